@@ -12,6 +12,7 @@ namespace Stork.Format.Trust;
 public sealed class TrustedMetadata
 {
     private readonly DateTimeOffset _now;
+    private SnapshotMetadata? _snapshotFloor;
 
     public RootMetadata Root { get; private set; }
     public TimestampMetadata? Timestamp { get; private set; }
@@ -85,19 +86,38 @@ public sealed class TrustedMetadata
         Timestamp = TimestampMetadata.FromSigned(envelope.Signed, what);
     }
 
-    /// <param name="isLocalCopy">A stored copy skips the hash check: the timestamp may name a newer snapshot than the one on disk.</param>
-    public void UpdateSnapshot(ReadOnlySpan<byte> data, bool isLocalCopy = false)
+    /// <summary>
+    /// Offers the stored snapshot. It becomes the trusted snapshot when it is the one the timestamp names
+    /// (nothing to download); otherwise it only serves as the floor for the rollback check.
+    /// </summary>
+    public bool TryUseLocalSnapshot(ReadOnlySpan<byte> data)
+    {
+        if (Timestamp is null) throw new InvalidOperationException("the timestamp must be loaded before the snapshot");
+        const string what = "stored snapshot";
+        var envelope = SignedEnvelope.Parse(data, what);
+        RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Snapshot), what);
+        var local = SnapshotMetadata.FromSigned(envelope.Signed, what);
+        if (local.Header.Version == Timestamp.Snapshot.Version && local.Header.Expires > _now)
+        {
+            Snapshot = local;
+            return true;
+        }
+        _snapshotFloor = local;
+        return false;
+    }
+
+    public void UpdateSnapshot(ReadOnlySpan<byte> data)
     {
         if (Timestamp is null) throw new InvalidOperationException("the timestamp must be loaded before the snapshot");
         if (Targets is not null) throw new InvalidOperationException("the snapshot cannot change after targets were loaded");
         if (Timestamp.Header.Expires <= _now)
             throw new ExpiredMetadataException($"timestamp version {Timestamp.Header.Version} expired at {ExpiryFormat.Format(Timestamp.Header.Expires)}");
         const string what = "snapshot";
-        if (!isLocalCopy) CheckLengthAndHashes(data, Timestamp.Snapshot, what);
+        CheckLengthAndHashes(data, Timestamp.Snapshot, what);
         var envelope = SignedEnvelope.Parse(data, what);
         RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Snapshot), what);
         var next = SnapshotMetadata.FromSigned(envelope.Signed, what);
-        if (Snapshot is { } current)
+        if ((Snapshot ?? _snapshotFloor) is { } current)
         {
             foreach (var (file, old) in current.Meta)
             {
@@ -114,10 +134,25 @@ public sealed class TrustedMetadata
         Snapshot = next;
     }
 
-    public void UpdateTargets(ReadOnlySpan<byte> data)
+    /// <summary>Offers the stored targets; used when it is exactly the version (and hash) the snapshot names.</summary>
+    public bool TryUseLocalTargets(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            UpdateTargets(data, "stored targets");
+            return true;
+        }
+        catch (RepositoryException)
+        {
+            return false;
+        }
+    }
+
+    public void UpdateTargets(ReadOnlySpan<byte> data) => UpdateTargets(data, "targets");
+
+    private void UpdateTargets(ReadOnlySpan<byte> data, string what)
     {
         if (Snapshot is null) throw new InvalidOperationException("the snapshot must be loaded before targets");
-        const string what = "targets";
         if (!Snapshot.Meta.TryGetValue("targets.json", out var meta))
             throw new MetadataFormatException($"snapshot version {Snapshot.Header.Version} does not list targets.json");
         CheckLengthAndHashes(data, meta, what);
