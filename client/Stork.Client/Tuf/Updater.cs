@@ -69,6 +69,26 @@ public sealed class Updater(Uri repositoryUrl, LocalMetadataStore store, IFetche
         return (trusted, result);
     }
 
+    /// <summary>
+    /// Re-verifies the stored metadata without any network access (for search, show, list).
+    /// Fails when it is missing or expired: the user must refresh.
+    /// </summary>
+    public TrustedMetadata LoadOffline()
+    {
+        var rootBytes = store.Read(RoleNames.Root)
+            ?? throw new LocalException($"no trusted root at {store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
+        var trusted = new TrustedMetadata(rootBytes, time.GetUtcNow());
+        var timestamp = store.Read(RoleNames.Timestamp);
+        var snapshot = store.Read(RoleNames.Snapshot);
+        var targets = store.Read(RoleNames.Targets);
+        if (timestamp is null || snapshot is null || targets is null)
+            throw new LocalException("no package metadata on this host yet; run 'stork-get refresh'");
+        trusted.LoadTrustedTimestamp(timestamp);
+        if (!trusted.TryUseLocalSnapshot(snapshot) || !trusted.TryUseLocalTargets(targets))
+            throw new LocalException("the stored package metadata is expired or incomplete; run 'stork-get refresh'");
+        return trusted;
+    }
+
     private async Task UpdateRootChainAsync(TrustedMetadata trusted, CancellationToken cancellation)
     {
         for (int rotation = 0; rotation < _limits.MaxRootRotations; rotation++)
