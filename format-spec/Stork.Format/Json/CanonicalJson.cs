@@ -29,7 +29,7 @@ public static class CanonicalJson
             case JsonObject obj:
                 output.WriteByte((byte)'{');
                 bool first = true;
-                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                foreach (var (key, value) in obj.OrderBy(p => p.Key, CodePointComparer.Instance))
                 {
                     if (!first) output.WriteByte((byte)',');
                     first = false;
@@ -97,5 +97,24 @@ public static class CanonicalJson
     private static void WriteAscii(Stream output, string text)
     {
         foreach (char c in text) output.WriteByte((byte)c);
+    }
+
+    /// <summary>Orders by Unicode code point (as securesystemslib does), not by UTF-16 code unit.</summary>
+    private sealed class CodePointComparer : IComparer<string>
+    {
+        public static readonly CodePointComparer Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            var a = x!.EnumerateRunes();
+            var b = y!.EnumerateRunes();
+            while (true)
+            {
+                bool hasA = a.MoveNext(), hasB = b.MoveNext();
+                if (!hasA || !hasB) return hasA.CompareTo(hasB);
+                int c = a.Current.Value.CompareTo(b.Current.Value);
+                if (c != 0) return c;
+            }
+        }
     }
 }
