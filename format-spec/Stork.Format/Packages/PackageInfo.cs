@@ -12,10 +12,10 @@ public sealed record PackageInfo
 {
     public string Name { get; init; } = "";
     public string Version { get; init; } = "";
-    public string Summary { get; init; } = "";
-    public IReadOnlyList<IReadOnlyList<string>> Depends { get; init; } = [];
-    public IReadOnlyList<string> Provides { get; init; } = [];
-    public IReadOnlyList<string> Conflicts { get; init; } = [];
+    public string Summary { get; init => field = value ?? ""; } = "";
+    public IReadOnlyList<IReadOnlyList<string>> Depends { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> Provides { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> Conflicts { get; init => field = value ?? []; } = [];
 
     /// <summary>The parsed version; only valid after <see cref="Validate"/> succeeded.</summary>
     [JsonIgnore]

@@ -13,11 +13,11 @@ public sealed record PackageManifest
     public int Format { get; init; } = CurrentFormat;
     public string Name { get; init; } = "";
     public string Version { get; init; } = "";
-    public string Summary { get; init; } = "";
-    public IReadOnlyList<IReadOnlyList<string>> Depends { get; init; } = [];
-    public IReadOnlyList<string> Provides { get; init; } = [];
-    public IReadOnlyList<string> Conflicts { get; init; } = [];
-    public IReadOnlyList<PackageFileEntry> Files { get; init; } = [];
+    public string Summary { get; init => field = value ?? ""; } = "";
+    public IReadOnlyList<IReadOnlyList<string>> Depends { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> Provides { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> Conflicts { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<PackageFileEntry> Files { get; init => field = value ?? []; } = [];
 
     /// <summary>Sum of the sizes of all regular files.</summary>
     [JsonIgnore]

@@ -13,20 +13,20 @@ public sealed record BuildManifest
 
     public string Name { get; init; } = "";
     public string Version { get; init; } = "";
-    public string Summary { get; init; } = "";
-    public IReadOnlyList<IReadOnlyList<string>> Depends { get; init; } = [];
-    public IReadOnlyList<string> Provides { get; init; } = [];
-    public IReadOnlyList<string> Conflicts { get; init; } = [];
+    public string Summary { get; init => field = value ?? ""; } = "";
+    public IReadOnlyList<IReadOnlyList<string>> Depends { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> Provides { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> Conflicts { get; init => field = value ?? []; } = [];
 
     /// <summary>Files matching these globs are configuration files (copied into guests, kept when edited).</summary>
-    public IReadOnlyList<string> Config { get; init; } = [];
+    public IReadOnlyList<string> Config { get; init => field = value ?? []; } = [];
 
     /// <summary>Payload selection; defaults to everything.</summary>
-    public IReadOnlyList<string> Include { get; init; } = ["**/*"];
-    public IReadOnlyList<string> Exclude { get; init; } = [];
+    public IReadOnlyList<string> Include { get; init => field = value ?? ["**/*"]; } = ["**/*"];
+    public IReadOnlyList<string> Exclude { get; init => field = value ?? []; } = [];
 
     /// <summary>Explicit modes overriding the 0755/0644 normalization; the last matching rule wins.</summary>
-    public IReadOnlyList<ModeRule> Modes { get; init; } = [];
+    public IReadOnlyList<ModeRule> Modes { get; init => field = value ?? []; } = [];
 
     public PackageInfo ToPackageInfo() => new()
     {
