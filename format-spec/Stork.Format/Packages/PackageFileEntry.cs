@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace Stork.Format.Packages;
+
+/// <summary>One payload entry listed in the manifest. Which fields are present depends on <see cref="Type"/>.</summary>
+public sealed record PackageFileEntry
+{
+    /// <summary>Path relative to the guest root, '/'-separated, no leading slash, e.g. "bin/busybox".</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary>One of <see cref="PackageFileTypes"/>.</summary>
+    public string Type { get; init; } = "";
+
+    /// <summary>Four octal digits for files and directories; absent for symlinks.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Byte length of a regular file.</summary>
+    public long? Size { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of a regular file's content.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>Symlink target, relative and inside the package root.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>True for configuration files: copied (never linked) into guests and kept when edited. Omitted when false.</summary>
+    public bool? Config { get; init; }
+
+    [JsonIgnore] public bool IsFile => Type == PackageFileTypes.File;
+    [JsonIgnore] public bool IsDirectory => Type == PackageFileTypes.Directory;
+    [JsonIgnore] public bool IsSymlink => Type == PackageFileTypes.Symlink;
+    [JsonIgnore] public bool IsConfig => Config == true;
+    [JsonIgnore] public int ModeBits => Mode is null ? 0 : FileModes.Parse(Mode);
+
+    public static PackageFileEntry File(string path, string mode, long size, string sha256, bool config = false) =>
+        new() { Path = path, Type = PackageFileTypes.File, Mode = mode, Size = size, Sha256 = sha256, Config = config ? true : null };
+
+    public static PackageFileEntry Directory(string path, string mode = FileModes.Directory) =>
+        new() { Path = path, Type = PackageFileTypes.Directory, Mode = mode };
+
+    public static PackageFileEntry Symlink(string path, string target) =>
+        new() { Path = path, Type = PackageFileTypes.Symlink, Target = target };
+}
