@@ -426,7 +426,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
                 if (value > 0) { satisfied = true; break; }
                 if (value == 0)
                 {
-                    if (free < 0) free = v;
+                    if (free < 0 || AlternativeOrder.Precedes(Pool, v, free)) free = v;
                     if (preferred < 0 && (_flags[v] & Preferred) != 0) preferred = v;
                 }
             }
