@@ -66,13 +66,13 @@ public sealed class HostSession : IDisposable
     public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshAsync(CancellationToken cancellation)
     {
         var (trusted, result) = await Updater.RefreshAsync(cancellation);
-        return (new PackageIndex(trusted.Targets!), trusted, result);
+        return (PackageIndex.From(trusted), trusted, result);
     }
 
     public (PackageIndex Index, TrustedMetadata Trusted) LoadOffline()
     {
         var trusted = Updater.LoadOffline();
-        return (new PackageIndex(trusted.Targets!), trusted);
+        return (PackageIndex.From(trusted), trusted);
     }
 
     public void Dispose()

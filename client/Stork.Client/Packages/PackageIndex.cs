@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using NuGet.Versioning;
 using Stork.Format.Json;
 using Stork.Format.Metadata;
+using Stork.Format.Trust;
 using Stork.Resolver;
 using Stork.Resolver.Model;
 
@@ -20,10 +21,10 @@ public sealed class PackageIndex : IPackageProvider
     /// <summary>Signed entries that could not be read as packages; reported, never used.</summary>
     public IReadOnlyList<string> Problems { get; }
 
-    public PackageIndex(TargetsMetadata targets)
+    public PackageIndex(IEnumerable<FoundTarget> targets)
     {
         var problems = new List<string>();
-        foreach (var (path, target) in targets.Targets.OrderBy(t => t.Key, StringComparer.Ordinal))
+        foreach (var (path, target, _) in targets)
         {
             if (target.Custom?["stork"] is not JsonObject info) continue;
             try
@@ -62,6 +63,10 @@ public sealed class PackageIndex : IPackageProvider
     public IReadOnlyList<Candidate> ProvidersOf(string name) => _providers.TryGetValue(name, out var list) ? list : [];
 
     /// <summary>Names and summaries containing the text (case-insensitive), newest version of each.</summary>
+    /// <summary>The packages of every targets role the host trusts, each path resolved through the delegation search.</summary>
+    public static PackageIndex From(TrustedMetadata trusted)
+        => new(TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles));
+
     public IReadOnlyList<PackageEntry> Search(string text)
         => _byName.Values.Select(l => l[0])
             .Where(e => e.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || e.Summary.Contains(text, StringComparison.OrdinalIgnoreCase))

@@ -5,7 +5,8 @@ public sealed class LocalMetadataStore(string directory)
 {
     public string Directory { get; } = directory;
 
-    public string PathOf(string role) => Path.Combine(Directory, $"{role}.json");
+    /// <summary>Delegated role names may hold '/' or other odd characters; they are escaped into one file name.</summary>
+    public string PathOf(string role) => Path.Combine(Directory, $"{Uri.EscapeDataString(role)}.json");
 
     public byte[]? Read(string role)
     {

@@ -11,11 +11,31 @@ public sealed record RefreshResult(long RootVersion, long TimestampVersion, long
 /// The TUF 1.0 client workflow for the top-level roles: root chain, timestamp, snapshot, targets.
 /// Clock and network are injected; verification lives in <see cref="TrustedMetadata"/>.
 /// </summary>
-public sealed class Updater(Uri repositoryUrl, LocalMetadataStore store, IFetcher fetcher, TimeProvider time, UpdaterLimits? limits = null)
+public sealed class Updater
 {
-    private readonly UpdaterLimits _limits = limits ?? UpdaterLimits.Default;
-    private readonly Uri _metadataBase = new(EnsureSlash(repositoryUrl), RepositoryLayout.MetadataDir + "/");
-    private readonly Uri _targetsBase = new(EnsureSlash(repositoryUrl), RepositoryLayout.TargetsDir + "/");
+    private readonly LocalMetadataStore _store;
+    private readonly IFetcher _fetcher;
+    private readonly TimeProvider _time;
+    private readonly UpdaterLimits _limits;
+    private readonly Uri _metadataBase;
+    private readonly Uri _targetsBase;
+
+    /// <summary>For a Stork repository: metadata under URL/metadata/, targets under URL/targets/.</summary>
+    public Updater(Uri repositoryUrl, LocalMetadataStore store, IFetcher fetcher, TimeProvider time, UpdaterLimits? limits = null)
+        : this(new Uri(EnsureSlash(repositoryUrl), RepositoryLayout.MetadataDir + "/"), new Uri(EnsureSlash(repositoryUrl), RepositoryLayout.TargetsDir + "/"), store, fetcher, time, limits)
+    {
+    }
+
+    /// <summary>For any TUF repository, with separate metadata and target base URLs.</summary>
+    public Updater(Uri metadataBase, Uri targetsBase, LocalMetadataStore store, IFetcher fetcher, TimeProvider time, UpdaterLimits? limits = null)
+    {
+        _store = store;
+        _fetcher = fetcher;
+        _time = time;
+        _limits = limits ?? UpdaterLimits.Default;
+        _metadataBase = EnsureSlash(metadataBase);
+        _targetsBase = EnsureSlash(targetsBase);
+    }
     private int _requests;
     private long _bytes;
 
@@ -23,13 +43,17 @@ public sealed class Updater(Uri repositoryUrl, LocalMetadataStore store, IFetche
         => new(_targetsBase, consistentSnapshot ? RepositoryLayout.HashPrefixedTarget(targetPath, sha256) : targetPath);
 
     public async Task<(TrustedMetadata Trusted, RefreshResult Result)> RefreshAsync(CancellationToken cancellation)
+        => await RefreshAsync(loadDelegations: true, cancellation);
+
+    /// <param name="loadDelegations">Also load every delegated role (what the package index needs).</param>
+    public async Task<(TrustedMetadata Trusted, RefreshResult Result)> RefreshAsync(bool loadDelegations, CancellationToken cancellation)
     {
         _requests = 0;
         _bytes = 0;
-        var rootBytes = store.Read(RoleNames.Root)
-            ?? throw new LocalException($"no trusted root at {store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
+        var rootBytes = _store.Read(RoleNames.Root)
+            ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
         // One reference time for the whole update, so expiry decisions cannot drift mid-way.
-        var trusted = new TrustedMetadata(rootBytes, time.GetUtcNow());
+        var trusted = new TrustedMetadata(rootBytes, _time.GetUtcNow());
 
         await UpdateRootChainAsync(trusted, cancellation);
         trusted.FinishRootUpdate();
@@ -38,7 +62,7 @@ public sealed class Updater(Uri repositoryUrl, LocalMetadataStore store, IFetche
         var previousTimestamp = trusted.Timestamp?.Header.Version;
         var timestampBytes = await FetchMetadataAsync(RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp), _limits.TimestampMaxBytes, cancellation);
         bool changed = trusted.UpdateTimestamp(timestampBytes);
-        if (changed) store.Write(RoleNames.Timestamp, timestampBytes);
+        if (changed) _store.Write(RoleNames.Timestamp, timestampBytes);
 
         var consistent = trusted.Root.ConsistentSnapshot;
         bool snapshotIsLocal = false;
@@ -49,7 +73,7 @@ public sealed class Updater(Uri repositoryUrl, LocalMetadataStore store, IFetche
             var name = consistent ? RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, version) : RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot);
             var bytes = await FetchMetadataAsync(name, trusted.Timestamp.Snapshot.Length ?? _limits.SnapshotMaxBytes, cancellation);
             trusted.UpdateSnapshot(bytes);
-            store.Write(RoleNames.Snapshot, bytes);
+            _store.Write(RoleNames.Snapshot, bytes);
         }
 
         bool targetsIsLocal = false;
@@ -61,8 +85,10 @@ public sealed class Updater(Uri repositoryUrl, LocalMetadataStore store, IFetche
             var name = consistent ? RepositoryLayout.VersionedMetadata(RoleNames.Targets, meta.Version) : RepositoryLayout.UnversionedMetadata(RoleNames.Targets);
             var bytes = await FetchMetadataAsync(name, meta.Length ?? _limits.TargetsMaxBytes, cancellation);
             trusted.UpdateTargets(bytes);
-            store.Write(RoleNames.Targets, bytes);
+            _store.Write(RoleNames.Targets, bytes);
         }
+
+        if (loadDelegations) await LoadAllDelegationsAsync(trusted, cancellation);
 
         var result = new RefreshResult(trusted.Root.Header.Version, trusted.Timestamp!.Header.Version, trusted.Snapshot!.Header.Version,
             trusted.Targets!.Header.Version, changed && previousTimestamp != trusted.Timestamp.Header.Version, _requests, _bytes);
@@ -75,71 +101,29 @@ public sealed class Updater(Uri repositoryUrl, LocalMetadataStore store, IFetche
     /// </summary>
     public TrustedMetadata LoadOffline()
     {
-        var rootBytes = store.Read(RoleNames.Root)
-            ?? throw new LocalException($"no trusted root at {store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
-        var trusted = new TrustedMetadata(rootBytes, time.GetUtcNow());
-        var timestamp = store.Read(RoleNames.Timestamp);
-        var snapshot = store.Read(RoleNames.Snapshot);
-        var targets = store.Read(RoleNames.Targets);
+        var rootBytes = _store.Read(RoleNames.Root)
+            ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
+        var trusted = new TrustedMetadata(rootBytes, _time.GetUtcNow());
+        var timestamp = _store.Read(RoleNames.Timestamp);
+        var snapshot = _store.Read(RoleNames.Snapshot);
+        var targets = _store.Read(RoleNames.Targets);
         if (timestamp is null || snapshot is null || targets is null)
             throw new LocalException("no package metadata on this host yet; run 'stork-get refresh'");
         trusted.LoadTrustedTimestamp(timestamp);
         if (!trusted.TryUseLocalSnapshot(snapshot) || !trusted.TryUseLocalTargets(targets))
             throw new LocalException("the stored package metadata is expired or incomplete; run 'stork-get refresh'");
+        LoadStoredDelegations(trusted);
         return trusted;
     }
 
-    private async Task UpdateRootChainAsync(TrustedMetadata trusted, CancellationToken cancellation)
-    {
-        for (int rotation = 0; rotation < _limits.MaxRootRotations; rotation++)
+    private void LoadStoredDelegations(TrustedMetadata trusted)
+        => VisitAllDelegatedRolesAsync(trusted, (role, delegator) =>
         {
-            var next = trusted.Root.Header.Version + 1;
-            byte[] bytes;
-            try
-            {
-                bytes = await FetchMetadataAsync(RepositoryLayout.VersionedMetadata(RoleNames.Root, next), _limits.RootMaxBytes, cancellation);
-            }
-            catch (NotFoundException)
-            {
-                return;
-            }
-            var previous = trusted.Root;
-            trusted.UpdateRoot(bytes);
-            store.Write(RoleNames.Root, bytes);
-            // Fast-forward recovery: new timestamp or snapshot keys invalidate what those keys vouched for.
-            if (!SameKeys(previous, trusted.Root, RoleNames.Timestamp) || !SameKeys(previous, trusted.Root, RoleNames.Snapshot))
-            {
-                store.Delete(RoleNames.Timestamp);
-                store.Delete(RoleNames.Snapshot);
-            }
-        }
-    }
+            var bytes = _store.Read(role)
+                ?? throw new LocalException($"the stored metadata of role {role} is missing; run 'stork-get refresh'");
+            try { trusted.UpdateDelegatedTargets(bytes, role, delegator); }
+            catch (RepositoryException e) { throw new LocalException($"the stored metadata of role {role} is stale ({e.Message}); run 'stork-get refresh'"); }
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
 
-    private static bool SameKeys(RootMetadata a, RootMetadata b, string role)
-        => a.Role(role).KeyIds.Order(StringComparer.Ordinal).SequenceEqual(b.Role(role).KeyIds.Order(StringComparer.Ordinal));
-
-    /// <summary>A damaged or untrusted local copy is discarded, never trusted.</summary>
-    private void LoadLocal(string role, Action<byte[]> load)
-    {
-        var bytes = store.Read(role);
-        if (bytes is null) return;
-        try
-        {
-            load(bytes);
-        }
-        catch (RepositoryException)
-        {
-            store.Delete(role);
-        }
-    }
-
-    private async Task<byte[]> FetchMetadataAsync(string fileName, long maxBytes, CancellationToken cancellation)
-    {
-        _requests++;
-        var bytes = await fetcher.FetchAsync(new Uri(_metadataBase, fileName), maxBytes, cancellation);
-        _bytes += bytes.Length;
-        return bytes;
-    }
-
-    private static Uri EnsureSlash(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
-}
+    /// <summary>The TUF target search for one path

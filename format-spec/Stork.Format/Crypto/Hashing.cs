@@ -14,6 +14,30 @@ public static class Hashing
         return Sha256Hex(stream);
     }
 
+    /// <summary>
+    /// Checks every hash whose algorithm we know (sha256, sha512); at least one must be known.
+    /// Unknown algorithms are ignored rather than trusted.
+    /// </summary>
+    public static void CheckKnownHashes(ReadOnlySpan<byte> data, IReadOnlyDictionary<string, string> hashes, string what)
+    {
+        int checkedCount = 0;
+        foreach (var (algorithm, expected) in hashes)
+        {
+            string? actual = algorithm switch
+            {
+                "sha256" => Sha256Hex(data),
+                "sha512" => Convert.ToHexStringLower(SHA512.HashData(data)),
+                _ => null,
+            };
+            if (actual is null) continue;
+            checkedCount++;
+            if (!DigestEquals(actual, expected))
+                throw new Errors.ContentMismatchException($"{what}: {algorithm} does not match the signed hash");
+        }
+        if (checkedCount == 0)
+            throw new Errors.ContentMismatchException($"{what}: none of the signed hash algorithms ({string.Join(", ", hashes.Keys)}) is supported");
+    }
+
     /// <summary>Constant-time comparison of two lowercase hex digests.</summary>
     public static bool DigestEquals(string a, string b)
         => CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(a.ToLowerInvariant()), System.Text.Encoding.ASCII.GetBytes(b.ToLowerInvariant()));

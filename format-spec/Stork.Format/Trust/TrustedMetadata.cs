@@ -19,6 +19,15 @@ public sealed class TrustedMetadata
     public SnapshotMetadata? Snapshot { get; private set; }
     public TargetsMetadata? Targets { get; private set; }
 
+    private readonly Dictionary<string, TargetsMetadata> _delegated = new(StringComparer.Ordinal);
+
+    /// <summary>Names of every targets role loaded: "targets" first, then delegated roles in load order.</summary>
+    public IEnumerable<string> LoadedTargetRoles => (Targets is null ? [] : new[] { RoleNames.Targets }).Concat(_delegated.Keys);
+
+    /// <summary>Top-level targets under "targets", and every delegated role loaded so far under its name.</summary>
+    public TargetsMetadata? TargetsOf(string role)
+        => role == RoleNames.Targets ? Targets : _delegated.GetValueOrDefault(role);
+
     /// <param name="trustedRoot">The root the host already trusts (pinned at init, or persisted after verification).</param>
     /// <param name="now">The reference time, fixed once for the whole update.</param>
     public TrustedMetadata(ReadOnlySpan<byte> trustedRoot, DateTimeOffset now)
@@ -166,19 +175,37 @@ public sealed class TrustedMetadata
         Targets = next;
     }
 
+    /// <summary>
+    /// Verifies a delegated targets role against the keys and threshold its delegator gives it, and against
+    /// the version, length and hashes the snapshot lists for it.
+    /// </summary>
+    public TargetsMetadata UpdateDelegatedTargets(ReadOnlySpan<byte> data, string role, string delegator)
+    {
+        if (Snapshot is null) throw new InvalidOperationException("the snapshot must be loaded before delegated targets");
+        var parent = TargetsOf(delegator) ?? throw new InvalidOperationException($"the delegating role {delegator} is not loaded");
+        var delegation = parent.Delegations?.Roles.FirstOrDefault(r => r.Name == role)
+            ?? throw new MetadataFormatException($"{delegator} does not delegate to {role}");
+        var what = $"delegated role {role}";
+        if (!Snapshot.Meta.TryGetValue($"{role}.json", out var meta))
+            throw new MetadataFormatException($"snapshot version {Snapshot.Header.Version} does not list {role}.json");
+        CheckLengthAndHashes(data, meta, what);
+        var envelope = SignedEnvelope.Parse(data, what);
+        RequireThreshold(envelope, parent.Delegations!.Keys, delegation.Keys, what);
+        var next = TargetsMetadata.FromSigned(envelope.Signed, what);
+        if (next.Header.Version != meta.Version)
+            throw new BadVersionException($"{what} version {next.Header.Version} does not match version {meta.Version} named by the snapshot");
+        if (next.Header.Expires <= _now)
+            throw new ExpiredMetadataException($"{what} version {next.Header.Version} expired at {ExpiryFormat.Format(next.Header.Expires)}");
+        _delegated[role] = next;
+        return next;
+    }
+
     private static void CheckLengthAndHashes(ReadOnlySpan<byte> data, MetaFile expected, string what)
     {
         if (expected.Length is { } length && data.Length != length)
             throw new ContentMismatchException($"{what}: {data.Length} bytes received, the signed length is {length}");
         if (expected.Hashes is { } hashes)
-        {
-            if (hashes.TryGetValue("sha256", out var sha256))
-            {
-                if (!Hashing.DigestEquals(Hashing.Sha256Hex(data), sha256))
-                    throw new ContentMismatchException($"{what}: sha256 does not match the signed hash");
-            }
-            else throw new MetadataFormatException($"{what}: no sha256 among the signed hashes ({string.Join(", ", hashes.Keys)})");
-        }
+            Hashing.CheckKnownHashes(data, hashes, what);
     }
 
     private static void RequireThreshold(SignedEnvelope envelope, IReadOnlyDictionary<string, PublicKey> keys, RoleKeys role, string what)
