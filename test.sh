@@ -12,6 +12,9 @@ if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
 fi
 
+# Independent TUF implementations for the interop tests (tuf-js 4.1 runs on Node 20).
+[ -d tests/interop/node_modules/tuf-js ] || npm ci --prefix tests/interop --no-audit --no-fund >/dev/null
+
 sh fixtures/make-fixtures.sh >/dev/null
 
 dotnet build Stork.sln -c Debug -nologo -v quiet

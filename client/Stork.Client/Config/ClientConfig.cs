@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
+using Stork.Client.Fetching;
 using Stork.Format.Errors;
 using Stork.Format.Json;
 
 namespace Stork.Client.Config;
 
 /// <summary>The host's configuration file, CONFIG_DIR/stork.json: which repository to follow.</summary>
-public sealed record ClientConfig(Uri Repository)
+public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null)
 {
     public const string FileName = "stork.json";
 
@@ -19,12 +20,23 @@ public sealed record ClientConfig(Uri Repository)
         try
         {
             var json = StrictJson.ParseObject(File.ReadAllBytes(path), path);
-            return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)));
+            return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path));
         }
         catch (FormatException e)
         {
             throw new LocalException($"{path} is damaged: {e.Message}", e);
         }
+    }
+
+    /// <summary>Optional "fetch" section: stall_timeout_seconds, min_bytes_per_second, grace_seconds.</summary>
+    private static FetchPolicy? ReadFetchPolicy(JsonObject json, string path)
+    {
+        if (json["fetch"] is not JsonObject fetch) return null;
+        var d = FetchPolicy.Default;
+        double Seconds(string key, TimeSpan fallback)
+            => fetch[key] is JsonValue v && v.TryGetValue<double>(out var x) && x > 0 ? x : fallback.TotalSeconds;
+        long minRate = fetch["min_bytes_per_second"] is JsonValue r && r.TryGetValue<long>(out var m) && m >= 0 ? m : d.MinBytesPerSecond;
+        return new FetchPolicy(TimeSpan.FromSeconds(Seconds("stall_timeout_seconds", d.StallTimeout)), minRate, TimeSpan.FromSeconds(Seconds("grace_seconds", d.Grace)));
     }
 
     public void Save(string configDir)

@@ -8,11 +8,11 @@ namespace Stork.Client.Fetching;
 public sealed class HttpFetcher : IFetcher, IDisposable
 {
     private readonly HttpClient _client;
-    private readonly TimeSpan _stallTimeout;
+    private readonly FetchPolicy _policy;
 
-    public HttpFetcher(TimeSpan? stallTimeout = null)
+    public HttpFetcher(FetchPolicy? policy = null)
     {
-        _stallTimeout = stallTimeout ?? TimeSpan.FromSeconds(30);
+        _policy = policy ?? FetchPolicy.Default;
         _client = new HttpClient(new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.None,
@@ -30,6 +30,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         if (response.Content.Headers.ContentLength is { } declared && declared > maxLength)
             throw new ContentMismatchException($"{url}: the server announces {declared} bytes, more than the limit of {maxLength}");
         await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+        var rate = new RateGuard(_policy, url);
         var buffer = new MemoryStream();
         var chunk = new byte[81920];
         while (true)
@@ -39,6 +40,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
             if (buffer.Length + read > maxLength)
                 throw new ContentMismatchException($"{url}: more than {maxLength} bytes; refusing endless data");
             buffer.Write(chunk, 0, read);
+            rate.Add(read);
         }
         return buffer.ToArray();
     }
@@ -49,6 +51,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         if (response.Content.Headers.ContentLength is { } declared && declared != length)
             throw new ContentMismatchException($"{url}: the server announces {declared} bytes, the signed length is {length}");
         await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+        var rate = new RateGuard(_policy, url);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using (var output = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
@@ -64,6 +67,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
                 hash.AppendData(chunk, 0, read);
                 await output.WriteAsync(chunk.AsMemory(0, read), cancellation);
                 received += read;
+                rate.Add(read);
             }
             await output.FlushAsync(cancellation);
         }
@@ -81,7 +85,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         try
         {
             using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            headersTimeout.CancelAfter(_stallTimeout);
+            headersTimeout.CancelAfter(_policy.StallTimeout);
             response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
         }
         catch (HttpRequestException e)
@@ -90,7 +94,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         }
         catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
         {
-            throw new FetchException($"{url}: no response within {_stallTimeout.TotalSeconds:0}s", e);
+            throw new FetchException($"{url}: no response within {_policy.StallTimeout.TotalSeconds:0}s", e);
         }
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -109,14 +113,14 @@ public sealed class HttpFetcher : IFetcher, IDisposable
     private async Task<int> ReadWithStallTimeoutAsync(Stream body, Memory<byte> buffer, Uri url, CancellationToken cancellation)
     {
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        stall.CancelAfter(_stallTimeout);
+        stall.CancelAfter(_policy.StallTimeout);
         try
         {
             return await body.ReadAsync(buffer, stall.Token);
         }
         catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
         {
-            throw new FetchException($"{url}: the transfer stalled for {_stallTimeout.TotalSeconds:0}s", e);
+            throw new FetchException($"{url}: the transfer stalled for {_policy.StallTimeout.TotalSeconds:0}s", e);
         }
         catch (IOException e)
         {
@@ -128,4 +132,19 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         => ReadWithStallTimeoutAsync(body, buffer.AsMemory(), url, cancellation);
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>Fails a transfer whose average rate, after the grace period, is below the policy's minimum.</summary>
+    private sealed class RateGuard(FetchPolicy policy, Uri url)
+    {
+        private readonly long _start = Environment.TickCount64;
+        private long _bytes;
+
+        public void Add(int bytes)
+        {
+            _bytes += bytes;
+            var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - _start);
+            if (elapsed > policy.Grace && _bytes / elapsed.TotalSeconds < policy.MinBytesPerSecond)
+                throw new FetchException($"{url}: only {_bytes / elapsed.TotalSeconds:0} bytes/s after {elapsed.TotalSeconds:0}s, below the minimum of {policy.MinBytesPerSecond} bytes/s (slow retrieval)");
+        }
+    }
 }

@@ -25,7 +25,7 @@ public sealed class HostSession : IDisposable
         Paths = paths;
         Config = config;
         _ownsFetcher = fetcher is null;
-        _fetcher = fetcher ?? new HttpFetcher();
+        _fetcher = fetcher ?? new HttpFetcher(config.Fetch);
         Metadata = new LocalMetadataStore(MetadataDirOf(paths));
         Updater = new Updater(config.Repository, Metadata, _fetcher, time);
         Blobs = new BlobCache(paths.BlobsDir, _fetcher, onWait);
