@@ -1,0 +1,84 @@
+using Stork.Format.Crypto;
+using Stork.Format.Errors;
+using Stork.Format.Metadata;
+
+namespace Stork.Integration.Tests.Attacks;
+
+/// <summary>Attacks 8, 10, 11 and 12: fast-forward and recovery, threshold, duplicate signatures, revoked keys.</summary>
+public sealed class KeyAttackTests
+{
+    [Fact]
+    public async Task Fast_forward_attack_is_recovered_by_rotating_the_timestamp_key()
+    {
+        using var lab = new AttackLab();
+        await lab.InstallAsync("hello");
+        // An attacker with the timestamp key pushes the host's timestamp version far ahead.
+        var timestamp = lab.Repo.CurrentTimestamp();
+        using (var stolen = lab.Repo.Keys.Load(RoleNames.Timestamp))
+        {
+            var ahead = new TimestampMetadata(timestamp.Header with { Version = 1000 }, timestamp.Snapshot);
+            File.WriteAllBytes(Path.Combine(lab.ServedMetadata, "timestamp.json"), LabSigning.Sign(ahead.ToSigned(), stolen));
+        }
+        await lab.RefreshAsync();
+
+        // The real repository moves on: without a key rotation the host would be frozen (rollback).
+        lab.Repo.Publish();
+        lab.Sync();
+        await Assert.ThrowsAsync<RollbackException>(lab.RefreshAsync);
+
+        // Rotating the timestamp key (root v2) makes the host drop the fast-forwarded timestamp and recover.
+        using var newTimestampKey = SigningKey.Generate();
+        LabSigning.RotateRole(lab, RoleNames.Timestamp, [newTimestampKey], 1);
+        lab.Repo.Keys.Save(RoleNames.Timestamp, newTimestampKey);
+        lab.Repo.Publish();
+        lab.Sync();
+        await lab.InstallAsync("libdemo");
+        Assert.True(File.Exists(Path.Combine(lab.GuestRoot, "usr", "share", "libdemo", "VERSION")) || Directory.EnumerateFileSystemEntries(lab.GuestRoot, "*libdemo*", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
+    public async Task Signatures_below_the_threshold_are_refused()
+    {
+        using var lab = new AttackLab();
+        await lab.InstallAsync("hello");
+        using var first = lab.Repo.Keys.Load(RoleNames.Timestamp);
+        using var second = SigningKey.Generate();
+        LabSigning.RotateRole(lab, RoleNames.Timestamp, [first, second], threshold: 2);
+        lab.Repo.Publish();                 // the publisher signs the timestamp with one key only
+        lab.Sync();
+        var error = await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, timestampMayAdvance: false);
+        Assert.Contains("threshold is 2", error.Message);
+    }
+
+    [Fact]
+    public async Task A_duplicated_signature_does_not_count_twice()
+    {
+        using var lab = new AttackLab();
+        await lab.InstallAsync("hello");
+        using var first = lab.Repo.Keys.Load(RoleNames.Timestamp);
+        using var second = SigningKey.Generate();
+        LabSigning.RotateRole(lab, RoleNames.Timestamp, [first, second], threshold: 2);
+        lab.Repo.Publish();
+        lab.Sync();
+        var path = Path.Combine(lab.ServedMetadata, "timestamp.json");
+        var envelope = SignedEnvelope.Parse(File.ReadAllBytes(path), "timestamp");
+        envelope.Signatures.Add(envelope.Signatures[0]);
+        File.WriteAllBytes(path, envelope.ToBytes());
+        await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync);
+    }
+
+    [Fact]
+    public async Task Metadata_signed_by_a_revoked_key_is_refused()
+    {
+        using var lab = new AttackLab();
+        await lab.InstallAsync("hello");
+        using var revoked = lab.Repo.Keys.Load(RoleNames.Targets);
+        using var replacement = SigningKey.Generate();
+        LabSigning.RotateRole(lab, RoleNames.Targets, [replacement], 1);
+        // The holder of the revoked key still publishes targets (and the snapshot/timestamp keys sign along).
+        lab.Repo.Publish();
+        lab.Sync();
+        var error = await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, timestampMayAdvance: true);
+        Assert.Contains("targets", error.Message);
+    }
+}
