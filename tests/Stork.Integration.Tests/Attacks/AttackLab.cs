@@ -64,6 +64,12 @@ public sealed class AttackLab : IDisposable
         return await new PackageOperations(session, new GuestInstaller(Paths, database)).InstallAsync(Guest, packages, dryRun: false, CancellationToken.None);
     }
 
+    public IReadOnlyList<InstalledPackage> Installed()
+    {
+        using var database = HostDatabase.Open(Paths);
+        return new GuestInstaller(Paths, database).ListInstalled(Guest);
+    }
+
     public async Task RefreshAsync()
     {
         using var session = HostSession.Open(Paths, FetchPolicy is null ? null : new HttpFetcher(FetchPolicy), Clock);

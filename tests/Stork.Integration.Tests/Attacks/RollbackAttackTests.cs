@@ -37,7 +37,7 @@ public sealed class RollbackAttackTests
         var newTimestamp = new TimestampMetadata(timestamp.Header with { Version = timestamp.Header.Version + 1 },
             new MetaFile(older.Header.Version, snapshotBytes.Length, new Dictionary<string, string> { ["sha256"] = Stork.Format.Crypto.Hashing.Sha256Hex(snapshotBytes) }));
         File.WriteAllBytes(Path.Combine(lab.ServedMetadata, "timestamp.json"), LabSigning.Sign(newTimestamp.ToSigned(), timestampKey));
-        var error = await AttackAssert.Refused<RollbackException>(lab, lab.RefreshAsync, timestampMayAdvance: true);
+        var error = await AttackAssert.Refused<RollbackException>(lab, lab.RefreshAsync, "timestamp.json");
         Assert.Contains("targets.json", error.Message);
     }
 
@@ -50,7 +50,7 @@ public sealed class RollbackAttackTests
         lab.Repo.Publish();
         lab.Sync();
         File.WriteAllBytes(Path.Combine(lab.ServedMetadata, $"{lab.Repo.CurrentTargets().Header.Version}.targets.json"), oldTargets);
-        await AttackAssert.Refused<ContentMismatchException>(lab, lab.RefreshAsync, timestampMayAdvance: true);
+        await AttackAssert.Refused<ContentMismatchException>(lab, lab.RefreshAsync, "timestamp.json");
     }
 
     [Fact]
@@ -72,6 +72,6 @@ public sealed class RollbackAttackTests
         lab.Sync();
         // New timestamp, but the snapshot it names replaced by the previous one (validly signed, wrong version).
         File.WriteAllBytes(Path.Combine(lab.ServedMetadata, $"{lab.Repo.CurrentSnapshot().Header.Version}.snapshot.json"), mixed);
-        await AttackAssert.Refused<ContentMismatchException>(lab, lab.RefreshAsync, timestampMayAdvance: true);
+        await AttackAssert.Refused<ContentMismatchException>(lab, lab.RefreshAsync, "timestamp.json");
     }
 }
