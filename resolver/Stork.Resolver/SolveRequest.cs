@@ -21,6 +21,12 @@ public sealed record SolveRequest
     /// <summary>Exact versions that must be kept (or chosen) whatever the request.</summary>
     public IReadOnlyList<PackageId> Locks { get; init; } = [];
 
+    /// <summary>
+    /// Names in <see cref="Installed"/> the user asked for explicitly. The other installed packages were pulled in as
+    /// dependencies and are dropped when nothing needs them any more. Empty means every installed package is manual.
+    /// </summary>
+    public IReadOnlyList<string> ManuallyInstalled { get; init; } = [];
+
     /// <summary>Give up after this long with <see cref="SolveOutcome.TimedOut"/>.</summary>
     public TimeSpan? TimeLimit { get; init; }
 }

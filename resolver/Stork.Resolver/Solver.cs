@@ -3,6 +3,7 @@ namespace Stork.Resolver;
 /// <summary>The resolver's one entry point. Pure: data in, data out, no I/O.</summary>
 public static class Solver
 {
+    /// <summary>Solves one request. To solve many against the same provider, a <see cref="SolverSession"/> is faster.</summary>
     public static SolveResult Solve(IPackageProvider provider, SolveRequest request, CancellationToken cancellation = default)
-        => throw new NotImplementedException("the CDCL solver lands with the resolver issue");
+        => new SolverSession(provider).Solve(request, cancellation);
 }

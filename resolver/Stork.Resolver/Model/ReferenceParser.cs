@@ -23,7 +23,7 @@ public static class ReferenceParser
         return new Provide(name, version);
     }
 
-    private static (string Name, string? Rest) Split(string text)
+    private static (string Name, string? Remainder) Split(string text)
     {
         var trimmed = text.Trim();
         if (trimmed.Length == 0) throw new FormatException("empty package reference");

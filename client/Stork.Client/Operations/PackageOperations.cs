@@ -1,0 +1,85 @@
+using NuGet.Versioning;
+using Stork.Client.Guests;
+using Stork.Client.Packages;
+using Stork.Format.Errors;
+using Stork.Resolver;
+using Stork.Resolver.Model;
+
+namespace Stork.Client.Operations;
+
+/// <summary>What an install or remove decided, and what the installer did about it.</summary>
+public sealed record OperationOutcome(string Guest, IReadOnlyList<DesiredPackage> Desired, InstallReport? Report, bool DryRun);
+
+/// <summary>
+/// Install and remove for one guest: refresh the signed metadata, resolve with the solver, then hand
+/// the full desired package set to the guest installer, which fetches blobs once per host.
+/// </summary>
+public sealed class PackageOperations(HostSession session, GuestInstaller installer)
+{
+    public async Task<OperationOutcome> InstallAsync(string guest, IReadOnlyList<string> requests, bool dryRun, CancellationToken cancellation)
+    {
+        if (requests.Count == 0) throw new RequestException("name at least one package to install");
+        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        var references = requests.Select(PackageRequestParser.Parse).ToList();
+        foreach (var reference in references) RequireKnown(index, reference.Name);
+
+        var installed = installer.ListInstalled(guest);
+        var request = new SolveRequest
+        {
+            Install = references,
+            Installed = installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(),
+            ManuallyInstalled = installed.Where(p => p.Manual).Select(p => p.Name).ToList(),
+        };
+        var manual = installed.Where(p => p.Manual).Select(p => p.Name).Concat(references.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
+        return await ApplyAsync(guest, index, trusted, request, manual, dryRun, cancellation);
+    }
+
+    public async Task<OperationOutcome> RemoveAsync(string guest, IReadOnlyList<string> names, bool dryRun, CancellationToken cancellation)
+    {
+        if (names.Count == 0) throw new RequestException("name at least one package to remove");
+        var installed = installer.ListInstalled(guest);
+        foreach (var name in names)
+            if (!installed.Any(p => p.Name == name))
+                throw new RequestException($"{name} is not installed in guest {guest}");
+        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        var request = new SolveRequest
+        {
+            Installed = installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(),
+            ManuallyInstalled = installed.Where(p => p.Manual).Select(p => p.Name).ToList(),
+            Remove = names,
+        };
+        var manual = installed.Where(p => p.Manual && !names.Contains(p.Name)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        return await ApplyAsync(guest, index, trusted, request, manual, dryRun, cancellation);
+    }
+
+    private async Task<OperationOutcome> ApplyAsync(string guest, PackageIndex index, Stork.Format.Trust.TrustedMetadata trusted,
+        SolveRequest request, HashSet<string> manual, bool dryRun, CancellationToken cancellation)
+    {
+        var result = Solver.Solve(index, request, cancellation);
+        if (!result.Solvable)
+            throw new RequestException(result.Explanation ?? $"the request cannot be met ({result.Outcome})");
+
+        var desired = new List<DesiredPackage>();
+        foreach (var candidate in result.Solution)
+        {
+            var version = candidate.Version.ToNormalizedString();
+            var entry = index.Find(candidate.Name, version)
+                ?? throw new RequestException($"{candidate.Name} {version} is installed in guest {guest} but no longer offered by the repository");
+            desired.Add(new DesiredPackage(entry.Name, entry.Version, entry.Target.Sha256, entry.Target.Length, manual.Contains(entry.Name)));
+        }
+        if (dryRun) return new OperationOutcome(guest, desired, null, true);
+        var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
+        return new OperationOutcome(guest, desired, report, false);
+    }
+
+    private static void RequireKnown(PackageIndex index, string name)
+    {
+        if (index.VersionsOf(name).Count > 0) return;
+        var near = index.Names.Where(n => n.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(n, StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal).Take(3).ToList();
+        var providers = index.ProvidersOf(name).Select(c => c.Name).Distinct().Order(StringComparer.Ordinal).Take(3).ToList();
+        var hint = providers.Count > 0 ? $"; it is provided by {string.Join(", ", providers)}"
+            : near.Count > 0 ? $"; did you mean {string.Join(", ", near)}?" : "";
+        throw new RequestException($"no package named '{name}' in the repository{hint}");
+    }
+}

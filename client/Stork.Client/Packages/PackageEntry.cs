@@ -1,0 +1,11 @@
+using Stork.Format.Metadata;
+using Stork.Resolver.Model;
+
+namespace Stork.Client.Packages;
+
+/// <summary>A package as the signed targets metadata lists it: where its blob is, and its dependency header.</summary>
+public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidate Candidate, string Summary)
+{
+    public string Name => Candidate.Name;
+    public string Version => Candidate.Version.ToNormalizedString();
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Stork.Client.Config;
+using Stork.Client.State;
+
+namespace Stork.Get.Cli.Commands;
+
+/// <summary>Options every command accepts: where the host's state lives, and machine-readable output.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string?> Home = new("--home") { Description = "Keep state, cache and config under this folder (env STORK_HOME)", Recursive = true };
+    public static readonly Option<string?> StateDir = new("--state-dir") { Description = "State directory (env STORK_STATE_DIR, default /var/lib/stork)", Recursive = true };
+    public static readonly Option<string?> CacheDir = new("--cache-dir") { Description = "Cache directory (env STORK_CACHE_DIR, default /var/cache/stork)", Recursive = true };
+    public static readonly Option<string?> ConfigDir = new("--config-dir") { Description = "Config directory (env STORK_CONFIG_DIR, default /etc/stork)", Recursive = true };
+    public static readonly Option<bool> Json = new("--json") { Description = "Print nothing but JSON", Recursive = true };
+
+    public static IEnumerable<Option> All => [Home, StateDir, CacheDir, ConfigDir, Json];
+
+    public static HostPaths PathsOf(ParseResult result)
+        => HostLocations.Resolve(result.GetValue(Home), result.GetValue(StateDir), result.GetValue(CacheDir), result.GetValue(ConfigDir));
+
+    public static bool WantsJson(ParseResult result) => result.GetValue(Json);
+}

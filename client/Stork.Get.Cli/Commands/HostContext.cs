@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Stork.Client.Guests;
+using Stork.Client.Operations;
+using Stork.Client.State;
+
+namespace Stork.Get.Cli.Commands;
+
+/// <summary>Opens the host database and the guest services for commands that touch guests.</summary>
+internal sealed class HostContext : IDisposable
+{
+    public HostPaths Paths { get; }
+    public HostDatabase Database { get; }
+    public GuestRegistry Guests { get; }
+    public GuestInstaller Installer { get; }
+
+    public HostContext(ParseResult result)
+    {
+        Paths = GlobalOptions.PathsOf(result);
+        Database = HostDatabase.Open(Paths);
+        Guests = new GuestRegistry(Database);
+        Installer = new GuestInstaller(Paths, Database);
+    }
+
+    public HostSession OpenSession() => HostSession.Open(Paths, onWait: Output.Note);
+
+    public void Dispose() => Database.Dispose();
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Stork.Client.Operations;
+
+namespace Stork.Get.Cli.Commands;
+
+internal static class InitCommand
+{
+    public static Command Create()
+    {
+        var repo = new Option<string>("--repo") { Description = "Base URL of the repository (the served folder)", Required = true };
+        var root = new Option<string>("--root") { Description = "The root.json to trust, obtained out of band (no trust on first use)", Required = true };
+        var command = new Command("init", "Pin the repository and its trusted root on this host") { repo, root };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            var paths = GlobalOptions.PathsOf(result);
+            HostSession.Init(paths, result.GetValue(repo)!, result.GetValue(root)!, TimeProvider.System);
+            Console.WriteLine($"trusting {result.GetValue(root)} for {result.GetValue(repo)}; state in {paths.StateDir}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+using Stork.Get.Cli.Commands;
+
+var root = new RootCommand("stork-get: install signed packages into many guests, sharing one copy per host");
+foreach (var option in GlobalOptions.All) root.Options.Add(option);
+root.Subcommands.Add(InitCommand.Create());
+root.Subcommands.Add(RefreshCommand.Create());
+root.Subcommands.Add(SearchCommand.Create());
+root.Subcommands.Add(ShowCommand.Create());
+root.Subcommands.Add(GuestCommand.Create());
+root.Subcommands.Add(InstallCommand.Create());
+root.Subcommands.Add(RemoveCommand.Create());
+root.Subcommands.Add(ListCommand.Create());
+return await CommandRunner.RunAsync(root, args);

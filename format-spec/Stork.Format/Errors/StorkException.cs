@@ -1,0 +1,60 @@
+namespace Stork.Format.Errors;
+
+/// <summary>Documented process exit codes. README.md lists them; keep the two in step.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Internal = 1;
+    public const int Usage = 2;
+    public const int UntrustedRepository = 3;
+    public const int Network = 4;
+    public const int RequestCannotBeMet = 5;
+    public const int Guest = 6;
+    public const int LocalState = 7;
+}
+
+/// <summary>Root of Stork's error hierarchy; every subclass maps to one documented exit code.</summary>
+public abstract class StorkException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    public abstract int ExitCode { get; }
+}
+
+/// <summary>
+/// The repository (or the mirror serving it) gave us something we must not trust.
+/// These can be retried against another mirror; nothing local is wrong.
+/// </summary>
+public class RepositoryException(string message, Exception? inner = null) : StorkException(message, inner)
+{
+    public override int ExitCode => ExitCodes.UntrustedRepository;
+}
+
+public sealed class UnsignedMetadataException(string message) : RepositoryException(message);
+public sealed class ExpiredMetadataException(string message) : RepositoryException(message);
+public sealed class RollbackException(string message) : RepositoryException(message);
+public sealed class BadVersionException(string message) : RepositoryException(message);
+/// <summary>Downloaded bytes do not match the signed length or hash.</summary>
+public sealed class ContentMismatchException(string message) : RepositoryException(message);
+
+/// <summary>The repository could not be reached or answered with an HTTP error. Retryable elsewhere.</summary>
+public sealed class FetchException(string message, Exception? inner = null) : RepositoryException(message, inner)
+{
+    public override int ExitCode => ExitCodes.Network;
+}
+
+/// <summary>Something on this host is wrong: configuration, state, guests. Another mirror would not help.</summary>
+public class LocalException(string message, Exception? inner = null) : StorkException(message, inner)
+{
+    public override int ExitCode => ExitCodes.LocalState;
+}
+
+/// <summary>The user asked for something the repository cannot provide (unknown package, unsolvable dependencies).</summary>
+public sealed class RequestException(string message) : LocalException(message)
+{
+    public override int ExitCode => ExitCodes.RequestCannotBeMet;
+}
+
+/// <summary>A guest-level failure: unknown guest, a file no package owns in the way, a bad root.</summary>
+public class GuestException(string message, Exception? inner = null) : LocalException(message, inner)
+{
+    public override int ExitCode => ExitCodes.Guest;
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using Stork.Format.Crypto;
+using Stork.Format.Json;
+
+namespace Stork.Format.Metadata;
+
+public sealed record Signature(string KeyId, string SignatureHex);
+
+/// <summary>
+/// A metadata file as it travels: {"signatures": [...], "signed": {...}}.
+/// The signed part is kept as parsed JSON so that fields we do not model are still covered by the signature check.
+/// </summary>
+public sealed class SignedEnvelope
+{
+    public JsonObject Signed { get; }
+    public List<Signature> Signatures { get; }
+
+    public SignedEnvelope(JsonObject signed, IEnumerable<Signature>? signatures = null)
+    {
+        Signed = signed;
+        Signatures = signatures?.ToList() ?? [];
+    }
+
+    public string Type => StrictJson.RequireString(Signed, "_type", "metadata");
+
+    /// <summary>The exact bytes signatures are made over.</summary>
+    public byte[] CanonicalSigned() => CanonicalJson.Serialize(Signed);
+
+    public static SignedEnvelope Parse(ReadOnlySpan<byte> utf8, string what)
+    {
+        try
+        {
+            var json = StrictJson.ParseObject(utf8, what);
+            var signed = StrictJson.RequireObject(json, "signed", what);
+            var signatures = new List<Signature>();
+            foreach (var item in StrictJson.RequireArray(json, "signatures", what))
+            {
+                if (item is not JsonObject sig) throw new MetadataFormatException($"{what}: every signature must be an object");
+                signatures.Add(new Signature(StrictJson.RequireString(sig, "keyid", what), StrictJson.RequireString(sig, "sig", what)));
+            }
+            json.Remove("signed");
+            return new SignedEnvelope(signed, signatures);
+        }
+        catch (MetadataFormatException) { throw; }
+        catch (FormatException e) { throw new MetadataFormatException(e.Message, e); }
+    }
+
+    /// <summary>Adds (or replaces) this key's signature over the canonical signed part.</summary>
+    public void Sign(SigningKey key)
+    {
+        var sig = Convert.ToHexStringLower(key.Sign(CanonicalSigned()));
+        Signatures.RemoveAll(s => s.KeyId == key.KeyId);
+        Signatures.Add(new Signature(key.KeyId, sig));
+    }
+
+    /// <summary>Counts the distinct authorised keys with a valid signature. A key signing twice counts once.</summary>
+    public int CountValidSignatures(IReadOnlyDictionary<string, PublicKey> keys, IEnumerable<string> authorisedKeyIds)
+    {
+        var message = CanonicalSigned();
+        var authorised = authorisedKeyIds.ToHashSet(StringComparer.Ordinal);
+        var counted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sig in Signatures)
+        {
+            if (!authorised.Contains(sig.KeyId) || counted.Contains(sig.KeyId)) continue;
+            if (!keys.TryGetValue(sig.KeyId, out var key)) continue;
+            byte[] raw;
+            try { raw = Convert.FromHexString(sig.SignatureHex); }
+            catch (FormatException) { continue; }
+            if (key.Verify(message, raw)) counted.Add(sig.KeyId);
+        }
+        return counted.Count;
+    }
+
+    public byte[] ToBytes()
+    {
+        var signatures = new JsonArray();
+        foreach (var s in Signatures.OrderBy(s => s.KeyId, StringComparer.Ordinal))
+            signatures.Add(new JsonObject { ["keyid"] = s.KeyId, ["sig"] = s.SignatureHex });
+        var json = new JsonObject { ["signatures"] = signatures, ["signed"] = Signed.DeepClone() };
+        return CanonicalJson.Serialize(json);
+    }
+}

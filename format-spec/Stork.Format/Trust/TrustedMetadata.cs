@@ -1,0 +1,190 @@
+using Stork.Format.Crypto;
+using Stork.Format.Errors;
+using Stork.Format.Metadata;
+
+namespace Stork.Format.Trust;
+
+/// <summary>
+/// The client's set of trusted metadata, advanced one verified file at a time in the order of the
+/// TUF 1.0 client workflow (§5): root chain, timestamp, snapshot, targets. Pure: bytes and a fixed
+/// reference time in, verified metadata out. Every check failure is a <see cref="RepositoryException"/>.
+/// </summary>
+public sealed class TrustedMetadata
+{
+    private readonly DateTimeOffset _now;
+    private SnapshotMetadata? _snapshotFloor;
+
+    public RootMetadata Root { get; private set; }
+    public TimestampMetadata? Timestamp { get; private set; }
+    public SnapshotMetadata? Snapshot { get; private set; }
+    public TargetsMetadata? Targets { get; private set; }
+
+    /// <param name="trustedRoot">The root the host already trusts (pinned at init, or persisted after verification).</param>
+    /// <param name="now">The reference time, fixed once for the whole update.</param>
+    public TrustedMetadata(ReadOnlySpan<byte> trustedRoot, DateTimeOffset now)
+    {
+        _now = now;
+        var envelope = SignedEnvelope.Parse(trustedRoot, "trusted root");
+        var root = RootMetadata.FromSigned(envelope.Signed, "trusted root");
+        RequireThreshold(envelope, root.Keys, root.Role(RoleNames.Root), "trusted root");
+        Root = root;
+    }
+
+    /// <summary>Accepts root version N+1, signed by a threshold of both the current and its own root keys.</summary>
+    public RootMetadata UpdateRoot(ReadOnlySpan<byte> data)
+    {
+        if (Timestamp is not null) throw new InvalidOperationException("the root cannot change after the timestamp was loaded");
+        var what = $"root version {Root.Header.Version + 1}";
+        var envelope = SignedEnvelope.Parse(data, what);
+        if (envelope.Type != RoleNames.Root) throw new MetadataFormatException($"{what}: expected _type 'root', found '{envelope.Type}'");
+        RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Root), $"{what} (checked with the keys of root version {Root.Header.Version})");
+        var next = RootMetadata.FromSigned(envelope.Signed, what);
+        RequireThreshold(envelope, next.Keys, next.Role(RoleNames.Root), $"{what} (checked with its own keys)");
+        if (next.Header.Version != Root.Header.Version + 1)
+            throw new BadVersionException($"{what}: the file claims version {next.Header.Version}; expected exactly {Root.Header.Version + 1}");
+        Root = next;
+        return next;
+    }
+
+    /// <summary>Called once the root chain has no newer version. Expiry is checked only now, as the spec requires.</summary>
+    public void FinishRootUpdate()
+    {
+        if (Root.Header.Expires <= _now)
+            throw new ExpiredMetadataException($"root version {Root.Header.Version} expired at {ExpiryFormat.Format(Root.Header.Expires)}");
+    }
+
+    /// <returns>False when the new timestamp has the same version as the trusted one: nothing changed.</returns>
+    public bool UpdateTimestamp(ReadOnlySpan<byte> data)
+    {
+        if (Snapshot is not null) throw new InvalidOperationException("the timestamp cannot change after the snapshot was loaded");
+        const string what = "timestamp";
+        var envelope = SignedEnvelope.Parse(data, what);
+        RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Timestamp), what);
+        var next = TimestampMetadata.FromSigned(envelope.Signed, what);
+        if (Timestamp is { } current)
+        {
+            if (next.Header.Version < current.Header.Version)
+                throw new RollbackException($"timestamp version {next.Header.Version} is older than the trusted version {current.Header.Version}");
+            if (next.Header.Version == current.Header.Version)
+                return false;
+            if (next.Snapshot.Version < current.Snapshot.Version)
+                throw new RollbackException($"timestamp names snapshot version {next.Snapshot.Version}, older than the trusted {current.Snapshot.Version}");
+        }
+        // Kept even if expired so that a later rollback check has a floor; the caller must not persist it.
+        Timestamp = next;
+        if (next.Header.Expires <= _now)
+            throw new ExpiredMetadataException($"timestamp version {next.Header.Version} expired at {ExpiryFormat.Format(next.Header.Expires)}");
+        return true;
+    }
+
+    /// <summary>Loads the local timestamp copy; it is a rollback floor even when expired.</summary>
+    public void LoadTrustedTimestamp(ReadOnlySpan<byte> data)
+    {
+        const string what = "stored timestamp";
+        var envelope = SignedEnvelope.Parse(data, what);
+        RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Timestamp), what);
+        Timestamp = TimestampMetadata.FromSigned(envelope.Signed, what);
+    }
+
+    /// <summary>
+    /// Offers the stored snapshot. It becomes the trusted snapshot when it is the one the timestamp names
+    /// (nothing to download); otherwise it only serves as the floor for the rollback check.
+    /// </summary>
+    public bool TryUseLocalSnapshot(ReadOnlySpan<byte> data)
+    {
+        if (Timestamp is null) throw new InvalidOperationException("the timestamp must be loaded before the snapshot");
+        const string what = "stored snapshot";
+        var envelope = SignedEnvelope.Parse(data, what);
+        RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Snapshot), what);
+        var local = SnapshotMetadata.FromSigned(envelope.Signed, what);
+        if (local.Header.Version == Timestamp.Snapshot.Version && local.Header.Expires > _now)
+        {
+            Snapshot = local;
+            return true;
+        }
+        _snapshotFloor = local;
+        return false;
+    }
+
+    public void UpdateSnapshot(ReadOnlySpan<byte> data)
+    {
+        if (Timestamp is null) throw new InvalidOperationException("the timestamp must be loaded before the snapshot");
+        if (Targets is not null) throw new InvalidOperationException("the snapshot cannot change after targets were loaded");
+        if (Timestamp.Header.Expires <= _now)
+            throw new ExpiredMetadataException($"timestamp version {Timestamp.Header.Version} expired at {ExpiryFormat.Format(Timestamp.Header.Expires)}");
+        const string what = "snapshot";
+        CheckLengthAndHashes(data, Timestamp.Snapshot, what);
+        var envelope = SignedEnvelope.Parse(data, what);
+        RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Snapshot), what);
+        var next = SnapshotMetadata.FromSigned(envelope.Signed, what);
+        if ((Snapshot ?? _snapshotFloor) is { } current)
+        {
+            foreach (var (file, old) in current.Meta)
+            {
+                if (!next.Meta.TryGetValue(file, out var now))
+                    throw new RollbackException($"snapshot version {next.Header.Version} drops {file}, which version {current.Header.Version} listed");
+                if (now.Version < old.Version)
+                    throw new RollbackException($"snapshot version {next.Header.Version} lists {file} version {now.Version}, older than the trusted {old.Version}");
+            }
+        }
+        if (next.Header.Version != Timestamp.Snapshot.Version)
+            throw new BadVersionException($"snapshot version {next.Header.Version} does not match version {Timestamp.Snapshot.Version} named by the timestamp");
+        if (next.Header.Expires <= _now)
+            throw new ExpiredMetadataException($"snapshot version {next.Header.Version} expired at {ExpiryFormat.Format(next.Header.Expires)}");
+        Snapshot = next;
+    }
+
+    /// <summary>Offers the stored targets; used when it is exactly the version (and hash) the snapshot names.</summary>
+    public bool TryUseLocalTargets(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            UpdateTargets(data, "stored targets");
+            return true;
+        }
+        catch (RepositoryException)
+        {
+            return false;
+        }
+    }
+
+    public void UpdateTargets(ReadOnlySpan<byte> data) => UpdateTargets(data, "targets");
+
+    private void UpdateTargets(ReadOnlySpan<byte> data, string what)
+    {
+        if (Snapshot is null) throw new InvalidOperationException("the snapshot must be loaded before targets");
+        if (!Snapshot.Meta.TryGetValue("targets.json", out var meta))
+            throw new MetadataFormatException($"snapshot version {Snapshot.Header.Version} does not list targets.json");
+        CheckLengthAndHashes(data, meta, what);
+        var envelope = SignedEnvelope.Parse(data, what);
+        RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Targets), what);
+        var next = TargetsMetadata.FromSigned(envelope.Signed, what);
+        if (next.Header.Version != meta.Version)
+            throw new BadVersionException($"targets version {next.Header.Version} does not match version {meta.Version} named by the snapshot");
+        if (next.Header.Expires <= _now)
+            throw new ExpiredMetadataException($"targets version {next.Header.Version} expired at {ExpiryFormat.Format(next.Header.Expires)}");
+        Targets = next;
+    }
+
+    private static void CheckLengthAndHashes(ReadOnlySpan<byte> data, MetaFile expected, string what)
+    {
+        if (expected.Length is { } length && data.Length != length)
+            throw new ContentMismatchException($"{what}: {data.Length} bytes received, the signed length is {length}");
+        if (expected.Hashes is { } hashes)
+        {
+            if (hashes.TryGetValue("sha256", out var sha256))
+            {
+                if (!Hashing.DigestEquals(Hashing.Sha256Hex(data), sha256))
+                    throw new ContentMismatchException($"{what}: sha256 does not match the signed hash");
+            }
+            else throw new MetadataFormatException($"{what}: no sha256 among the signed hashes ({string.Join(", ", hashes.Keys)})");
+        }
+    }
+
+    private static void RequireThreshold(SignedEnvelope envelope, IReadOnlyDictionary<string, PublicKey> keys, RoleKeys role, string what)
+    {
+        int valid = envelope.CountValidSignatures(keys, role.KeyIds);
+        if (valid < role.Threshold)
+            throw new UnsignedMetadataException($"{what}: {valid} valid signature(s) from authorised keys, threshold is {role.Threshold}");
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Stork.Format.Errors;
+
+namespace Stork.Publish.Cli.Commands;
+
+/// <summary>Parses, runs, and maps every failure to one "error:" line and its documented exit code.</summary>
+internal static class CommandRunner
+{
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run with --help for usage.");
+            return ExitCodes.Usage;
+        }
+        return await parsed.InvokeAsync();
+    }
+
+    /// <summary>Wraps a command body so that errors print cleanly instead of as stack traces.</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, CancellationToken, Task<int>> body)
+        => async (result, cancellation) =>
+        {
+            try
+            {
+                return await body(result, cancellation);
+            }
+            catch (Exception e)
+            {
+                var (message, code) = ErrorReport.Describe(e);
+                Console.Error.WriteLine($"error: {message}");
+                return code;
+            }
+        };
+
+    public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, int> body)
+        => Guarded((result, _) => Task.FromResult(body(result)));
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Stork.Publishing.Serving;
+
+namespace Stork.Publish.Cli.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<string>("repo") { Description = "Repository directory, or the folder to serve" };
+        var address = new Option<string>("--address") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on", DefaultValueFactory = _ => 8080 };
+        var quiet = new Option<bool>("--quiet") { Description = "Do not log requests" };
+        var command = new Command("serve", "Serve the repository over HTTP for quick starts (use nginx or a CDN in production)") { path, address, port, quiet };
+        command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
+        {
+            var dir = Path.GetFullPath(result.GetValue(path)!);
+            var publicDir = Directory.Exists(Path.Combine(dir, "public")) ? Path.Combine(dir, "public") : dir;
+            var prefix = $"http://{result.GetValue(address)}:{result.GetValue(port)}/";
+            using var server = new StaticServer(publicDir, prefix, result.GetValue(quiet) ? null : Console.WriteLine);
+            Console.WriteLine($"serving {publicDir} at {prefix} (Ctrl+C to stop)");
+            await server.RunAsync(cancellation);
+            return 0;
+        }));
+        return command;
+    }
+}

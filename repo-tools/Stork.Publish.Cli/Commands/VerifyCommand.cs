@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Stork.Format.Errors;
+using Stork.Format.Json;
+using Stork.Format.Packages;
+using Stork.Publishing.Repository;
+
+namespace Stork.Publish.Cli.Commands;
+
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<string>("repo") { Description = "Repository directory, or the served folder itself" };
+        var command = new Command("verify", "Check a published tree as a client would: signatures, versions, expiry, every target's hash and manifest") { path };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            var dir = Path.GetFullPath(result.GetValue(path)!);
+            var publicDir = Directory.Exists(Path.Combine(dir, "public")) ? Path.Combine(dir, "public") : dir;
+            var report = RepositoryVerifier.Verify(publicDir, DateTimeOffset.UtcNow, CheckPackage);
+            Console.WriteLine($"root v{report.RootVersion}, timestamp v{report.TimestampVersion}, snapshot v{report.SnapshotVersion}, targets v{report.TargetsVersion}: {report.TargetsChecked} targets checked");
+            foreach (var problem in report.Problems) Console.Error.WriteLine($"problem: {problem}");
+            if (report.Ok) { Console.WriteLine("OK"); return 0; }
+            return ExitCodes.UntrustedRepository;
+        }));
+        return command;
+    }
+
+    /// <summary>The package's own manifest must say exactly what its signed entry says.</summary>
+    private static void CheckPackage(string targetPath, Stork.Format.Metadata.TargetFile target, string file)
+    {
+        if (target.Custom?["stork"] is not JsonObject signedInfo) return;
+        using var reader = PackageReader.Open(file);
+        reader.VerifyAll();
+        var inside = CanonicalJson.SerializeToString(reader.Manifest.Info.ToJsonNode());
+        var signed = CanonicalJson.SerializeToString(PackageInfo.FromJsonNode(signedInfo).ToJsonNode());
+        if (inside != signed)
+            throw new RepositoryException($"the manifest inside the package differs from its signed entry");
+    }
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+using Stork.Publish.Cli.Commands;
+
+var root = new RootCommand("stork-publish: build Stork packages and publish them as a signed, static TUF repository")
+{
+    InitCommand.Create(),
+    BuildCommand.Create(),
+    AddCommand.Create(),
+    PublishCommand.Create(),
+    TimestampCommand.Create(),
+    VerifyCommand.Create(),
+    ServeCommand.Create(),
+};
+return await CommandRunner.RunAsync(root, args);

@@ -1,0 +1,143 @@
+using Stork.Resolver.Model;
+
+namespace Stork.Resolver.Search;
+
+/// <summary>
+/// Turns the final level-0 conflict into a short derivation: every step cites one metadata fact (or, for a
+/// learnt clause, the metadata facts it was derived from) and what it forces, in the order the solver found them.
+/// </summary>
+internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request, RequestPolicy policy)
+{
+    private const int MaxLines = 12;
+    private const int MaxFactsPerStep = 4;
+    private PackagePool Pool => engine.Pool;
+
+    public string Write()
+    {
+        int conflict = engine.ConflictClause;
+        if (engine.LiteralsOf(conflict).Length == 0) return EmptyClause(conflict) + ".";
+
+        var steps = new List<string>();
+        foreach (var v in Cone(conflict))
+        {
+            int reason = engine.ReasonOf(v);
+            var origin = engine.OriginOf(reason);
+            steps.Add(origin.Kind switch
+            {
+                ClauseKind.Removed or ClauseKind.NotLocked or ClauseKind.Prerelease or ClauseKind.Unmatched => Describe(reason),
+                _ => $"{Describe(reason)}, so {Forced(v)}",
+            });
+        }
+        steps.Add($"but {Describe(conflict)}, so there is no solution");
+        if (steps.Count > MaxLines)
+        {
+            int head = 3, tail = MaxLines - head - 1;
+            int skipped = steps.Count - head - tail;
+            steps = [.. steps.Take(head), $"… and {skipped} more steps", .. steps.Skip(steps.Count - tail)];
+        }
+        return string.Join("\n", steps.Select(s => s.EndsWith('.') ? s : s + "."));
+    }
+
+    /// <summary>The level-0 assignments the conflict depends on, facts first, then in the order they were made.</summary>
+    private List<int> Cone(int conflict)
+    {
+        var inCone = new HashSet<int>();
+        var stack = new Stack<int>();
+        foreach (var literal in engine.LiteralsOf(conflict))
+            if (inCone.Add(literal >> 1)) stack.Push(literal >> 1);
+        while (stack.Count > 0)
+        {
+            int v = stack.Pop();
+            foreach (var literal in engine.LiteralsOf(engine.ReasonOf(v)))
+                if (inCone.Add(literal >> 1)) stack.Push(literal >> 1);
+        }
+        return inCone
+            .Select(v => (Var: v, Position: engine.TrailPosition(v), Reason: engine.ReasonOf(v)))
+            .OrderBy(x => x.Position).ThenBy(x => x.Reason)
+            .Select(x => x.Var)
+            .ToList();
+    }
+
+    private string Forced(int v) => engine.IsTrue(v) ? $"{Package(v)} must be installed" : $"{Package(v)} cannot be installed";
+
+    private string Package(int v) => Pool.CandidateOf(v).ToString();
+
+    private string Describe(int clause)
+    {
+        var origin = engine.OriginOf(clause);
+        switch (origin.Kind)
+        {
+            case ClauseKind.Install:
+                return $"you asked for {request.Install[origin.Index]}";
+            case ClauseKind.Keep:
+                return $"{policy.KeptNames[origin.Index]} is installed and must stay";
+            case ClauseKind.Depends:
+                return $"{Package(origin.Var)} needs {Alternatives(origin.Var, origin.Index)}";
+            case ClauseKind.Conflict:
+            {
+                var reference = Pool.CandidateOf(origin.Var).Conflicts[origin.Index];
+                var other = Pool.CandidateOf(origin.Other);
+                string via = other.Name == reference.Name ? "" : $" (provided by {other})";
+                return $"{Package(origin.Var)} conflicts with {reference}{via}";
+            }
+            case ClauseKind.SameName:
+                return $"only one version of {Pool.CandidateOf(origin.Var).Name} can be installed";
+            case ClauseKind.Removed:
+                return $"you asked to remove {Pool.CandidateOf(origin.Var).Name}, so {Package(origin.Var)} cannot be installed";
+            case ClauseKind.NotLocked:
+            {
+                var locked = request.Locks[origin.Index];
+                return $"{locked.Name} is locked to {locked.Version.ToNormalizedString()}, so {Package(origin.Var)} cannot be installed";
+            }
+            case ClauseKind.Prerelease:
+                return $"{Package(origin.Var)} is a prerelease and no request names a prerelease of {Pool.CandidateOf(origin.Var).Name}, so it cannot be installed";
+            case ClauseKind.Unmatched:
+                return $"{Package(origin.Var)} needs {Alternatives(origin.Var, origin.Index)}, which no available package matches, so {Package(origin.Var)} cannot be installed";
+            case ClauseKind.Learned:
+            {
+                var facts = Core(clause).Select(Describe).Distinct().ToList();
+                string listed = string.Join("; ", facts.Take(MaxFactsPerStep));
+                return facts.Count > MaxFactsPerStep ? $"{listed}; and {facts.Count - MaxFactsPerStep} more facts" : listed;
+            }
+            default:
+                return "an internal rule";
+        }
+    }
+
+    private string Alternatives(int v, int dependIndex) =>
+        string.Join(" or ", Pool.CandidateOf(v).Depends[dependIndex].Select(r => r.ToString()));
+
+    /// <summary>The metadata clauses a learnt clause was derived from, in the order they were added.</summary>
+    private List<int> Core(int learnt)
+    {
+        var core = new SortedSet<int>();
+        var visited = new HashSet<int>();
+        var stack = new Stack<int>();
+        stack.Push(learnt);
+        while (stack.Count > 0)
+        {
+            int clause = stack.Pop();
+            if (!visited.Add(clause)) continue;
+            var origin = engine.OriginOf(clause);
+            if (origin.Kind != ClauseKind.Learned) { core.Add(clause); continue; }
+            foreach (var antecedent in origin.Antecedents!) stack.Push(antecedent);
+            foreach (var v in origin.Level0Vars ?? []) stack.Push(engine.ReasonOf(v));
+        }
+        return core.ToList();
+    }
+
+    private string EmptyClause(int clause)
+    {
+        var origin = engine.OriginOf(clause);
+        if (origin.Kind == ClauseKind.Keep)
+        {
+            string kept = policy.KeptNames[origin.Index];
+            return $"{kept} is installed and must stay, but no version of {kept} is available";
+        }
+        var item = request.Install[origin.Index];
+        var versions = Pool.Name(item.Name).Vars;
+        if (versions.Length == 0) return $"you asked for {item}, but no package named {item.Name} exists";
+        string available = string.Join(", ", versions.Reverse().Select(v => Pool.CandidateOf(v).Version.ToNormalizedString()));
+        return $"you asked for {item}, but no version of {item.Name} is in that range (available: {available})";
+    }
+}

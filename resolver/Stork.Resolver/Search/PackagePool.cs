@@ -1,0 +1,182 @@
+using NuGet.Versioning;
+using Stork.Resolver.Model;
+
+namespace Stork.Resolver.Search;
+
+/// <summary>All versions of one name, newest first, as pool variables.</summary>
+internal sealed class NameEntry(int id, string name, int[] vars)
+{
+    public readonly int Id = id;
+    public readonly string Name = name;
+    public readonly int[] Vars = vars;
+}
+
+/// <summary>A candidate's rules translated to pool variables, computed once and shared by every solve of a session.</summary>
+internal sealed class CompiledRules
+{
+    /// <summary>Per kept depends clause: the matching variables in preference order (alternatives in order, newest first).</summary>
+    public required int[][] DependClauses;
+    /// <summary>Index into Candidate.Depends of each entry of DependClauses.</summary>
+    public required int[] DependSources;
+    /// <summary>Index into Candidate.Depends of a clause nothing matches, or -1: such a candidate can never be installed.</summary>
+    public required int UnmatchedDepend;
+    public required int[] ConflictVars;
+    /// <summary>Index into Candidate.Conflicts that produced each entry of ConflictVars.</summary>
+    public required int[] ConflictSources;
+}
+
+/// <summary>
+/// Maps the provider's candidates to variables, lazily: a name is asked from the provider the first time a
+/// reference mentions it. Nothing here depends on a request, so a session reuses the pool across solves.
+/// </summary>
+internal sealed class PackagePool(IPackageProvider provider)
+{
+    private readonly Dictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<Reference, int[]> _matches = new();
+    private readonly Dictionary<string, int[]> _providerVars = new(StringComparer.Ordinal);
+    private Candidate[] _candidates = new Candidate[256];
+    private int[] _nameIds = new int[256];
+    private CompiledRules?[] _rules = new CompiledRules?[256];
+    private readonly List<NameEntry> _nameList = [];
+
+    public int VarCount { get; private set; }
+    public int NameCount => _nameList.Count;
+
+    public Candidate CandidateOf(int var) => _candidates[var];
+    public NameEntry NameOf(int var) => _nameList[_nameIds[var]];
+
+    public NameEntry Name(string name)
+    {
+        if (_names.TryGetValue(name, out var entry)) return entry;
+        var candidates = provider.CandidatesNamed(name)
+            .Where(c => c.Name == name)
+            .DistinctBy(c => c.Version)
+            .OrderByDescending(c => c.Version, VersionComparer.Default)
+            .ToArray();
+        var vars = new int[candidates.Length];
+        entry = new NameEntry(_nameList.Count, name, vars);
+        for (int i = 0; i < candidates.Length; i++) vars[i] = NewVar(candidates[i], entry.Id);
+        _nameList.Add(entry);
+        _names[name] = entry;
+        return entry;
+    }
+
+    /// <summary>Variables of the package named exactly like the reference whose version is in its range (install items).</summary>
+    public IEnumerable<int> NamedVars(string name, VersionRange? range)
+    {
+        foreach (var v in Name(name).Vars)
+            if (range is null || range.Satisfies(_candidates[v].Version)) yield return v;
+    }
+
+    /// <summary>Variables matching a reference under rule 2: same name in range, or a fitting provide. Cached.</summary>
+    public int[] Matches(Reference reference)
+    {
+        if (_matches.TryGetValue(reference, out var cached)) return cached;
+        var result = new List<int>();
+        foreach (var v in NamedVars(reference.Name, reference.Range)) result.Add(v);
+        foreach (var v in ProviderVars(reference.Name))
+        {
+            if (result.Contains(v)) continue;
+            if (ProvideMatches(_candidates[v], reference)) result.Add(v);
+        }
+        cached = result.ToArray();
+        _matches[reference] = cached;
+        return cached;
+    }
+
+    public CompiledRules Rules(int var)
+    {
+        var rules = _rules[var];
+        if (rules is not null) return rules;
+        var candidate = _candidates[var];
+        var clauses = new List<int[]>(candidate.Depends.Count);
+        var sources = new List<int>(candidate.Depends.Count);
+        int unmatched = -1;
+        var buffer = new List<int>();
+        for (int i = 0; i < candidate.Depends.Count; i++)
+        {
+            buffer.Clear();
+            bool satisfiedBySelf = false;
+            foreach (var alternative in candidate.Depends[i])
+                foreach (var v in Matches(alternative))
+                {
+                    if (v == var) satisfiedBySelf = true;
+                    else if (!buffer.Contains(v)) buffer.Add(v);
+                }
+            if (satisfiedBySelf) continue; // the package satisfies its own need
+            if (buffer.Count == 0 && unmatched < 0) unmatched = i;
+            clauses.Add(buffer.ToArray());
+            sources.Add(i);
+        }
+        var conflictVars = new List<int>();
+        var conflictSources = new List<int>();
+        for (int i = 0; i < candidate.Conflicts.Count; i++)
+            foreach (var v in Matches(candidate.Conflicts[i]))
+            {
+                if (v == var || conflictVars.Contains(v)) continue; // never conflicts with itself
+                conflictVars.Add(v);
+                conflictSources.Add(i);
+            }
+        rules = new CompiledRules
+        {
+            DependClauses = clauses.ToArray(),
+            DependSources = sources.ToArray(),
+            UnmatchedDepend = unmatched,
+            ConflictVars = conflictVars.ToArray(),
+            ConflictSources = conflictSources.ToArray(),
+        };
+        _rules[var] = rules;
+        return rules;
+    }
+
+    private static bool ProvideMatches(Candidate candidate, Reference reference)
+    {
+        foreach (var provide in candidate.Provides)
+        {
+            if (provide.Name != reference.Name) continue;
+            if (reference.Range is null) return true;
+            // An unversioned provide never matches a ranged reference.
+            if (provide.Version is not null && reference.Range.Satisfies(provide.Version)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Providers of a name as variables, ordered by name then newest version, for deterministic choices.</summary>
+    private int[] ProviderVars(string name)
+    {
+        if (_providerVars.TryGetValue(name, out var cached)) return cached;
+        var providers = provider.ProvidersOf(name);
+        var vars = new List<int>(providers.Count);
+        foreach (var candidate in providers
+                     .OrderBy(c => c.Name, StringComparer.Ordinal)
+                     .ThenByDescending(c => c.Version, VersionComparer.Default))
+        {
+            var v = FindVar(candidate);
+            if (v >= 0 && !vars.Contains(v)) vars.Add(v);
+        }
+        cached = vars.ToArray();
+        _providerVars[name] = cached;
+        return cached;
+    }
+
+    private int FindVar(Candidate candidate)
+    {
+        foreach (var v in Name(candidate.Name).Vars)
+            if (ReferenceEquals(_candidates[v], candidate) || _candidates[v].Version == candidate.Version) return v;
+        return -1;
+    }
+
+    private int NewVar(Candidate candidate, int nameId)
+    {
+        int v = VarCount++;
+        if (v == _candidates.Length)
+        {
+            Array.Resize(ref _candidates, v * 2);
+            Array.Resize(ref _nameIds, v * 2);
+            Array.Resize(ref _rules, v * 2);
+        }
+        _candidates[v] = candidate;
+        _nameIds[v] = nameId;
+        return v;
+    }
+}

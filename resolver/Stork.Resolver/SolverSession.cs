@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Stork.Resolver.Model;
+using Stork.Resolver.Search;
+
+namespace Stork.Resolver;
+
+/// <summary>
+/// Solves many requests against one unchanging provider, reusing what earlier solves learned about the
+/// universe (name lookups, matched references, compiled rules). Not thread-safe: one solve at a time.
+/// </summary>
+public sealed class SolverSession(IPackageProvider provider)
+{
+    private readonly CdclEngine _engine = new(new PackagePool(provider));
+
+    /// <summary>Conflicts met by the last solve (a measure of how much backtracking it needed).</summary>
+    public int LastConflicts => _engine.Conflicts;
+
+    public SolveResult Solve(SolveRequest request, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        long deadline = request.TimeLimit is { } limit
+            ? Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency)
+            : long.MaxValue;
+        if (cancellation.IsCancellationRequested) return new SolveResult { Outcome = SolveOutcome.Cancelled };
+
+        var policy = new RequestPolicy(request);
+        var status = _engine.Run(request, policy, deadline, cancellation);
+        return status switch
+        {
+            SearchStatus.Solved => new SolveResult
+            {
+                Outcome = SolveOutcome.Solved,
+                Solution = _engine.TrueVars()
+                    .Select(_engine.Pool.CandidateOf)
+                    .OrderBy(c => c.Name, StringComparer.Ordinal)
+                    .ThenBy(c => c.Version)
+                    .ToList(),
+            },
+            SearchStatus.Unsolvable => new SolveResult
+            {
+                Outcome = SolveOutcome.Unsolvable,
+                Explanation = new ExplanationWriter(_engine, request, policy).Write(),
+            },
+            SearchStatus.TimedOut => new SolveResult { Outcome = SolveOutcome.TimedOut },
+            _ => new SolveResult { Outcome = SolveOutcome.Cancelled },
+        };
+    }
+}

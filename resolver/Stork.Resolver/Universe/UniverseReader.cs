@@ -1,0 +1,153 @@
+using System.Text.Json;
+using NuGet.Versioning;
+using Stork.Resolver.Model;
+
+namespace Stork.Resolver.Universe;
+
+/// <summary>
+/// Parses the universe JSON-lines format (format-spec/RESOLVER-SEMANTICS.md): one package object per line with
+/// name, version, depends, conflicts, provides. Pure parsing of bytes the caller supplies; no file access.
+/// Repeated strings (names, versions, references) are parsed once and shared, which keeps loading fast.
+/// </summary>
+public sealed class UniverseReader
+{
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Reference> _references = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Provide> _provides = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NuGetVersion> _versions = new(StringComparer.Ordinal);
+    private char[] _chars = new char[256];
+
+    public static List<Candidate> Read(Stream stream) => new UniverseReader().ReadAll(stream);
+
+    public List<Candidate> ReadAll(Stream stream)
+    {
+        var bytes = ReadToEnd(stream);
+        var result = new List<Candidate>(bytes.Length / 180);
+        int line = 0, position = 0;
+        while (position < bytes.Length)
+        {
+            int end = Array.IndexOf(bytes, (byte)'\n', position);
+            if (end < 0) end = bytes.Length;
+            line++;
+            var span = new ReadOnlySpan<byte>(bytes, position, end - position);
+            position = end + 1;
+            if (IsBlank(span)) continue;
+            try
+            {
+                result.Add(ParseLine(span));
+            }
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+            {
+                throw new UniverseFormatException(line, e.Message, e);
+            }
+        }
+        return result;
+    }
+
+    internal static byte[] ReadToEnd(Stream stream)
+    {
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment) && segment.Offset == 0 && memory.Position == 0)
+            return segment.Count == segment.Array!.Length ? segment.Array : segment.AsSpan().ToArray();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    internal static bool IsBlank(ReadOnlySpan<byte> span)
+    {
+        foreach (var b in span)
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
+        return true;
+    }
+
+    private Candidate ParseLine(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        string? name = null;
+        NuGetVersion? version = null;
+        IReadOnlyList<IReadOnlyList<Reference>> depends = [];
+        IReadOnlyList<Reference> conflicts = [];
+        IReadOnlyList<Provide> provides = [];
+        while (true)
+        {
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.EndObject) break;
+            if (reader.TokenType != JsonTokenType.PropertyName) throw new FormatException("expected a property name");
+            if (reader.ValueTextEquals("name"u8)) { Read(ref reader); name = Intern(_names, ref reader, s => s); }
+            else if (reader.ValueTextEquals("version"u8)) { Read(ref reader); version = Intern(_versions, ref reader, ParseVersion); }
+            else if (reader.ValueTextEquals("depends"u8)) depends = ReadClauses(ref reader);
+            else if (reader.ValueTextEquals("conflicts"u8)) conflicts = ReadList(ref reader, _references, ReferenceParser.Parse);
+            else if (reader.ValueTextEquals("provides"u8)) provides = ReadList(ref reader, _provides, ReferenceParser.ParseProvide);
+            else { Read(ref reader); reader.Skip(); }
+        }
+        if (name is null || name.Length == 0) throw new FormatException("missing \"name\"");
+        if (version is null) throw new FormatException($"package {name}: missing \"version\"");
+        return new Candidate(name, version, depends, conflicts, provides);
+    }
+
+    private static NuGetVersion ParseVersion(string text) =>
+        NuGetVersion.TryParse(text, out var version) ? version : throw new FormatException($"'{text}' is not a SemVer version");
+
+    private List<IReadOnlyList<Reference>> ReadClauses(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("\"depends\" must be a list of lists");
+        var clauses = new List<IReadOnlyList<Reference>>();
+        while (true)
+        {
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.EndArray) return clauses;
+            if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("a depends clause must be a list");
+            var clause = new List<Reference>(2);
+            while (true)
+            {
+                Read(ref reader);
+                if (reader.TokenType == JsonTokenType.EndArray) break;
+                clause.Add(Intern(_references, ref reader, ReferenceParser.Parse));
+            }
+            if (clause.Count == 0) throw new FormatException("a depends clause must not be empty");
+            clauses.Add(clause.ToArray());
+        }
+    }
+
+    private List<T> ReadList<T>(ref Utf8JsonReader reader, Dictionary<string, T> cache, Func<string, T> parse)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("expected a list of strings");
+        var items = new List<T>(2);
+        while (true)
+        {
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.EndArray) return items;
+            items.Add(Intern(cache, ref reader, parse));
+        }
+    }
+
+    /// <summary>Parses a string token once per distinct text, without allocating a string for texts already seen.</summary>
+    private T Intern<T>(Dictionary<string, T> cache, ref Utf8JsonReader reader, Func<string, T> parse)
+    {
+        if (reader.TokenType != JsonTokenType.String) throw new FormatException("expected a string");
+        int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        if (_chars.Length < length) _chars = new char[length * 2];
+        int written = reader.CopyString(_chars);
+        var lookup = cache.GetAlternateLookup<ReadOnlySpan<char>>();
+        var key = _chars.AsSpan(0, written);
+        if (lookup.TryGetValue(key, out var value)) return value;
+        string text = new(key);
+        value = parse(text);
+        cache[text] = value;
+        return value;
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        Read(ref reader);
+        if (reader.TokenType != type) throw new FormatException($"expected {type}");
+    }
+
+    private static void Read(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read()) throw new FormatException("unexpected end of line");
+    }
+}

@@ -1,0 +1,47 @@
+using Stork.Resolver.Model;
+using Stork.Resolver.Universe;
+using ZstdSharp;
+
+namespace Stork.Resolver.Tests;
+
+/// <summary>
+/// The shared Debian bookworm data set, found next to the repository root (the directory holding Stork.sln)
+/// at ../shared/data/. Missing data is a test failure, never a silent pass.
+/// </summary>
+public static class TestData
+{
+    public const string UniverseFile = "debian-bookworm-main.universe.jsonl.zst";
+    public const string JobsFile = "debian-bookworm-main.jobs.jsonl";
+
+    private static readonly Lazy<List<Candidate>> LazyUniverse = new(() =>
+    {
+        using var file = File.OpenRead(PathOf(UniverseFile));
+        using var zstd = new DecompressionStream(file);
+        return UniverseReader.Read(zstd);
+    });
+
+    private static readonly Lazy<InMemoryPackageProvider> LazyProvider = new(() => new InMemoryPackageProvider(Universe));
+
+    public static List<Candidate> Universe => LazyUniverse.Value;
+    public static InMemoryPackageProvider Provider => LazyProvider.Value;
+
+    public static List<SolveJob> Jobs()
+    {
+        using var file = File.OpenRead(PathOf(JobsFile));
+        return SolveJob.ReadAll(file);
+    }
+
+    public static string PathOf(string fileName)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Stork.sln"))) directory = directory.Parent;
+        if (directory is null)
+            throw new InvalidOperationException($"Could not find the repository root (a directory with Stork.sln) above {AppContext.BaseDirectory}.");
+        var path = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", fileName));
+        if (!File.Exists(path))
+            throw new FileNotFoundException(
+                $"Test data {fileName} is missing: expected it at {path} (../shared/data next to the repository root). " +
+                "These tests need the Debian bookworm universe; they fail rather than pass without it.", path);
+        return path;
+    }
+}
