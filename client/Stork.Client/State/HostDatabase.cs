@@ -124,12 +124,12 @@ public sealed class HostDatabase : IDisposable
 
     /// <summary>
     /// Applies a guest change atomically: removed and re-installed packages lose their rows (and owned files),
-    /// then upserted packages and their files are inserted.
+    /// then installed packages and their files are inserted and manual flags updated.
     /// </summary>
     public void Commit(GuestChange change)
     {
         using var transaction = _connection.BeginTransaction();
-        foreach (var name in change.RemovedPackages.Concat(change.UpsertedPackages.Select(p => p.Name)).Distinct())
+        foreach (var name in change.RemovedPackages.Concat(change.InstalledPackages.Select(p => p.Name)).Distinct())
         {
             using var deleteFiles = Command("DELETE FROM owned_files WHERE guest = $guest AND package = $name", transaction);
             deleteFiles.Parameters.AddWithValue("$guest", change.Guest);
@@ -151,7 +151,7 @@ public sealed class HostDatabase : IDisposable
             var sha = insertPackage.Parameters.Add("$sha", SqliteType.Text);
             var manual = insertPackage.Parameters.Add("$manual", SqliteType.Integer);
             insertPackage.Parameters.AddWithValue("$guest", change.Guest);
-            foreach (var package in change.UpsertedPackages)
+            foreach (var package in change.InstalledPackages)
             {
                 name.Value = package.Name;
                 version.Value = package.Version;
@@ -187,6 +187,14 @@ public sealed class HostDatabase : IDisposable
                 config.Value = file.Config ? 1 : 0;
                 insertFile.ExecuteNonQuery();
             }
+        }
+        foreach (var package in change.ManualFlagChanges)
+        {
+            using var update = Command("UPDATE installed_packages SET manual = $manual WHERE guest = $guest AND name = $name", transaction);
+            update.Parameters.AddWithValue("$manual", package.Manual ? 1 : 0);
+            update.Parameters.AddWithValue("$guest", change.Guest);
+            update.Parameters.AddWithValue("$name", package.Name);
+            update.ExecuteNonQuery();
         }
         transaction.Commit();
     }
