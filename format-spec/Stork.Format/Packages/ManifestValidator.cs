@@ -49,8 +49,8 @@ internal static class ManifestValidator
 
             if (PackagePaths.CheckPayloadPath(file.Path) is { } pathProblem) Fail(pathProblem);
             // Strict ordinal order makes duplicates impossible and the manifest canonical.
-            if (previous is not null && string.CompareOrdinal(previous, file.Path) >= 0)
-                Fail(string.Equals(previous, file.Path, StringComparison.Ordinal) ? "duplicate entry in manifest" : "manifest files are not sorted by ordinal path");
+            if (previous is not null && PathOrder.Instance.Compare(previous, file.Path) >= 0)
+                Fail(string.Equals(previous, file.Path, StringComparison.Ordinal) ? "duplicate entry in manifest" : "manifest files are not sorted by path (UTF-8 byte order)");
             previous = file.Path;
 
             // Every parent must be a directory of this package, so no entry can be placed through a symlink.

@@ -1,10 +1,13 @@
+using Stork.Format.Errors;
+
 namespace Stork.Format.Packages;
 
 /// <summary>
 /// A package blob, manifest or build input violates the package format.
-/// Thrown for every hostile or malformed input so callers can handle one type.
+/// Thrown for every hostile or malformed input so callers can handle one type. A repository error: a package that
+/// fails these checks must not be trusted, whoever served it.
 /// </summary>
-public sealed class PackageFormatException : Exception
+public sealed class PackageFormatException : RepositoryException
 {
     public PackageFormatException(string message) : base(message) { }
     public PackageFormatException(string message, Exception inner) : base(message, inner) { }

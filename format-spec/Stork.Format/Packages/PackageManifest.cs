@@ -37,7 +37,7 @@ public sealed record PackageManifest
     {
         Name = info.Name, Version = info.Version, Summary = info.Summary,
         Depends = info.Depends, Provides = info.Provides, Conflicts = info.Conflicts,
-        Files = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList(),
+        Files = files.OrderBy(f => f.Path, PathOrder.Instance).ToList(),
     };
 
     /// <summary>Throws <see cref="PackageFormatException"/> describing the first problem found.</summary>

@@ -15,6 +15,7 @@ public static class PackagePaths
     {
         if (string.IsNullOrEmpty(path)) return "empty path";
         if (path[0] == '/') return "absolute path";
+        if (!IsValidUnicode(path)) return "path is not valid Unicode (lone surrogate)";
         if (Encoding.UTF8.GetByteCount(path) > MaxPathBytes) return "path too long";
         foreach (var c in path)
         {
@@ -43,6 +44,7 @@ public static class PackagePaths
     {
         if (string.IsNullOrEmpty(target)) return "empty symlink target";
         if (target[0] == '/') return "symlink target is absolute (points outside the package root)";
+        if (!IsValidUnicode(target)) return "symlink target is not valid Unicode (lone surrogate)";
         if (Encoding.UTF8.GetByteCount(target) > MaxPathBytes) return "symlink target too long";
         foreach (var c in target)
             if (c < 0x20 || c == 0x7F || c == '\\') return "control character or backslash in symlink target";
@@ -70,6 +72,12 @@ public static class PackagePaths
         if (problem is null) return null;
         if (problem is "absolute path" or "'..' in path") return "hardlink points outside the package root";
         return "hardlink target: " + problem;
+    }
+
+    private static bool IsValidUnicode(string text)
+    {
+        try { TarFormat.StrictUtf8.GetByteCount(text); return true; }
+        catch (EncoderFallbackException) { return false; }
     }
 
     /// <summary>The directory part of a package path, or null for top-level entries.</summary>

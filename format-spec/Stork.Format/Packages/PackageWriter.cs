@@ -27,7 +27,7 @@ public static class PackageWriter
     /// <summary>Writes the uncompressed tar stream (the normative, compressor-independent part of the format).</summary>
     public static PackageManifest WriteTar(PackageInfo info, IEnumerable<PayloadEntry> payload, Stream tarOutput)
     {
-        var entries = payload.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+        var entries = payload.OrderBy(e => e.Path, PathOrder.Instance).ToList();
         var manifest = PackageManifest.Create(info, entries.Select(Describe));
         manifest.Validate();
 

@@ -56,6 +56,21 @@ public class PackageWriterTests
     }
 
     [Fact]
+    public void EntriesAreSortedByUtf8BytesNotUtf16()
+    {
+        var payload = new List<PayloadEntry>
+        {
+            PayloadEntry.Directory("d"),
+            PayloadEntry.FromBytes("d/\U0001F600", [1]),
+            PayloadEntry.FromBytes("d/\uFFFD", [2]),
+        };
+        var output = new MemoryStream();
+        var manifest = PackageWriter.Write(TestPackages.Info(), payload, output);
+        Assert.Equal(["d", "d/\uFFFD", "d/\U0001F600"], manifest.Files.Select(f => f.Path));
+        TestPackages.ReadAll(output.ToArray());
+    }
+
+    [Fact]
     public void InvalidPayloadIsRejectedAtWriteTime()
     {
         var payload = TestPackages.Payload();

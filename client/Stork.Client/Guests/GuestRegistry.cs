@@ -1,0 +1,39 @@
+using Microsoft.Data.Sqlite;
+using Stork.Client.State;
+
+namespace Stork.Client.Guests;
+
+/// <summary>Registers guests (a name and an absolute root directory) in the host database.</summary>
+public sealed class GuestRegistry(HostDatabase database)
+{
+    /// <summary>Registers a guest, creating its root directory if missing.</summary>
+    public GuestRecord AddGuest(string name, string rootDir, string linkMode = GuestLinkModes.HardLink)
+    {
+        if (!GuestNames.IsValid(name)) throw new InvalidGuestException($"'{name}' is not a valid guest name ([a-z0-9][a-z0-9._-]*, at most {GuestNames.MaxLength} characters)");
+        if (!GuestLinkModes.IsValid(linkMode)) throw new InvalidGuestException($"'{linkMode}' is not a link mode ({GuestLinkModes.HardLink} or {GuestLinkModes.Copy})");
+        if (string.IsNullOrEmpty(rootDir) || !Path.IsPathFullyQualified(rootDir))
+            throw new InvalidGuestException($"guest root '{rootDir}' must be an absolute path");
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir));
+        // Installing into the host's own root would let packages overwrite the host.
+        if (root == "/") throw new InvalidGuestException("the host root '/' cannot be a guest root");
+        if (database.FindGuest(name) is not null) throw new InvalidGuestException($"a guest named '{name}' already exists");
+        if (database.FindGuestByRoot(root) is { } other) throw new InvalidGuestException($"'{root}' is already the root of guest '{other.Name}'");
+
+        Directory.CreateDirectory(root);
+        if (Store.Native.LStat(root) is not { IsDirectory: true })
+            throw new InvalidGuestException($"guest root '{root}' is not a directory (symlinked roots are not accepted)");
+        var guest = new GuestRecord(name, root, linkMode);
+        try { database.InsertGuest(guest); }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT: raced with another add */)
+        {
+            throw new InvalidGuestException($"a guest named '{name}' or rooted at '{root}' already exists");
+        }
+        return guest;
+    }
+
+    public IReadOnlyList<GuestRecord> ListGuests() => database.ListGuests();
+
+    public GuestRecord Get(string name) => database.FindGuest(name) ?? throw new GuestNotFoundException(name);
+
+    public GuestRecord? Find(string name) => database.FindGuest(name);
+}

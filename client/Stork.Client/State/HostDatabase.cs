@@ -1,0 +1,217 @@
+using Microsoft.Data.Sqlite;
+
+namespace Stork.Client.State;
+
+/// <summary>
+/// The host's SQLite state: guests, packages installed per guest and which package owns which guest path.
+/// The schema is created on open. All multi-row changes go through <see cref="Commit"/> in one transaction.
+/// </summary>
+public sealed class HostDatabase : IDisposable
+{
+    private readonly SqliteConnection _connection;
+
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA foreign_keys = ON;
+        CREATE TABLE IF NOT EXISTS guests (
+            name      TEXT PRIMARY KEY,
+            root      TEXT NOT NULL UNIQUE,
+            link_mode TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS installed_packages (
+            guest       TEXT NOT NULL REFERENCES guests(name) ON DELETE CASCADE,
+            name        TEXT NOT NULL,
+            version     TEXT NOT NULL,
+            blob_sha256 TEXT NOT NULL,
+            manual      INTEGER NOT NULL,
+            PRIMARY KEY (guest, name)
+        );
+        CREATE TABLE IF NOT EXISTS owned_files (
+            guest   TEXT NOT NULL,
+            path    TEXT NOT NULL,
+            package TEXT NOT NULL,
+            type    TEXT NOT NULL,
+            mode    TEXT,
+            sha256  TEXT,
+            size    INTEGER,
+            target  TEXT,
+            config  INTEGER NOT NULL,
+            PRIMARY KEY (guest, path, package),
+            FOREIGN KEY (guest, package) REFERENCES installed_packages(guest, name) ON DELETE CASCADE
+        );
+        CREATE INDEX IF NOT EXISTS owned_files_by_package ON owned_files(guest, package);
+        """;
+
+    public HostDatabase(string databasePath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        _connection.Open();
+        Execute(Schema);
+    }
+
+    public static HostDatabase Open(HostPaths paths) => new(paths.Database);
+
+    public void InsertGuest(GuestRecord guest)
+    {
+        using var command = Command("INSERT INTO guests(name, root, link_mode) VALUES ($name, $root, $mode)");
+        command.Parameters.AddWithValue("$name", guest.Name);
+        command.Parameters.AddWithValue("$root", guest.Root);
+        command.Parameters.AddWithValue("$mode", guest.LinkMode);
+        command.ExecuteNonQuery();
+    }
+
+    public GuestRecord? FindGuest(string name)
+    {
+        using var command = Command("SELECT name, root, link_mode FROM guests WHERE name = $name");
+        command.Parameters.AddWithValue("$name", name);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new GuestRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+    }
+
+    public GuestRecord? FindGuestByRoot(string root)
+    {
+        using var command = Command("SELECT name, root, link_mode FROM guests WHERE root = $root");
+        command.Parameters.AddWithValue("$root", root);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new GuestRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+    }
+
+    public IReadOnlyList<GuestRecord> ListGuests()
+    {
+        using var command = Command("SELECT name, root, link_mode FROM guests ORDER BY name");
+        using var reader = command.ExecuteReader();
+        var guests = new List<GuestRecord>();
+        while (reader.Read()) guests.Add(new GuestRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        return guests;
+    }
+
+    public IReadOnlyList<InstalledPackage> ListInstalled(string guest)
+    {
+        using var command = Command("SELECT name, version, blob_sha256, manual FROM installed_packages WHERE guest = $guest ORDER BY name");
+        command.Parameters.AddWithValue("$guest", guest);
+        using var reader = command.ExecuteReader();
+        var packages = new List<InstalledPackage>();
+        while (reader.Read())
+            packages.Add(new InstalledPackage(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0));
+        return packages;
+    }
+
+    public IReadOnlyList<OwnedFile> ListOwnedFiles(string guest)
+    {
+        using var command = Command("""
+            SELECT path, package, type, mode, sha256, size, target, config
+            FROM owned_files WHERE guest = $guest ORDER BY path, package
+            """);
+        command.Parameters.AddWithValue("$guest", guest);
+        using var reader = command.ExecuteReader();
+        var files = new List<OwnedFile>();
+        while (reader.Read())
+            files.Add(new OwnedFile(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetInt64(7) != 0));
+        return files;
+    }
+
+    /// <summary>
+    /// Applies a guest change atomically: removed and re-installed packages lose their rows (and owned files),
+    /// then installed packages and their files are inserted and manual flags updated.
+    /// </summary>
+    public void Commit(GuestChange change)
+    {
+        using var transaction = _connection.BeginTransaction();
+        foreach (var name in change.RemovedPackages.Concat(change.InstalledPackages.Select(p => p.Name)).Distinct())
+        {
+            using var deleteFiles = Command("DELETE FROM owned_files WHERE guest = $guest AND package = $name", transaction);
+            deleteFiles.Parameters.AddWithValue("$guest", change.Guest);
+            deleteFiles.Parameters.AddWithValue("$name", name);
+            deleteFiles.ExecuteNonQuery();
+            using var deletePackage = Command("DELETE FROM installed_packages WHERE guest = $guest AND name = $name", transaction);
+            deletePackage.Parameters.AddWithValue("$guest", change.Guest);
+            deletePackage.Parameters.AddWithValue("$name", name);
+            deletePackage.ExecuteNonQuery();
+        }
+
+        using (var insertPackage = Command("""
+            INSERT INTO installed_packages(guest, name, version, blob_sha256, manual)
+            VALUES ($guest, $name, $version, $sha, $manual)
+            """, transaction))
+        {
+            var name = insertPackage.Parameters.Add("$name", SqliteType.Text);
+            var version = insertPackage.Parameters.Add("$version", SqliteType.Text);
+            var sha = insertPackage.Parameters.Add("$sha", SqliteType.Text);
+            var manual = insertPackage.Parameters.Add("$manual", SqliteType.Integer);
+            insertPackage.Parameters.AddWithValue("$guest", change.Guest);
+            foreach (var package in change.InstalledPackages)
+            {
+                name.Value = package.Name;
+                version.Value = package.Version;
+                sha.Value = package.BlobSha256;
+                manual.Value = package.Manual ? 1 : 0;
+                insertPackage.ExecuteNonQuery();
+            }
+        }
+
+        using (var insertFile = Command("""
+            INSERT INTO owned_files(guest, path, package, type, mode, sha256, size, target, config)
+            VALUES ($guest, $path, $package, $type, $mode, $sha, $size, $target, $config)
+            """, transaction))
+        {
+            insertFile.Parameters.AddWithValue("$guest", change.Guest);
+            var path = insertFile.Parameters.Add("$path", SqliteType.Text);
+            var package = insertFile.Parameters.Add("$package", SqliteType.Text);
+            var type = insertFile.Parameters.Add("$type", SqliteType.Text);
+            var mode = insertFile.Parameters.Add("$mode", SqliteType.Text);
+            var sha = insertFile.Parameters.Add("$sha", SqliteType.Text);
+            var size = insertFile.Parameters.Add("$size", SqliteType.Integer);
+            var target = insertFile.Parameters.Add("$target", SqliteType.Text);
+            var config = insertFile.Parameters.Add("$config", SqliteType.Integer);
+            foreach (var file in change.NewOwnedFiles)
+            {
+                path.Value = file.Path;
+                package.Value = file.Package;
+                type.Value = file.Type;
+                mode.Value = (object?)file.Mode ?? DBNull.Value;
+                sha.Value = (object?)file.Sha256 ?? DBNull.Value;
+                size.Value = (object?)file.Size ?? DBNull.Value;
+                target.Value = (object?)file.Target ?? DBNull.Value;
+                config.Value = file.Config ? 1 : 0;
+                insertFile.ExecuteNonQuery();
+            }
+        }
+        foreach (var package in change.ManualFlagChanges)
+        {
+            using var update = Command("UPDATE installed_packages SET manual = $manual WHERE guest = $guest AND name = $name", transaction);
+            update.Parameters.AddWithValue("$manual", package.Manual ? 1 : 0);
+            update.Parameters.AddWithValue("$guest", change.Guest);
+            update.Parameters.AddWithValue("$name", package.Name);
+            update.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

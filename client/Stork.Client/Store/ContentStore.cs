@@ -1,0 +1,91 @@
+using Stork.Client.State;
+using Stork.Format.Packages;
+
+namespace Stork.Client.Store;
+
+/// <summary>
+/// Content-addressed file store: each distinct (content, mode) exists once as FilesDir/&lt;sha[0..2]&gt;/&lt;sha256&gt;-&lt;mode&gt;,
+/// read-only, shared by every package version and guest through hard links.
+/// Files enter only after the package reader verified their hash, via temp file + rename, so a crash never leaves
+/// a partial store file under a final name.
+/// </summary>
+public sealed class ContentStore
+{
+    private const int WriteBits = 0x92; // 0222
+
+    private readonly HostPaths _paths;
+
+    public ContentStore(HostPaths paths)
+    {
+        _paths = paths;
+        var storeDir = Path.GetDirectoryName(paths.FilesDir)!;
+        Directory.CreateDirectory(paths.FilesDir);
+        Directory.CreateDirectory(TempDir);
+        // Store files may be setuid; only root should be able to reach them through the store path.
+        File.SetUnixFileMode(storeDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private string TempDir => Path.Combine(_paths.FilesDir, "tmp");
+
+    public string PathFor(string sha256, string mode) => Path.Combine(_paths.FilesDir, sha256[..2], $"{sha256}-{mode}");
+
+    public string PathFor(PackageFileEntry file) => PathFor(file.Sha256!, file.Mode!);
+
+    /// <summary>Store files keep their manifest mode minus the write bits.</summary>
+    public static int StoredPermissions(string mode) => FileModes.Parse(mode) & ~WriteBits;
+
+    /// <summary>True when the store holds an intact-looking copy (right type, size and mode) of the entry.</summary>
+    public bool Contains(PackageFileEntry file)
+    {
+        var status = Native.LStat(PathFor(file));
+        return status is { IsRegularFile: true } s && s.Size == file.Size && s.Permissions == StoredPermissions(file.Mode!);
+    }
+
+    /// <summary>
+    /// Reads a whole package blob, verifying every entry, and adds its non-empty regular files to the store.
+    /// Returns the manifest and how much was new.
+    /// </summary>
+    public IngestResult Ingest(string blobPath, string expectedName, string expectedVersion)
+    {
+        using var reader = PackageReader.Open(blobPath);
+        var manifest = reader.Manifest;
+        if (manifest.Name != expectedName || manifest.Version != expectedVersion)
+            throw new PackageFormatException($"blob '{blobPath}' holds {manifest.Label}, expected {expectedName} {expectedVersion}")
+            { Package = manifest.Label };
+
+        int added = 0;
+        long addedBytes = 0;
+        while (reader.ReadNext() is { } entry)
+        {
+            if (!entry.IsFile || entry.Size == 0 || Contains(entry)) continue; // skipped content is still verified
+            AddVerified(reader, entry);
+            added++;
+            addedBytes += entry.Size!.Value;
+        }
+        return new IngestResult(manifest, added, addedBytes);
+    }
+
+    private void AddVerified(PackageReader reader, PackageFileEntry entry)
+    {
+        var final = PathFor(entry);
+        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+        var temp = Path.Combine(TempDir, $"{entry.Sha256}-{Guid.NewGuid():N}");
+        try
+        {
+            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                reader.CopyContentTo(output); // throws before we rename if the content does not match
+                output.Flush(flushToDisk: true);
+            }
+            File.SetUnixFileMode(temp, FileModes.ToUnixFileMode(StoredPermissions(entry.Mode!)));
+            Native.Rename(temp, final);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+}
+
+/// <summary>Outcome of <see cref="ContentStore.Ingest"/>.</summary>
+public sealed record IngestResult(PackageManifest Manifest, int FilesAdded, long BytesAdded);

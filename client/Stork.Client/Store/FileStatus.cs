@@ -1,0 +1,16 @@
+namespace Stork.Client.Store;
+
+/// <summary>The parts of a Linux stat result Stork needs: identity (device + inode), link count, type and mode.</summary>
+public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCount, uint Mode, long Size)
+{
+    private const uint TypeMask = 0xF000;
+
+    public bool IsRegularFile => (Mode & TypeMask) == 0x8000;
+    public bool IsDirectory => (Mode & TypeMask) == 0x4000;
+    public bool IsSymlink => (Mode & TypeMask) == 0xA000;
+
+    /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
+    public int Permissions => (int)(Mode & 0xFFF);
+
+    public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
+}
