@@ -126,4 +126,124 @@ public sealed class Updater
             return Task.CompletedTask;
         }).GetAwaiter().GetResult();
 
-    /// <summary>The TUF target search for one path
+    /// <summary>
+    /// Loads every delegated targets role reachable from top-level targets (depth-first, pre-order, at most
+    /// <see cref="TargetSearch.DefaultMaxRoles"/>): stored copies are reused when they are exactly what the
+    /// snapshot names, so an unchanged hash bin costs nothing.
+    /// </summary>
+    public Task LoadAllDelegationsAsync(TrustedMetadata trusted, CancellationToken cancellation)
+        => VisitAllDelegatedRolesAsync(trusted, (role, delegator) => LoadDelegatedAsync(trusted, role, delegator, cancellation));
+
+    /// <summary>Pre-order walk over every delegated role; each is loaded by the visitor before its children are read.</summary>
+    private static async Task VisitAllDelegatedRolesAsync(TrustedMetadata trusted, Func<string, string, Task> load)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal) { RoleNames.Targets };
+        var stack = new Stack<(string Role, string Delegator)>();
+        void PushChildren(string role)
+        {
+            var roles = trusted.TargetsOf(role)?.Delegations?.Roles ?? [];
+            for (int i = roles.Count - 1; i >= 0; i--) stack.Push((roles[i].Name, role));
+        }
+        PushChildren(RoleNames.Targets);
+        while (stack.Count > 0 && visited.Count < TargetSearch.DefaultMaxRoles)
+        {
+            var (role, delegator) = stack.Pop();
+            if (!visited.Add(role)) continue;
+            await load(role, delegator);
+            PushChildren(role);
+        }
+    }
+
+    /// <summary>The TUF target search for one path, loading only the roles the search visits.</summary>
+    public async Task<FoundTarget?> FindTargetAsync(TrustedMetadata trusted, string targetPath, CancellationToken cancellation)
+    {
+        // The walk itself is synchronous: find the first visited role not loaded yet, load it, walk again.
+        while (true)
+        {
+            string? missing = null, missingDelegator = null;
+            foreach (var (role, delegator) in TargetSearch.RolesToVisit(trusted.TargetsOf, targetPath))
+            {
+                if (trusted.TargetsOf(role) is null) { missing = role; missingDelegator = delegator; break; }
+            }
+            if (missing is null) return TargetSearch.Find(trusted.TargetsOf, targetPath);
+            await LoadDelegatedAsync(trusted, missing, missingDelegator!, cancellation);
+        }
+    }
+
+    private async Task LoadDelegatedAsync(TrustedMetadata trusted, string role, string delegator, CancellationToken cancellation)
+    {
+        if (_store.Read(role) is { } local)
+        {
+            try
+            {
+                trusted.UpdateDelegatedTargets(local, role, delegator);
+                return;
+            }
+            catch (RepositoryException)
+            {
+                _store.Delete(role);
+            }
+        }
+        if (!trusted.Snapshot!.Meta.TryGetValue($"{role}.json", out var meta))
+            throw new MetadataFormatException($"snapshot version {trusted.Snapshot.Header.Version} does not list {role}.json");
+        var escaped = Uri.EscapeDataString(role);
+        var name = trusted.Root.ConsistentSnapshot ? $"{meta.Version}.{escaped}.json" : $"{escaped}.json";
+        var bytes = await FetchMetadataAsync(name, meta.Length ?? _limits.TargetsMaxBytes, cancellation);
+        trusted.UpdateDelegatedTargets(bytes, role, delegator);
+        _store.Write(role, bytes);
+    }
+
+    private async Task UpdateRootChainAsync(TrustedMetadata trusted, CancellationToken cancellation)
+    {
+        for (int rotation = 0; rotation < _limits.MaxRootRotations; rotation++)
+        {
+            var next = trusted.Root.Header.Version + 1;
+            byte[] bytes;
+            try
+            {
+                bytes = await FetchMetadataAsync(RepositoryLayout.VersionedMetadata(RoleNames.Root, next), _limits.RootMaxBytes, cancellation);
+            }
+            catch (NotFoundException)
+            {
+                return;
+            }
+            var previous = trusted.Root;
+            trusted.UpdateRoot(bytes);
+            _store.Write(RoleNames.Root, bytes);
+            // Fast-forward recovery: new timestamp or snapshot keys invalidate what those keys vouched for.
+            if (!SameKeys(previous, trusted.Root, RoleNames.Timestamp) || !SameKeys(previous, trusted.Root, RoleNames.Snapshot))
+            {
+                _store.Delete(RoleNames.Timestamp);
+                _store.Delete(RoleNames.Snapshot);
+            }
+        }
+    }
+
+    private static bool SameKeys(RootMetadata a, RootMetadata b, string role)
+        => a.Role(role).KeyIds.Order(StringComparer.Ordinal).SequenceEqual(b.Role(role).KeyIds.Order(StringComparer.Ordinal));
+
+    /// <summary>A damaged or untrusted local copy is discarded, never trusted.</summary>
+    private void LoadLocal(string role, Action<byte[]> load)
+    {
+        var bytes = _store.Read(role);
+        if (bytes is null) return;
+        try
+        {
+            load(bytes);
+        }
+        catch (RepositoryException)
+        {
+            _store.Delete(role);
+        }
+    }
+
+    private async Task<byte[]> FetchMetadataAsync(string fileName, long maxBytes, CancellationToken cancellation)
+    {
+        _requests++;
+        var bytes = await _fetcher.FetchAsync(new Uri(_metadataBase, fileName), maxBytes, cancellation);
+        _bytes += bytes.Length;
+        return bytes;
+    }
+
+    private static Uri EnsureSlash(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+}
