@@ -75,7 +75,11 @@ public sealed class TrustedMetadata
             if (next.Header.Version < current.Header.Version)
                 throw new RollbackException($"timestamp version {next.Header.Version} is older than the trusted version {current.Header.Version}");
             if (next.Header.Version == current.Header.Version)
+            {
+                // Nothing new, but a timestamp that stays the same past its expiry is a freeze.
+                RequireTimestampNotExpired();
                 return false;
+            }
             if (next.Snapshot.Version < current.Snapshot.Version)
                 throw new RollbackException($"timestamp names snapshot version {next.Snapshot.Version}, older than the trusted {current.Snapshot.Version}");
         }
@@ -102,6 +106,7 @@ public sealed class TrustedMetadata
     public bool TryUseLocalSnapshot(ReadOnlySpan<byte> data)
     {
         if (Timestamp is null) throw new InvalidOperationException("the timestamp must be loaded before the snapshot");
+        RequireTimestampNotExpired();
         const string what = "stored snapshot";
         var envelope = SignedEnvelope.Parse(data, what);
         RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Snapshot), what);
@@ -119,8 +124,7 @@ public sealed class TrustedMetadata
     {
         if (Timestamp is null) throw new InvalidOperationException("the timestamp must be loaded before the snapshot");
         if (Targets is not null) throw new InvalidOperationException("the snapshot cannot change after targets were loaded");
-        if (Timestamp.Header.Expires <= _now)
-            throw new ExpiredMetadataException($"timestamp version {Timestamp.Header.Version} expired at {ExpiryFormat.Format(Timestamp.Header.Expires)}");
+        RequireTimestampNotExpired();
         const string what = "snapshot";
         CheckLengthAndHashes(data, Timestamp.Snapshot, what);
         var envelope = SignedEnvelope.Parse(data, what);
@@ -198,6 +202,12 @@ public sealed class TrustedMetadata
             throw new ExpiredMetadataException($"{what} version {next.Header.Version} expired at {ExpiryFormat.Format(next.Header.Expires)}");
         _delegated[role] = next;
         return next;
+    }
+
+    private void RequireTimestampNotExpired()
+    {
+        if (Timestamp!.Header.Expires <= _now)
+            throw new ExpiredMetadataException($"timestamp version {Timestamp.Header.Version} expired at {ExpiryFormat.Format(Timestamp.Header.Expires)}");
     }
 
     private static void CheckLengthAndHashes(ReadOnlySpan<byte> data, MetaFile expected, string what)

@@ -26,16 +26,18 @@ public sealed class AttackLab : IDisposable
     public const string Guest = "victim";
     public FetchPolicy? FetchPolicy { get; set; }
 
+    /// <summary>Builds are deterministic, so every lab of a test run can publish the same blobs.</summary>
+    private static readonly Lazy<IReadOnlyList<BuiltPackage>> BuiltFixtures = new(() =>
+    {
+        var built = System.IO.Directory.CreateTempSubdirectory("stork-attack-built-").FullName;
+        return Fixtures.PackageDirs.Select(source => PackageBuilder.Build(source, built)).ToList();
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
+
     public AttackLab(string? nginxExtraConfig = null)
     {
         Repo = RepositoryProject.Init(Path.Combine(Directory, "repo"), Clock);
-        var built = Path.Combine(Directory, "built");
-        System.IO.Directory.CreateDirectory(built);
-        foreach (var source in Fixtures.PackageDirs)
-        {
-            var package = PackageBuilder.Build(source, built);
+        foreach (var package in BuiltFixtures.Value)
             Repo.AddPackage(package.Path, package.Manifest.Name, package.Manifest.Version, package.Manifest.Info.ToJsonNode().AsObject());
-        }
         Repo.Publish();
         Sync();
         Nginx = new NginxServer(Served, nginxExtraConfig);

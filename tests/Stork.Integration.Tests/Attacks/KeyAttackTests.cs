@@ -46,7 +46,7 @@ public sealed class KeyAttackTests
         LabSigning.RotateRole(lab, RoleNames.Timestamp, [first, second], threshold: 2);
         lab.Repo.Publish();                 // the publisher signs the timestamp with one key only
         lab.Sync();
-        var error = await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json");
+        var error = await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json", "timestamp.json", "snapshot.json");
         Assert.Contains("threshold is 2", error.Message);
     }
 
@@ -64,7 +64,7 @@ public sealed class KeyAttackTests
         var envelope = SignedEnvelope.Parse(File.ReadAllBytes(path), "timestamp");
         envelope.Signatures.Add(envelope.Signatures[0]);
         File.WriteAllBytes(path, envelope.ToBytes());
-        await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json");
+        await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json", "timestamp.json", "snapshot.json");
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class RollbackAttackTests
         lab.Repo.Publish();
         lab.Sync();
         File.WriteAllBytes(Path.Combine(lab.ServedMetadata, $"{lab.Repo.CurrentTargets().Header.Version}.targets.json"), oldTargets);
-        await AttackAssert.Refused<ContentMismatchException>(lab, lab.RefreshAsync, "timestamp.json");
+        await AttackAssert.Refused<ContentMismatchException>(lab, lab.RefreshAsync, "timestamp.json", "snapshot.json");
     }
 
     [Fact]

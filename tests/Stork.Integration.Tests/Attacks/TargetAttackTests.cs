@@ -37,7 +37,7 @@ public sealed class TargetAttackTests
         var text = File.ReadAllText(targets);
         var sha = lab.Repo.CurrentTargets().Targets["packages/libdemo/libdemo-1.1.0.stork"].Sha256;
         File.WriteAllText(targets, text.Replace(sha, new string('0', 64)));
-        await AttackAssert.Refused<ContentMismatchException>(lab, () => lab.InstallAsync("libdemo"), "timestamp.json");
+        await AttackAssert.Refused<ContentMismatchException>(lab, () => lab.InstallAsync("libdemo"), "timestamp.json", "snapshot.json");
     }
 
     [Fact]
