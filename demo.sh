@@ -25,7 +25,8 @@ publish add "$demo/repo" "$demo"/built/*.stork --publish
 publish verify "$demo/repo"
 
 echo "== serving it with the embedded server on 127.0.0.1:$port"
-publish serve "$demo/repo" --port "$port" --quiet &
+# Started directly (not through the shell function) so that $! is the server itself.
+dotnet repo-tools/Stork.Publish.Cli/bin/Release/net10.0/stork-publish.dll serve "$demo/repo" --port "$port" --quiet &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/metadata/timestamp.json" >/dev/null 2>&1 && break; sleep 0.1; done
