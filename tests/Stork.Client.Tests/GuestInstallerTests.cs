@@ -257,6 +257,26 @@ public class GuestInstallerTests
         finally { Directory.Delete(shmRoot, true); }
     }
 
+    [Fact]
+    public async Task CorruptedStoreFileIsNotReusedForNewInstalls()
+    {
+        using var host = new HostFixture();
+        var (data, hello) = TwoPackages(host);
+        host.AddGuest("a");
+        host.AddGuest("b");
+        await host.ApplyAsync("a", data, hello);
+
+        // Root inside guest a scribbles over its hard-linked (read-only) file, same length.
+        var inA = Path.Combine(host.GuestRoot("a"), "usr/bin/hello");
+        File.SetUnixFileMode(inA, (UnixFileMode)0x1ED);
+        File.WriteAllText(inA, Script.Replace("hello", "pwned"));
+
+        await host.ApplyAsync("b", data, hello);
+        Assert.Equal(Script, File.ReadAllText(Path.Combine(host.GuestRoot("b"), "usr/bin/hello")));
+        var store = new ContentStore(host.Paths);
+        Assert.Equal(Script, File.ReadAllText(store.PathFor(Sha256(Script), "0755")));
+    }
+
     private static DesiredPackage Tamper(HostFixture host, DesiredPackage package, string find, string replace)
     {
         var original = Path.Combine(host.Root, "out", $"{package.Name}_{package.Version}.stork");
