@@ -22,7 +22,7 @@ public sealed class ContentStore
         Directory.CreateDirectory(paths.FilesDir);
         Directory.CreateDirectory(TempDir);
         // Store files may be setuid; only root should be able to reach them through the store path.
-        File.SetUnixFileMode(storeDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Guests.UnixPermissions.Set(storeDir, 0x1C0 /* 0700 */);
     }
 
     private string TempDir => Path.Combine(_paths.FilesDir, "tmp");
@@ -88,7 +88,7 @@ public sealed class ContentStore
                 reader.CopyContentTo(output); // throws before we rename if the content does not match
                 output.Flush(flushToDisk: true);
             }
-            File.SetUnixFileMode(temp, FileModes.ToUnixFileMode(StoredPermissions(entry.Mode!)));
+            Guests.UnixPermissions.Set(temp, StoredPermissions(entry.Mode!));
             Native.Rename(temp, final);
         }
         finally
