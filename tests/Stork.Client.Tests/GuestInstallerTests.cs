@@ -257,6 +257,63 @@ public class GuestInstallerTests
         finally { Directory.Delete(shmRoot, true); }
     }
 
+    [Fact]
+    public async Task CorruptedStoreFileIsNotReusedForNewInstalls()
+    {
+        using var host = new HostFixture();
+        var (data, hello) = TwoPackages(host);
+        host.AddGuest("a");
+        host.AddGuest("b");
+        await host.ApplyAsync("a", data, hello);
+
+        // Root inside guest a scribbles over its hard-linked (read-only) file, same length.
+        var inA = Path.Combine(host.GuestRoot("a"), "usr/bin/hello");
+        File.SetUnixFileMode(inA, (UnixFileMode)0x1ED);
+        File.WriteAllText(inA, Script.Replace("hello", "pwned"));
+
+        await host.ApplyAsync("b", data, hello);
+        Assert.Equal(Script, File.ReadAllText(Path.Combine(host.GuestRoot("b"), "usr/bin/hello")));
+        var store = new ContentStore(host.Paths);
+        Assert.Equal(Script, File.ReadAllText(store.PathFor(Sha256(Script), "0755")));
+    }
+
+    [Fact]
+    public async Task SymlinkedDirectoryInGuestCannotRedirectWritesOrDeletes()
+    {
+        using var host = new HostFixture();
+        var (data, hello) = TwoPackages(host);
+        var hello2 = host.Build("hello", "2.0.0", new Dictionary<string, string> { ["usr/bin/hello"] = "#!/bin/sh\necho 2\n" });
+        host.AddGuest("g");
+        var root = host.GuestRoot("g");
+        await host.ApplyAsync("g", data, hello);
+
+        // Inside the guest, root swaps usr/bin for a symlink to a host directory.
+        var hostDir = Path.Combine(host.Root, "host-dir");
+        Directory.CreateDirectory(hostDir);
+        File.WriteAllText(Path.Combine(hostDir, "hello"), "host file\n");
+        void SwapUsrBinForSymlink()
+        {
+            Directory.Move(Path.Combine(root, "usr/bin"), Path.Combine(root, $"usr/bin.moved-{Guid.NewGuid():N}"));
+            File.CreateSymbolicLink(Path.Combine(root, "usr/bin"), hostDir);
+        }
+        SwapUsrBinForSymlink();
+
+        // Installing a file below it must not write through the symlink.
+        var rival = host.Build("rival", "1.0.0", new Dictionary<string, string> { ["usr/bin/rival"] = "x\n" });
+        await Assert.ThrowsAsync<GuestConflictException>(() => host.ApplyAsync("g", data, hello, rival));
+        Assert.Equal(["hello"], Directory.EnumerateFiles(hostDir).Select(Path.GetFileName));
+
+        // Upgrading the package that owns usr/bin puts a real directory back in place of the symlink.
+        await host.ApplyAsync("g", data, hello2);
+        Assert.True(Native.LStat(Path.Combine(root, "usr/bin"))!.Value.IsDirectory);
+        Assert.Equal("host file\n", File.ReadAllText(Path.Combine(hostDir, "hello")));
+
+        // Removing it must not delete through a symlink either.
+        SwapUsrBinForSymlink();
+        await host.ApplyAsync("g", data);
+        Assert.Equal("host file\n", File.ReadAllText(Path.Combine(hostDir, "hello")));
+    }
+
     private static DesiredPackage Tamper(HostFixture host, DesiredPackage package, string find, string replace)
     {
         var original = Path.Combine(host.Root, "out", $"{package.Name}_{package.Version}.stork");

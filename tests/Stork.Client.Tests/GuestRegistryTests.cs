@@ -38,5 +38,8 @@ public class GuestRegistryTests
         host.AddGuest("a");
         Assert.Throws<InvalidGuestException>(() => host.Guests.AddGuest("a", host.GuestRoot("other")));
         Assert.Throws<InvalidGuestException>(() => host.Guests.AddGuest("b", host.GuestRoot("a")));
+        Assert.Throws<InvalidGuestException>(() => host.Guests.AddGuest("b", host.GuestRoot("a") + "/nested"));
+        Assert.Throws<InvalidGuestException>(() => host.Guests.AddGuest("b", Path.GetDirectoryName(host.GuestRoot("a"))!));
+        host.Guests.AddGuest("b", host.GuestRoot("a") + "-sibling");
     }
 }

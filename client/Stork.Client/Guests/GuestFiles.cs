@@ -21,13 +21,13 @@ internal static class GuestFiles
     public static void CopyOver(string source, string path, int mode) => ReplaceWith(path, temp =>
     {
         File.Copy(source, temp);
-        File.SetUnixFileMode(temp, FileModes.ToUnixFileMode(mode));
+        UnixPermissions.Set(temp, mode);
     });
 
     public static void CreateEmptyOver(string path, int mode) => ReplaceWith(path, temp =>
     {
         File.Create(temp).Dispose();
-        File.SetUnixFileMode(temp, FileModes.ToUnixFileMode(mode));
+        UnixPermissions.Set(temp, mode);
     });
 
     public static void SymlinkOver(string path, string target) =>
@@ -37,7 +37,7 @@ internal static class GuestFiles
     {
         if (existing is { IsDirectory: false }) File.Delete(path); // an old package's file or symlink; preflight allowed it
         if (existing is not { IsDirectory: true }) Directory.CreateDirectory(path);
-        File.SetUnixFileMode(path, FileModes.ToUnixFileMode(mode));
+        UnixPermissions.Set(path, mode);
     }
 
     public static string Sha256Of(string path)

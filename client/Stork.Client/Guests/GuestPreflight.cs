@@ -22,9 +22,13 @@ internal static class GuestPreflight
 
         var ownedByPath = owned.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var steps = new List<GuestStep>();
+        // Non-directories that an earlier step replaces with a real directory (parents sort before children).
+        var becomingDirectories = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, target) in layout.Entries)
         {
             if (!target.Changed) continue;
+            if (GuestPaths.FirstNonDirectoryParent(guest.Root, path) is { } badParent && !becomingDirectories.Contains(badParent))
+                GuestPaths.RequireRealParents(guest.Name, guest.Root, path);
             var full = Path.Combine(guest.Root, path);
             var existing = Native.LStat(full);
             ownedByPath.TryGetValue(path, out var owners);
@@ -34,8 +38,11 @@ internal static class GuestPreflight
 
             if (entry.IsDirectory)
             {
-                if (existing is { IsDirectory: false } && !ownedByLeavingPackage)
-                    throw Conflict(guest, path, "exists and is not a directory");
+                if (existing is { IsDirectory: false })
+                {
+                    if (!ownedByLeavingPackage) throw Conflict(guest, path, "exists and is not a directory");
+                    becomingDirectories.Add(path);
+                }
                 steps.Add(new GuestStep(StepKind.Directory, entry, full, existing));
                 continue;
             }

@@ -18,6 +18,10 @@ public sealed class GuestRegistry(HostDatabase database)
         if (root == "/") throw new InvalidGuestException("the host root '/' cannot be a guest root");
         if (database.FindGuest(name) is not null) throw new InvalidGuestException($"a guest named '{name}' already exists");
         if (database.FindGuestByRoot(root) is { } other) throw new InvalidGuestException($"'{root}' is already the root of guest '{other.Name}'");
+        // Nested roots would let installing into one guest change another.
+        foreach (var existing in database.ListGuests())
+            if (IsInside(root, existing.Root) || IsInside(existing.Root, root))
+                throw new InvalidGuestException($"guest root '{root}' overlaps the root of guest '{existing.Name}' ({existing.Root})");
 
         Directory.CreateDirectory(root);
         if (Store.Native.LStat(root) is not { IsDirectory: true })
@@ -32,6 +36,9 @@ public sealed class GuestRegistry(HostDatabase database)
     }
 
     public IReadOnlyList<GuestRecord> ListGuests() => database.ListGuests();
+
+    private static bool IsInside(string path, string directory) =>
+        path.StartsWith(directory + "/", StringComparison.Ordinal);
 
     public GuestRecord Get(string name) => database.FindGuest(name) ?? throw new GuestNotFoundException(name);
 

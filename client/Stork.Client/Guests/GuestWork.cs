@@ -27,6 +27,11 @@ internal sealed class GuestWork(GuestRecord guest, ContentStore store)
             case StepKind.KeepConfig:
                 KeptConfigs.Add("/" + entry.Path);
                 return;
+        }
+        // Checked again right before writing: the guest may have changed since the preflight.
+        GuestPaths.RequireRealParents(guest.Name, guest.Root, entry.Path);
+        switch (step.Kind)
+        {
             case StepKind.Directory:
                 GuestFiles.EnsureDirectory(step.FullPath, entry.ModeBits, step.Existing);
                 return;
@@ -83,6 +88,8 @@ internal sealed class GuestWork(GuestRecord guest, ContentStore store)
     public void Remove(OwnedFile old)
     {
         var full = Path.Combine(guest.Root, old.Path);
+        // Never delete through a symlinked directory: that could reach host files.
+        if (GuestPaths.FirstNonDirectoryParent(guest.Root, old.Path) is not null) return;
         var existing = Native.LStat(full);
         if (existing is null) return;
         switch (old.Type)

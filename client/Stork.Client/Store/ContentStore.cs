@@ -22,7 +22,7 @@ public sealed class ContentStore
         Directory.CreateDirectory(paths.FilesDir);
         Directory.CreateDirectory(TempDir);
         // Store files may be setuid; only root should be able to reach them through the store path.
-        File.SetUnixFileMode(storeDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Guests.UnixPermissions.Set(storeDir, 0x1C0 /* 0700 */);
     }
 
     private string TempDir => Path.Combine(_paths.FilesDir, "tmp");
@@ -42,8 +42,19 @@ public sealed class ContentStore
     }
 
     /// <summary>
-    /// Reads a whole package blob, verifying every entry, and adds its non-empty regular files to the store.
-    /// Returns the manifest and how much was new.
+    /// <see cref="Contains"/> plus a content hash check. Store files are shared with guests through hard links, so
+    /// root inside one guest could alter one; re-hashing before reuse keeps that from spreading to new installs.
+    /// </summary>
+    public bool ContainsIntact(PackageFileEntry file)
+    {
+        if (!Contains(file)) return false;
+        using var stream = new FileStream(PathFor(file), FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)) == file.Sha256;
+    }
+
+    /// <summary>
+    /// Reads a whole package blob, verifying every entry, and adds its non-empty regular files to the store
+    /// (replacing a store file whose content no longer matches). Returns the manifest and how much was new.
     /// </summary>
     public IngestResult Ingest(string blobPath, string expectedName, string expectedVersion)
     {
@@ -57,7 +68,7 @@ public sealed class ContentStore
         long addedBytes = 0;
         while (reader.ReadNext() is { } entry)
         {
-            if (!entry.IsFile || entry.Size == 0 || Contains(entry)) continue; // skipped content is still verified
+            if (!entry.IsFile || entry.Size == 0 || ContainsIntact(entry)) continue; // skipped content is still verified
             AddVerified(reader, entry);
             added++;
             addedBytes += entry.Size!.Value;
@@ -77,7 +88,7 @@ public sealed class ContentStore
                 reader.CopyContentTo(output); // throws before we rename if the content does not match
                 output.Flush(flushToDisk: true);
             }
-            File.SetUnixFileMode(temp, FileModes.ToUnixFileMode(StoredPermissions(entry.Mode!)));
+            Guests.UnixPermissions.Set(temp, StoredPermissions(entry.Mode!));
             Native.Rename(temp, final);
         }
         finally

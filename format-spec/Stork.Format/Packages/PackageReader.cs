@@ -70,8 +70,16 @@ public sealed class PackageReader : IDisposable
         }
     }
 
-    public static PackageReader Open(string blobPath) =>
-        Open(new FileStream(blobPath, FileMode.Open, FileAccess.Read, FileShare.Read, 65536));
+    public static PackageReader Open(string blobPath)
+    {
+        var stream = new FileStream(blobPath, FileMode.Open, FileAccess.Read, FileShare.Read, 65536);
+        try { return Open(stream); }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     private static PackageManifest ReadManifest(TarStreamReader tar)
     {

@@ -34,7 +34,8 @@ internal sealed class TarStreamReader(Stream input)
         while (true)
         {
             if (!ReadBlock()) throw new TarFormatException("archive ends without end-of-archive marker");
-            if (_header.AsSpan().IndexOfAnyExcept((byte)0) < 0) return null; // a zero block ends the archive
+            if (_header.AsSpan().IndexOfAnyExcept((byte)0) < 0) // a zero block ends the archive
+                return pax is null ? null : throw new TarFormatException("pax header without an entry");
 
             ValidateHeaderBlock();
             var type = _header[TarFormat.TypeOffset];
