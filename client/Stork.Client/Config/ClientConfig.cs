@@ -6,7 +6,8 @@ using Stork.Format.Json;
 namespace Stork.Client.Config;
 
 /// <summary>The host's configuration file, CONFIG_DIR/stork.json: which repository to follow.</summary>
-public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null)
+/// <param name="TrustedRoles">Roles whose packages this host accepts (SPEC.md §9); null accepts every role the TUF chain trusts.</param>
+public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IReadOnlySet<string>? TrustedRoles = null)
 {
     public const string FileName = "stork.json";
 
@@ -20,12 +21,20 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null)
         try
         {
             var json = StrictJson.ParseObject(File.ReadAllBytes(path), path);
-            return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path));
+            return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path));
         }
         catch (FormatException e)
         {
             throw new LocalException($"{path} is damaged: {e.Message}", e);
         }
+    }
+
+    private static IReadOnlySet<string>? ReadTrustedRoles(JsonObject json, string path)
+    {
+        if (!json.ContainsKey("trusted_roles")) return null;
+        if (json["trusted_roles"] is not JsonArray roles) throw new FormatException($"{path}: 'trusted_roles' must be a list of role names");
+        return roles.Select(r => r is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"{path}: 'trusted_roles' must hold strings"))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Optional "fetch" section: stall_timeout_seconds, min_bytes_per_second, grace_seconds.</summary>

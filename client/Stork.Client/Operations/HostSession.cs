@@ -31,6 +31,8 @@ public sealed class HostSession : IDisposable
         Blobs = new BlobCache(paths.BlobsDir, _fetcher, onWait);
     }
 
+    public PackageTrustPolicy TrustPolicy => new(Config.TrustedRoles);
+
     public static string MetadataDirOf(HostPaths paths) => Path.Combine(paths.StateDir, "metadata");
 
     public static HostSession Open(HostPaths paths, IFetcher? fetcher = null, TimeProvider? time = null, Action<string>? onWait = null)
@@ -66,13 +68,13 @@ public sealed class HostSession : IDisposable
     public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshAsync(CancellationToken cancellation)
     {
         var (trusted, result) = await Updater.RefreshAsync(cancellation);
-        return (PackageIndex.From(trusted), trusted, result);
+        return (PackageIndex.From(trusted, TrustPolicy), trusted, result);
     }
 
     public (PackageIndex Index, TrustedMetadata Trusted) LoadOffline()
     {
         var trusted = Updater.LoadOffline();
-        return (PackageIndex.From(trusted), trusted);
+        return (PackageIndex.From(trusted, TrustPolicy), trusted);
     }
 
     public void Dispose()

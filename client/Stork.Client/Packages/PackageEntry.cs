@@ -4,7 +4,8 @@ using Stork.Resolver.Model;
 namespace Stork.Client.Packages;
 
 /// <summary>A package as the signed targets metadata lists it: where its blob is, and its dependency header.</summary>
-public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidate Candidate, string Summary)
+/// <param name="Role">The targets role that signed this entry.</param>
+public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidate Candidate, string Summary, string Role)
 {
     public string Name => Candidate.Name;
     public string Version => Candidate.Version.ToNormalizedString();

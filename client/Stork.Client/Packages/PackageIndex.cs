@@ -16,44 +16,76 @@ public sealed class PackageIndex : IPackageProvider
 {
     private readonly Dictionary<string, List<PackageEntry>> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Candidate>> _providers = new(StringComparer.Ordinal);
-    private readonly Dictionary<Candidate, PackageEntry> _byCandidate = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Signed entries that could not be read as packages; reported, never used.</summary>
     public IReadOnlyList<string> Problems { get; }
 
-    public PackageIndex(IEnumerable<FoundTarget> targets)
+    public PackageIndex(IEnumerable<FoundTarget> targets, PackageTrustPolicy? policy = null)
     {
+        policy ??= PackageTrustPolicy.Default;
         var problems = new List<string>();
-        foreach (var (path, target, _) in targets)
+        var entries = new List<PackageEntry>();
+        foreach (var (path, target, role) in targets)
         {
             if (target.Custom?["stork"] is not JsonObject info) continue;
+            if (!policy.TrustsRole(role)) continue;
             try
             {
-                var entry = ReadEntry(path, target, info);
-                if (!_byName.TryGetValue(entry.Name, out var list)) _byName[entry.Name] = list = [];
-                list.Add(entry);
-                _byCandidate[entry.Candidate] = entry;
-                foreach (var provide in entry.Candidate.Provides)
-                {
-                    if (!_providers.TryGetValue(provide.Name, out var providers)) _providers[provide.Name] = providers = [];
-                    providers.Add(entry.Candidate);
-                }
+                var entry = ReadEntry(path, target, info, role);
+                CheckSize(entry, policy);
+                entries.Add(entry);
             }
             catch (FormatException e)
             {
                 problems.Add($"{path}: {e.Message}");
             }
         }
+        // Which roles sign real packages of each name: a provide may not claim a name another role owns.
+        var owners = entries.GroupBy(e => e.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Role).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var original in entries)
+        {
+            var entry = original;
+            var refused = entry.Candidate.Provides.Where(p => owners.TryGetValue(p.Name, out var roles) && !roles.Contains(entry.Role)).ToList();
+            if (refused.Count > 0)
+            {
+                foreach (var provide in refused)
+                    problems.Add($"{entry.TargetPath}: ignoring 'provides {provide}': packages named {provide.Name} are signed by role {string.Join(", ", owners[provide.Name].Order(StringComparer.Ordinal))}, not {entry.Role}");
+                entry = entry with { Candidate = entry.Candidate with { Provides = entry.Candidate.Provides.Except(refused).ToList() } };
+            }
+            Add(entry);
+        }
         foreach (var list in _byName.Values) list.Sort((a, b) => b.Candidate.Version.CompareTo(a.Candidate.Version));
         Problems = problems;
+    }
+
+    private void Add(PackageEntry entry)
+    {
+        if (!_byName.TryGetValue(entry.Name, out var list)) _byName[entry.Name] = list = [];
+        list.Add(entry);
+        foreach (var provide in entry.Candidate.Provides)
+        {
+            if (!_providers.TryGetValue(provide.Name, out var providers)) _providers[provide.Name] = providers = [];
+            providers.Add(entry.Candidate);
+        }
+    }
+
+    private static void CheckSize(PackageEntry entry, PackageTrustPolicy policy)
+    {
+        var c = entry.Candidate;
+        string? excess =
+            c.Depends.Count > policy.MaxDependClauses ? $"{c.Depends.Count} dependency clauses (at most {policy.MaxDependClauses})" :
+            c.Depends.Any(clause => clause.Count > policy.MaxAlternativesPerClause) ? $"a dependency clause with more than {policy.MaxAlternativesPerClause} alternatives" :
+            c.Provides.Count > policy.MaxProvides ? $"{c.Provides.Count} provides (at most {policy.MaxProvides})" :
+            c.Conflicts.Count > policy.MaxConflicts ? $"{c.Conflicts.Count} conflicts (at most {policy.MaxConflicts})" : null;
+        if (excess is not null)
+            throw new FormatException($"{entry.Name} {entry.Version} refused by the package trust policy: {excess}");
     }
 
     public IReadOnlyCollection<string> Names => _byName.Keys;
 
     public IReadOnlyList<PackageEntry> VersionsOf(string name)
         => _byName.TryGetValue(name, out var list) ? list : [];
-
-    public PackageEntry EntryFor(Candidate candidate) => _byCandidate[candidate];
 
     public PackageEntry? Find(string name, string version)
         => VersionsOf(name).FirstOrDefault(e => e.Version == NuGetVersion.Parse(version).ToNormalizedString());
@@ -64,15 +96,15 @@ public sealed class PackageIndex : IPackageProvider
 
     /// <summary>Names and summaries containing the text (case-insensitive), newest version of each.</summary>
     /// <summary>The packages of every targets role the host trusts, each path resolved through the delegation search.</summary>
-    public static PackageIndex From(TrustedMetadata trusted)
-        => new(TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles));
+    public static PackageIndex From(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
+        => new(TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles), policy);
 
     public IReadOnlyList<PackageEntry> Search(string text)
         => _byName.Values.Select(l => l[0])
             .Where(e => e.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || e.Summary.Contains(text, StringComparison.OrdinalIgnoreCase))
             .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 
-    private static PackageEntry ReadEntry(string path, TargetFile target, JsonObject info)
+    private static PackageEntry ReadEntry(string path, TargetFile target, JsonObject info, string role)
     {
         var what = $"package entry {path}";
         var name = StrictJson.RequireString(info, "name", what);
@@ -88,7 +120,7 @@ public sealed class PackageIndex : IPackageProvider
         var conflicts = info["conflicts"] is JsonArray c ? c.Select(x => Reference.Parse(StringOf(x, what))).ToList() : [];
         var provides = info["provides"] is JsonArray p ? p.Select(x => Provide.Parse(StringOf(x, what))).ToList() : [];
         var candidate = new Candidate(name, version, depends, conflicts, provides);
-        return new PackageEntry(path, target, candidate, summary);
+        return new PackageEntry(path, target, candidate, summary, role);
     }
 
     private static string StringOf(JsonNode? node, string what)
