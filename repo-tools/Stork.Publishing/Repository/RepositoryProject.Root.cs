@@ -27,7 +27,8 @@ public sealed partial class RepositoryProject
         }
         var current = CurrentRoot();
         var next = current with { Header = current.Header with { Version = current.Header.Version + 1, Expires = Now + Settings.RootExpiry, SpecVersion = RoleNames.SpecVersion } };
-        return new SignedEnvelope(next.ToSigned());
+        // Round-trip through bytes: the readers expect parsed JSON numbers, not the CLR values ToSigned puts in.
+        return SignedEnvelope.Parse(new SignedEnvelope(next.ToSigned()).ToBytes(), "next root");
     }
 
     public void StageRoot(SignedEnvelope draft) => WriteAtomically(StagedRootPath, draft.ToBytes());
