@@ -58,7 +58,11 @@ public sealed partial class RepositoryProject
                 throw new PublisherException($"role '{role}' is not delegated from targets; it cannot be published");
             long version = (TryCurrentTargets(role)?.Header.Version ?? 0) + 1;
             var metadata = content with { Header = new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, version, now + Settings.TargetsExpiry) };
-            prepared.Add((role, version, keys.Sign(role, metadata.ToSigned(), slot.Keys, slot.Authorisation).ToBytes()));
+            var bytes = keys.Sign(role, metadata.ToSigned(), slot.Keys, slot.Authorisation).ToBytes();
+            // Read our own output back with the client's parser: never publish metadata a client would reject as malformed.
+            try { TargetsMetadata.FromSigned(SignedEnvelope.Parse(bytes, role).Signed, role); }
+            catch (MetadataFormatException e) { throw new PublisherException($"refusing to publish malformed metadata for role '{role}': {e.Message}", e); }
+            prepared.Add((role, version, bytes));
         }
 
         var snapshotFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));

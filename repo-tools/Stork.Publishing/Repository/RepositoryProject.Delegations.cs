@@ -17,6 +17,9 @@ public sealed partial class RepositoryProject
         string parent = RoleNames.Targets, IEnumerable<SigningKey>? extraKeys = null)
     {
         DelegatedRoleNames.Check(name);
+        // An option given no values arrives as an empty list: treat it as absent.
+        if (paths is { Count: 0 }) paths = null;
+        if (pathHashPrefixes is { Count: 0 }) pathHashPrefixes = null;
         if (roleKeys.Count == 0) throw new PublisherException($"role '{name}' needs at least one key (--key)");
         if ((paths is { Count: > 0 }) == (pathHashPrefixes is { Count: > 0 }))
             throw new PublisherException("give either --paths or --path-hash-prefixes (exactly one of them)");
