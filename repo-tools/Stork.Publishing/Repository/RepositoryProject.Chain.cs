@@ -26,6 +26,13 @@ public sealed partial class RepositoryProject
         // Publishing with nothing queued still re-signs targets: it renews its expiry.
         if (changed.Count == 0) changed[RoleNames.Targets] = roles[0].Metadata;
         using var keys = new SigningKeys(Keys, extraKeys);
+        // Roles nobody changed still expire (think of 256 hash bins): renew those past half their lifetime
+        // whose keys are here. A maintainer's role whose key is elsewhere is left for its maintainer.
+        var renewBefore = Now + Settings.TargetsExpiry / 2;
+        foreach (var role in roles)
+            if (!changed.ContainsKey(role.Name) && role.Metadata.Header.Expires <= renewBefore
+                && keys.Available(role.Slot.Authorisation) >= role.Slot.Authorisation.Threshold)
+                changed[role.Name] = role.Metadata;
         var result = WriteChain(keys, root, changed);
         pendingFile.Delete();
         return result with { AddedTargets = pendingFile.Count };

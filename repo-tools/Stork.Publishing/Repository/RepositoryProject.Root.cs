@@ -22,8 +22,19 @@ public sealed partial class RepositoryProject
     {
         if (HasStagedRoot)
         {
-            try { return SignedEnvelope.Parse(File.ReadAllBytes(StagedRootPath), StagedRootPath); }
+            SignedEnvelope staged;
+            RootMetadata stagedRoot;
+            try
+            {
+                staged = SignedEnvelope.Parse(File.ReadAllBytes(StagedRootPath), StagedRootPath);
+                stagedRoot = RootMetadata.FromSigned(staged.Signed, StagedRootPath);
+            }
             catch (MetadataFormatException e) { throw new PublisherException($"{StagedRootPath} is damaged: {e.Message}; delete it to start over", e); }
+            // A root published since the change was staged makes the staged version number wrong.
+            var expected = CurrentRoot().Header.Version + 1;
+            if (stagedRoot.Header.Version != expected)
+                throw new PublisherException($"{StagedRootPath} holds root version {stagedRoot.Header.Version} but the next version is {expected}; delete it and stage the change again");
+            return staged;
         }
         var current = CurrentRoot();
         var next = current with { Header = current.Header with { Version = current.Header.Version + 1, Expires = Now + Settings.RootExpiry, SpecVersion = RoleNames.SpecVersion } };

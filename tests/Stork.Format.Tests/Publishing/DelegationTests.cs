@@ -179,6 +179,33 @@ public sealed class DelegationTests : IDisposable
         _t.AssertVerifies();
     }
 
+    [Fact]
+    public void An_empty_list_of_hash_prefixes_counts_as_absent()
+    {
+        // What the CLI passes when only --paths is given.
+        Repo.Delegate("alice", [AliceWithPrivate], 1, ["packages/hello/*"], [], false);
+        var role = _t.LoadAsClient().Targets!.Delegations!.Roles.Single();
+        Assert.Null(role.PathHashPrefixes);
+        _t.AssertVerifies();
+    }
+
+    [Fact]
+    public void A_delegated_role_can_delegate_further_within_its_own_paths()
+    {
+        Repo.Delegate("alice", [AliceWithPrivate], 1, ["packages/*/*"], null, false);
+        using var bob = SigningKey.Generate();
+        // Alice signs her new delegation; Bob's key signs his version 1.
+        Repo.Delegate("bob", [new KeyFiles.KeyFile(bob.Public, bob)], 1, ["packages/hello/*"], null, true, parent: "alice", extraKeys: [_alice]);
+        _t.AddPackage("hello", role: "bob");
+        Repo.Publish([bob]);
+        var report = _t.Verify();
+        Assert.True(report.Ok, string.Join("\n", report.Problems));
+        Assert.Equal(["alice", "bob"], report.DelegatedRoles);
+        var client = _t.LoadAsClient();
+        Assert.Equal("bob", PublisherDelegationWalk.Search(client.Root, s => Repo.TryCurrentTargets(s.Name), "packages/hello/hello-1.0.0.stork")!.Value.Role.Name);
+        Assert.Throws<PublisherException>(() => Repo.Delegate("carol", [AliceWithPrivate], 1, ["packages/*/*"], null, false, parent: "nobody"));
+    }
+
     public void Dispose()
     {
         _alice.Dispose();

@@ -112,5 +112,21 @@ public sealed class HashBinTests : IDisposable
         _t.AssertVerifies();
     }
 
+    [Fact]
+    public void Publishing_renews_bins_past_half_their_lifetime_so_untouched_bins_do_not_expire()
+    {
+        Repo.ConvertToHashBins(2);
+        _t.Clock.Advance(TimeSpan.FromDays(30));
+        Assert.Equal([RoleNames.Targets], Repo.Publish().SignedRoles);
+        _t.Clock.Advance(TimeSpan.FromDays(30));
+        var renewed = Repo.Publish();
+        Assert.Equal(["bins-0", "bins-8", RoleNames.Targets], renewed.SignedRoles!.Order(StringComparer.Ordinal));
+        _t.Clock.Advance(TimeSpan.FromDays(60)); // day 120: the bins' first versions would have expired at day 90
+        Repo.RefreshTimestamp();
+        // Snapshot (7 days) is renewed by publishing; only the targets-type roles' lifetimes are under test here.
+        Repo.Publish();
+        _t.AssertVerifies();
+    }
+
     public void Dispose() => _t.Dispose();
 }

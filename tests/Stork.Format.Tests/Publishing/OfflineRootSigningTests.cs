@@ -156,5 +156,21 @@ public sealed class OfflineRootSigningTests : IDisposable
         Assert.Throws<RootSignatureException>(() => Import("skip.json"));
     }
 
+    [Fact]
+    public void A_staged_root_made_stale_by_a_newer_root_is_refused()
+    {
+        Repo.AddKey(RoleNames.Targets, null, offline: true);
+        // The root key comes back online and publishes another change first.
+        File.Move(_offlineRootKey, Path.Combine(Repo.Keys.Directory, "root.key.json"));
+        var staged = File.ReadAllBytes(Repo.StagedRootPath);
+        Repo.AddKey(RoleNames.Snapshot, null);
+        Assert.False(Repo.HasStagedRoot); // the online change took the staged one with it
+        File.WriteAllBytes(Repo.StagedRootPath, staged);
+        Assert.Contains("delete it", Assert.Throws<PublisherException>(() => Export()).Message);
+        var client = _t.LoadAsClient();
+        Assert.Equal(2, client.Root.Role(RoleNames.Targets).KeyIds.Count);
+        Assert.Equal(2, client.Root.Role(RoleNames.Snapshot).KeyIds.Count);
+    }
+
     public void Dispose() => _t.Dispose();
 }
