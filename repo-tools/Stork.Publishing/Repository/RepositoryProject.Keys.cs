@@ -13,7 +13,7 @@ public sealed partial class RepositoryProject
     public KeyChange AddKey(string role, KeyFiles.KeyFile? given, bool offline = false, IEnumerable<SigningKey>? extraKeys = null)
     {
         var (key, savedAt, isNew) = TakeKey(role, given);
-        var change = UndoKeyOnFailure(savedAt, isNew, () => EditRoleKeys(role, rk => RootEditing.AddKey(role, rk, key.KeyId), key, offline, extraKeys));
+        var change = UndoKeyOnFailure(savedAt, isNew, () => EditRoleKeys(role, rk => RoleKeyEditing.AddKey(role, rk, key.KeyId), key, offline, extraKeys));
         return change with { KeyId = key.KeyId, PrivateKeyFile = savedAt };
     }
 
@@ -22,8 +22,8 @@ public sealed partial class RepositoryProject
         string? removed = null;
         var change = EditRoleKeys(role, rk =>
         {
-            removed = RootEditing.ResolveKeyId(role, rk, keyIdOrPrefix);
-            return RootEditing.RemoveKey(role, rk, removed);
+            removed = RoleKeyEditing.ResolveKeyId(role, rk, keyIdOrPrefix);
+            return RoleKeyEditing.RemoveKey(role, rk, removed);
         }, null, offline, extraKeys);
         return change with { KeyId = removed };
     }
@@ -37,7 +37,7 @@ public sealed partial class RepositoryProject
     }
 
     public KeyChange SetThreshold(string role, int threshold, bool offline = false, IEnumerable<SigningKey>? extraKeys = null)
-        => EditRoleKeys(role, rk => RootEditing.SetThreshold(role, rk, threshold), null, offline, extraKeys);
+        => EditRoleKeys(role, rk => RoleKeyEditing.SetThreshold(role, rk, threshold), null, offline, extraKeys);
 
     /// <summary>The key's public half; a private half (generated or given) is copied into the key store.</summary>
     private (PublicKey Key, string? SavedAt, bool IsNew) TakeKey(string role, KeyFiles.KeyFile? given)
@@ -65,7 +65,7 @@ public sealed partial class RepositoryProject
         using var keys = new SigningKeys(Keys, extraKeys);
         if (RoleNames.TopLevel.Contains(role))
         {
-            var change = ChangeRoot(r => RootEditing.EditRole(r, role, edit, newKey), offline, keys);
+            var change = ChangeRoot(r => RoleKeyEditing.EditRole(r, role, edit, newKey), offline, keys);
             return new KeyChange(role, change.Version, change.Published, change.ResignedRoles);
         }
         if (offline) throw new PublisherException($"--offline applies to top-level roles only; '{role}' is a delegated role, signed by its delegator's keys");
@@ -83,8 +83,8 @@ public sealed partial class RepositoryProject
         var edited = delegations.Roles.Select(d => d.Name == role ? d with { Keys = edit(d.Keys) } : d).ToList();
         var keyTable = delegations.Keys.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
         if (newKey is not null) keyTable[newKey.KeyId] = newKey;
-        keyTable = RootEditing.Prune(keyTable, edited.Select(d => d.Keys));
-        foreach (var d in edited) RootEditing.CheckRole(d.Name, d.Keys, keyTable);
+        keyTable = RoleKeyEditing.Prune(keyTable, edited.Select(d => d.Keys));
+        foreach (var d in edited) RoleKeyEditing.CheckRole(d.Name, d.Keys, keyTable);
 
         var changed = new Dictionary<string, TargetsMetadata>(StringComparer.Ordinal)
         {

@@ -54,7 +54,7 @@ public sealed partial class RepositoryProject
     {
         var draft = RootMetadata.FromSigned(DraftRoot().Signed, "next root");
         var edited = edit(draft);
-        RootEditing.Validate(edited);
+        RoleKeyEditing.Validate(edited);
         // The signed content changed, so signatures gathered for the old draft no longer count.
         var envelope = new SignedEnvelope(edited.ToSigned());
         if (offline)
@@ -106,9 +106,9 @@ public sealed partial class RepositoryProject
         try { trusted.UpdateRoot(nextBytes); }
         catch (RepositoryException e) { throw new RootSignatureException($"the new root is not acceptable to clients: {e.Message}", e); }
         var root = trusted.Root;
-        RootEditing.Validate(root);
+        RoleKeyEditing.Validate(root);
 
-        var changed = RoleNames.TopLevel.Where(r => r != RoleNames.Root && !RootEditing.SameKeys(current.Role(r), root.Role(r))).ToList();
+        var changed = RoleNames.TopLevel.Where(r => r != RoleNames.Root && !RoleKeyEditing.SameKeys(current.Role(r), root.Role(r))).ToList();
         // Check every re-signing key is here before publishing anything: a root whose timestamp nobody can sign strands clients.
         foreach (var role in changed)
             if (keys.Available(root.Role(role)) < root.Role(role).Threshold)

@@ -7,7 +7,7 @@ namespace Stork.Publishing.Repository;
 /// Pure edits of a role's key list and threshold, for top-level roles (in root) and delegated roles
 /// (in their delegator's <c>delegations</c>). Keys no role uses any more are dropped from the key table.
 /// </summary>
-public static class RootEditing
+public static class RoleKeyEditing
 {
     public static bool SameKeys(RoleKeys a, RoleKeys b)
         => a.Threshold == b.Threshold && a.KeyIds.Order(StringComparer.Ordinal).SequenceEqual(b.KeyIds.Order(StringComparer.Ordinal));
