@@ -110,9 +110,13 @@ public sealed partial class RepositoryProject
 
         var changed = RoleNames.TopLevel.Where(r => r != RoleNames.Root && !RoleKeyEditing.SameKeys(current.Role(r), root.Role(r))).ToList();
         // Check every re-signing key is here before publishing anything: a root whose timestamp nobody can sign strands clients.
-        foreach (var role in changed)
+        // The chain below a changed role is re-signed too: targets -> snapshot -> timestamp.
+        var toSign = new HashSet<string>(changed);
+        if (changed.Count > 0) toSign.Add(RoleNames.Timestamp);
+        if (toSign.Contains(RoleNames.Targets)) toSign.Add(RoleNames.Snapshot);
+        foreach (var role in toSign)
             if (keys.Available(root.Role(role)) < root.Role(role).Threshold)
-                throw new PublisherException($"root version {root.Header.Version} gives role '{role}' keys of which only {keys.Available(root.Role(role))} are here (threshold {root.Role(role).Threshold}); put them in {Keys.Directory} before publishing this root");
+                throw new PublisherException($"root version {root.Header.Version} needs role '{role}' re-signed, but only {keys.Available(root.Role(role))} of its keys are here (threshold {root.Role(role).Threshold}); put them in {Keys.Directory} before publishing this root");
 
         WriteMetadata(RoleNames.Root, root.Header.Version, nextBytes);
         if (changed.Count > 0)

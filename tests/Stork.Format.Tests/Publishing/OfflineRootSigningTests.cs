@@ -157,6 +157,26 @@ public sealed class OfflineRootSigningTests : IDisposable
     }
 
     [Fact]
+    public void A_root_whose_new_or_chain_keys_are_not_here_is_not_published()
+    {
+        using var elsewhere = SigningKey.Generate();
+        var pub = _t.Dir.Combine("ts.pub.json");
+        KeyFiles.WritePublic(pub, elsewhere.Public);
+        Repo.RotateKey(RoleNames.Targets, null, offline: true);
+        Repo.RotateKey(RoleNames.Timestamp, KeyFiles.Read(pub), offline: true);
+        Export();
+        SignFile("next-root.json", _offlineRootKey);
+        Assert.Contains("'timestamp'", Assert.Throws<PublisherException>(() => Import()).Message);
+        Assert.False(_t.HasMeta("2.root.json"));
+
+        // With the timestamp key back, a missing snapshot key (needed below the new targets) still stops it.
+        File.WriteAllText(Path.Combine(Repo.Keys.Directory, "ts.key.json"), elsewhere.ToPrivateJson());
+        _t.TakeOffline(Repo.CurrentRoot().Role(RoleNames.Snapshot).KeyIds.Single());
+        Assert.Contains("'snapshot'", Assert.Throws<PublisherException>(() => Import()).Message);
+        Assert.False(_t.HasMeta("2.root.json"));
+    }
+
+    [Fact]
     public void A_staged_root_made_stale_by_a_newer_root_is_refused()
     {
         Repo.AddKey(RoleNames.Targets, null, offline: true);
