@@ -1,9 +1,9 @@
 #!/bin/sh
 # Walks the key-management, offline-root, delegation and hash-bin commands of stork-publish end to end
 # and checks their exit codes. Usage: sh tests/Stork.Format.Tests/Publishing/cli-keys-smoke.sh (from the repo root,
-# after 'dotnet build repo-tools/Stork.Publish.Cli').
+# after 'dotnet build repo-tools/Stork.Publish.Cli'). STORK_PUBLISH=/path/to/native/stork-publish tests an AOT build.
 set -eu
-sp() { dotnet repo-tools/Stork.Publish.Cli/bin/Debug/net10.0/stork-publish.dll "$@"; }
+sp() { if [ -n "${STORK_PUBLISH:-}" ]; then "$STORK_PUBLISH" "$@"; else dotnet repo-tools/Stork.Publish.Cli/bin/Debug/net10.0/stork-publish.dll "$@"; fi; }
 expect() { want=$1; shift; set +e; sp "$@" >"$w/out" 2>&1; got=$?; set -e
   if [ "$got" != "$want" ]; then echo "FAIL: stork-publish $* exited $got, expected $want"; cat "$w/out"; exit 1; fi
   echo "ok ($got): stork-publish $*"; }
