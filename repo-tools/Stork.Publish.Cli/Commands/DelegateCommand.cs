@@ -18,7 +18,7 @@ internal static class DelegateCommand
         var paths = new Option<string[]>("--paths") { Description = "Target path patterns the role may sign ('*' does not cross '/')", AllowMultipleArgumentsPerToken = true };
         var prefixes = new Option<string[]>("--path-hash-prefixes") { Description = "Hex prefixes of sha256(target path) the role may sign", AllowMultipleArgumentsPerToken = true };
         var terminating = new Option<bool>("--terminating") { Description = "Clients stop searching other roles for paths this role covers" };
-        var parent = new Option<string>("--parent") { Description = "Role that delegates (default: targets)", DefaultValueFactory = _ => "targets" };
+        var parent = new Option<string>("--parent") { Description = "Role that delegates", DefaultValueFactory = _ => "targets" };
         var parentKeys = new Option<string[]>("--parent-key")
         {
             Description = "Private key file(s) of the parent role when they are not in the key store (e.g. delegating from a delegated role)",
