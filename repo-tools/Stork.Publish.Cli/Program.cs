@@ -10,5 +10,11 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
     TimestampCommand.Create(),
     VerifyCommand.Create(),
     ServeCommand.Create(),
+    KeyCommand.Create(),
+    ThresholdCommand.Create(),
+    RootCommands.Create(),
+    SignCommand.Create(),
+    DelegateCommand.Create(),
+    BinsCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);

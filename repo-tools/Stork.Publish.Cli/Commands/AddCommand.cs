@@ -11,10 +11,15 @@ internal static class AddCommand
         var repo = new Argument<string>("repo") { Description = "Repository directory" };
         var packages = new Argument<string[]>("packages") { Description = "Built .stork files", Arity = ArgumentArity.OneOrMore };
         var publish = new Option<bool>("--publish") { Description = "Sign and publish right away" };
-        var command = new Command("add", "Add built packages to the repository (they are listed once published)") { repo, packages, publish };
+        var role = new Option<string?>("--role") { Description = "Delegated role to list the packages in (default: their hash bin, or targets)" };
+        var keys = KeyOptions.SigningKeys("Private key file(s) of the role (e.g. a maintainer's own key); implies --publish");
+        var command = new Command("add", "Add built packages to the repository (they are listed once published)") { repo, packages, publish, role, keys };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
+            var signingKeys = KeyOptions.LoadPrivate(result.GetValue(keys));
+            try
+            {
             foreach (var path in result.GetValue(packages)!)
             {
                 if (!File.Exists(path)) throw new PublisherException($"package file {path} does not exist");
@@ -26,11 +31,13 @@ internal static class AddCommand
                     reader.VerifyAll();
                 }
                 var info = manifest.Info.ToJsonNode().AsObject();
-                var added = project.AddPackage(path, manifest.Name, manifest.Version, info);
-                Console.WriteLine($"added {manifest.Name} {manifest.Version} as {added.TargetPath}");
+                var added = project.AddPackage(path, manifest.Name, manifest.Version, info, result.GetValue(role));
+                Console.WriteLine($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
             }
-            if (result.GetValue(publish)) PublishCommand.PublishAndReport(project);
+            if (result.GetValue(publish) || signingKeys.Count > 0) PublishCommand.PublishAndReport(project, signingKeys);
             else Console.WriteLine("Run 'stork-publish publish' to sign and publish.");
+            }
+            finally { KeyOptions.DisposeAll(signingKeys); }
             return 0;
         }));
         return command;

@@ -8,18 +8,23 @@ internal static class PublishCommand
     public static Command Create()
     {
         var repo = new Argument<string>("repo") { Description = "Repository directory" };
-        var command = new Command("publish", "Re-sign targets, snapshot and timestamp with everything added") { repo };
+        var keys = KeyOptions.SigningKeys("Extra private key file(s), e.g. of a delegated role with queued packages");
+        var command = new Command("publish", "Re-sign the roles with queued packages (targets if none), snapshot and timestamp") { repo, keys };
         command.SetAction(CommandRunner.Guarded(result =>
         {
-            PublishAndReport(RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System));
+            var signingKeys = KeyOptions.LoadPrivate(result.GetValue(keys));
+            try { PublishAndReport(RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System), signingKeys); }
+            finally { KeyOptions.DisposeAll(signingKeys); }
             return 0;
         }));
         return command;
     }
 
-    public static void PublishAndReport(RepositoryProject project)
+    public static void PublishAndReport(RepositoryProject project, IEnumerable<Stork.Format.Crypto.SigningKey>? keys = null)
     {
-        var published = project.Publish();
+        var published = project.Publish(keys);
         Console.WriteLine($"published targets v{published.TargetsVersion} ({published.TargetCount} targets, {published.AddedTargets} new), snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+        if (published.SignedRoles is { Count: > 0 } roles && !(roles.Count == 1 && roles[0] == "targets"))
+            Console.WriteLine($"  signed roles: {string.Join(", ", roles)}");
     }
 }

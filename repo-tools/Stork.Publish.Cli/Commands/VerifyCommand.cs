@@ -18,7 +18,7 @@ internal static class VerifyCommand
             var dir = Path.GetFullPath(result.GetValue(path)!);
             var publicDir = Directory.Exists(Path.Combine(dir, "public")) ? Path.Combine(dir, "public") : dir;
             var report = RepositoryVerifier.Verify(publicDir, DateTimeOffset.UtcNow, CheckPackage);
-            Console.WriteLine($"root v{report.RootVersion}, timestamp v{report.TimestampVersion}, snapshot v{report.SnapshotVersion}, targets v{report.TargetsVersion}: {report.TargetsChecked} targets checked");
+            Console.WriteLine($"root v{report.RootVersion}, timestamp v{report.TimestampVersion}, snapshot v{report.SnapshotVersion}, targets v{report.TargetsVersion}: {report.TargetsChecked} targets checked" + (report.DelegatedRoles.Count > 0 ? $" in {report.DelegatedRoles.Count + 1} roles" : ""));
             foreach (var problem in report.Problems) Console.Error.WriteLine($"problem: {problem}");
             if (report.Ok) { Console.WriteLine("OK"); return 0; }
             return ExitCodes.UntrustedRepository;

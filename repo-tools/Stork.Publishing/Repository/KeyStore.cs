@@ -3,22 +3,42 @@ using Stork.Format.Crypto;
 namespace Stork.Publishing.Repository;
 
 /// <summary>
-/// Private keys of a repository, one file per role, kept outside the served tree with mode 0600.
+/// Private keys of a repository, kept outside the served tree with mode 0600.
+/// Files are <c>LABEL.KEYID16.key.json</c> (LABEL is the role the key was made for, KEYID16 the first
+/// 16 hex digits of its key ID); <c>ROLE.key.json</c> as written by <c>init</c> is still read.
+/// Signing looks keys up by key ID, so which file holds a key only matters to humans.
+/// Removed keys move to <c>retired/</c> instead of being deleted: an old root key may still be needed.
 /// </summary>
 public sealed class KeyStore(string directory)
 {
+    public const string Suffix = ".key.json";
+    public const string RetiredDir = "retired";
+
     public string Directory { get; } = Path.GetFullPath(directory);
 
-    public string PathOf(string role) => Path.Combine(Directory, $"{role}.key.json");
+    /// <summary>The file <c>init</c> writes for a top-level role.</summary>
+    public string PathOf(string role) => Path.Combine(Directory, $"{role}{Suffix}");
+
+    public string PathOf(string label, string keyId) => Path.Combine(Directory, $"{label}.{keyId[..16]}{Suffix}");
 
     public bool Has(string role) => File.Exists(PathOf(role));
 
-    public void Save(string role, SigningKey key)
+    /// <summary>Writes <c>ROLE.key.json</c> (the single-key form <c>init</c> uses).</summary>
+    public void Save(string role, SigningKey key) => Write(PathOf(role), key);
+
+    /// <summary>Writes <c>LABEL.KEYID16.key.json</c> and returns its path.</summary>
+    public string SaveLabelled(string label, SigningKey key)
+    {
+        var path = PathOf(label, key.KeyId);
+        Write(path, key);
+        return path;
+    }
+
+    private void Write(string path, SigningKey key)
     {
         System.IO.Directory.CreateDirectory(Directory);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var path = PathOf(role);
         var temp = path + ".tmp";
         File.WriteAllText(temp, key.ToPrivateJson());
         if (!OperatingSystem.IsWindows())
@@ -26,11 +46,17 @@ public sealed class KeyStore(string directory)
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Loads the key <c>init</c> wrote for a role.</summary>
     public SigningKey Load(string role)
     {
         var path = PathOf(role);
         if (!File.Exists(path))
             throw new PublisherException($"no private key for role '{role}' at {path}; this step must run where that key is");
+        return LoadFile(path);
+    }
+
+    public static SigningKey LoadFile(string path)
+    {
         try
         {
             return SigningKey.FromPrivateJson(File.ReadAllBytes(path), path);
@@ -39,5 +65,32 @@ public sealed class KeyStore(string directory)
         {
             throw new PublisherException($"the key file {path} is damaged: {e.Message}", e);
         }
+    }
+
+    /// <summary>Every key file in the store (not the retired ones), by key ID.</summary>
+    public Dictionary<string, string> FilesByKeyId()
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!System.IO.Directory.Exists(Directory)) return found;
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + Suffix).Order(StringComparer.Ordinal))
+        {
+            using var key = LoadFile(file);
+            found.TryAdd(key.KeyId, file);
+        }
+        return found;
+    }
+
+    /// <summary>The private key with this ID, or null when it is not on this host.</summary>
+    public SigningKey? Find(string keyId)
+        => FilesByKeyId().TryGetValue(keyId, out var file) ? LoadFile(file) : null;
+
+    /// <summary>Moves a key's file to <c>retired/</c>; returns false when the store never had it.</summary>
+    public bool Retire(string keyId)
+    {
+        if (!FilesByKeyId().TryGetValue(keyId, out var file)) return false;
+        var retired = Path.Combine(Directory, RetiredDir);
+        System.IO.Directory.CreateDirectory(retired);
+        File.Move(file, Path.Combine(retired, Path.GetFileName(file)), overwrite: true);
+        return true;
     }
 }

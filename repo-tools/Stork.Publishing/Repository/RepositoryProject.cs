@@ -8,10 +8,13 @@ namespace Stork.Publishing.Repository;
 /// <summary>
 /// A maintainer's repository on disk:
 /// <c>stork-repo.json</c> (settings), <c>keys/</c> (private keys, never served),
-/// <c>public/</c> (the static tree any web server or CDN can host) and
-/// <c>pending-targets.json</c> (packages added since the last publish).
+/// <c>public/</c> (the static tree any web server or CDN can host),
+/// <c>pending-targets.json</c> (packages added since the last publish) and
+/// <c>staged-root.json</c> (a root change waiting for offline signatures).
+/// The other parts of this class: publishing the metadata chain (<c>.Chain.cs</c>), root and key
+/// changes (<c>.Root.cs</c>, <c>.Keys.cs</c>), delegations and hash bins (<c>.Delegations.cs</c>).
 /// </summary>
-public sealed class RepositoryProject
+public sealed partial class RepositoryProject
 {
     public const string SettingsFile = "stork-repo.json";
     public const string PendingFile = "pending-targets.json";
@@ -61,8 +64,12 @@ public sealed class RepositoryProject
             ConsistentSnapshot: true,
             Keys: roleKeys.Values.ToDictionary(k => k.KeyId, k => k.Public),
             Roles: roleKeys.ToDictionary(r => r.Key, r => new RoleKeys([r.Value.KeyId], 1)));
-        project.WriteSigned(RoleNames.Root, 1, root.ToSigned(), [roleKeys[RoleNames.Root]]);
-        project.PublishTargets(new Dictionary<string, TargetFile>(), null);
+        using (var keys = new SigningKeys(project.Keys, roleKeys.Values))
+        {
+            var envelope = keys.Sign(RoleNames.Root, root.ToSigned(), root.Keys, root.Role(RoleNames.Root));
+            project.WriteEnvelope(RoleNames.Root, 1, envelope);
+            project.WriteChain(keys, root, new Dictionary<string, TargetsMetadata> { [RoleNames.Targets] = EmptyTargets() });
+        }
         foreach (var key in roleKeys.Values) key.Dispose();
         return project;
     }
@@ -82,10 +89,23 @@ public sealed class RepositoryProject
 
     private DateTimeOffset Now => ExpiryFormat.Truncate(_time.GetUtcNow());
 
+    /// <summary>A targets-type role with no targets; version and expiry are set when it is written.</summary>
+    internal static TargetsMetadata EmptyTargets(Delegations? delegations = null)
+        => new(new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, 1, DateTimeOffset.UnixEpoch), new Dictionary<string, TargetFile>(), delegations);
+
     public RootMetadata CurrentRoot() => RootMetadata.FromSigned(ReadEnvelope(RoleNames.Root).Signed);
     public TargetsMetadata CurrentTargets() => TargetsMetadata.FromSigned(ReadEnvelope(RoleNames.Targets).Signed);
     public SnapshotMetadata CurrentSnapshot() => SnapshotMetadata.FromSigned(ReadEnvelope(RoleNames.Snapshot).Signed);
     public TimestampMetadata CurrentTimestamp() => TimestampMetadata.FromSigned(ReadEnvelope(RoleNames.Timestamp).Signed);
+
+    /// <summary>The current metadata of a targets-type role (top-level or delegated), or null if it has none yet.</summary>
+    public TargetsMetadata? TryCurrentTargets(string role)
+    {
+        var path = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role));
+        if (!File.Exists(path)) return null;
+        try { return TargetsMetadata.FromSigned(SignedEnvelope.Parse(File.ReadAllBytes(path), path).Signed, path); }
+        catch (MetadataFormatException e) { throw new PublisherException($"{path} cannot be read: {e.Message}", e); }
+    }
 
     public SignedEnvelope ReadEnvelope(string role)
     {
@@ -94,19 +114,33 @@ public sealed class RepositoryProject
         return SignedEnvelope.Parse(File.ReadAllBytes(path), path);
     }
 
+    /// <summary>Every targets-type role of the published tree, in the order a client searches them.</summary>
+    public List<WalkedRole> CurrentRoles(RootMetadata? root = null)
+        => PublisherDelegationWalk.All(root ?? CurrentRoot(), slot => TryCurrentTargets(slot.Name));
+
     /// <summary>
-    /// Copies a built package into the served tree under its hash-prefixed name and queues its target entry.
+    /// Copies a built package into the served tree under its hash-prefixed name and queues its target entry
+    /// for <paramref name="role"/> (null: hash bin or targets, see <see cref="AutomaticRole"/>).
     /// A name and version already published with other content is refused: published versions are immutable.
     /// </summary>
-    public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo)
+    public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo, string? role = null)
     {
         var targetPath = RepositoryLayout.PackageTarget(name, version);
         var sha256 = Hashing.Sha256HexOfFile(blobPath);
         var length = new FileInfo(blobPath).Length;
         var target = new TargetFile(length, new Dictionary<string, string> { ["sha256"] = sha256 }, new JsonObject { ["stork"] = packageInfo.DeepClone() });
 
-        if (CurrentTargets().Targets.TryGetValue(targetPath, out var published) && published.Sha256 != sha256)
-            throw new PublisherException($"{name} {version} is already published with different content (sha256 {published.Sha256}); publish a new version instead");
+        var root = CurrentRoot();
+        var roles = CurrentRoles(root);
+        role ??= AutomaticRole(roles, targetPath);
+        var slot = roles.FirstOrDefault(r => r.Name == role)?.Slot
+            ?? throw new PublisherException($"role '{role}' is not delegated in this repository (run 'stork-publish delegate' first)");
+        if (!slot.Allows(targetPath))
+            throw new PublisherException($"{targetPath} is outside role '{role}': it must match {DescribeChain(slot)}");
+
+        foreach (var listed in roles)
+            if (listed.Metadata.Targets.TryGetValue(targetPath, out var published) && published.Sha256 != sha256)
+                throw new PublisherException($"{name} {version} is already published (role '{listed.Name}') with different content (sha256 {published.Sha256}); publish a new version instead");
 
         var destination = Path.Combine(TargetsDir, RepositoryLayout.HashPrefixedTarget(targetPath, sha256));
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
@@ -116,75 +150,29 @@ public sealed class RepositoryProject
             File.Copy(blobPath, temp, overwrite: true);
             File.Move(temp, destination, overwrite: true);
         }
-        var pending = ReadPending();
-        pending[targetPath] = target.ToJson();
-        WritePending(pending);
-        return new AddedPackage(targetPath, sha256, length);
+        var pending = PendingTargetsFile.Load(Path.Combine(Directory, PendingFile));
+        pending.Add(role, targetPath, target);
+        pending.Save();
+        return new AddedPackage(targetPath, sha256, length, role);
     }
 
-    public IReadOnlyList<string> PendingTargets() => ReadPending().Select(p => p.Key).ToList();
-
-    /// <summary>Signs new targets (with everything pending), snapshot and timestamp.</summary>
-    public PublishResult Publish()
+    /// <summary>
+    /// Where a target goes when no role is named: its hash bin when targets delegates to bins, else targets itself.
+    /// </summary>
+    internal static string AutomaticRole(IReadOnlyList<WalkedRole> roles, string targetPath)
     {
-        var current = CurrentTargets();
-        var targets = new Dictionary<string, TargetFile>(current.Targets, StringComparer.Ordinal);
-        var pending = ReadPending();
-        foreach (var (path, json) in pending)
-            targets[path] = TargetFile.FromJson((JsonObject)json!, $"pending target {path}");
-        var result = PublishTargets(targets, current);
-        File.Delete(Path.Combine(Directory, PendingFile));
-        return result with { AddedTargets = pending.Count };
+        var top = roles[0];
+        var bin = top.Metadata.Delegations?.Roles.FirstOrDefault(d =>
+            d.Name.StartsWith(DelegatedRoleNames.BinPrefix, StringComparison.Ordinal) && d.PathHashPrefixes is not null && TargetPathRules.Covers(d, targetPath));
+        return bin?.Name ?? RoleNames.Targets;
     }
 
-    /// <summary>Re-signs only the timestamp with a fresh expiry (for cron with short timestamp lifetimes).</summary>
-    public long RefreshTimestamp()
-    {
-        var timestamp = CurrentTimestamp();
-        var next = new TimestampMetadata(new SignedHeader(RoleNames.Timestamp, RoleNames.SpecVersion, timestamp.Header.Version + 1, Now + Settings.TimestampExpiry), timestamp.Snapshot);
-        using var key = Keys.Load(RoleNames.Timestamp);
-        WriteSigned(RoleNames.Timestamp, next.Header.Version, next.ToSigned(), [key], versioned: false);
-        return next.Header.Version;
-    }
+    private static string DescribeChain(RoleSlot slot)
+        => string.Join(" and ", slot.Chain.Select(d => d.Paths is { } p
+            ? $"one of the paths of '{d.Name}' ({string.Join(", ", p)})"
+            : $"one of the path hash prefixes of '{d.Name}' ({string.Join(", ", d.PathHashPrefixes!.Take(8))}{(d.PathHashPrefixes!.Count > 8 ? ", ..." : "")})"));
 
-    private PublishResult PublishTargets(Dictionary<string, TargetFile> targets, TargetsMetadata? current)
-    {
-        var now = Now;
-        long targetsVersion = (current?.Header.Version ?? 0) + 1;
-        var targetsMeta = new TargetsMetadata(new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, targetsVersion, now + Settings.TargetsExpiry), targets, current?.Delegations);
-        byte[] targetsBytes;
-        using (var key = Keys.Load(RoleNames.Targets))
-            targetsBytes = WriteSigned(RoleNames.Targets, targetsVersion, targetsMeta.ToSigned(), [key]);
-
-        long snapshotVersion = current is null ? 1 : CurrentSnapshot().Header.Version + 1;
-        var snapshot = new SnapshotMetadata(
-            new SignedHeader(RoleNames.Snapshot, RoleNames.SpecVersion, snapshotVersion, now + Settings.SnapshotExpiry),
-            new Dictionary<string, MetaFile> { ["targets.json"] = new MetaFile(targetsVersion, targetsBytes.Length, Sha256Of(targetsBytes)) });
-        byte[] snapshotBytes;
-        using (var key = Keys.Load(RoleNames.Snapshot))
-            snapshotBytes = WriteSigned(RoleNames.Snapshot, snapshotVersion, snapshot.ToSigned(), [key]);
-
-        long timestampVersion = current is null ? 1 : CurrentTimestamp().Header.Version + 1;
-        var timestamp = new TimestampMetadata(
-            new SignedHeader(RoleNames.Timestamp, RoleNames.SpecVersion, timestampVersion, now + Settings.TimestampExpiry),
-            new MetaFile(snapshotVersion, snapshotBytes.Length, Sha256Of(snapshotBytes)));
-        using (var key = Keys.Load(RoleNames.Timestamp))
-            WriteSigned(RoleNames.Timestamp, timestampVersion, timestamp.ToSigned(), [key], versioned: false);
-        return new PublishResult(targetsVersion, snapshotVersion, timestampVersion, targets.Count, 0);
-    }
-
-    private static Dictionary<string, string> Sha256Of(byte[] bytes) => new() { ["sha256"] = Hashing.Sha256Hex(bytes) };
-
-    /// <summary>Writes N.role.json (immutable, for consistent snapshots) and role.json (the latest).</summary>
-    private byte[] WriteSigned(string role, long version, JsonObject signed, IEnumerable<SigningKey> keys, bool versioned = true)
-    {
-        var envelope = new SignedEnvelope(signed);
-        foreach (var key in keys) envelope.Sign(key);
-        var bytes = envelope.ToBytes();
-        if (versioned) WriteAtomically(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, version)), bytes);
-        WriteAtomically(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role)), bytes);
-        return bytes;
-    }
+    public IReadOnlyList<string> PendingTargets() => PendingTargetsFile.Load(Path.Combine(Directory, PendingFile)).Paths.ToList();
 
     private static void WriteAtomically(string path, byte[] bytes)
     {
@@ -192,19 +180,8 @@ public sealed class RepositoryProject
         File.WriteAllBytes(temp, bytes);
         File.Move(temp, path, overwrite: true);
     }
-
-    private JsonObject ReadPending()
-    {
-        var path = Path.Combine(Directory, PendingFile);
-        if (!File.Exists(path)) return new JsonObject();
-        try { return StrictJson.ParseObject(File.ReadAllBytes(path), path); }
-        catch (FormatException e) { throw new PublisherException(e.Message, e); }
-    }
-
-    private void WritePending(JsonObject pending)
-        => WriteAtomically(Path.Combine(Directory, PendingFile), System.Text.Encoding.UTF8.GetBytes(pending.ToJsonString(new() { WriteIndented = true })));
 }
 
-public sealed record AddedPackage(string TargetPath, string Sha256, long Length);
+public sealed record AddedPackage(string TargetPath, string Sha256, long Length, string Role = RoleNames.Targets);
 
-public sealed record PublishResult(long TargetsVersion, long SnapshotVersion, long TimestampVersion, int TargetCount, int AddedTargets);
+public sealed record PublishResult(long TargetsVersion, long SnapshotVersion, long TimestampVersion, int TargetCount, int AddedTargets, IReadOnlyList<string>? SignedRoles = null);

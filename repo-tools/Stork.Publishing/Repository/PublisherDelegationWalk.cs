@@ -1,0 +1,86 @@
+using Stork.Format.Crypto;
+using Stork.Format.Metadata;
+
+namespace Stork.Publishing.Repository;
+
+/// <summary>
+/// A place in the delegation tree: the role's name, who delegated it, the keys that may sign it, and the
+/// delegations leading to it from the top-level targets role (empty for targets itself).
+/// </summary>
+public sealed record RoleSlot(
+    string Name,
+    string? Delegator,
+    IReadOnlyDictionary<string, PublicKey> Keys,
+    RoleKeys Authorisation,
+    IReadOnlyList<DelegatedRole> Chain)
+{
+    public DelegatedRole? Delegation => Chain.Count == 0 ? null : Chain[^1];
+    public bool Allows(string targetPath) => TargetPathRules.CoveredByChain(Chain, targetPath);
+}
+
+public sealed record WalkedRole(RoleSlot Slot, TargetsMetadata Metadata)
+{
+    public string Name => Slot.Name;
+}
+
+/// <summary>
+/// Walks the targets delegation graph the way TUF clients search it: depth-first, pre-order, each role at
+/// most once (a visited set stops cycles). The loader decides where metadata comes from (the publisher's
+/// own tree, or files checked against the snapshot) and returns null for a role it could not use.
+/// </summary>
+public static class PublisherDelegationWalk
+{
+    /// <summary>Every reachable role, targets first, in pre-order.</summary>
+    public static List<WalkedRole> All(RootMetadata root, Func<RoleSlot, TargetsMetadata?> load)
+    {
+        var result = new List<WalkedRole>();
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(RoleSlot slot)
+        {
+            if (!visited.Add(slot.Name)) return;
+            var metadata = load(slot);
+            if (metadata is null) return;
+            result.Add(new WalkedRole(slot, metadata));
+            foreach (var child in Children(slot, metadata)) Visit(child);
+        }
+        Visit(TopLevel(root));
+        return result;
+    }
+
+    /// <summary>
+    /// The role a client would take <paramref name="targetPath"/> from, and its entry; null when no role lists it.
+    /// Only delegations covering the path are followed; a terminating one ends the search even if it had nothing.
+    /// </summary>
+    public static (WalkedRole Role, TargetFile Target)? Search(RootMetadata root, Func<RoleSlot, TargetsMetadata?> load, string targetPath, int maxRoles = 4096)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        (WalkedRole, TargetFile)? found = null;
+        bool stop = false;
+        void Visit(RoleSlot slot)
+        {
+            if (stop || visited.Count >= maxRoles || !visited.Add(slot.Name)) return;
+            var metadata = load(slot);
+            if (metadata is null) return;
+            if (metadata.Targets.TryGetValue(targetPath, out var target)) { found = (new WalkedRole(slot, metadata), target); stop = true; return; }
+            foreach (var child in Children(slot, metadata))
+            {
+                if (!TargetPathRules.Covers(child.Delegation!, targetPath)) continue;
+                Visit(child);
+                if (stop) return;
+                if (child.Delegation!.Terminating) { stop = true; return; }
+            }
+        }
+        Visit(TopLevel(root));
+        return found;
+    }
+
+    public static RoleSlot TopLevel(RootMetadata root)
+        => new(RoleNames.Targets, RoleNames.Root, root.Keys, root.Role(RoleNames.Targets), []);
+
+    public static IEnumerable<RoleSlot> Children(RoleSlot parent, TargetsMetadata metadata)
+    {
+        if (metadata.Delegations is not { } delegations) yield break;
+        foreach (var role in delegations.Roles)
+            yield return new RoleSlot(role.Name, parent.Name, delegations.Keys, role.Keys, [.. parent.Chain, role]);
+    }
+}

@@ -1,0 +1,122 @@
+using Stork.Format.Crypto;
+using Stork.Format.Metadata;
+
+namespace Stork.Publishing.Repository;
+
+/// <summary>Writing signed metadata: changed targets-type roles, then snapshot, then timestamp.</summary>
+public sealed partial class RepositoryProject
+{
+    /// <summary>Signs new targets (and delegated roles) with everything pending, then snapshot and timestamp.</summary>
+    /// <param name="extraKeys">Private keys from the command line (e.g. a delegated role's maintainer key).</param>
+    public PublishResult Publish(IEnumerable<SigningKey>? extraKeys = null)
+    {
+        var pendingFile = PendingTargetsFile.Load(Path.Combine(Directory, PendingFile));
+        var root = CurrentRoot();
+        var roles = CurrentRoles(root);
+        var changed = new Dictionary<string, TargetsMetadata>(StringComparer.Ordinal);
+        foreach (var (queuedRole, entries) in pendingFile.ByRole)
+            foreach (var (path, entry) in entries)
+            {
+                var role = queuedRole == PendingTargetsFile.Automatic ? AutomaticRole(roles, path) : queuedRole;
+                if (!changed.TryGetValue(role, out var metadata))
+                    metadata = roles.FirstOrDefault(r => r.Name == role)?.Metadata
+                        ?? throw new PublisherException($"a package is queued for role '{role}', which is no longer delegated; remove {PendingFile} and add it again");
+                changed[role] = metadata with { Targets = new Dictionary<string, TargetFile>(metadata.Targets, StringComparer.Ordinal) { [path] = entry } };
+            }
+        // Publishing with nothing queued still re-signs targets: it renews its expiry.
+        if (changed.Count == 0) changed[RoleNames.Targets] = roles[0].Metadata;
+        using var keys = new SigningKeys(Keys, extraKeys);
+        // Roles nobody changed still expire (think of 256 hash bins): renew those past half their lifetime
+        // whose keys are here. A maintainer's role whose key is elsewhere is left for its maintainer.
+        var renewBefore = Now + Settings.TargetsExpiry / 2;
+        foreach (var role in roles)
+            if (!changed.ContainsKey(role.Name) && role.Metadata.Header.Expires <= renewBefore
+                && keys.Available(role.Slot.Authorisation) >= role.Slot.Authorisation.Threshold)
+                changed[role.Name] = role.Metadata;
+        var result = WriteChain(keys, root, changed);
+        pendingFile.Delete();
+        return result with { AddedTargets = pendingFile.Count };
+    }
+
+    /// <summary>Re-signs only the timestamp with a fresh expiry (for cron with short timestamp lifetimes).</summary>
+    public long RefreshTimestamp()
+    {
+        using var keys = new SigningKeys(Keys);
+        return WriteChain(keys, CurrentRoot(), new Dictionary<string, TargetsMetadata>()).TimestampVersion;
+    }
+
+    /// <summary>
+    /// Writes new versions of the <paramref name="changed"/> targets-type roles (version = current + 1, fresh
+    /// expiry), a new snapshot when anything changed (or <paramref name="resignSnapshot"/>), and always a new
+    /// timestamp. Everything is signed in memory first, so a missing key fails before any file is written;
+    /// files are then written bottom-up so the timestamp never names a file that is not there yet.
+    /// </summary>
+    internal PublishResult WriteChain(SigningKeys keys, RootMetadata root, IReadOnlyDictionary<string, TargetsMetadata> changed, bool resignSnapshot = false)
+    {
+        var now = Now;
+        // Who signs a role comes from the new tree: a changed delegator's delegations decide for its children.
+        var slots = PublisherDelegationWalk.All(root, slot => changed.TryGetValue(slot.Name, out var m) ? m : TryCurrentTargets(slot.Name))
+            .ToDictionary(r => r.Name, r => r.Slot, StringComparer.Ordinal);
+
+        var prepared = new List<(string Role, long Version, byte[] Bytes)>();
+        foreach (var (role, content) in changed.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            if (!slots.TryGetValue(role, out var slot))
+                throw new PublisherException($"role '{role}' is not delegated from targets; it cannot be published");
+            long version = (TryCurrentTargets(role)?.Header.Version ?? 0) + 1;
+            var metadata = content with { Header = new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, version, now + Settings.TargetsExpiry) };
+            var bytes = keys.Sign(role, metadata.ToSigned(), slot.Keys, slot.Authorisation).ToBytes();
+            // Read our own output back with the client's parser: never publish metadata a client would reject as malformed.
+            try { TargetsMetadata.FromSigned(SignedEnvelope.Parse(bytes, role).Signed, role); }
+            catch (MetadataFormatException e) { throw new PublisherException($"refusing to publish malformed metadata for role '{role}': {e.Message}", e); }
+            prepared.Add((role, version, bytes));
+        }
+
+        var snapshotFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
+        var currentSnapshot = File.Exists(snapshotFile) ? CurrentSnapshot() : null;
+        MetaFile snapshotEntry;
+        byte[]? snapshotBytes = null;
+        long snapshotVersion;
+        if (prepared.Count > 0 || resignSnapshot || currentSnapshot is null)
+        {
+            var meta = new Dictionary<string, MetaFile>(currentSnapshot?.Meta ?? new Dictionary<string, MetaFile>(), StringComparer.Ordinal);
+            foreach (var (role, version, bytes) in prepared)
+                meta[RepositoryLayout.UnversionedMetadata(role)] = new MetaFile(version, bytes.Length, Sha256Of(bytes));
+            snapshotVersion = (currentSnapshot?.Header.Version ?? 0) + 1;
+            var snapshot = new SnapshotMetadata(new SignedHeader(RoleNames.Snapshot, RoleNames.SpecVersion, snapshotVersion, now + Settings.SnapshotExpiry), meta);
+            snapshotBytes = keys.Sign(RoleNames.Snapshot, snapshot.ToSigned(), root.Keys, root.Role(RoleNames.Snapshot)).ToBytes();
+            snapshotEntry = new MetaFile(snapshotVersion, snapshotBytes.Length, Sha256Of(snapshotBytes));
+        }
+        else
+        {
+            snapshotVersion = currentSnapshot.Header.Version;
+            var bytes = File.ReadAllBytes(snapshotFile);
+            snapshotEntry = new MetaFile(snapshotVersion, bytes.Length, Sha256Of(bytes));
+        }
+
+        var timestampFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp));
+        long timestampVersion = (File.Exists(timestampFile) ? CurrentTimestamp().Header.Version : 0) + 1;
+        var timestamp = new TimestampMetadata(new SignedHeader(RoleNames.Timestamp, RoleNames.SpecVersion, timestampVersion, now + Settings.TimestampExpiry), snapshotEntry);
+        var timestampBytes = keys.Sign(RoleNames.Timestamp, timestamp.ToSigned(), root.Keys, root.Role(RoleNames.Timestamp)).ToBytes();
+
+        foreach (var (role, version, bytes) in prepared) WriteMetadata(role, version, bytes);
+        if (snapshotBytes is not null) WriteMetadata(RoleNames.Snapshot, snapshotVersion, snapshotBytes);
+        WriteMetadata(RoleNames.Timestamp, null, timestampBytes);
+
+        var targetsVersion = prepared.FirstOrDefault(p => p.Role == RoleNames.Targets).Version;
+        if (targetsVersion == 0) targetsVersion = TryCurrentTargets(RoleNames.Targets)!.Header.Version;
+        int targetCount = slots.Keys.Sum(role => (changed.TryGetValue(role, out var m) ? m : TryCurrentTargets(role))?.Targets.Count ?? 0);
+        return new PublishResult(targetsVersion, snapshotVersion, timestampVersion, targetCount, 0, prepared.Select(p => p.Role).ToList());
+    }
+
+    private static Dictionary<string, string> Sha256Of(byte[] bytes) => new() { ["sha256"] = Hashing.Sha256Hex(bytes) };
+
+    internal void WriteEnvelope(string role, long version, SignedEnvelope envelope) => WriteMetadata(role, version, envelope.ToBytes());
+
+    /// <summary>Writes N.role.json (immutable, for consistent snapshots) and role.json (the latest); timestamp has no N.</summary>
+    private void WriteMetadata(string role, long? version, byte[] bytes)
+    {
+        if (version is { } v) WriteAtomically(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, v)), bytes);
+        WriteAtomically(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role)), bytes);
+    }
+}
