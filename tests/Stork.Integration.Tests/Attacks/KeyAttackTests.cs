@@ -44,8 +44,11 @@ public sealed class KeyAttackTests
         using var first = lab.Repo.Keys.Load(RoleNames.Timestamp);
         using var second = SigningKey.Generate();
         LabSigning.RotateRole(lab, RoleNames.Timestamp, [first, second], threshold: 2);
-        lab.Repo.Publish();                 // the publisher signs the timestamp with one key only
         lab.Sync();
+        // A timestamp carrying one valid signature where the root now demands two.
+        using var snapshotKey = lab.Repo.Keys.Load(RoleNames.Snapshot);
+        using var targetsKey = lab.Repo.Keys.Load(RoleNames.Targets);
+        ServedChain.Write(lab, [targetsKey], [snapshotKey], null, first);
         var error = await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json", "timestamp.json", "snapshot.json");
         Assert.Contains("threshold is 2", error.Message);
     }
@@ -58,13 +61,17 @@ public sealed class KeyAttackTests
         using var first = lab.Repo.Keys.Load(RoleNames.Timestamp);
         using var second = SigningKey.Generate();
         LabSigning.RotateRole(lab, RoleNames.Timestamp, [first, second], threshold: 2);
-        lab.Repo.Publish();
         lab.Sync();
-        var path = Path.Combine(lab.ServedMetadata, "timestamp.json");
-        var envelope = SignedEnvelope.Parse(File.ReadAllBytes(path), "timestamp");
-        envelope.Signatures.Add(envelope.Signatures[0]);
-        File.WriteAllBytes(path, envelope.ToBytes());
-        await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json", "timestamp.json", "snapshot.json");
+        using var snapshotKey = lab.Repo.Keys.Load(RoleNames.Snapshot);
+        using var targetsKey = lab.Repo.Keys.Load(RoleNames.Targets);
+        ServedChain.Write(lab, [targetsKey], [snapshotKey], bytes =>
+        {
+            var envelope = SignedEnvelope.Parse(bytes, "timestamp");
+            envelope.Signatures.Add(envelope.Signatures[0]);
+            return envelope.ToBytes();
+        }, first);
+        var error = await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json", "timestamp.json", "snapshot.json");
+        Assert.Contains("1 valid signature", error.Message);
     }
 
     [Fact]
@@ -75,9 +82,11 @@ public sealed class KeyAttackTests
         using var revoked = lab.Repo.Keys.Load(RoleNames.Targets);
         using var replacement = SigningKey.Generate();
         LabSigning.RotateRole(lab, RoleNames.Targets, [replacement], 1);
-        // The holder of the revoked key still publishes targets (and the snapshot/timestamp keys sign along).
-        lab.Repo.Publish();
         lab.Sync();
+        // The holder of the revoked targets key still publishes targets; snapshot and timestamp keys are still valid.
+        using var snapshotKey = lab.Repo.Keys.Load(RoleNames.Snapshot);
+        using var timestampKey = lab.Repo.Keys.Load(RoleNames.Timestamp);
+        ServedChain.Write(lab, [revoked], [snapshotKey], null, timestampKey);
         var error = await AttackAssert.Refused<UnsignedMetadataException>(lab, lab.RefreshAsync, "root.json", "timestamp.json", "snapshot.json");
         Assert.Contains("targets", error.Message);
     }

@@ -43,3 +43,28 @@ public static class LabSigning
         return next;
     }
 }
+
+/// <summary>Writes a new targets → snapshot → timestamp chain straight into the served tree, signed as the attacker chooses.</summary>
+public static class ServedChain
+{
+    public static void Write(AttackLab lab, SigningKey[] targetsSigners, SigningKey[] snapshotSigners, Func<byte[], byte[]>? editTimestamp = null, params SigningKey[] timestampSigners)
+    {
+        var targets = lab.Repo.CurrentTargets();
+        var snapshot = lab.Repo.CurrentSnapshot();
+        var timestamp = lab.Repo.CurrentTimestamp();
+        var newTargets = targets with { Header = targets.Header with { Version = targets.Header.Version + 1 } };
+        var targetsBytes = LabSigning.Sign(newTargets.ToSigned(), targetsSigners);
+        File.WriteAllBytes(Path.Combine(lab.ServedMetadata, $"{newTargets.Header.Version}.targets.json"), targetsBytes);
+
+        var meta = snapshot.Meta.ToDictionary(m => m.Key, m => m.Value);
+        meta["targets.json"] = new MetaFile(newTargets.Header.Version, targetsBytes.Length, new Dictionary<string, string> { ["sha256"] = Hashing.Sha256Hex(targetsBytes) });
+        var newSnapshot = new SnapshotMetadata(snapshot.Header with { Version = snapshot.Header.Version + 1 }, meta);
+        var snapshotBytes = LabSigning.Sign(newSnapshot.ToSigned(), snapshotSigners);
+        File.WriteAllBytes(Path.Combine(lab.ServedMetadata, $"{newSnapshot.Header.Version}.snapshot.json"), snapshotBytes);
+
+        var newTimestamp = new TimestampMetadata(timestamp.Header with { Version = timestamp.Header.Version + 1 },
+            new MetaFile(newSnapshot.Header.Version, snapshotBytes.Length, new Dictionary<string, string> { ["sha256"] = Hashing.Sha256Hex(snapshotBytes) }));
+        var timestampBytes = LabSigning.Sign(newTimestamp.ToSigned(), timestampSigners);
+        File.WriteAllBytes(Path.Combine(lab.ServedMetadata, "timestamp.json"), editTimestamp is null ? timestampBytes : editTimestamp(timestampBytes));
+    }
+}
