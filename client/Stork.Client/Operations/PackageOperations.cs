@@ -78,6 +78,8 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
         var near = index.Names.Where(n => n.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(n, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal).Take(3).ToList();
         var providers = index.ProvidersOf(name).Select(c => c.Name).Distinct().Order(StringComparer.Ordinal).Take(3).ToList();
+        var refused = index.Problems.FirstOrDefault(p => p.Contains($"packages/{name}/", StringComparison.Ordinal));
+        if (refused is not null) throw new RequestException($"'{name}' cannot be installed: {refused}");
         var hint = providers.Count > 0 ? $"; it is provided by {string.Join(", ", providers)}"
             : near.Count > 0 ? $"; did you mean {string.Join(", ", near)}?" : "";
         throw new RequestException($"no package named '{name}' in the repository{hint}");

@@ -72,6 +72,22 @@ public sealed class AttackLab : IDisposable
         return new GuestInstaller(Paths, database).ListInstalled(Guest);
     }
 
+    public async Task<OperationOutcome> PlanAsync(params string[] packages)
+    {
+        using var database = HostDatabase.Open(Paths);
+        using var session = HostSession.Open(Paths, FetchPolicy is null ? null : new HttpFetcher(FetchPolicy), Clock);
+        return await new PackageOperations(session, new GuestInstaller(Paths, database)).InstallAsync(Guest, packages, dryRun: true, CancellationToken.None);
+    }
+
+    /// <summary>Sets this host's trusted_roles (SPEC.md §9) in its config file.</summary>
+    public void TrustRoles(params string[] roles)
+    {
+        var path = Stork.Client.Config.ClientConfig.PathIn(Paths.ConfigDir);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["trusted_roles"] = new System.Text.Json.Nodes.JsonArray(roles.Select(r => (System.Text.Json.Nodes.JsonNode)r).ToArray());
+        File.WriteAllText(path, json.ToJsonString());
+    }
+
     public async Task RefreshAsync()
     {
         using var session = HostSession.Open(Paths, FetchPolicy is null ? null : new HttpFetcher(FetchPolicy), Clock);
