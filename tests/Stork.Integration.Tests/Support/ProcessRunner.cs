@@ -36,5 +36,6 @@ public static class ProcessRunner
     }
 
     public static ProcessResult StorkGet(params string[] args) => Cli("client/Stork.Get.Cli", "stork-get", args);
+    public static ProcessResult TufClient(params string[] args) => Cli("client/Stork.Tuf.Conformance", "stork-tuf-client", args);
     public static ProcessResult StorkPublish(params string[] args) => Cli("repo-tools/Stork.Publish.Cli", "stork-publish", args);
 }
