@@ -21,7 +21,7 @@ internal static class InstallCommand
             foreach (var guest in result.GetValue(guests)!)
             {
                 var outcome = await operations.InstallAsync(guest, result.GetValue(packages)!, result.GetValue(dryRun), cancellation);
-                if (GlobalOptions.WantsJson(result)) outcomes.Add(OutcomePrinter.ToJson(outcome));
+                if (GlobalOptions.WantsJson(result)) outcomes.Add((JsonNode)OutcomePrinter.ToJson(outcome));
                 else OutcomePrinter.Print(outcome);
             }
             if (GlobalOptions.WantsJson(result)) Output.Json(outcomes);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Stork.Format.Json;
 using Stork.Client.Operations;
 
 namespace Stork.Get.Cli.Commands;
@@ -11,17 +12,17 @@ internal static class OutcomePrinter
         {
             ["guest"] = outcome.Guest,
             ["dry_run"] = outcome.DryRun,
-            ["packages"] = new JsonArray(outcome.Desired.Select(d => (JsonNode)JsonValue.Create($"{d.Name} {d.Version}")!).ToArray()),
+            ["packages"] = JsonArrays.OfStrings(outcome.Desired.Select(d => $"{d.Name} {d.Version}")),
         };
         if (outcome.Report is { } r)
         {
-            json["added"] = new JsonArray(r.Added.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray());
-            json["removed"] = new JsonArray(r.Removed.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray());
-            json["upgraded"] = new JsonArray(r.Upgraded.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray());
+            json["added"] = JsonArrays.OfStrings(r.Added);
+            json["removed"] = JsonArrays.OfStrings(r.Removed);
+            json["upgraded"] = JsonArrays.OfStrings(r.Upgraded);
             json["files_linked"] = r.FilesLinked;
             json["files_copied"] = r.FilesCopied;
             json["bytes_linked"] = r.BytesLinked;
-            json["kept_configs"] = new JsonArray(r.KeptConfigs.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray());
+            json["kept_configs"] = JsonArrays.OfStrings(r.KeptConfigs);
         }
         return json;
     }

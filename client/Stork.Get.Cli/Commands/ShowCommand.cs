@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Stork.Format.Json;
 using Stork.Client.Operations;
 using Stork.Format.Errors;
 
@@ -22,12 +23,12 @@ internal static class ShowCommand
             foreach (var entry in versions)
             {
                 var c = entry.Candidate;
-                json.Add(new JsonObject
+                json.Add((JsonNode)new JsonObject
                 {
                     ["name"] = entry.Name, ["version"] = entry.Version, ["summary"] = entry.Summary,
-                    ["depends"] = new JsonArray(c.Depends.Select(clause => (JsonNode)new JsonArray(clause.Select(a => (JsonNode)JsonValue.Create(a.ToString())!).ToArray())).ToArray()),
-                    ["provides"] = new JsonArray(c.Provides.Select(p => (JsonNode)JsonValue.Create(p.ToString())!).ToArray()),
-                    ["conflicts"] = new JsonArray(c.Conflicts.Select(p => (JsonNode)JsonValue.Create(p.ToString())!).ToArray()),
+                    ["depends"] = new JsonArray(c.Depends.Select(clause => (JsonNode)JsonArrays.OfStrings(clause.Select(a => a.ToString()))).ToArray()),
+                    ["provides"] = JsonArrays.OfStrings(c.Provides.Select(p => p.ToString())),
+                    ["conflicts"] = JsonArrays.OfStrings(c.Conflicts.Select(p => p.ToString())),
                     ["sha256"] = entry.Target.Sha256, ["length"] = entry.Target.Length, ["target"] = entry.TargetPath,
                 });
                 if (GlobalOptions.WantsJson(result)) continue;

@@ -84,10 +84,10 @@ public static class CanonicalJson
     private static void WriteString(Stream output, string text)
     {
         output.WriteByte((byte)'"');
+        Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in text.EnumerateRunes())
         {
             if (rune.Value == '"' || rune.Value == '\\') output.WriteByte((byte)'\\');
-            Span<byte> utf8 = stackalloc byte[4];
             int n = rune.EncodeToUtf8(utf8);
             output.Write(utf8[..n]);
         }

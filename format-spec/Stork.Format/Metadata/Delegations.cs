@@ -54,13 +54,13 @@ public sealed record Delegations(IReadOnlyDictionary<string, PublicKey> Keys, IR
             var r = new JsonObject
             {
                 ["name"] = role.Name,
-                ["keyids"] = new JsonArray(role.Keys.KeyIds.Select(k => (JsonNode)JsonValue.Create(k)).ToArray()),
+                ["keyids"] = JsonArrays.OfStrings(role.Keys.KeyIds),
                 ["threshold"] = role.Keys.Threshold,
                 ["terminating"] = role.Terminating,
             };
-            if (role.Paths is not null) r["paths"] = new JsonArray(role.Paths.Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
-            if (role.PathHashPrefixes is not null) r["path_hash_prefixes"] = new JsonArray(role.PathHashPrefixes.Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
-            roles.Add(r);
+            if (role.Paths is not null) r["paths"] = JsonArrays.OfStrings(role.Paths);
+            if (role.PathHashPrefixes is not null) r["path_hash_prefixes"] = JsonArrays.OfStrings(role.PathHashPrefixes);
+            roles.Add((JsonNode)r);
         }
         return new JsonObject { ["keys"] = keys, ["roles"] = roles };
     }

@@ -73,7 +73,7 @@ public sealed record RootMetadata(
         signed["keys"] = keys;
         var roles = new JsonObject();
         foreach (var (name, role) in Roles.OrderBy(k => k.Key, StringComparer.Ordinal))
-            roles[name] = new JsonObject { ["keyids"] = new JsonArray(role.KeyIds.Select(k => (JsonNode)JsonValue.Create(k)).ToArray()), ["threshold"] = role.Threshold };
+            roles[name] = new JsonObject { ["keyids"] = JsonArrays.OfStrings(role.KeyIds), ["threshold"] = role.Threshold };
         signed["roles"] = roles;
         return signed;
     }

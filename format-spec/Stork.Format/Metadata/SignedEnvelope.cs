@@ -75,7 +75,7 @@ public sealed class SignedEnvelope
     {
         var signatures = new JsonArray();
         foreach (var s in Signatures.OrderBy(s => s.KeyId, StringComparer.Ordinal))
-            signatures.Add(new JsonObject { ["keyid"] = s.KeyId, ["sig"] = s.SignatureHex });
+            signatures.Add((JsonNode)new JsonObject { ["keyid"] = s.KeyId, ["sig"] = s.SignatureHex });
         var json = new JsonObject { ["signatures"] = signatures, ["signed"] = Signed.DeepClone() };
         return CanonicalJson.Serialize(json);
     }
