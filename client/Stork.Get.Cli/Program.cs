@@ -11,4 +11,5 @@ root.Subcommands.Add(GuestCommand.Create());
 root.Subcommands.Add(InstallCommand.Create());
 root.Subcommands.Add(RemoveCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
+root.Subcommands.Add(ApplyCommand.Create());
 return await CommandRunner.RunAsync(root, args);

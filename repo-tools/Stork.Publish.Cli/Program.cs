@@ -10,6 +10,7 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
     TimestampCommand.Create(),
     VerifyCommand.Create(),
     ServeCommand.Create(),
+    FleetCommand.Create(),
     KeyCommand.Create(),
     ThresholdCommand.Create(),
     RootCommands.Create(),

@@ -7,7 +7,8 @@ namespace Stork.Client.Config;
 
 /// <summary>The host's configuration file, CONFIG_DIR/stork.json: which repository to follow.</summary>
 /// <param name="TrustedRoles">Roles whose packages this host accepts (SPEC.md §9); null accepts every role the TUF chain trusts.</param>
-public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IReadOnlySet<string>? TrustedRoles = null)
+/// <param name="Host">This host's name in fleet manifests (default: the machine's host name).</param>
+public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IReadOnlySet<string>? TrustedRoles = null, string? Host = null)
 {
     public const string FileName = "stork.json";
 
@@ -21,7 +22,8 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         try
         {
             var json = StrictJson.ParseObject(File.ReadAllBytes(path), path);
-            return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path));
+            return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path),
+                json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null);
         }
         catch (FormatException e)
         {
@@ -52,6 +54,7 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
     {
         Directory.CreateDirectory(configDir);
         var json = new JsonObject { ["repository"] = Repository.AbsoluteUri };
+        if (Host is not null) json["host"] = Host;
         var path = PathIn(configDir);
         File.WriteAllText(path + ".tmp", json.ToJsonString(new() { WriteIndented = true }));
         File.Move(path + ".tmp", path, overwrite: true);

@@ -42,7 +42,7 @@ public sealed class HostSession : IDisposable
     /// Pins trust explicitly: the given root.json must be well-formed and signed by its own threshold.
     /// Nothing is fetched here, so there is no trust on first use.
     /// </summary>
-    public static void Init(HostPaths paths, string repositoryUrl, string rootFile, TimeProvider time)
+    public static void Init(HostPaths paths, string repositoryUrl, string rootFile, TimeProvider time, string? host = null)
     {
         Uri url;
         try { url = ClientConfig.ParseRepositoryUrl(repositoryUrl); }
@@ -60,7 +60,7 @@ public sealed class HostSession : IDisposable
         var store = new LocalMetadataStore(MetadataDirOf(paths));
         foreach (var role in new[] { RoleNames.Timestamp, RoleNames.Snapshot, RoleNames.Targets }) store.Delete(role);
         store.Write(RoleNames.Root, bytes);
-        new ClientConfig(url).Save(paths.ConfigDir);
+        new ClientConfig(url, Host: host).Save(paths.ConfigDir);
         Directory.CreateDirectory(paths.StateDir);
         Directory.CreateDirectory(paths.CacheDir);
     }

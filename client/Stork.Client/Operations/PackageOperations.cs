@@ -55,18 +55,7 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
     private async Task<OperationOutcome> ApplyAsync(string guest, PackageIndex index, Stork.Format.Trust.TrustedMetadata trusted,
         SolveRequest request, HashSet<string> manual, bool dryRun, CancellationToken cancellation)
     {
-        var result = Solver.Solve(index, request, cancellation);
-        if (!result.Solvable)
-            throw new RequestException(result.Explanation ?? $"the request cannot be met ({result.Outcome})");
-
-        var desired = new List<DesiredPackage>();
-        foreach (var candidate in result.Solution)
-        {
-            var version = candidate.Version.ToNormalizedString();
-            var entry = index.Find(candidate.Name, version)
-                ?? throw new RequestException($"{candidate.Name} {version} is installed in guest {guest} but no longer offered by the repository");
-            desired.Add(new DesiredPackage(entry.Name, entry.Version, entry.Target.Sha256, entry.Target.Length, manual.Contains(entry.Name)));
-        }
+        var desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
         if (dryRun) return new OperationOutcome(guest, desired, null, true);
         var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
         return new OperationOutcome(guest, desired, report, false);

@@ -9,11 +9,12 @@ internal static class InitCommand
     {
         var repo = new Option<string>("--repo") { Description = "Base URL of the repository (the served folder)", Required = true };
         var root = new Option<string>("--root") { Description = "The root.json to trust, obtained out of band (no trust on first use)", Required = true };
-        var command = new Command("init", "Pin the repository and its trusted root on this host") { repo, root };
+        var host = new Option<string?>("--host") { Description = "This host's name in fleet manifests (default: the machine's host name)" };
+        var command = new Command("init", "Pin the repository and its trusted root on this host") { repo, root, host };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var paths = GlobalOptions.PathsOf(result);
-            HostSession.Init(paths, result.GetValue(repo)!, result.GetValue(root)!, TimeProvider.System);
+            HostSession.Init(paths, result.GetValue(repo)!, result.GetValue(root)!, TimeProvider.System, result.GetValue(host));
             Console.WriteLine($"trusting {result.GetValue(root)} for {result.GetValue(repo)}; state in {paths.StateDir}");
             return 0;
         }));

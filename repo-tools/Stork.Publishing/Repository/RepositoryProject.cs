@@ -124,11 +124,18 @@ public sealed partial class RepositoryProject
     /// A name and version already published with other content is refused: published versions are immutable.
     /// </summary>
     public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo, string? role = null)
+        => AddTarget(RepositoryLayout.PackageTarget(name, version), blobPath, new JsonObject { ["stork"] = packageInfo.DeepClone() }, role,
+            immutableLabel: $"{name} {version}");
+
+    /// <summary>
+    /// Copies any file into the served tree under its hash-prefixed name and queues its target entry.
+    /// With <paramref name="immutableLabel"/>, a path already published with other content is refused.
+    /// </summary>
+    public AddedPackage AddTarget(string targetPath, string file, JsonObject? custom, string? role = null, string? immutableLabel = null)
     {
-        var targetPath = RepositoryLayout.PackageTarget(name, version);
-        var sha256 = Hashing.Sha256HexOfFile(blobPath);
-        var length = new FileInfo(blobPath).Length;
-        var target = new TargetFile(length, new Dictionary<string, string> { ["sha256"] = sha256 }, new JsonObject { ["stork"] = packageInfo.DeepClone() });
+        var sha256 = Hashing.Sha256HexOfFile(file);
+        var length = new FileInfo(file).Length;
+        var target = new TargetFile(length, new Dictionary<string, string> { ["sha256"] = sha256 }, custom);
 
         var root = CurrentRoot();
         var roles = CurrentRoles(root);
@@ -138,16 +145,17 @@ public sealed partial class RepositoryProject
         if (!slot.Allows(targetPath))
             throw new PublisherException($"{targetPath} is outside role '{role}': it must match {DescribeChain(slot)}");
 
-        foreach (var listed in roles)
-            if (listed.Metadata.Targets.TryGetValue(targetPath, out var published) && published.Sha256 != sha256)
-                throw new PublisherException($"{name} {version} is already published (role '{listed.Name}') with different content (sha256 {published.Sha256}); publish a new version instead");
+        if (immutableLabel is not null)
+            foreach (var listed in roles)
+                if (listed.Metadata.Targets.TryGetValue(targetPath, out var published) && published.Sha256 != sha256)
+                    throw new PublisherException($"{immutableLabel} is already published (role '{listed.Name}') with different content (sha256 {published.Sha256}); publish a new version instead");
 
         var destination = Path.Combine(TargetsDir, RepositoryLayout.HashPrefixedTarget(targetPath, sha256));
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         if (!File.Exists(destination))
         {
             var temp = destination + ".tmp";
-            File.Copy(blobPath, temp, overwrite: true);
+            File.Copy(file, temp, overwrite: true);
             File.Move(temp, destination, overwrite: true);
         }
         var pending = PendingTargetsFile.Load(Path.Combine(Directory, PendingFile));

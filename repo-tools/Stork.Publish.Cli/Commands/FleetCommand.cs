@@ -1,0 +1,130 @@
+using System.CommandLine;
+using NuGet.Versioning;
+using Stork.Format.Fleet;
+using Stork.Publishing.Fleet;
+using Stork.Publishing.Repository;
+
+namespace Stork.Publish.Cli.Commands;
+
+/// <summary>`stork-publish fleet`: create, edit, sign and publish fleet manifests (format-spec/FLEET.md).</summary>
+internal static class FleetCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("fleet", "Create, edit, sign and publish fleet manifests (groups of hosts and guests, and their actions)");
+        command.Subcommands.Add(CreateInit());
+        command.Subcommands.Add(CreateNew());
+        command.Subcommands.Add(CreateGroup());
+        command.Subcommands.Add(CreateAction());
+        command.Subcommands.Add(CreatePublish());
+        return command;
+    }
+
+    private static Command CreateInit()
+    {
+        var repo = new Argument<string>("repo") { Description = "Repository directory" };
+        var keys = new Option<string[]>("--key") { Description = "Private key file(s) of the fleet role", Required = true, Arity = ArgumentArity.OneOrMore };
+        var threshold = new Option<int>("--threshold") { Description = "Signatures the fleet role needs", DefaultValueFactory = _ => 1 };
+        var command = new Command("init", "Delegate the 'fleet' role (paths fleet/* and fleet/*/*) to its own keys") { repo, keys, threshold };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
+            var keyFiles = result.GetValue(keys)!.Select(KeyFiles.Read).ToList();
+            project.Delegate("fleet", keyFiles, result.GetValue(threshold), [FleetNames.TargetPrefix + "*", FleetNames.TargetPrefix + "*/*"], null, terminating: true);
+            Console.WriteLine("delegated role 'fleet' for fleet/* and fleet/*/*; delegate fleet/TEAM/* to a team with 'stork-publish delegate REPO TEAM --parent fleet --paths fleet/TEAM/* ...'");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateNew()
+    {
+        var file = new Argument<string>("file") { Description = "Manifest file to create" };
+        var command = new Command("new", "Write an empty fleet manifest") { file };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            var path = result.GetValue(file)!;
+            if (File.Exists(path)) throw new PublisherException($"{path} already exists");
+            FleetManifestFile.Save(path, new FleetManifest([], []));
+            Console.WriteLine($"created {path}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateGroup()
+    {
+        var file = new Argument<string>("file") { Description = "Manifest file" };
+        var name = new Argument<string>("name") { Description = "Group name, e.g. web or team-a/db" };
+        var include = new Option<string[]>("--include") { Description = "Members: HOST, HOST/GUEST or @GROUP", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var exclude = new Option<string[]>("--exclude") { Description = "Members to leave out", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var intersect = new Option<string[]>("--intersect") { Description = "Keep only members also in these", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var command = new Command("group", "Define or replace a group") { file, name, include, exclude, intersect };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            var path = result.GetValue(file)!;
+            var group = new FleetGroup(result.GetValue(name)!, result.GetValue(include) ?? [], result.GetValue(exclude) ?? [], result.GetValue(intersect) ?? []);
+            FleetManifestFile.Save(path, FleetManifestFile.SetGroup(FleetManifestFile.Load(path), group));
+            Console.WriteLine($"group {group.Name} set in {path}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateAction()
+    {
+        var file = new Argument<string>("file") { Description = "Manifest file" };
+        var group = new Argument<string>("group") { Description = "Group the action applies to" };
+        var verb = new Argument<string>("verb") { Description = "install, update or remove" };
+        var package = new Argument<string>("package") { Description = "Package name" };
+        var range = new Option<string?>("--range") { Description = "Allowed versions for install, e.g. [1.0.0,2.0.0)" };
+        var command = new Command("action", "Append an action for a group (actions run in order)") { file, group, verb, package, range };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            var path = result.GetValue(file)!;
+            var kind = result.GetValue(verb) switch
+            {
+                "install" => FleetActionKind.Install,
+                "update" => FleetActionKind.Update,
+                "remove" => FleetActionKind.Remove,
+                var other => throw new PublisherException($"'{other}' is not an action; use install, update or remove"),
+            };
+            VersionRange? parsed = null;
+            if (result.GetValue(range) is { } text)
+            {
+                if (kind != FleetActionKind.Install) throw new PublisherException("only install takes --range");
+                if (!VersionRange.TryParse(text, out parsed)) throw new PublisherException($"--range: '{text}' is not a version range");
+            }
+            var action = new FleetAction(result.GetValue(group)!, kind, result.GetValue(package)!, parsed);
+            FleetManifestFile.Save(path, FleetManifestFile.AddAction(FleetManifestFile.Load(path), action));
+            Console.WriteLine($"{path}: {action.Group}: {action}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreatePublish()
+    {
+        var repo = new Argument<string>("repo") { Description = "Repository directory" };
+        var file = new Argument<string>("file") { Description = "Manifest file" };
+        var name = new Option<string>("--as") { Description = "Name under fleet/, e.g. site.json or team-a/web.json", Required = true };
+        var role = new Option<string>("--role") { Description = "Role that signs it", DefaultValueFactory = _ => "fleet" };
+        var keys = new Option<string[]>("--key") { Description = "Private key file(s) of that role, if not in the key store", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("publish", "Sign a manifest with its role and publish it") { repo, file, name, role, keys };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
+            var path = result.GetValue(file)!;
+            var manifest = FleetManifestFile.Load(path);
+            var targetPath = FleetNames.TargetPrefix + result.GetValue(name)!;
+            if (!targetPath.EndsWith(".json", StringComparison.Ordinal)) throw new PublisherException("--as must name a .json file");
+            FleetManifestFile.CheckNamespace(manifest, targetPath);
+            project.AddTarget(targetPath, path, custom: null, role: result.GetValue(role));
+            var extra = (result.GetValue(keys) ?? []).Select(k => KeyFiles.Read(k).Private ?? throw new PublisherException($"{k} holds no private key")).ToList();
+            var published = project.Publish(extra);
+            Console.WriteLine($"published {targetPath} (role {result.GetValue(role)}); snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+            return 0;
+        }));
+        return command;
+    }
+}
