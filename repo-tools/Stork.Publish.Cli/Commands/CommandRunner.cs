@@ -8,7 +8,8 @@ internal static class CommandRunner
 {
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        var parsed = root.Parse(args);
+        // "@GROUP" is a fleet member, not a response file.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");

@@ -17,7 +17,7 @@ public static class FleetManifestFile
     public static void Save(string path, FleetManifest manifest)
     {
         var text = manifest.ToJson().ToJsonString(new() { WriteIndented = true });
-        File.WriteAllText(path + ".tmp", text + "\n", Encoding.UTF8);
+        File.WriteAllText(path + ".tmp", text + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
