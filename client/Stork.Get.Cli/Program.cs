@@ -1,3 +1,4 @@
+using Stork.Cli;
 using System.CommandLine;
 using Stork.Get.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using Stork.Cli;
 using System.CommandLine;
 using Stork.Format.Metadata;
 using Stork.Publishing.Repository;

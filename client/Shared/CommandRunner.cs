@@ -1,14 +1,18 @@
 using System.CommandLine;
 using Stork.Format.Errors;
 
-namespace Stork.Get.Cli.Commands;
+namespace Stork.Cli;
 
-/// <summary>Parses, runs, and maps every failure to one "error:" line and its documented exit code.</summary>
+/// <summary>
+/// Shared by stork-get and stork-publish (linked into both projects): parses, runs, and maps every failure
+/// to one "error:" line and its documented exit code.
+/// </summary>
 internal static class CommandRunner
 {
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        var parsed = root.Parse(args);
+        // Response files are off: "@GROUP" is a fleet member, and no command needs them.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
@@ -18,6 +22,7 @@ internal static class CommandRunner
         return await parsed.InvokeAsync();
     }
 
+    /// <summary>Wraps a command body so that errors print cleanly instead of as stack traces.</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, CancellationToken, Task<int>> body)
         => async (result, cancellation) =>
         {
