@@ -15,6 +15,17 @@ public sealed class SolverSession(IPackageProvider provider)
     /// <summary>Conflicts met by the last solve (a measure of how much backtracking it needed).</summary>
     public int LastConflicts => _engine.Conflicts;
 
+    /// <summary>
+    /// Indexes the given names up front (their candidates, matched references and rules), so that later solves
+    /// only search. Optional: without it the same work happens lazily during the first solves.
+    /// </summary>
+    public void Prepare(IEnumerable<string> names)
+    {
+        foreach (var name in names)
+            foreach (var v in _engine.Pool.Name(name).Vars)
+                _engine.Pool.Rules(v);
+    }
+
     public SolveResult Solve(SolveRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);

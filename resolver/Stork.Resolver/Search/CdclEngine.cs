@@ -127,7 +127,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         for (int i = 0; i < request.Install.Count; i++)
         {
             var item = request.Install[i];
-            int[] vars = Pool.NamedVars(item.Name, item.Range).ToArray();
+            int[] vars = Pool.NamedVars(item.Name, item.Range);
             int c = AddRootClause(vars, new ClauseOrigin { Kind = ClauseKind.Install, Index = i });
             if (c >= 0) return c;
         }

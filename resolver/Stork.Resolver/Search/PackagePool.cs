@@ -33,6 +33,7 @@ internal sealed class PackagePool(IPackageProvider provider)
 {
     private readonly Dictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<Reference, int[]> _matches = new();
+    private readonly Dictionary<Reference, int[]> _matchesByInstance = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int[]> _providerVars = new(StringComparer.Ordinal);
     private Candidate[] _candidates = new Candidate[256];
     private int[] _nameIds = new int[256];
@@ -48,12 +49,17 @@ internal sealed class PackagePool(IPackageProvider provider)
     public NameEntry Name(string name)
     {
         if (_names.TryGetValue(name, out var entry)) return entry;
-        var candidates = provider.CandidatesNamed(name)
-            .Where(c => c.Name == name)
-            .DistinctBy(c => c.Version)
-            .OrderByDescending(c => c.Version, VersionComparer.Default)
-            .ToArray();
-        var vars = new int[candidates.Length];
+        var found = provider.CandidatesNamed(name);
+        Candidate[] candidates = found.Count switch
+        {
+            0 => [],
+            1 when found[0].Name == name => [found[0]],
+            _ => found.Where(c => c.Name == name)
+                .DistinctBy(c => c.Version)
+                .OrderByDescending(c => c.Version, VersionComparer.Default)
+                .ToArray(),
+        };
+        var vars = candidates.Length == 0 ? [] : new int[candidates.Length];
         entry = new NameEntry(_nameList.Count, name, vars);
         for (int i = 0; i < candidates.Length; i++) vars[i] = NewVar(candidates[i], entry.Id);
         _nameList.Add(entry);
@@ -62,26 +68,46 @@ internal sealed class PackagePool(IPackageProvider provider)
     }
 
     /// <summary>Variables of the package named exactly like the reference whose version is in its range (install items).</summary>
-    public IEnumerable<int> NamedVars(string name, VersionRange? range)
+    public int[] NamedVars(string name, VersionRange? range)
     {
-        foreach (var v in Name(name).Vars)
-            if (range is null || range.Satisfies(_candidates[v].Version)) yield return v;
+        var vars = Name(name).Vars;
+        if (range is null) return vars;
+        int count = 0;
+        foreach (var v in vars) if (range.Satisfies(_candidates[v].Version)) count++;
+        if (count == vars.Length) return vars;
+        var result = new int[count];
+        count = 0;
+        foreach (var v in vars) if (range.Satisfies(_candidates[v].Version)) result[count++] = v;
+        return result;
     }
 
     /// <summary>Variables matching a reference under rule 2: same name in range, or a fitting provide. Cached.</summary>
     public int[] Matches(Reference reference)
     {
-        if (_matches.TryGetValue(reference, out var cached)) return cached;
-        var result = new List<int>();
-        foreach (var v in NamedVars(reference.Name, reference.Range)) result.Add(v);
-        foreach (var v in ProviderVars(reference.Name))
+        // Readers share Reference instances, so most lookups hit the cheap identity cache.
+        if (_matchesByInstance.TryGetValue(reference, out var cached)) return cached;
+        if (!_matches.TryGetValue(reference, out cached))
         {
-            if (result.Contains(v)) continue;
+            cached = ComputeMatches(reference);
+            _matches[reference] = cached;
+        }
+        _matchesByInstance[reference] = cached;
+        return cached;
+    }
+
+    private int[] ComputeMatches(Reference reference)
+    {
+        var named = NamedVars(reference.Name, reference.Range);
+        var providers = ProviderVars(reference.Name);
+        if (providers.Length == 0) return named;
+        var result = new List<int>(named.Length + providers.Length);
+        result.AddRange(named);
+        foreach (var v in providers)
+        {
+            if (Array.IndexOf(named, v) >= 0) continue;
             if (ProvideMatches(_candidates[v], reference)) result.Add(v);
         }
-        cached = result.ToArray();
-        _matches[reference] = cached;
-        return cached;
+        return result.ToArray();
     }
 
     public CompiledRules Rules(int var)
