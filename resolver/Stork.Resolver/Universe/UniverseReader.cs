@@ -11,11 +11,12 @@ namespace Stork.Resolver.Universe;
 /// </summary>
 public sealed class UniverseReader
 {
-    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Reference> _references = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Provide> _provides = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, NuGetVersion> _versions = new(StringComparer.Ordinal);
-    private char[] _chars = new char[256];
+    private readonly Utf8Interner<string> _names = new(text => text);
+    private readonly Utf8Interner<Reference> _references = new(ReferenceParser.Parse);
+    private readonly Utf8Interner<Provide> _provides = new(ReferenceParser.ParseProvide);
+    private readonly Utf8Interner<NuGetVersion> _versions = new(ParseVersion);
+    private readonly List<Reference> _clause = new(8);
+    private byte[] _unescaped = new byte[256];
 
     public static List<Candidate> Read(Stream stream) => new UniverseReader().ReadAll(stream);
 
@@ -74,11 +75,11 @@ public sealed class UniverseReader
             Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndObject) break;
             if (reader.TokenType != JsonTokenType.PropertyName) throw new FormatException("expected a property name");
-            if (reader.ValueTextEquals("name"u8)) { Read(ref reader); name = Intern(_names, ref reader, s => s); }
-            else if (reader.ValueTextEquals("version"u8)) { Read(ref reader); version = Intern(_versions, ref reader, ParseVersion); }
+            if (reader.ValueTextEquals("name"u8)) { Read(ref reader); name = Intern(_names, ref reader); }
+            else if (reader.ValueTextEquals("version"u8)) { Read(ref reader); version = Intern(_versions, ref reader); }
             else if (reader.ValueTextEquals("depends"u8)) depends = ReadClauses(ref reader);
-            else if (reader.ValueTextEquals("conflicts"u8)) conflicts = ReadList(ref reader, _references, ReferenceParser.Parse);
-            else if (reader.ValueTextEquals("provides"u8)) provides = ReadList(ref reader, _provides, ReferenceParser.ParseProvide);
+            else if (reader.ValueTextEquals("conflicts"u8)) conflicts = ReadList(ref reader, _references);
+            else if (reader.ValueTextEquals("provides"u8)) provides = ReadList(ref reader, _provides);
             else { Read(ref reader); reader.Skip(); }
         }
         if (name is null || name.Length == 0) throw new FormatException("missing \"name\"");
@@ -89,7 +90,7 @@ public sealed class UniverseReader
     private static NuGetVersion ParseVersion(string text) =>
         NuGetVersion.TryParse(text, out var version) ? version : throw new FormatException($"'{text}' is not a SemVer version");
 
-    private List<IReadOnlyList<Reference>> ReadClauses(ref Utf8JsonReader reader)
+    private IReadOnlyList<IReadOnlyList<Reference>> ReadClauses(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("\"depends\" must be a list of lists");
@@ -99,19 +100,19 @@ public sealed class UniverseReader
             Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray) return clauses;
             if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("a depends clause must be a list");
-            var clause = new List<Reference>(2);
+            _clause.Clear();
             while (true)
             {
                 Read(ref reader);
                 if (reader.TokenType == JsonTokenType.EndArray) break;
-                clause.Add(Intern(_references, ref reader, ReferenceParser.Parse));
+                _clause.Add(Intern(_references, ref reader));
             }
-            if (clause.Count == 0) throw new FormatException("a depends clause must not be empty");
-            clauses.Add(clause.ToArray());
+            if (_clause.Count == 0) throw new FormatException("a depends clause must not be empty");
+            clauses.Add(_clause.ToArray());
         }
     }
 
-    private List<T> ReadList<T>(ref Utf8JsonReader reader, Dictionary<string, T> cache, Func<string, T> parse)
+    private List<T> ReadList<T>(ref Utf8JsonReader reader, Utf8Interner<T> cache)
     {
         Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("expected a list of strings");
@@ -120,24 +121,19 @@ public sealed class UniverseReader
         {
             Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray) return items;
-            items.Add(Intern(cache, ref reader, parse));
+            items.Add(Intern(cache, ref reader));
         }
     }
 
-    /// <summary>Parses a string token once per distinct text, without allocating a string for texts already seen.</summary>
-    private T Intern<T>(Dictionary<string, T> cache, ref Utf8JsonReader reader, Func<string, T> parse)
+    /// <summary>Parses a string token once per distinct text, looking it up by its UTF-8 bytes.</summary>
+    private T Intern<T>(Utf8Interner<T> cache, ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.String) throw new FormatException("expected a string");
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence) return cache.Get(reader.ValueSpan);
         int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-        if (_chars.Length < length) _chars = new char[length * 2];
-        int written = reader.CopyString(_chars);
-        var lookup = cache.GetAlternateLookup<ReadOnlySpan<char>>();
-        var key = _chars.AsSpan(0, written);
-        if (lookup.TryGetValue(key, out var value)) return value;
-        string text = new(key);
-        value = parse(text);
-        cache[text] = value;
-        return value;
+        if (_unescaped.Length < length) _unescaped = new byte[length * 2];
+        int written = reader.CopyString(_unescaped);
+        return cache.Get(_unescaped.AsSpan(0, written));
     }
 
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
