@@ -88,7 +88,7 @@ public sealed class UniverseReader
     }
 
     private static NuGetVersion ParseVersion(string text) =>
-        NuGetVersion.TryParse(text, out var version) ? version : throw new FormatException($"'{text}' is not a SemVer version");
+        ReferenceParser.ParseVersion(text) ?? throw new FormatException($"'{text}' is not a SemVer version");
 
     private IReadOnlyList<IReadOnlyList<Reference>> ReadClauses(ref Utf8JsonReader reader)
     {
