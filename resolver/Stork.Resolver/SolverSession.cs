@@ -15,6 +15,10 @@ public sealed class SolverSession(IPackageProvider provider)
     /// <summary>Conflicts met by the last solve (a measure of how much backtracking it needed).</summary>
     public int LastConflicts => _engine.Conflicts;
 
+    /// <summary>Search statistics of the last solve: decisions, conflicts, minimization steps, packages touched.</summary>
+    public string LastStatistics =>
+        $"decisions {_engine.Decisions}, conflicts {_engine.Conflicts}, minimization steps {_engine.MinimizationSteps}";
+
     /// <summary>
     /// Indexes the given names up front (their candidates, matched references and rules), so that later solves
     /// only search. Optional: without it the same work happens lazily during the first solves.

@@ -72,6 +72,7 @@ foreach (var job in jobs)
         times[run] = clock.Elapsed.TotalMilliseconds;
     }
     Array.Sort(times);
+    if (options.Verbose) Console.Error.WriteLine($"{job.Id}: {session.LastStatistics}");
     output.Write(w =>
     {
         w.WriteString("id", job.Id);

@@ -44,6 +44,9 @@ internal sealed partial class CdclEngine(PackagePool pool)
     private int _queueHead;
     private readonly IntList _levelStarts = new(256);
     private readonly IntList _pendingAtLevel = new(256);
+    private readonly List<int[]> _levelClauses = new(256); // the pending clause each decision level satisfied
+    private int[] _decidedClause = [];
+    private readonly HashSet<(int[] Clause, int Var)> _minimized = [];
 
     // Clauses waiting for a decision, as their variables in preference order; a prefix is known satisfied.
     private int[][] _pending = new int[1024][];
@@ -57,6 +60,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     internal int ConflictClause { get; private set; } = -1;
     internal int Conflicts { get; private set; }
     internal int Decisions { get; private set; }
+    internal int MinimizationSteps { get; private set; }
     internal int DecisionLevel => _levelStarts.Count;
 
     internal SearchStatus Run(SolveRequest request, RequestPolicy policy, long deadline, CancellationToken cancellation)
@@ -76,13 +80,48 @@ internal sealed partial class CdclEngine(PackagePool pool)
                 continue;
             }
             int decision = Decide();
-            if (decision < 0) return SearchStatus.Solved;
+            if (decision < 0)
+            {
+                if (Minimize()) continue;
+                return SearchStatus.Solved;
+            }
             Decisions++;
             if ((Decisions & 255) == 0 && OutOfBudget(deadline, cancellation) is { } stop2) return stop2;
-            _levelStarts.Add(_trail.Count);
-            _pendingAtLevel.Add(_pendingCount);
-            Assign(decision, -1);
+            NewDecision(decision, _decidedClause);
         }
+    }
+
+    private void NewDecision(int literal, int[] clause)
+    {
+        _levelStarts.Add(_trail.Count);
+        _pendingAtLevel.Add(_pendingCount);
+        _levelClauses.Add(clause);
+        Assign(literal, -1);
+    }
+
+    /// <summary>
+    /// After a solution: if a decision chose one package of a clause but another of its packages ended up
+    /// installed anyway (set true by that decision or a later one), redo that decision with the other package, which saves
+    /// whatever the first choice pulled in. Earliest decision first; each (clause, package) switch at most once.
+    /// This is libsolv's auto-minimization idea.
+    /// </summary>
+    private bool Minimize()
+    {
+        for (int level = 1; level <= DecisionLevel; level++)
+        {
+            var clause = _levelClauses[level - 1];
+            int chosen = _trail[_levelStarts[level - 1]] >> 1;
+            foreach (var other in clause)
+            {
+                if (other == chosen || _value[other] <= 0 || _level[other] < level) continue;
+                if (!_minimized.Add((clause, other))) continue;
+                MinimizationSteps++;
+                Backjump(level - 1);
+                NewDecision(2 * other, clause);
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The true variables, i.e. the solution.</summary>
@@ -111,12 +150,15 @@ internal sealed partial class CdclEngine(PackagePool pool)
         _queueHead = 0;
         _levelStarts.Clear();
         _pendingAtLevel.Clear();
+        _levelClauses.Clear();
+        _minimized.Clear();
         Array.Clear(_pending, 0, _pendingCount);
         _pendingCount = 0;
         _pendingCursor = 0;
         ConflictClause = -1;
         Conflicts = 0;
         Decisions = 0;
+        MinimizationSteps = 0;
     }
 
     /// <summary>Adds install items and kept names at level 0; returns an empty clause's id when one is unsatisfiable outright.</summary>
@@ -411,12 +453,16 @@ internal sealed partial class CdclEngine(PackagePool pool)
         return conflict;
     }
 
-    /// <summary>The first pending clause without a true package picks its first free package, preferring kept versions.</summary>
+    /// <summary>
+    /// Sweeps the pending clauses round-robin from where the last decision was made (as libsolv walks its rules),
+    /// and lets the first clause without a true package pick a free package, preferring kept versions.
+    /// </summary>
     private int Decide()
     {
         var values = _value;
-        while (_pendingCursor < _pendingCount)
+        for (int scanned = 0; scanned < _pendingCount; scanned++, _pendingCursor++)
         {
+            if (_pendingCursor >= _pendingCount) _pendingCursor = 0;
             var vars = _pending[_pendingCursor];
             int free = -1, preferred = -1;
             bool satisfied = false;
@@ -430,7 +476,9 @@ internal sealed partial class CdclEngine(PackagePool pool)
                     if (preferred < 0 && (_flags[v] & Preferred) != 0) preferred = v;
                 }
             }
-            if (satisfied || free < 0) { _pendingCursor++; continue; }
+            if (satisfied || free < 0) continue;
+            _pendingCursor++;
+            _decidedClause = vars;
             return 2 * (preferred >= 0 ? preferred : free);
         }
         return -1;
@@ -509,6 +557,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         _trail.Count = from;
         _queueHead = from;
         _levelStarts.Count = level;
+        _levelClauses.RemoveRange(level, _levelClauses.Count - level);
         int pending = _pendingAtLevel[level];
         Array.Clear(_pending, pending, _pendingCount - pending);
         _pendingCount = pending;

@@ -43,11 +43,11 @@ internal sealed class RequestPolicy
         }
     }
 
-    public bool IsRemoved(string name) => _removed.Contains(name);
+    public bool IsRemoved(string name) => _removed.Count > 0 && _removed.Contains(name);
 
     /// <summary>The lock index when the name is locked to a version other than this one, else -1.</summary>
     public int LockExcluding(Candidate candidate) =>
-        _locks.TryGetValue(candidate.Name, out var lockEntry) && lockEntry.Version != candidate.Version ? lockEntry.Index : -1;
+        _locks.Count > 0 && _locks.TryGetValue(candidate.Name, out var lockEntry) && lockEntry.Version != candidate.Version ? lockEntry.Index : -1;
 
     public bool PrereleaseAllowed(Candidate candidate) =>
         !candidate.Version.IsPrerelease
