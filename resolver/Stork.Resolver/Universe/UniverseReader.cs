@@ -20,18 +20,18 @@ public sealed class UniverseReader
 
     public static List<Candidate> Read(Stream stream) => new UniverseReader().ReadAll(stream);
 
-    public List<Candidate> ReadAll(Stream stream)
+    public List<Candidate> ReadAll(Stream stream) => ReadAll(ReadToEnd(stream));
+
+    public List<Candidate> ReadAll(ReadOnlySpan<byte> bytes)
     {
-        var bytes = ReadToEnd(stream);
         var result = new List<Candidate>(bytes.Length / 180);
-        int line = 0, position = 0;
-        while (position < bytes.Length)
+        int line = 0;
+        while (!bytes.IsEmpty)
         {
-            int end = Array.IndexOf(bytes, (byte)'\n', position);
-            if (end < 0) end = bytes.Length;
+            int end = bytes.IndexOf((byte)'\n');
+            var span = end < 0 ? bytes : bytes[..end];
+            bytes = end < 0 ? [] : bytes[(end + 1)..];
             line++;
-            var span = new ReadOnlySpan<byte>(bytes, position, end - position);
-            position = end + 1;
             if (IsBlank(span)) continue;
             try
             {
@@ -45,13 +45,14 @@ public sealed class UniverseReader
         return result;
     }
 
-    internal static byte[] ReadToEnd(Stream stream)
+    /// <summary>The stream's remaining bytes; a MemoryStream with a visible buffer is used in place, without a copy.</summary>
+    internal static ReadOnlySpan<byte> ReadToEnd(Stream stream)
     {
-        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment) && segment.Offset == 0 && memory.Position == 0)
-            return segment.Count == segment.Array!.Length ? segment.Array : segment.AsSpan().ToArray();
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment))
+            return segment.AsSpan((int)memory.Position);
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
-        return copy.ToArray();
+        return copy.GetBuffer().AsSpan(0, (int)copy.Length);
     }
 
     internal static bool IsBlank(ReadOnlySpan<byte> span)
