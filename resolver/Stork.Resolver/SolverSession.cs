@@ -15,9 +15,8 @@ public sealed class SolverSession(IPackageProvider provider)
     /// <summary>Conflicts met by the last solve (a measure of how much backtracking it needed).</summary>
     public int LastConflicts => _engine.Conflicts;
 
-    /// <summary>Search statistics of the last solve: decisions, conflicts, minimization steps, packages touched.</summary>
-    public string LastStatistics =>
-        $"decisions {_engine.Decisions}, conflicts {_engine.Conflicts}, minimization steps {_engine.MinimizationSteps}";
+    /// <summary>Search statistics of the last solve, for diagnostics.</summary>
+    public string LastStatistics => $"decisions {_engine.Decisions}, conflicts {_engine.Conflicts}";
 
     /// <summary>
     /// Indexes the given names up front (their candidates, matched references and rules), so that later solves
@@ -45,7 +44,7 @@ public sealed class SolverSession(IPackageProvider provider)
             SearchStatus.Solved => new SolveResult
             {
                 Outcome = SolveOutcome.Solved,
-                Solution = _engine.TrueVars()
+                Solution = _engine.NeededVars()
                     .Select(_engine.Pool.CandidateOf)
                     .OrderBy(c => c.Name, StringComparer.Ordinal)
                     .ThenBy(c => c.Version)

@@ -44,9 +44,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     private int _queueHead;
     private readonly IntList _levelStarts = new(256);
     private readonly IntList _pendingAtLevel = new(256);
-    private readonly List<int[]> _levelClauses = new(256); // the pending clause each decision level satisfied
-    private int[] _decidedClause = [];
-    private readonly HashSet<(int[] Clause, int Var)> _minimized = [];
+    private readonly List<int[]> _rootClauses = []; // install items and kept names, in request order
 
     // Clauses waiting for a decision, as their variables in preference order; a prefix is known satisfied.
     private int[][] _pending = new int[1024][];
@@ -60,7 +58,6 @@ internal sealed partial class CdclEngine(PackagePool pool)
     internal int ConflictClause { get; private set; } = -1;
     internal int Conflicts { get; private set; }
     internal int Decisions { get; private set; }
-    internal int MinimizationSteps { get; private set; }
     internal int DecisionLevel => _levelStarts.Count;
 
     internal SearchStatus Run(SolveRequest request, RequestPolicy policy, long deadline, CancellationToken cancellation)
@@ -80,55 +77,18 @@ internal sealed partial class CdclEngine(PackagePool pool)
                 continue;
             }
             int decision = Decide();
-            if (decision < 0)
-            {
-                if (Minimize()) continue;
-                return SearchStatus.Solved;
-            }
+            if (decision < 0) return SearchStatus.Solved;
             Decisions++;
             if ((Decisions & 255) == 0 && OutOfBudget(deadline, cancellation) is { } stop2) return stop2;
-            NewDecision(decision, _decidedClause);
+            NewDecision(decision);
         }
     }
 
-    private void NewDecision(int literal, int[] clause)
+    private void NewDecision(int literal)
     {
         _levelStarts.Add(_trail.Count);
         _pendingAtLevel.Add(_pendingCount);
-        _levelClauses.Add(clause);
         Assign(literal, -1);
-    }
-
-    /// <summary>
-    /// After a solution: if a decision chose one package of a clause but another of its packages ended up
-    /// installed anyway (set true by that decision or a later one), redo that decision with the other package, which saves
-    /// whatever the first choice pulled in. Earliest decision first; each (clause, package) switch at most once.
-    /// This is libsolv's auto-minimization idea.
-    /// </summary>
-    private bool Minimize()
-    {
-        for (int level = 1; level <= DecisionLevel; level++)
-        {
-            var clause = _levelClauses[level - 1];
-            int chosen = _trail[_levelStarts[level - 1]] >> 1;
-            foreach (var other in clause)
-            {
-                if (other == chosen || _value[other] <= 0 || _level[other] < level) continue;
-                if (!_minimized.Add((clause, other))) continue;
-                MinimizationSteps++;
-                Backjump(level - 1);
-                NewDecision(2 * other, clause);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /// <summary>The true variables, i.e. the solution.</summary>
-    internal IEnumerable<int> TrueVars()
-    {
-        for (int i = 0; i < _touched.Count; i++)
-            if (_value[_touched[i]] > 0) yield return _touched[i];
     }
 
     private static SearchStatus? OutOfBudget(long deadline, CancellationToken cancellation)
@@ -150,15 +110,13 @@ internal sealed partial class CdclEngine(PackagePool pool)
         _queueHead = 0;
         _levelStarts.Clear();
         _pendingAtLevel.Clear();
-        _levelClauses.Clear();
-        _minimized.Clear();
+        _rootClauses.Clear();
         Array.Clear(_pending, 0, _pendingCount);
         _pendingCount = 0;
         _pendingCursor = 0;
         ConflictClause = -1;
         Conflicts = 0;
         Decisions = 0;
-        MinimizationSteps = 0;
     }
 
     /// <summary>Adds install items and kept names at level 0; returns an empty clause's id when one is unsatisfiable outright.</summary>
@@ -189,6 +147,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         foreach (var v in vars) _buffer.Add(v * 2);
         int c = AddClause(_buffer, origin, out bool conflict);
         PushPending(vars);
+        _rootClauses.Add(vars);
         return conflict ? c : -1;
     }
 
@@ -478,7 +437,6 @@ internal sealed partial class CdclEngine(PackagePool pool)
             }
             if (satisfied || free < 0) continue;
             _pendingCursor++;
-            _decidedClause = vars;
             return 2 * (preferred >= 0 ? preferred : free);
         }
         return -1;
@@ -557,7 +515,6 @@ internal sealed partial class CdclEngine(PackagePool pool)
         _trail.Count = from;
         _queueHead = from;
         _levelStarts.Count = level;
-        _levelClauses.RemoveRange(level, _levelClauses.Count - level);
         int pending = _pendingAtLevel[level];
         Array.Clear(_pending, pending, _pendingCount - pending);
         _pendingCount = pending;
