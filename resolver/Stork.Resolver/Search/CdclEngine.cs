@@ -54,6 +54,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     private readonly IntList _buffer = new(64);
     private readonly IntList _factBuffer = new(4); // Activate runs while _buffer holds a clause under construction
     private readonly IntList _learnt = new(64);
+    private int[] _scratch = new int[64];
 
     internal int ConflictClause { get; private set; } = -1;
     internal int Conflicts { get; private set; }
@@ -258,6 +259,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     {
         int c = NewClause(literals, origin);
         conflict = false;
+        if (_scratch.Length < literals.Count) _scratch = new int[literals.Count * 2];
         int start = _start[c], length = literals.Count;
         var lits = _literals.Items;
         if (length == 0) { conflict = true; return c; }
@@ -269,15 +271,24 @@ internal sealed partial class CdclEngine(PackagePool pool)
             return c;
         }
         // Move the two best literals to the front: true, then unassigned, then false at the highest level.
-        for (int slot = 0; slot < 2; slot++)
+        int first = 0, second = 1, firstScore = WatchScore(lits[start]), secondScore = WatchScore(lits[start + 1]);
+        if (secondScore > firstScore) { (first, second) = (second, first); (firstScore, secondScore) = (secondScore, firstScore); }
+        for (int k = 2; k < length && secondScore < int.MaxValue - 1; k++)
         {
-            int best = slot, bestScore = WatchScore(lits[start + slot]);
-            for (int k = slot + 1; k < length; k++)
-            {
-                int score = WatchScore(lits[start + k]);
-                if (score > bestScore) { best = k; bestScore = score; }
-            }
-            (lits[start + slot], lits[start + best]) = (lits[start + best], lits[start + slot]);
+            int score = WatchScore(lits[start + k]);
+            if (score > firstScore) { second = first; secondScore = firstScore; first = k; firstScore = score; }
+            else if (score > secondScore) { second = k; secondScore = score; }
+        }
+        if (first != 0 || second != 1)
+        {
+            int a = lits[start + first], b = lits[start + second];
+            int slot = 2;
+            // Keep the other literals in their order after the two watched ones.
+            for (int k = 0; k < length; k++)
+                if (k != first && k != second) _scratch[slot++ - 2] = lits[start + k];
+            lits[start] = a;
+            lits[start + 1] = b;
+            for (int k = 2; k < length; k++) lits[start + k] = _scratch[k - 2];
         }
         Watch(lits[start], c);
         Watch(lits[start + 1], c);
