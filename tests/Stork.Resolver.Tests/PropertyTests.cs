@@ -31,6 +31,49 @@ public sealed class PropertyTests
         }, iter: 3000);
     }
 
+    /// <summary>
+    /// With something installed (some of it manual), names to remove and a lock: the verdict equals brute force
+    /// over rules 7-9 (locks, kept manual names, removals), and solutions honour them.
+    /// </summary>
+    [Fact]
+    public void Installed_remove_and_lock_constraints_agree_with_brute_force()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var random = new Random(seed);
+            var (universe, install) = RandomProblem(random);
+            if (random.Next(2) == 0) install.Clear();
+            var names = universe.Select(c => c.Name).Distinct().ToList();
+            var installed = universe.GroupBy(c => c.Name).Where(_ => random.Next(2) == 0)
+                .Select(g => g.ElementAt(random.Next(g.Count()))).Select(c => new PackageId(c.Name, c.Version)).ToList();
+            var manual = installed.Where(_ => random.Next(2) == 0).Select(i => i.Name).ToList();
+            var remove = names.Where(_ => random.Next(5) == 0).ToList();
+            var locks = universe.Where(_ => random.Next(8) == 0).DistinctBy(c => c.Name).Select(c => new PackageId(c.Name, c.Version)).ToList();
+            var request = new SolveRequest { Install = install, Installed = installed, ManuallyInstalled = manual, Remove = remove, Locks = locks };
+
+            var kept = installed.Select(i => i.Name)
+                .Where(n => (manual.Count == 0 || manual.Contains(n) || locks.Any(l => l.Name == n)) && !remove.Contains(n))
+                .Distinct().ToList();
+            bool Allowed(IReadOnlyList<Candidate> selection) =>
+                kept.All(n => selection.Any(c => c.Name == n))
+                && !selection.Any(c => remove.Contains(c.Name))
+                && locks.All(l => selection.All(c => c.Name != l.Name || c.Version == l.Version));
+
+            var result = Solver.Solve(new InMemoryPackageProvider(universe), request);
+            bool expected = BruteForce.Solvable(universe, install, Allowed);
+            string context = $"seed {seed}: installed [{string.Join(", ", installed)}] manual [{string.Join(", ", manual)}] " +
+                             $"remove [{string.Join(", ", remove)}] locks [{string.Join(", ", locks)}]\n{Describe(universe, install)}";
+            if (result.Solvable != expected)
+                throw new Exception($"solver says {result.Outcome}, brute force says solvable={expected}; {context}");
+            if (result.Solvable)
+            {
+                var violations = new SolutionChecker(universe).Violations(result.Solution, install);
+                if (violations.Count > 0 || !Allowed(result.Solution))
+                    throw new Exception($"invalid solution {string.Join(", ", result.Solution)}: {string.Join("; ", violations)}; {context}");
+            }
+        }, iter: 2000);
+    }
+
     private static string Describe(List<Candidate> universe, List<Reference> install) =>
         "install " + string.Join(", ", install) + "\n" + string.Join("\n", universe.Select(c =>
             $"{c} depends [{string.Join("; ", c.Depends.Select(d => string.Join(" | ", d)))}] conflicts [{string.Join(", ", c.Conflicts)}] provides [{string.Join(", ", c.Provides)}]"));
