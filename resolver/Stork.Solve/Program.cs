@@ -17,8 +17,7 @@ var loadClock = Stopwatch.StartNew();
 List<Candidate> candidates;
 try
 {
-    using var stream = InputFiles.Open(options.UniversePath);
-    candidates = UniverseReader.Read(stream);
+    candidates = UniverseReader.ReadParallel(InputFiles.ReadBytes(options.UniversePath));
 }
 catch (Exception e) when (InputFiles.IsInputError(e))
 {

@@ -47,4 +47,20 @@ public sealed class UniverseReaderTests
         Assert.Equal(line, error.Line);
         Assert.Contains(mention, error.Message);
     }
+
+    [Fact]
+    public void Parallel_read_gives_the_same_list_and_line_numbers()
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < 30_000; i++)
+            text.Append($"{{\"name\":\"p{i}\",\"version\":\"1.0.{i % 7}\",\"depends\":[[\"p{(i + 1) % 30_000} [1.0.0,)\"]]}}\n");
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+        var sequential = UniverseReader.Read(new MemoryStream(bytes));
+        var parallel = UniverseReader.ReadParallel(bytes, parts: 4);
+        Assert.Equal(sequential.Select(c => c.ToString()), parallel.Select(c => c.ToString()));
+
+        text.Append("{\"name\":\"broken\"}\n");
+        var error = Assert.Throws<UniverseFormatException>(() => UniverseReader.ReadParallel(Encoding.UTF8.GetBytes(text.ToString()), parts: 4));
+        Assert.Equal(30_001, error.Line);
+    }
 }

@@ -20,12 +20,55 @@ public sealed class UniverseReader
 
     public static List<Candidate> Read(Stream stream) => new UniverseReader().ReadAll(stream);
 
+    /// <summary>
+    /// Parses a whole universe held in memory, splitting it at line boundaries into one part per processor.
+    /// The result is the same list, in file order, as a sequential read.
+    /// </summary>
+    public static List<Candidate> ReadParallel(ReadOnlyMemory<byte> bytes, int parts = 0)
+    {
+        if (parts <= 0) parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
+        if (parts == 1 || bytes.Length < 1 << 20) return new UniverseReader().ReadAll(bytes.Span);
+        var ranges = new List<(int Start, int Length, int FirstLine)>();
+        int start = 0, firstLine = 0;
+        for (int part = 1; part <= parts; part++)
+        {
+            int end = part == parts ? bytes.Length : bytes.Length / parts * part;
+            if (end < bytes.Length)
+            {
+                int newline = bytes.Span[end..].IndexOf((byte)'\n');
+                end = newline < 0 ? bytes.Length : end + newline + 1;
+            }
+            if (end <= start) continue;
+            ranges.Add((start, end - start, firstLine));
+            firstLine += bytes.Span.Slice(start, end - start).Count((byte)'\n');
+            start = end;
+        }
+        var results = new List<Candidate>[ranges.Count];
+        try
+        {
+            Parallel.For(0, ranges.Count, i =>
+            {
+                var (partStart, length, lines) = ranges[i];
+                results[i] = new UniverseReader().ReadAll(bytes.Span.Slice(partStart, length), lines);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is UniverseFormatException))
+        {
+            // Report the first bad line of the file, as a sequential read would.
+            throw e.InnerExceptions.Cast<UniverseFormatException>().MinBy(inner => inner.Line)!;
+        }
+        var all = new List<Candidate>(results.Sum(r => r.Count));
+        foreach (var part in results) all.AddRange(part);
+        return all;
+    }
+
     public List<Candidate> ReadAll(Stream stream) => ReadAll(ReadToEnd(stream));
 
-    public List<Candidate> ReadAll(ReadOnlySpan<byte> bytes)
+    /// <summary>Parses JSON lines; <paramref name="linesBefore"/> offsets the line numbers in error reports.</summary>
+    public List<Candidate> ReadAll(ReadOnlySpan<byte> bytes, int linesBefore = 0)
     {
         var result = new List<Candidate>(bytes.Length / 180);
-        int line = 0;
+        int line = linesBefore;
         while (!bytes.IsEmpty)
         {
             int end = bytes.IndexOf((byte)'\n');
