@@ -200,15 +200,16 @@ internal sealed partial class CdclEngine(PackagePool pool)
         if (name.Id >= _nameStamp.Length) EnsureCapacity();
         if (_nameStamp[name.Id] == _generation) return;
         _nameStamp[name.Id] = _generation;
+        bool restricts = _policy.RestrictsNames;
         foreach (var v in name.Vars)
         {
             Touch(v);
             var candidate = Pool.CandidateOf(v);
             if (_policy.IsPreferred(candidate)) _flags[v] |= Preferred;
-            if (_policy.IsRemoved(candidate.Name)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Removed, Var = v });
-            else if (_policy.LockExcluding(candidate) is var lockIndex && lockIndex >= 0)
+            if (restricts && _policy.IsRemoved(candidate.Name)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Removed, Var = v });
+            else if (restricts && _policy.LockExcluding(candidate) is var lockIndex && lockIndex >= 0)
                 FixFalse(v, new ClauseOrigin { Kind = ClauseKind.NotLocked, Var = v, Index = lockIndex });
-            else if (!_policy.PrereleaseAllowed(candidate)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Prerelease, Var = v });
+            else if (Pool.IsPrerelease(v) && !_policy.PrereleaseAllowed(candidate)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Prerelease, Var = v });
             else if (Pool.Rules(v).UnmatchedDepend is var unmatched && unmatched >= 0)
                 FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Unmatched, Var = v, Index = unmatched });
         }

@@ -37,6 +37,7 @@ internal sealed class PackagePool(IPackageProvider provider)
     private readonly Dictionary<string, int[]> _providerVars = new(StringComparer.Ordinal);
     private Candidate[] _candidates = new Candidate[256];
     private int[] _nameIds = new int[256];
+    private bool[] _prerelease = new bool[256]; // NuGet computes IsPrerelease on every call; the solver asks often
     private CompiledRules?[] _rules = new CompiledRules?[256];
     private readonly List<NameEntry> _nameList = [];
 
@@ -45,6 +46,7 @@ internal sealed class PackagePool(IPackageProvider provider)
 
     public Candidate CandidateOf(int var) => _candidates[var];
     public NameEntry NameOf(int var) => _nameList[_nameIds[var]];
+    public bool IsPrerelease(int var) => _prerelease[var];
 
     public NameEntry Name(string name)
     {
@@ -199,10 +201,12 @@ internal sealed class PackagePool(IPackageProvider provider)
         {
             Array.Resize(ref _candidates, v * 2);
             Array.Resize(ref _nameIds, v * 2);
+            Array.Resize(ref _prerelease, v * 2);
             Array.Resize(ref _rules, v * 2);
         }
         _candidates[v] = candidate;
         _nameIds[v] = nameId;
+        _prerelease[v] = candidate.Version.IsPrerelease;
         return v;
     }
 }
