@@ -32,6 +32,6 @@ echo "running stork-solve ..." >&2
 echo "running libsolv ..." >&2
 /usr/bin/python3 "$here/libsolv_bench.py" "$universe" "$jobs" --all > "$out/libsolv.jsonl"
 
-echo "libsolv $(/usr/bin/python3 -c 'import solv; print(solv.VERSION if hasattr(solv, "VERSION") else "")' 2>/dev/null), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "libsolv $(dpkg-query -W -f='${Version}' libsolv1 2>/dev/null), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 /usr/bin/python3 "$here/compare.py" "$out/stork.jsonl" "$out/libsolv.jsonl"
