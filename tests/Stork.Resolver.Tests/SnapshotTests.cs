@@ -27,10 +27,10 @@ public sealed class SnapshotTests
     public void Missing_dependency()
     {
         var universe = new[] { P("web 1.0.0", depends: ["libfoo [2.0.0,)"]), P("libfoo 1.0.0") };
-        Assert.Equal(
+        Snapshot(
             "Unsolvable:\n" +
-            "web 1.0.0 needs libfoo [2.0.0, ), which no available package matches, so web 1.0.0 cannot be installed.\n" +
-            "but you asked for web, so there is no solution.",
+            "you asked for web, so web 1.0.0 must be installed.\n" +
+            "but web 1.0.0 needs libfoo [2.0.0, ), which no available package matches, so there is no solution.",
             Solve(universe, new SolveRequest { Install = Items("web") }));
     }
 

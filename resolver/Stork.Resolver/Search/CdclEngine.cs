@@ -210,8 +210,6 @@ internal sealed partial class CdclEngine(PackagePool pool)
             else if (restricts && _policy.LockExcluding(candidate) is var lockIndex && lockIndex >= 0)
                 FixFalse(v, new ClauseOrigin { Kind = ClauseKind.NotLocked, Var = v, Index = lockIndex });
             else if (Pool.IsPrerelease(v) && !_policy.PrereleaseAllowed(candidate)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Prerelease, Var = v });
-            else if (Pool.Rules(v).UnmatchedDepend is var unmatched && unmatched >= 0)
-                FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Unmatched, Var = v, Index = unmatched });
         }
         var vars = name.Vars;
         for (int i = 0; i < vars.Length; i++)
@@ -400,6 +398,14 @@ internal sealed partial class CdclEngine(PackagePool pool)
 
     private int Expand(int v, CompiledRules rules)
     {
+        if (rules.UnmatchedDepend >= 0)
+        {
+            // Nothing can satisfy one of v's depends: the unit fact "not v" conflicts with v being true.
+            // Conflict analysis turns it into a level-0 assignment (see LearnAndBackjump).
+            _buffer.Clear();
+            _buffer.Add(v * 2 + 1);
+            return NewClause(_buffer, new ClauseOrigin { Kind = ClauseKind.Unmatched, Var = v, Index = rules.UnmatchedDepend });
+        }
         int conflict = -1;
         var clauses = rules.DependClauses;
         for (int i = 0; i < clauses.Length; i++)
@@ -457,6 +463,13 @@ internal sealed partial class CdclEngine(PackagePool pool)
     /// <summary>First-UIP conflict analysis, then a non-chronological backjump and the learnt clause's assertion.</summary>
     private void LearnAndBackjump(int conflict)
     {
+        if (_length[conflict] == 1)
+        {
+            // A unit fact is its own learnt clause: assert it at level 0, where it stays.
+            Backjump(0);
+            Assign(_literals[_start[conflict]], conflict);
+            return;
+        }
         int mark = ++_seenMark;
         var antecedents = new List<int> { conflict };
         List<int>? level0 = null;
