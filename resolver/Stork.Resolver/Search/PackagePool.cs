@@ -32,8 +32,7 @@ internal sealed class CompiledRules
 internal sealed class PackagePool(IPackageProvider provider)
 {
     private readonly Dictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<Reference, int[]> _matches = new();
-    private readonly Dictionary<Reference, int[]> _matchesByInstance = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Reference, int[]> _matches = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int[]> _providerVars = new(StringComparer.Ordinal);
     private Candidate[] _candidates = new Candidate[256];
     private int[] _nameIds = new int[256];
@@ -83,18 +82,16 @@ internal sealed class PackagePool(IPackageProvider provider)
         return result;
     }
 
-    /// <summary>Variables matching a reference under rule 2: same name in range, or a fitting provide. Cached.</summary>
+    /// <summary>
+    /// Variables matching a reference under rule 2: same name in range, or a fitting provide. Cached per Reference
+    /// instance: readers share one instance per distinct text, and hashing by value (NuGet version ranges) costs more
+    /// than recomputing the rare duplicates a hand-built universe may contain.
+    /// </summary>
     public int[] Matches(Reference reference)
     {
-        // Readers share Reference instances, so most lookups hit the cheap identity cache.
-        if (_matchesByInstance.TryGetValue(reference, out var cached)) return cached;
-        if (!_matches.TryGetValue(reference, out cached))
-        {
-            cached = ComputeMatches(reference);
-            _matches[reference] = cached;
-        }
-        _matchesByInstance[reference] = cached;
-        return cached;
+        ref var cached = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_matches, reference, out bool exists);
+        if (!exists) cached = ComputeMatches(reference);
+        return cached!;
     }
 
     private int[] ComputeMatches(Reference reference)
