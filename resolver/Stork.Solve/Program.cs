@@ -14,6 +14,8 @@ if (options is null)
 }
 
 var loadClock = Stopwatch.StartNew();
+// Everything parsed now lives until exit: collecting (and copying survivors) while loading is wasted work.
+bool noGcRegion = TryStartNoGcRegion(256L << 20);
 List<Candidate> candidates;
 try
 {
@@ -34,8 +36,9 @@ if (options.Prepare)
     session.Prepare(provider.PackageNames());
     indexMs = indexClock.Elapsed.TotalMilliseconds;
 }
+if (noGcRegion && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
 double loadMs = loadClock.Elapsed.TotalMilliseconds;
-if (options.Verbose) Console.Error.WriteLine($"parse {parseMs:F1} ms, provider and index {loadMs - parseMs:F1} ms (rules {indexMs:F1} ms)");
+if (options.Verbose) Console.Error.WriteLine($"parse {parseMs:F1} ms, provider and index {loadMs - parseMs:F1} ms (rules {indexMs:F1} ms), no-GC region {noGcRegion}, collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
 
 List<SolveJob> jobs = [];
 if (options.JobsPath is { } jobsPath)
@@ -98,3 +101,9 @@ if (options.AllInstallable)
     });
 }
 return 0;
+
+static bool TryStartNoGcRegion(long bytes)
+{
+    try { return GC.TryStartNoGCRegion(bytes); }
+    catch (ArgumentOutOfRangeException) { return false; } // larger than this GC allows; load normally
+}

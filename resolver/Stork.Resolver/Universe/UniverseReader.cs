@@ -16,6 +16,7 @@ public sealed class UniverseReader
     private readonly Utf8Interner<Provide> _provides = new(ReferenceParser.ParseProvide);
     private readonly Utf8Interner<NuGetVersion> _versions = new(ParseVersion);
     private readonly List<Reference> _clause = new(8);
+    private readonly List<IReadOnlyList<Reference>> _clauses = new(32);
     private byte[] _unescaped = new byte[256];
 
     public static List<Candidate> Read(Stream stream) => new UniverseReader().ReadAll(stream);
@@ -138,11 +139,11 @@ public sealed class UniverseReader
     {
         Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("\"depends\" must be a list of lists");
-        var clauses = new List<IReadOnlyList<Reference>>();
+        _clauses.Clear();
         while (true)
         {
             Read(ref reader);
-            if (reader.TokenType == JsonTokenType.EndArray) return clauses;
+            if (reader.TokenType == JsonTokenType.EndArray) return _clauses.Count == 0 ? [] : _clauses.ToArray();
             if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("a depends clause must be a list");
             _clause.Clear();
             while (true)
@@ -152,21 +153,27 @@ public sealed class UniverseReader
                 _clause.Add(Intern(_references, ref reader));
             }
             if (_clause.Count == 0) throw new FormatException("a depends clause must not be empty");
-            clauses.Add(_clause.ToArray());
+            _clauses.Add(_clause.ToArray());
         }
     }
 
-    private List<T> ReadList<T>(ref Utf8JsonReader reader, Utf8Interner<T> cache)
+    /// <summary>A list of strings as an exact-size array (the universe holds hundreds of thousands of these).</summary>
+    private T[] ReadList<T>(ref Utf8JsonReader reader, Utf8Interner<T> cache)
     {
         Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("expected a list of strings");
-        var items = new List<T>(2);
-        while (true)
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.EndArray) return [];
+        var first = Intern(cache, ref reader);
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.EndArray) return [first];
+        var items = new List<T>(4) { first };
+        while (reader.TokenType != JsonTokenType.EndArray)
         {
-            Read(ref reader);
-            if (reader.TokenType == JsonTokenType.EndArray) return items;
             items.Add(Intern(cache, ref reader));
+            Read(ref reader);
         }
+        return items.ToArray();
     }
 
     /// <summary>Parses a string token once per distinct text, looking it up by its UTF-8 bytes.</summary>
