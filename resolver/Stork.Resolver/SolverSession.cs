@@ -44,11 +44,7 @@ public sealed class SolverSession(IPackageProvider provider)
             SearchStatus.Solved => new SolveResult
             {
                 Outcome = SolveOutcome.Solved,
-                Solution = _engine.NeededVars()
-                    .Select(_engine.Pool.CandidateOf)
-                    .OrderBy(c => c.Name, StringComparer.Ordinal)
-                    .ThenBy(c => c.Version)
-                    .ToList(),
+                Solution = SortedSolution(),
             },
             SearchStatus.Unsolvable => new SolveResult
             {
@@ -58,5 +54,18 @@ public sealed class SolverSession(IPackageProvider provider)
             SearchStatus.TimedOut => new SolveResult { Outcome = SolveOutcome.TimedOut },
             _ => new SolveResult { Outcome = SolveOutcome.Cancelled },
         };
+    }
+
+    private List<Candidate> SortedSolution()
+    {
+        var needed = _engine.NeededVars();
+        var solution = new List<Candidate>(needed.Count);
+        foreach (var v in needed) solution.Add(_engine.Pool.CandidateOf(v));
+        solution.Sort(static (a, b) =>
+        {
+            int byName = string.CompareOrdinal(a.Name, b.Name);
+            return byName != 0 ? byName : a.Version.CompareTo(b.Version);
+        });
+        return solution;
     }
 }

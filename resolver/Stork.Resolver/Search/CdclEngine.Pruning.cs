@@ -102,7 +102,7 @@ internal sealed partial class CdclEngine
         {
             if (_value[v] <= 0) continue;
             if ((_flags[v] & Preferred) != 0) return v;
-            if (best < 0 || AlternativeOrder.Precedes(Pool, v, best)) best = v;
+            if (best < 0) best = v; // clauses are kept in AlternativeOrder
         }
         return best;
     }

@@ -47,7 +47,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     private readonly List<int[]> _rootClauses = []; // install items and kept names, in request order
 
     // Clauses waiting for a decision, as their variables in preference order; a prefix is known satisfied.
-    private int[][] _pending = new int[1024][];
+    private PendingClause[] _pending = new PendingClause[1024];
     private int _pendingCount;
     private int _pendingCursor;
 
@@ -155,7 +155,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     private void PushPending(int[] vars)
     {
         if (_pendingCount == _pending.Length) Array.Resize(ref _pending, _pendingCount * 2);
-        _pending[_pendingCount++] = vars;
+        _pending[_pendingCount++] = new PendingClause(vars);
     }
 
     private void EnsureCapacity()
@@ -244,7 +244,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         int c = _start.Count;
         _start.Add(_literals.Count);
         _length.Add(literals.Count);
-        for (int i = 0; i < literals.Count; i++) _literals.Add(literals[i]);
+        _literals.AddRange(literals.AsSpan());
         if (c == _origins.Length) Array.Resize(ref _origins, c * 2);
         _origins[c] = origin;
         return c;
@@ -440,7 +440,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         for (int scanned = 0; scanned < _pendingCount; scanned++, _pendingCursor++)
         {
             if (_pendingCursor >= _pendingCount) _pendingCursor = 0;
-            var vars = _pending[_pendingCursor];
+            var vars = _pending[_pendingCursor].Vars;
             int free = -1, preferred = -1;
             bool satisfied = false;
             foreach (var v in vars)
@@ -449,7 +449,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
                 if (value > 0) { satisfied = true; break; }
                 if (value == 0)
                 {
-                    if (free < 0 || AlternativeOrder.Precedes(Pool, v, free)) free = v;
+                    if (free < 0) free = v; // clauses are kept in AlternativeOrder, so the first free one is best
                     if (preferred < 0 && (_flags[v] & Preferred) != 0) preferred = v;
                 }
             }
@@ -547,3 +547,6 @@ internal sealed partial class CdclEngine(PackagePool pool)
         _pendingCursor = 0;
     }
 }
+
+/// <summary>A pending clause's packages; a struct so storing it skips the covariant array-store check of int[][].</summary>
+internal readonly record struct PendingClause(int[] Vars);

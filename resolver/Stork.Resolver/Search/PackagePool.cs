@@ -29,8 +29,16 @@ internal sealed class CompiledRules
 /// Maps the provider's candidates to variables, lazily: a name is asked from the provider the first time a
 /// reference mentions it. Nothing here depends on a request, so a session reuses the pool across solves.
 /// </summary>
-internal sealed class PackagePool(IPackageProvider provider)
+internal sealed class PackagePool
 {
+    private readonly IPackageProvider provider;
+
+    public PackagePool(IPackageProvider provider)
+    {
+        this.provider = provider;
+        _alternativeOrder = (a, b) => AlternativeOrder.Compare(this, a, b);
+    }
+
     private readonly Dictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<Reference, int[]> _matches = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int[]> _providerVars = new(StringComparer.Ordinal);
@@ -39,6 +47,7 @@ internal sealed class PackagePool(IPackageProvider provider)
     private bool[] _prerelease = new bool[256]; // NuGet computes IsPrerelease on every call; the solver asks often
     private CompiledRules?[] _rules = new CompiledRules?[256];
     private readonly List<NameEntry> _nameList = [];
+    private readonly Comparison<int> _alternativeOrder;
 
     public int VarCount { get; private set; }
     public int NameCount => _nameList.Count;
@@ -130,6 +139,8 @@ internal sealed class PackagePool(IPackageProvider provider)
                 }
             if (satisfiedBySelf) continue; // the package satisfies its own need
             if (buffer.Count == 0 && unmatched < 0) unmatched = i;
+            // Decisions take a clause's first free package, so keep every clause in the preferred order.
+            buffer.Sort(_alternativeOrder);
             clauses.Add(buffer.ToArray());
             sources.Add(i);
         }
