@@ -58,14 +58,11 @@ public sealed class SolverSession(IPackageProvider provider)
 
     private List<Candidate> SortedSolution()
     {
+        var pool = _engine.Pool;
         var needed = _engine.NeededVars();
+        needed.Sort(pool.CompareByNameThenVersion);
         var solution = new List<Candidate>(needed.Count);
-        foreach (var v in needed) solution.Add(_engine.Pool.CandidateOf(v));
-        solution.Sort(static (a, b) =>
-        {
-            int byName = string.CompareOrdinal(a.Name, b.Name);
-            return byName != 0 ? byName : a.Version.CompareTo(b.Version);
-        });
+        foreach (var v in needed) solution.Add(pool.CandidateOf(v));
         return solution;
     }
 }

@@ -45,6 +45,7 @@ internal sealed class PackagePool
     private Candidate[] _candidates = new Candidate[256];
     private int[] _nameIds = new int[256];
     private bool[] _prerelease = new bool[256]; // NuGet computes IsPrerelease on every call; the solver asks often
+    private ulong[] _nameKey = new ulong[256];
     private CompiledRules?[] _rules = new CompiledRules?[256];
     private readonly List<NameEntry> _nameList = [];
     private readonly Comparison<int> _alternativeOrder;
@@ -55,6 +56,29 @@ internal sealed class PackagePool
     public Candidate CandidateOf(int var) => _candidates[var];
     public NameEntry NameOf(int var) => _nameList[_nameIds[var]];
     public bool IsPrerelease(int var) => _prerelease[var];
+
+    /// <summary>Orders variables by name (ordinal) then version, comparing packed name prefixes before whole strings.</summary>
+    public int CompareByNameThenVersion(int left, int right)
+    {
+        if (left == right) return 0;
+        ulong a = _nameKey[left], b = _nameKey[right];
+        if (a != b) return a < b ? -1 : 1;
+        var x = _candidates[left];
+        var y = _candidates[right];
+        int byName = string.CompareOrdinal(x.Name, y.Name);
+        return byName != 0 ? byName : x.Version.CompareTo(y.Version);
+    }
+
+    /// <summary>
+    /// The first four UTF-16 units of a name packed big-endian, so that comparing keys orders like an ordinal
+    /// string comparison of those units; names sharing a prefix fall back to the full comparison.
+    /// </summary>
+    private static ulong NamePrefixKey(string name)
+    {
+        ulong key = 0;
+        for (int i = 0; i < 4; i++) key = (key << 16) | (i < name.Length ? name[i] : 0u);
+        return key;
+    }
 
     public NameEntry Name(string name)
     {
@@ -210,11 +234,13 @@ internal sealed class PackagePool
             Array.Resize(ref _candidates, v * 2);
             Array.Resize(ref _nameIds, v * 2);
             Array.Resize(ref _prerelease, v * 2);
+            Array.Resize(ref _nameKey, v * 2);
             Array.Resize(ref _rules, v * 2);
         }
         _candidates[v] = candidate;
         _nameIds[v] = nameId;
         _prerelease[v] = candidate.Version.IsPrerelease;
+        _nameKey[v] = NamePrefixKey(candidate.Name);
         return v;
     }
 }
