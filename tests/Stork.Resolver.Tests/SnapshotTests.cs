@@ -24,6 +24,16 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Install_item_names_a_virtual_package()
+    {
+        var universe = new[] { P("mawk 1.0.0", provides: ["awk"]), P("gawk 2.0.0", provides: ["awk 5.0.0"]) };
+        Snapshot(
+            "Unsolvable:\nyou asked for awk, but no package is named awk; it is only provided by gawk, mawk, " +
+            "and an install item needs a package's own name.",
+            Solve(universe, new SolveRequest { Install = Items("awk") }));
+    }
+
+    [Fact]
     public void Missing_dependency()
     {
         var universe = new[] { P("web 1.0.0", depends: ["libfoo [2.0.0,)"]), P("libfoo 1.0.0") };

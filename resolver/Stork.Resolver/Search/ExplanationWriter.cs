@@ -140,7 +140,14 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
         }
         var item = request.Install[origin.Index];
         var versions = Pool.Name(item.Name).Vars;
-        if (versions.Length == 0) return $"you asked for {item}, but no package named {item.Name} exists";
+        if (versions.Length == 0)
+        {
+            var providers = Pool.ProviderNames(item.Name).ToList();
+            if (providers.Count == 0) return $"you asked for {item}, but no package named {item.Name} exists";
+            string listed = string.Join(", ", providers.Take(5)) + (providers.Count > 5 ? $" and {providers.Count - 5} more" : "");
+            return $"you asked for {item}, but no package is named {item.Name}; it is only provided by {listed}, " +
+                   "and an install item needs a package's own name";
+        }
         string available = string.Join(", ", versions.Reverse().Select(v => Pool.CandidateOf(v).Version.ToNormalizedString()));
         return $"you asked for {item}, but no version of {item.Name} is in that range (available: {available})";
     }

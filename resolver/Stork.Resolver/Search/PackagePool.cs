@@ -201,6 +201,10 @@ internal sealed class PackagePool
         return false;
     }
 
+    /// <summary>Names of the packages that provide a name (for explanations).</summary>
+    public IEnumerable<string> ProviderNames(string name) =>
+        ProviderVars(name).Select(v => _candidates[v].Name).Where(n => n != name).Distinct();
+
     /// <summary>Providers of a name as variables, ordered by name then newest version, for deterministic choices.</summary>
     private int[] ProviderVars(string name)
     {
