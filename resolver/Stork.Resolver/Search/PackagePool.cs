@@ -208,8 +208,17 @@ internal sealed class PackagePool
     /// <summary>Providers of a name as variables, ordered by name then newest version, for deterministic choices.</summary>
     private int[] ProviderVars(string name)
     {
-        if (_providerVars.TryGetValue(name, out var cached)) return cached;
+        ref var cached = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_providerVars, name, out bool exists);
+        if (exists) return cached!;
+        cached = ComputeProviderVars(name);
+        return cached;
+    }
+
+    private int[] ComputeProviderVars(string name)
+    {
         var providers = provider.ProvidersOf(name);
+        if (providers.Count == 0) return [];
+        if (providers.Count == 1) return FindVar(providers[0]) is var only && only >= 0 ? [only] : [];
         var vars = new List<int>(providers.Count);
         foreach (var candidate in providers
                      .OrderBy(c => c.Name, StringComparer.Ordinal)
@@ -218,9 +227,7 @@ internal sealed class PackagePool
             var v = FindVar(candidate);
             if (v >= 0 && !vars.Contains(v)) vars.Add(v);
         }
-        cached = vars.ToArray();
-        _providerVars[name] = cached;
-        return cached;
+        return vars.ToArray();
     }
 
     private int FindVar(Candidate candidate)
