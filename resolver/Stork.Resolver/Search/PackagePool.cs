@@ -14,7 +14,7 @@ internal sealed class NameEntry(int id, string name, int[] vars)
 /// <summary>A candidate's rules translated to pool variables, computed once and shared by every solve of a session.</summary>
 internal sealed class CompiledRules
 {
-    /// <summary>Per kept depends clause: the matching variables in preference order (alternatives in order, newest first).</summary>
+    /// <summary>Per depends clause (minus those the package satisfies itself): the matching variables in AlternativeOrder.</summary>
     public required int[][] DependClauses;
     /// <summary>Index into Candidate.Depends of each entry of DependClauses.</summary>
     public required int[] DependSources;
@@ -31,14 +31,7 @@ internal sealed class CompiledRules
 /// </summary>
 internal sealed class PackagePool
 {
-    private readonly IPackageProvider provider;
-
-    public PackagePool(IPackageProvider provider)
-    {
-        this.provider = provider;
-        _alternativeOrder = (a, b) => AlternativeOrder.Compare(this, a, b);
-    }
-
+    private readonly IPackageProvider _provider;
     private readonly Dictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<Reference, int[]> _matches = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int[]> _providerVars = new(StringComparer.Ordinal);
@@ -49,6 +42,12 @@ internal sealed class PackagePool
     private CompiledRules?[] _rules = new CompiledRules?[256];
     private readonly List<NameEntry> _nameList = [];
     private readonly Comparison<int> _alternativeOrder;
+
+    public PackagePool(IPackageProvider provider)
+    {
+        _provider = provider;
+        _alternativeOrder = (a, b) => AlternativeOrder.Compare(this, a, b);
+    }
 
     public int VarCount { get; private set; }
     public int NameCount => _nameList.Count;
@@ -83,7 +82,7 @@ internal sealed class PackagePool
     public NameEntry Name(string name)
     {
         if (_names.TryGetValue(name, out var entry)) return entry;
-        var found = provider.CandidatesNamed(name);
+        var found = _provider.CandidatesNamed(name);
         Candidate[] candidates = found.Count switch
         {
             0 => [],
@@ -216,7 +215,7 @@ internal sealed class PackagePool
 
     private int[] ComputeProviderVars(string name)
     {
-        var providers = provider.ProvidersOf(name);
+        var providers = _provider.ProvidersOf(name);
         if (providers.Count == 0) return [];
         if (providers.Count == 1) return FindVar(providers[0]) is var only && only >= 0 ? [only] : [];
         var vars = new List<int>(providers.Count);
