@@ -18,7 +18,7 @@ internal static class InputFiles
             try
             {
                 using var decompressor = new Decompressor();
-                var buffer = new byte[size];
+                var buffer = GC.AllocateUninitializedArray<byte>((int)size); // the decompressor writes every byte it reports
                 int length = decompressor.Unwrap(bytes, buffer, 0);
                 return new ArraySegment<byte>(buffer, 0, length);
             }
