@@ -5,11 +5,14 @@ namespace Stork.Resolver;
 /// <summary>The simplest provider: every candidate is in memory, indexed once by name and by provided name.</summary>
 public sealed class InMemoryPackageProvider : IPackageProvider
 {
-    private readonly Dictionary<string, List<Candidate>> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<Candidate>> _byProvidedName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Candidate>> _byName;
+    private readonly Dictionary<string, List<Candidate>> _byProvidedName;
 
     public InMemoryPackageProvider(IEnumerable<Candidate> candidates)
     {
+        int expected = candidates.TryGetNonEnumeratedCount(out var count) ? count : 0;
+        _byName = new(expected, StringComparer.Ordinal);
+        _byProvidedName = new(expected, StringComparer.Ordinal);
         foreach (var candidate in candidates)
         {
             AddTo(_byName, candidate.Name, candidate);
@@ -35,7 +38,8 @@ public sealed class InMemoryPackageProvider : IPackageProvider
 
     private static List<Candidate> AddTo(Dictionary<string, List<Candidate>> index, string key, Candidate candidate)
     {
-        if (!index.TryGetValue(key, out var list)) index[key] = list = [];
+        ref var list = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(index, key, out _);
+        list ??= new List<Candidate>(1);
         list.Add(candidate);
         return list;
     }

@@ -15,6 +15,20 @@ public sealed class SolverSession(IPackageProvider provider)
     /// <summary>Conflicts met by the last solve (a measure of how much backtracking it needed).</summary>
     public int LastConflicts => _engine.Conflicts;
 
+    /// <summary>Search statistics of the last solve, for diagnostics.</summary>
+    public string LastStatistics => $"decisions {_engine.Decisions}, conflicts {_engine.Conflicts}";
+
+    /// <summary>
+    /// Indexes the given names up front (their candidates, matched references and rules), so that later solves
+    /// only search. Optional: without it the same work happens lazily during the first solves.
+    /// </summary>
+    public void Prepare(IEnumerable<string> names)
+    {
+        foreach (var name in names)
+            foreach (var v in _engine.Pool.Name(name).Vars)
+                _engine.Pool.Rules(v);
+    }
+
     public SolveResult Solve(SolveRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -30,11 +44,7 @@ public sealed class SolverSession(IPackageProvider provider)
             SearchStatus.Solved => new SolveResult
             {
                 Outcome = SolveOutcome.Solved,
-                Solution = _engine.TrueVars()
-                    .Select(_engine.Pool.CandidateOf)
-                    .OrderBy(c => c.Name, StringComparer.Ordinal)
-                    .ThenBy(c => c.Version)
-                    .ToList(),
+                Solution = SortedSolution(),
             },
             SearchStatus.Unsolvable => new SolveResult
             {
@@ -44,5 +54,15 @@ public sealed class SolverSession(IPackageProvider provider)
             SearchStatus.TimedOut => new SolveResult { Outcome = SolveOutcome.TimedOut },
             _ => new SolveResult { Outcome = SolveOutcome.Cancelled },
         };
+    }
+
+    private List<Candidate> SortedSolution()
+    {
+        var pool = _engine.Pool;
+        var needed = _engine.NeededVars();
+        needed.Sort(pool.CompareByNameThenVersion);
+        var solution = new List<Candidate>(needed.Count);
+        foreach (var v in needed) solution.Add(pool.CandidateOf(v));
+        return solution;
     }
 }

@@ -44,15 +44,17 @@ internal sealed partial class CdclEngine(PackagePool pool)
     private int _queueHead;
     private readonly IntList _levelStarts = new(256);
     private readonly IntList _pendingAtLevel = new(256);
+    private readonly List<int[]> _rootClauses = []; // install items and kept names, in request order
 
     // Clauses waiting for a decision, as their variables in preference order; a prefix is known satisfied.
-    private int[][] _pending = new int[1024][];
+    private PendingClause[] _pending = new PendingClause[1024];
     private int _pendingCount;
     private int _pendingCursor;
 
     private readonly IntList _buffer = new(64);
     private readonly IntList _factBuffer = new(4); // Activate runs while _buffer holds a clause under construction
     private readonly IntList _learnt = new(64);
+    private int[] _scratch = new int[64];
 
     internal int ConflictClause { get; private set; } = -1;
     internal int Conflicts { get; private set; }
@@ -79,17 +81,15 @@ internal sealed partial class CdclEngine(PackagePool pool)
             if (decision < 0) return SearchStatus.Solved;
             Decisions++;
             if ((Decisions & 255) == 0 && OutOfBudget(deadline, cancellation) is { } stop2) return stop2;
-            _levelStarts.Add(_trail.Count);
-            _pendingAtLevel.Add(_pendingCount);
-            Assign(decision, -1);
+            NewDecision(decision);
         }
     }
 
-    /// <summary>The true variables, i.e. the solution.</summary>
-    internal IEnumerable<int> TrueVars()
+    private void NewDecision(int literal)
     {
-        for (int i = 0; i < _touched.Count; i++)
-            if (_value[_touched[i]] > 0) yield return _touched[i];
+        _levelStarts.Add(_trail.Count);
+        _pendingAtLevel.Add(_pendingCount);
+        Assign(literal, -1);
     }
 
     private static SearchStatus? OutOfBudget(long deadline, CancellationToken cancellation)
@@ -111,6 +111,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         _queueHead = 0;
         _levelStarts.Clear();
         _pendingAtLevel.Clear();
+        _rootClauses.Clear();
         Array.Clear(_pending, 0, _pendingCount);
         _pendingCount = 0;
         _pendingCursor = 0;
@@ -127,7 +128,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         for (int i = 0; i < request.Install.Count; i++)
         {
             var item = request.Install[i];
-            int[] vars = Pool.NamedVars(item.Name, item.Range).ToArray();
+            int[] vars = Pool.NamedVars(item.Name, item.Range);
             int c = AddRootClause(vars, new ClauseOrigin { Kind = ClauseKind.Install, Index = i });
             if (c >= 0) return c;
         }
@@ -147,13 +148,14 @@ internal sealed partial class CdclEngine(PackagePool pool)
         foreach (var v in vars) _buffer.Add(v * 2);
         int c = AddClause(_buffer, origin, out bool conflict);
         PushPending(vars);
+        _rootClauses.Add(vars);
         return conflict ? c : -1;
     }
 
     private void PushPending(int[] vars)
     {
         if (_pendingCount == _pending.Length) Array.Resize(ref _pending, _pendingCount * 2);
-        _pending[_pendingCount++] = vars;
+        _pending[_pendingCount++] = new PendingClause(vars);
     }
 
     private void EnsureCapacity()
@@ -198,17 +200,16 @@ internal sealed partial class CdclEngine(PackagePool pool)
         if (name.Id >= _nameStamp.Length) EnsureCapacity();
         if (_nameStamp[name.Id] == _generation) return;
         _nameStamp[name.Id] = _generation;
+        bool restricts = _policy.RestrictsNames;
         foreach (var v in name.Vars)
         {
             Touch(v);
             var candidate = Pool.CandidateOf(v);
             if (_policy.IsPreferred(candidate)) _flags[v] |= Preferred;
-            if (_policy.IsRemoved(candidate.Name)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Removed, Var = v });
-            else if (_policy.LockExcluding(candidate) is var lockIndex && lockIndex >= 0)
+            if (restricts && _policy.IsRemoved(candidate.Name)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Removed, Var = v });
+            else if (restricts && _policy.LockExcluding(candidate) is var lockIndex && lockIndex >= 0)
                 FixFalse(v, new ClauseOrigin { Kind = ClauseKind.NotLocked, Var = v, Index = lockIndex });
-            else if (!_policy.PrereleaseAllowed(candidate)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Prerelease, Var = v });
-            else if (Pool.Rules(v).UnmatchedDepend is var unmatched && unmatched >= 0)
-                FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Unmatched, Var = v, Index = unmatched });
+            else if (Pool.IsPrerelease(v) && !_policy.PrereleaseAllowed(candidate)) FixFalse(v, new ClauseOrigin { Kind = ClauseKind.Prerelease, Var = v });
         }
         var vars = name.Vars;
         for (int i = 0; i < vars.Length; i++)
@@ -243,7 +244,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
         int c = _start.Count;
         _start.Add(_literals.Count);
         _length.Add(literals.Count);
-        for (int i = 0; i < literals.Count; i++) _literals.Add(literals[i]);
+        _literals.AddRange(literals.AsSpan());
         if (c == _origins.Length) Array.Resize(ref _origins, c * 2);
         _origins[c] = origin;
         return c;
@@ -257,6 +258,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     {
         int c = NewClause(literals, origin);
         conflict = false;
+        if (_scratch.Length < literals.Count) _scratch = new int[literals.Count * 2];
         int start = _start[c], length = literals.Count;
         var lits = _literals.Items;
         if (length == 0) { conflict = true; return c; }
@@ -268,15 +270,24 @@ internal sealed partial class CdclEngine(PackagePool pool)
             return c;
         }
         // Move the two best literals to the front: true, then unassigned, then false at the highest level.
-        for (int slot = 0; slot < 2; slot++)
+        int first = 0, second = 1, firstScore = WatchScore(lits[start]), secondScore = WatchScore(lits[start + 1]);
+        if (secondScore > firstScore) { (first, second) = (second, first); (firstScore, secondScore) = (secondScore, firstScore); }
+        for (int k = 2; k < length && secondScore < int.MaxValue - 1; k++)
         {
-            int best = slot, bestScore = WatchScore(lits[start + slot]);
-            for (int k = slot + 1; k < length; k++)
-            {
-                int score = WatchScore(lits[start + k]);
-                if (score > bestScore) { best = k; bestScore = score; }
-            }
-            (lits[start + slot], lits[start + best]) = (lits[start + best], lits[start + slot]);
+            int score = WatchScore(lits[start + k]);
+            if (score > firstScore) { second = first; secondScore = firstScore; first = k; firstScore = score; }
+            else if (score > secondScore) { second = k; secondScore = score; }
+        }
+        if (first != 0 || second != 1)
+        {
+            int a = lits[start + first], b = lits[start + second];
+            int slot = 2;
+            // Keep the other literals in their order after the two watched ones.
+            for (int k = 0; k < length; k++)
+                if (k != first && k != second) _scratch[slot++ - 2] = lits[start + k];
+            lits[start] = a;
+            lits[start + 1] = b;
+            for (int k = 2; k < length; k++) lits[start + k] = _scratch[k - 2];
         }
         Watch(lits[start], c);
         Watch(lits[start + 1], c);
@@ -387,6 +398,14 @@ internal sealed partial class CdclEngine(PackagePool pool)
 
     private int Expand(int v, CompiledRules rules)
     {
+        if (rules.UnmatchedDepend >= 0)
+        {
+            // Nothing can satisfy one of v's depends: the unit fact "not v" conflicts with v being true.
+            // Conflict analysis turns it into a level-0 assignment (see LearnAndBackjump).
+            _buffer.Clear();
+            _buffer.Add(v * 2 + 1);
+            return NewClause(_buffer, new ClauseOrigin { Kind = ClauseKind.Unmatched, Var = v, Index = rules.UnmatchedDepend });
+        }
         int conflict = -1;
         var clauses = rules.DependClauses;
         for (int i = 0; i < clauses.Length; i++)
@@ -411,13 +430,17 @@ internal sealed partial class CdclEngine(PackagePool pool)
         return conflict;
     }
 
-    /// <summary>The first pending clause without a true package picks its first free package, preferring kept versions.</summary>
+    /// <summary>
+    /// Sweeps the pending clauses round-robin from where the last decision was made (as libsolv walks its rules),
+    /// and lets the first clause without a true package pick a free package, preferring kept versions.
+    /// </summary>
     private int Decide()
     {
         var values = _value;
-        while (_pendingCursor < _pendingCount)
+        for (int scanned = 0; scanned < _pendingCount; scanned++, _pendingCursor++)
         {
-            var vars = _pending[_pendingCursor];
+            if (_pendingCursor >= _pendingCount) _pendingCursor = 0;
+            var vars = _pending[_pendingCursor].Vars;
             int free = -1, preferred = -1;
             bool satisfied = false;
             foreach (var v in vars)
@@ -426,11 +449,12 @@ internal sealed partial class CdclEngine(PackagePool pool)
                 if (value > 0) { satisfied = true; break; }
                 if (value == 0)
                 {
-                    if (free < 0 || AlternativeOrder.Precedes(Pool, v, free)) free = v;
+                    if (free < 0) free = v; // clauses are kept in AlternativeOrder, so the first free one is best
                     if (preferred < 0 && (_flags[v] & Preferred) != 0) preferred = v;
                 }
             }
-            if (satisfied || free < 0) { _pendingCursor++; continue; }
+            if (satisfied || free < 0) continue;
+            _pendingCursor++;
             return 2 * (preferred >= 0 ? preferred : free);
         }
         return -1;
@@ -439,6 +463,13 @@ internal sealed partial class CdclEngine(PackagePool pool)
     /// <summary>First-UIP conflict analysis, then a non-chronological backjump and the learnt clause's assertion.</summary>
     private void LearnAndBackjump(int conflict)
     {
+        if (_length[conflict] == 1)
+        {
+            // A unit fact is its own learnt clause: assert it at level 0, where it stays.
+            Backjump(0);
+            Assign(_literals[_start[conflict]], conflict);
+            return;
+        }
         int mark = ++_seenMark;
         var antecedents = new List<int> { conflict };
         List<int>? level0 = null;
@@ -516,3 +547,6 @@ internal sealed partial class CdclEngine(PackagePool pool)
         _pendingCursor = 0;
     }
 }
+
+/// <summary>A pending clause's packages; a struct so storing it skips the covariant array-store check of int[][].</summary>
+internal readonly record struct PendingClause(int[] Vars);

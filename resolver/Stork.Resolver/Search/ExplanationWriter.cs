@@ -28,7 +28,7 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
                 _ => $"{Describe(reason)}, so {Forced(v)}",
             });
         }
-        steps.Add($"but {Describe(conflict)}, so there is no solution");
+        steps.Add($"but {Describe(conflict, withConsequence: false)}, so there is no solution");
         if (steps.Count > MaxLines)
         {
             int head = 3, tail = MaxLines - head - 1;
@@ -62,9 +62,13 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
 
     private string Package(int v) => Pool.CandidateOf(v).ToString();
 
-    private string Describe(int clause)
+    private string Describe(int clause) => Describe(clause, withConsequence: true);
+
+    /// <summary>A clause as a metadata fact; facts about one package say what follows unless told not to.</summary>
+    private string Describe(int clause, bool withConsequence)
     {
         var origin = engine.OriginOf(clause);
+        string so = withConsequence ? $", so {Package(origin.Var)} cannot be installed" : "";
         switch (origin.Kind)
         {
             case ClauseKind.Install:
@@ -83,16 +87,16 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
             case ClauseKind.SameName:
                 return $"only one version of {Pool.CandidateOf(origin.Var).Name} can be installed";
             case ClauseKind.Removed:
-                return $"you asked to remove {Pool.CandidateOf(origin.Var).Name}, so {Package(origin.Var)} cannot be installed";
+                return $"you asked to remove {Pool.CandidateOf(origin.Var).Name}{so}";
             case ClauseKind.NotLocked:
             {
                 var locked = request.Locks[origin.Index];
-                return $"{locked.Name} is locked to {locked.Version.ToNormalizedString()}, so {Package(origin.Var)} cannot be installed";
+                return $"{locked.Name} is locked to {locked.Version.ToNormalizedString()}{so}";
             }
             case ClauseKind.Prerelease:
-                return $"{Package(origin.Var)} is a prerelease and no request names a prerelease of {Pool.CandidateOf(origin.Var).Name}, so it cannot be installed";
+                return $"{Package(origin.Var)} is a prerelease and no request names a prerelease of {Pool.CandidateOf(origin.Var).Name}{(withConsequence ? ", so it cannot be installed" : "")}";
             case ClauseKind.Unmatched:
-                return $"{Package(origin.Var)} needs {Alternatives(origin.Var, origin.Index)}, which no available package matches, so {Package(origin.Var)} cannot be installed";
+                return $"{Package(origin.Var)} needs {Alternatives(origin.Var, origin.Index)}, which no available package matches{so}";
             case ClauseKind.Learned:
             {
                 var facts = Core(clause).Select(Describe).Distinct().ToList();
@@ -136,7 +140,14 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
         }
         var item = request.Install[origin.Index];
         var versions = Pool.Name(item.Name).Vars;
-        if (versions.Length == 0) return $"you asked for {item}, but no package named {item.Name} exists";
+        if (versions.Length == 0)
+        {
+            var providers = Pool.ProviderNames(item.Name).ToList();
+            if (providers.Count == 0) return $"you asked for {item}, but no package named {item.Name} exists";
+            string listed = string.Join(", ", providers.Take(5)) + (providers.Count > 5 ? $" and {providers.Count - 5} more" : "");
+            return $"you asked for {item}, but no package is named {item.Name}; it is only provided by {listed}, " +
+                   "and an install item needs a package's own name";
+        }
         string available = string.Join(", ", versions.Reverse().Select(v => Pool.CandidateOf(v).Version.ToNormalizedString()));
         return $"you asked for {item}, but no version of {item.Name} is in that range (available: {available})";
     }

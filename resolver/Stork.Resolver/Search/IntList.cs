@@ -8,11 +8,23 @@ internal sealed class IntList
 
     public IntList(int capacity = 4) => Items = new int[Math.Max(capacity, 1)];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(int value)
     {
-        if (Count == Items.Length) Array.Resize(ref Items, Items.Length * 2);
+        if (Count == Items.Length) Grow(Count + 1);
         Items[Count++] = value;
     }
+
+    public void AddRange(ReadOnlySpan<int> values)
+    {
+        if (Count + values.Length > Items.Length) Grow(Count + values.Length);
+        values.CopyTo(Items.AsSpan(Count));
+        Count += values.Length;
+    }
+
+    private void Grow(int needed) => Array.Resize(ref Items, Math.Max(needed, Items.Length * 2));
+
+    public ReadOnlySpan<int> AsSpan() => Items.AsSpan(0, Count);
 
     public void Clear() => Count = 0;
 

@@ -14,7 +14,7 @@ internal sealed class NameEntry(int id, string name, int[] vars)
 /// <summary>A candidate's rules translated to pool variables, computed once and shared by every solve of a session.</summary>
 internal sealed class CompiledRules
 {
-    /// <summary>Per kept depends clause: the matching variables in preference order (alternatives in order, newest first).</summary>
+    /// <summary>Per depends clause (minus those the package satisfies itself): the matching variables in AlternativeOrder.</summary>
     public required int[][] DependClauses;
     /// <summary>Index into Candidate.Depends of each entry of DependClauses.</summary>
     public required int[] DependSources;
@@ -29,31 +29,70 @@ internal sealed class CompiledRules
 /// Maps the provider's candidates to variables, lazily: a name is asked from the provider the first time a
 /// reference mentions it. Nothing here depends on a request, so a session reuses the pool across solves.
 /// </summary>
-internal sealed class PackagePool(IPackageProvider provider)
+internal sealed class PackagePool
 {
+    private readonly IPackageProvider _provider;
     private readonly Dictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<Reference, int[]> _matches = new();
+    private readonly Dictionary<Reference, int[]> _matches = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int[]> _providerVars = new(StringComparer.Ordinal);
     private Candidate[] _candidates = new Candidate[256];
     private int[] _nameIds = new int[256];
+    private bool[] _prerelease = new bool[256]; // NuGet computes IsPrerelease on every call; the solver asks often
+    private ulong[] _nameKey = new ulong[256];
     private CompiledRules?[] _rules = new CompiledRules?[256];
     private readonly List<NameEntry> _nameList = [];
+    private readonly Comparison<int> _alternativeOrder;
+
+    public PackagePool(IPackageProvider provider)
+    {
+        _provider = provider;
+        _alternativeOrder = (a, b) => AlternativeOrder.Compare(this, a, b);
+    }
 
     public int VarCount { get; private set; }
     public int NameCount => _nameList.Count;
 
     public Candidate CandidateOf(int var) => _candidates[var];
     public NameEntry NameOf(int var) => _nameList[_nameIds[var]];
+    public bool IsPrerelease(int var) => _prerelease[var];
+
+    /// <summary>Orders variables by name (ordinal) then version, comparing packed name prefixes before whole strings.</summary>
+    public int CompareByNameThenVersion(int left, int right)
+    {
+        if (left == right) return 0;
+        ulong a = _nameKey[left], b = _nameKey[right];
+        if (a != b) return a < b ? -1 : 1;
+        var x = _candidates[left];
+        var y = _candidates[right];
+        int byName = string.CompareOrdinal(x.Name, y.Name);
+        return byName != 0 ? byName : x.Version.CompareTo(y.Version);
+    }
+
+    /// <summary>
+    /// The first four UTF-16 units of a name packed big-endian, so that comparing keys orders like an ordinal
+    /// string comparison of those units; names sharing a prefix fall back to the full comparison.
+    /// </summary>
+    private static ulong NamePrefixKey(string name)
+    {
+        ulong key = 0;
+        for (int i = 0; i < 4; i++) key = (key << 16) | (i < name.Length ? name[i] : 0u);
+        return key;
+    }
 
     public NameEntry Name(string name)
     {
         if (_names.TryGetValue(name, out var entry)) return entry;
-        var candidates = provider.CandidatesNamed(name)
-            .Where(c => c.Name == name)
-            .DistinctBy(c => c.Version)
-            .OrderByDescending(c => c.Version, VersionComparer.Default)
-            .ToArray();
-        var vars = new int[candidates.Length];
+        var found = _provider.CandidatesNamed(name);
+        Candidate[] candidates = found.Count switch
+        {
+            0 => [],
+            1 when found[0].Name == name => [found[0]],
+            _ => found.Where(c => c.Name == name)
+                .DistinctBy(c => c.Version)
+                .OrderByDescending(c => c.Version, VersionComparer.Default)
+                .ToArray(),
+        };
+        var vars = candidates.Length == 0 ? [] : new int[candidates.Length];
         entry = new NameEntry(_nameList.Count, name, vars);
         for (int i = 0; i < candidates.Length; i++) vars[i] = NewVar(candidates[i], entry.Id);
         _nameList.Add(entry);
@@ -62,26 +101,44 @@ internal sealed class PackagePool(IPackageProvider provider)
     }
 
     /// <summary>Variables of the package named exactly like the reference whose version is in its range (install items).</summary>
-    public IEnumerable<int> NamedVars(string name, VersionRange? range)
+    public int[] NamedVars(string name, VersionRange? range)
     {
-        foreach (var v in Name(name).Vars)
-            if (range is null || range.Satisfies(_candidates[v].Version)) yield return v;
+        var vars = Name(name).Vars;
+        if (range is null) return vars;
+        int count = 0;
+        foreach (var v in vars) if (range.Satisfies(_candidates[v].Version)) count++;
+        if (count == vars.Length) return vars;
+        var result = new int[count];
+        count = 0;
+        foreach (var v in vars) if (range.Satisfies(_candidates[v].Version)) result[count++] = v;
+        return result;
     }
 
-    /// <summary>Variables matching a reference under rule 2: same name in range, or a fitting provide. Cached.</summary>
+    /// <summary>
+    /// Variables matching a reference under rule 2: same name in range, or a fitting provide. Cached per Reference
+    /// instance: readers share one instance per distinct text, and hashing by value (NuGet version ranges) costs more
+    /// than recomputing the rare duplicates a hand-built universe may contain.
+    /// </summary>
     public int[] Matches(Reference reference)
     {
-        if (_matches.TryGetValue(reference, out var cached)) return cached;
-        var result = new List<int>();
-        foreach (var v in NamedVars(reference.Name, reference.Range)) result.Add(v);
-        foreach (var v in ProviderVars(reference.Name))
+        ref var cached = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_matches, reference, out bool exists);
+        if (!exists) cached = ComputeMatches(reference);
+        return cached!;
+    }
+
+    private int[] ComputeMatches(Reference reference)
+    {
+        var named = NamedVars(reference.Name, reference.Range);
+        var providers = ProviderVars(reference.Name);
+        if (providers.Length == 0) return named;
+        var result = new List<int>(named.Length + providers.Length);
+        result.AddRange(named);
+        foreach (var v in providers)
         {
-            if (result.Contains(v)) continue;
+            if (Array.IndexOf(named, v) >= 0) continue;
             if (ProvideMatches(_candidates[v], reference)) result.Add(v);
         }
-        cached = result.ToArray();
-        _matches[reference] = cached;
-        return cached;
+        return result.ToArray();
     }
 
     public CompiledRules Rules(int var)
@@ -105,6 +162,8 @@ internal sealed class PackagePool(IPackageProvider provider)
                 }
             if (satisfiedBySelf) continue; // the package satisfies its own need
             if (buffer.Count == 0 && unmatched < 0) unmatched = i;
+            // Decisions take a clause's first free package, so keep every clause in the preferred order.
+            buffer.Sort(_alternativeOrder);
             clauses.Add(buffer.ToArray());
             sources.Add(i);
         }
@@ -141,11 +200,24 @@ internal sealed class PackagePool(IPackageProvider provider)
         return false;
     }
 
+    /// <summary>Names of the packages that provide a name (for explanations).</summary>
+    public IEnumerable<string> ProviderNames(string name) =>
+        ProviderVars(name).Select(v => _candidates[v].Name).Where(n => n != name).Distinct();
+
     /// <summary>Providers of a name as variables, ordered by name then newest version, for deterministic choices.</summary>
     private int[] ProviderVars(string name)
     {
-        if (_providerVars.TryGetValue(name, out var cached)) return cached;
-        var providers = provider.ProvidersOf(name);
+        ref var cached = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_providerVars, name, out bool exists);
+        if (exists) return cached!;
+        cached = ComputeProviderVars(name);
+        return cached;
+    }
+
+    private int[] ComputeProviderVars(string name)
+    {
+        var providers = _provider.ProvidersOf(name);
+        if (providers.Count == 0) return [];
+        if (providers.Count == 1) return FindVar(providers[0]) is var only && only >= 0 ? [only] : [];
         var vars = new List<int>(providers.Count);
         foreach (var candidate in providers
                      .OrderBy(c => c.Name, StringComparer.Ordinal)
@@ -154,9 +226,7 @@ internal sealed class PackagePool(IPackageProvider provider)
             var v = FindVar(candidate);
             if (v >= 0 && !vars.Contains(v)) vars.Add(v);
         }
-        cached = vars.ToArray();
-        _providerVars[name] = cached;
-        return cached;
+        return vars.ToArray();
     }
 
     private int FindVar(Candidate candidate)
@@ -173,10 +243,14 @@ internal sealed class PackagePool(IPackageProvider provider)
         {
             Array.Resize(ref _candidates, v * 2);
             Array.Resize(ref _nameIds, v * 2);
+            Array.Resize(ref _prerelease, v * 2);
+            Array.Resize(ref _nameKey, v * 2);
             Array.Resize(ref _rules, v * 2);
         }
         _candidates[v] = candidate;
         _nameIds[v] = nameId;
+        _prerelease[v] = candidate.Version.IsPrerelease;
+        _nameKey[v] = NamePrefixKey(candidate.Name);
         return v;
     }
 }

@@ -43,15 +43,18 @@ internal sealed class RequestPolicy
         }
     }
 
-    public bool IsRemoved(string name) => _removed.Contains(name);
+    /// <summary>True when the request removes or locks anything, i.e. when activation must consult it per candidate.</summary>
+    public bool RestrictsNames => _removed.Count > 0 || _locks.Count > 0;
+
+    public bool IsRemoved(string name) => _removed.Count > 0 && _removed.Contains(name);
 
     /// <summary>The lock index when the name is locked to a version other than this one, else -1.</summary>
     public int LockExcluding(Candidate candidate) =>
-        _locks.TryGetValue(candidate.Name, out var lockEntry) && lockEntry.Version != candidate.Version ? lockEntry.Index : -1;
+        _locks.Count > 0 && _locks.TryGetValue(candidate.Name, out var lockEntry) && lockEntry.Version != candidate.Version ? lockEntry.Index : -1;
 
+    /// <summary>Whether a prerelease candidate may be chosen (call only for prereleases).</summary>
     public bool PrereleaseAllowed(Candidate candidate) =>
-        !candidate.Version.IsPrerelease
-        || _prereleaseNames.Contains(candidate.Name)
+        _prereleaseNames.Contains(candidate.Name)
         || _exactAllowed.Contains(new PackageId(candidate.Name, candidate.Version));
 
     /// <summary>Installed (unless being upgraded) or locked: chosen first when a clause needs a decision.</summary>

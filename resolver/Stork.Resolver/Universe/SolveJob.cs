@@ -11,14 +11,13 @@ public sealed record SolveJob(string Id, IReadOnlyList<Reference> Install, bool?
     {
         var bytes = UniverseReader.ReadToEnd(stream);
         var jobs = new List<SolveJob>();
-        int line = 0, position = 0;
-        while (position < bytes.Length)
+        int line = 0;
+        while (!bytes.IsEmpty)
         {
-            int end = Array.IndexOf(bytes, (byte)'\n', position);
-            if (end < 0) end = bytes.Length;
+            int end = bytes.IndexOf((byte)'\n');
+            var span = end < 0 ? bytes : bytes[..end];
+            bytes = end < 0 ? [] : bytes[(end + 1)..];
             line++;
-            var span = new ReadOnlySpan<byte>(bytes, position, end - position);
-            position = end + 1;
             if (UniverseReader.IsBlank(span)) continue;
             try
             {
