@@ -31,7 +31,11 @@ internal static class ProgressBars
         {
             lock (_gate)
             {
-                var name = label.Length > 40 ? label[^40..] : label;
+                // Blob names are HASH.NAME-VERSION.stork: show NAME-VERSION.
+                var dot = label.IndexOf('.');
+                var name = dot == 64 ? label[(dot + 1)..] : label;
+                if (name.EndsWith(".stork", StringComparison.Ordinal)) name = name[..^6];
+                if (name.Length > 40) name = name[^40..];
                 var task = context.AddTask(Markup.Escape(name), maxValue: Math.Max(1, total));
                 task.Value = already;
                 return new Bar(task, _gate);
