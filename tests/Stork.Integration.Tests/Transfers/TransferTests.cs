@@ -156,6 +156,28 @@ public sealed class FailoverTests(PublishedRepository repo) : IClassFixture<Publ
     }
 
     [Fact]
+    public void Metadata_that_does_not_verify_on_one_mirror_is_fetched_from_the_next()
+    {
+        var dir = Directory.CreateTempSubdirectory("stork-badmeta-").FullName;
+        TransferKit.CopyTree(repo.PublicDir, dir);
+        var timestamp = Path.Combine(dir, "metadata", "timestamp.json");
+        var json = JsonNode.Parse(File.ReadAllText(timestamp))!;
+        json["signed"]!["version"] = json["signed"]!["version"]!.GetValue<long>() + 1;   // signature no longer matches
+        File.WriteAllText(timestamp, json.ToJsonString());
+        using var bad = new NginxServer(dir);
+        using var host = TransferKit.HostWithGuests(bad.BaseUrl, repo.RootFile, "vm");
+        TransferKit.Configure(host, new JsonObject { ["mirrors"] = TransferKit.Mirrors((repo.Nginx.BaseUrl, 1)) });
+
+        var refresh = host.Get("refresh", "--json");
+
+        Assert.True(refresh.ExitCode == 0, refresh.ToString());
+        Assert.Contains($"mirror {bad.BaseUrl} is set aside", refresh.Stderr);
+        Assert.Contains(bad.Requests(), l => l.StartsWith("GET /metadata/timestamp.json 200", StringComparison.Ordinal));
+        Assert.NotNull(JsonNode.Parse(refresh.Stdout));
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
     public void Every_mirror_bad_fails_cleanly_with_a_typed_error_and_leaves_the_guest_alone()
     {
         var (bad, dir) = CorruptMirror();
