@@ -7,10 +7,18 @@ namespace Stork.Client.Config;
 
 /// <summary>The host's configuration file, CONFIG_DIR/stork.json: which repository to follow.</summary>
 /// <param name="TrustedRoles">Roles whose packages this host accepts (SPEC.md §9); null accepts every role the TUF chain trusts.</param>
+/// <param name="Mirrors">Extra places serving the same tree, "mirrors": [{"url": ..., "priority": N}]; lower priority is tried
+/// first, <paramref name="Repository"/> is the default mirror at priority 0 unless listed.</param>
+/// <param name="ParallelDownloads">"parallel_downloads": blobs downloaded at once (default 4).</param>
 /// <param name="Host">This host's name in fleet manifests (default: the machine's host name).</param>
-public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IReadOnlySet<string>? TrustedRoles = null, string? Host = null)
+public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IReadOnlySet<string>? TrustedRoles = null,
+    IReadOnlyList<Mirror>? Mirrors = null, int ParallelDownloads = ClientConfig.DefaultParallelDownloads, string? Host = null)
 {
     public const string FileName = "stork.json";
+    public const int DefaultParallelDownloads = 4;
+
+    /// <summary>Every mirror to try, in order (the default repository URL included).</summary>
+    public IReadOnlyList<Uri> OrderedMirrors => MirrorFetcher.Order(Repository, Mirrors ?? []);
 
     public static string PathIn(string configDir) => Path.Combine(configDir, FileName);
 
@@ -23,12 +31,37 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         {
             var json = StrictJson.ParseObject(File.ReadAllBytes(path), path);
             return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path),
+                ReadMirrors(json, path), ReadParallel(json, path),
                 json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null);
         }
         catch (FormatException e)
         {
             throw new LocalException($"{path} is damaged: {e.Message}", e);
         }
+    }
+
+    private static IReadOnlyList<Mirror>? ReadMirrors(JsonObject json, string path)
+    {
+        if (!json.ContainsKey("mirrors")) return null;
+        if (json["mirrors"] is not JsonArray list) throw new FormatException($"{path}: 'mirrors' must be a list of {{\"url\": ..., \"priority\": N}}");
+        var mirrors = new List<Mirror>();
+        foreach (var item in list)
+        {
+            if (item is not JsonObject o || o["url"] is not JsonValue u || !u.TryGetValue<string>(out var url))
+                throw new FormatException($"{path}: every mirror needs a \"url\"");
+            int priority = 0;
+            if (o.ContainsKey("priority") && (o["priority"] is not JsonValue p || !p.TryGetValue(out priority)))
+                throw new FormatException($"{path}: mirror {url}: \"priority\" must be an integer");
+            mirrors.Add(new Mirror(ParseRepositoryUrl(url), priority));
+        }
+        return mirrors;
+    }
+
+    private static int ReadParallel(JsonObject json, string path)
+    {
+        if (!json.ContainsKey("parallel_downloads")) return DefaultParallelDownloads;
+        if (json["parallel_downloads"] is JsonValue v && v.TryGetValue<int>(out var n) && n is >= 1 and <= 64) return n;
+        throw new FormatException($"{path}: 'parallel_downloads' must be an integer from 1 to 64");
     }
 
     private static IReadOnlySet<string>? ReadTrustedRoles(JsonObject json, string path)

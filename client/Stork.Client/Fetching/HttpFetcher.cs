@@ -45,48 +45,100 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         return buffer.ToArray();
     }
 
+    /// <summary>Receives byte progress of blob downloads; null draws nothing.</summary>
+    public ITransferProgress? Progress { get; set; }
+
+    /// <summary>Bytes of blob bodies received over the network by this fetcher (resumed parts not counted).</summary>
+    public long BlobBytesReceived => Interlocked.Read(ref _blobBytes);
+    private long _blobBytes;
+
+    /// <summary>
+    /// Streams the blob into <paramref name="destination"/>. An existing partial file there (an interrupted earlier
+    /// attempt) is re-hashed and continued with <c>Range: bytes=N-</c>; a server ignoring Range (200) gets a full
+    /// download. The partial file is kept when the transfer breaks, deleted when the bytes prove wrong.
+    /// </summary>
     public async Task FetchToFileAsync(Uri url, long length, string sha256, string destination, CancellationToken cancellation)
     {
-        using var response = await SendAsync(url, cancellation);
-        if (response.Content.Headers.ContentLength is { } declared && declared != length)
-            throw new ContentMismatchException($"{url}: the server announces {declared} bytes, the signed length is {length}");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long have = ResumablePart(destination, length, hash);
+        if (have == length)
+        {
+            if (FinishHash(hash, sha256)) return;
+            File.Delete(destination);
+            hash.GetHashAndReset();
+            have = 0;
+        }
+        using var response = await SendAsync(url, cancellation, have > 0 ? have : null);
+        if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+        {
+            // The server ignored the Range: start over from byte 0.
+            hash.GetHashAndReset();
+            have = 0;
+        }
+        else if (have > 0 && response.Content.Headers.ContentRange is { } range && (range.From != have || (range.Length is { } l && l != length)))
+        {
+            throw new ContentMismatchException($"{url}: asked for bytes {have}- of {length}, the server sent range {range}");
+        }
+        if (response.Content.Headers.ContentLength is { } declared && declared != length - have)
+            throw new ContentMismatchException($"{url}: the server announces {declared} bytes, the signed length is {length} ({have} already here)");
         await using var body = await response.Content.ReadAsStreamAsync(cancellation);
         var rate = new RateGuard(_policy, url);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using (var output = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using var task = Progress?.Start(Path.GetFileName(url.AbsolutePath), length, have);
+        await using (var output = new FileStream(destination, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
             var chunk = new byte[1 << 16];
-            long received = 0;
+            long received = have;
             while (received < length)
             {
                 // Ask for no more than what is still owed, so we never read past the signed length.
                 int wanted = (int)Math.Min(chunk.Length, length - received);
                 int read = await ReadWithStallTimeoutAsync(body, chunk.AsMemory(0, wanted), url, cancellation);
                 if (read == 0)
-                    throw new ContentMismatchException($"{url}: the download stopped after {received} of {length} signed bytes");
+                    throw new FetchException($"{url}: the download stopped after {received} of {length} signed bytes (the part is kept; the next attempt resumes)");
                 hash.AppendData(chunk, 0, read);
                 await output.WriteAsync(chunk.AsMemory(0, read), cancellation);
                 received += read;
+                Interlocked.Add(ref _blobBytes, read);
+                task?.Advance(read);
                 rate.Add(read);
             }
             await output.FlushAsync(cancellation);
         }
-        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+        if (!FinishHash(hash, sha256))
         {
             File.Delete(destination);
-            throw new ContentMismatchException($"{url}: sha256 {actual} does not match the signed {sha256}; the mirror served tampered or corrupt data");
+            // The kept part may have been the bad bytes (from another mirror): one full download decides.
+            if (have > 0) { await FetchToFileAsync(url, length, sha256, destination, cancellation); return; }
+            throw new ContentMismatchException($"{url}: the sha256 does not match the signed {sha256}; the mirror served tampered or corrupt data");
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri url, CancellationToken cancellation)
+    private static bool FinishHash(IncrementalHash hash, string sha256)
+        => string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), sha256, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Length of a usable partial file (its bytes fed to <paramref name="hash"/>); 0 when there is none or it is too long.</summary>
+    private static long ResumablePart(string path, long length, IncrementalHash hash)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists || info.Length == 0) return 0;
+        if (info.Length > length) { File.Delete(path); return 0; }
+        using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = input.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+        return info.Length;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Uri url, CancellationToken cancellation, long? rangeFrom = null)
     {
         HttpResponseMessage response;
         try
         {
             using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             headersTimeout.CancelAfter(_policy.StallTimeout);
-            response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (rangeFrom is { } from) request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, null);
+            response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
         }
         catch (HttpRequestException e)
         {

@@ -20,23 +20,40 @@ public sealed class HostSession : IDisposable
     private readonly IFetcher _fetcher;
     private readonly bool _ownsFetcher;
 
-    private HostSession(HostPaths paths, ClientConfig config, IFetcher? fetcher, TimeProvider time, Action<string>? onWait)
+    /// <summary>The failover fetcher when stork.json lists mirrors; null with only the repository URL.</summary>
+    public MirrorFetcher? MirrorSet { get; }
+
+    /// <summary>The fetcher everything goes through (mirror failover included).</summary>
+    public IFetcher Fetcher { get; }
+
+    private HostSession(HostPaths paths, ClientConfig config, IFetcher? fetcher, TimeProvider time, Action<string>? onWait, Action<string>? onMirrorNotice)
     {
         Paths = paths;
         Config = config;
         _ownsFetcher = fetcher is null;
         _fetcher = fetcher ?? new HttpFetcher(config.Fetch);
+        var mirrors = config.OrderedMirrors;
+        if (mirrors.Count > 1) MirrorSet = new MirrorFetcher(config.Repository, mirrors, _fetcher, onMirrorNotice);
+        Fetcher = (IFetcher?)MirrorSet ?? _fetcher;
         Metadata = new LocalMetadataStore(MetadataDirOf(paths));
-        Updater = new Updater(config.Repository, Metadata, _fetcher, time);
-        Blobs = new BlobCache(paths.BlobsDir, _fetcher, onWait);
+        Updater = new Updater(config.Repository, Metadata, Fetcher, time);
+        Blobs = new BlobCache(paths.BlobsDir, Fetcher, onWait);
+    }
+
+    /// <summary>Where blob download progress goes (progress bars); only for the built-in HTTP fetcher.</summary>
+    public ITransferProgress? TransferProgress
+    {
+        get => (_fetcher as HttpFetcher)?.Progress;
+        set { if (_fetcher is HttpFetcher http) http.Progress = value; }
     }
 
     public PackageTrustPolicy TrustPolicy => new(Config.TrustedRoles);
 
     public static string MetadataDirOf(HostPaths paths) => Path.Combine(paths.StateDir, "metadata");
 
-    public static HostSession Open(HostPaths paths, IFetcher? fetcher = null, TimeProvider? time = null, Action<string>? onWait = null)
-        => new(paths, ClientConfig.Load(paths.ConfigDir), fetcher, time ?? TimeProvider.System, onWait);
+    /// <param name="onMirrorNotice">Told once per mirror set aside for serving bad data (the CLI prints it on stderr).</param>
+    public static HostSession Open(HostPaths paths, IFetcher? fetcher = null, TimeProvider? time = null, Action<string>? onWait = null, Action<string>? onMirrorNotice = null)
+        => new(paths, ClientConfig.Load(paths.ConfigDir), fetcher, time ?? TimeProvider.System, onWait, onMirrorNotice);
 
     /// <summary>
     /// Pins trust explicitly: the given root.json must be well-formed and signed by its own threshold.
@@ -67,9 +84,43 @@ public sealed class HostSession : IDisposable
 
     public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshAsync(CancellationToken cancellation)
     {
-        var (trusted, result) = await Updater.RefreshAsync(cancellation);
+        var (trusted, result) = await RefreshOnSomeMirrorAsync(cancellation);
         return (PackageIndex.From(trusted, TrustPolicy), trusted, result);
     }
+
+    /// <summary>
+    /// The fetcher fails over on transport errors and bad lengths; metadata that does not verify (bad signature,
+    /// expired, rollback, ...) is only known here, after the fact. The mirror that served it is set aside and the
+    /// whole TUF workflow runs again from the trusted local state, on the next mirror. Everything the failed run
+    /// stored was verified, so nothing untrusted is kept.
+    /// </summary>
+    private async Task<(TrustedMetadata, RefreshResult)> RefreshOnSomeMirrorAsync(CancellationToken cancellation)
+    {
+        var failures = new List<string>();
+        while (true)
+        {
+            try
+            {
+                return await Updater.RefreshAsync(cancellation);
+            }
+            catch (RepositoryException e) when (MirrorSet is { } set && e is not FetchException && e is not NotFoundException
+                                                && e is not ContentMismatchException && set.LastServer is { } bad)
+            {
+                failures.Add($"{bad}: {e.Message}");
+                if (!set.SetAsideLastServer(e.Message))
+                    throw Retyped(e, $"no mirror served metadata that verifies:\n  {string.Join("\n  ", failures)}");
+            }
+        }
+    }
+
+    private static RepositoryException Retyped(RepositoryException e, string message) => e switch
+    {
+        UnsignedMetadataException => new UnsignedMetadataException(message),
+        ExpiredMetadataException => new ExpiredMetadataException(message),
+        RollbackException => new RollbackException(message),
+        BadVersionException => new BadVersionException(message),
+        _ => new RepositoryException(message, e),
+    };
 
     public (PackageIndex Index, TrustedMetadata Trusted) LoadOffline()
     {

@@ -11,6 +11,17 @@ namespace Stork.Client.Packages;
 public sealed class BlobCache(string directory, IFetcher fetcher, Action<string>? onWait = null)
 {
     private int _downloads;
+
+    /// <summary>
+    /// Fetches every blob not yet cached, at most <paramref name="parallel"/> at a time. The per-blob lock still
+    /// makes concurrent processes share one download.
+    /// </summary>
+    public Task PrefetchAsync(IEnumerable<(string Sha256, long Length, Uri Url)> blobs, int parallel, CancellationToken cancellation)
+    {
+        var distinct = blobs.DistinctBy(b => b.Sha256).ToList();
+        return Parallel.ForEachAsync(distinct, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel), CancellationToken = cancellation },
+            async (blob, ct) => await GetAsync(blob.Sha256, blob.Length, blob.Url, ct));
+    }
     public int Downloads => _downloads;
 
     public string PathOf(string sha256) => Path.Combine(directory, "sha256", sha256);
@@ -22,18 +33,13 @@ public sealed class BlobCache(string directory, IFetcher fetcher, Action<string>
         using var _ = await FileLock.AcquireAsync(path + ".lock", $"blob {sha256[..12]}", onWait, cancellation);
         if (IsIntact(path, sha256, length)) return path;   // another process finished it while we waited
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Environment.ProcessId}.part";
-        try
-        {
-            await fetcher.FetchToFileAsync(url, length, sha256, temp, cancellation);
-            Interlocked.Increment(ref _downloads);
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        // One stable name per blob (we hold its lock): an interrupted download leaves the part for the next
+        // attempt to resume with a Range request; the fetcher deletes it when its bytes prove wrong.
+        var temp = $"{path}.part";
+        await fetcher.FetchToFileAsync(url, length, sha256, temp, cancellation);
+        Interlocked.Increment(ref _downloads);
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.Move(temp, path, overwrite: true);
         return path;
     }
 

@@ -13,7 +13,13 @@ internal static class GlobalOptions
     public static readonly Option<string?> ConfigDir = new("--config-dir") { Description = "Config directory (env STORK_CONFIG_DIR, default /etc/stork)", Recursive = true };
     public static readonly Option<bool> Json = new("--json") { Description = "Print nothing but JSON", Recursive = true };
 
-    public static IEnumerable<Option> All => [Home, StateDir, CacheDir, ConfigDir, Json];
+    public static readonly Option<bool> NoProgress = new("--no-progress") { Description = "No download progress bars (they are off anyway when stderr is not a terminal, and with --json)", Recursive = true };
+
+    public static IEnumerable<Option> All => [Home, StateDir, CacheDir, ConfigDir, Json, NoProgress];
+
+    /// <summary>Progress bars only for a person watching: stderr is a terminal, no --json, no --no-progress.</summary>
+    public static bool WantsProgress(ParseResult result)
+        => !result.GetValue(NoProgress) && !WantsJson(result) && !Console.IsErrorRedirected;
 
     public static HostPaths PathsOf(ParseResult result)
         => HostLocations.Resolve(result.GetValue(Home), result.GetValue(StateDir), result.GetValue(CacheDir), result.GetValue(ConfigDir));

@@ -21,7 +21,7 @@ internal sealed class HostContext : IDisposable
         Installer = new GuestInstaller(Paths, Database);
     }
 
-    public HostSession OpenSession() => HostSession.Open(Paths, onWait: Output.Note);
+    public HostSession OpenSession() => HostSession.Open(Paths, onWait: Output.Note, onMirrorNotice: m => Output.Note($"warning: {m}"));
 
     public void Dispose() => Database.Dispose();
 }

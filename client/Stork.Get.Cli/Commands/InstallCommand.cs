@@ -19,9 +19,15 @@ internal static class InstallCommand
             using var session = host.OpenSession();
             var operations = new PackageOperations(session, host.Installer);
             var outcomes = new JsonArray();
-            foreach (var guest in result.GetValue(guests)!)
+            var done = await ProgressBars.RunAsync(result, session, async () =>
             {
-                var outcome = await operations.InstallAsync(guest, result.GetValue(packages)!, result.GetValue(dryRun), cancellation);
+                var list = new List<OperationOutcome>();
+                foreach (var guest in result.GetValue(guests)!)
+                    list.Add(await operations.InstallAsync(guest, result.GetValue(packages)!, result.GetValue(dryRun), cancellation));
+                return list;
+            });
+            foreach (var outcome in done)
+            {
                 if (GlobalOptions.WantsJson(result)) outcomes.Add((JsonNode)OutcomePrinter.ToJson(outcome));
                 else OutcomePrinter.Print(outcome);
             }

@@ -12,7 +12,7 @@ internal static class RefreshCommand
         var command = new Command("refresh", "Update the signed metadata (TUF client workflow: root, timestamp, snapshot, targets)");
         command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
         {
-            using var session = HostSession.Open(GlobalOptions.PathsOf(result));
+            using var session = HostSession.Open(GlobalOptions.PathsOf(result), onMirrorNotice: m => Output.Note($"warning: {m}"));
             var (index, _, refresh) = await session.RefreshAsync(cancellation);
             if (GlobalOptions.WantsJson(result))
                 Output.Json(new JsonObject

@@ -16,7 +16,9 @@ public sealed class NginxServer : IDisposable
     public string AccessLog => Path.Combine(Directory, "access.log");
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
 
-    public NginxServer(string root, string? extraServerConfig = null)
+    /// <param name="extraHttpConfig">Added at http level (e.g. a proxy_cache_path).</param>
+    /// <param name="locations">Replaces the default cache-header locations (e.g. a proxy_pass site cache).</param>
+    public NginxServer(string root, string? extraServerConfig = null, string? extraHttpConfig = null, string? locations = null)
     {
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: run 'apt-get install -y nginx-light' (./test.sh does this)");
@@ -30,7 +32,7 @@ public sealed class NginxServer : IDisposable
             pid {{Directory}}/nginx.pid;
             events { worker_connections 256; }
             http {
-                log_format stork '$request_method $uri $status $body_bytes_sent';
+                log_format stork '$request_method $uri $status $body_bytes_sent range=$http_range';
                 access_log {{Directory}}/access.log stork;
                 client_body_temp_path {{Directory}}/client_body;
                 proxy_temp_path {{Directory}}/proxy;
@@ -40,11 +42,11 @@ public sealed class NginxServer : IDisposable
                 types { application/json json; }
                 default_type application/octet-stream;
                 sendfile on;
+                {{extraHttpConfig ?? ""}}
                 server {
                     listen 127.0.0.1:{{Port}};
                     root {{root}};
-                    location = /metadata/timestamp.json { add_header Cache-Control "public, max-age=60"; }
-                    location / { add_header Cache-Control "public, max-age=31536000, immutable"; }
+                    {{locations ?? DefaultLocations}}
                     {{extraServerConfig ?? ""}}
                 }
             }
@@ -57,7 +59,12 @@ public sealed class NginxServer : IDisposable
         WaitUntilListening();
     }
 
-    /// <summary>The request lines logged so far, as "METHOD URI STATUS BYTES".</summary>
+    public const string DefaultLocations = """
+        location = /metadata/timestamp.json { add_header Cache-Control "public, max-age=60"; }
+        location / { add_header Cache-Control "public, max-age=31536000, immutable"; }
+        """;
+
+    /// <summary>The request lines logged so far, as "METHOD URI STATUS BYTES range=RANGE" (range=- without a Range header).</summary>
     public IReadOnlyList<string> Requests()
     {
         var path = AccessLog;
