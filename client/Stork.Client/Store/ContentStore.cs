@@ -27,6 +27,11 @@ public sealed class ContentStore
 
     private string TempDir => Path.Combine(_paths.FilesDir, "tmp");
 
+    /// <summary>A fresh name in the store's temp folder (same filesystem as the store).</summary>
+    public string NewTempPath() => Path.Combine(TempDir, $"probe-{Guid.NewGuid():N}");
+
+    public string FilesDir => _paths.FilesDir;
+
     public string PathFor(string sha256, string mode) => Path.Combine(_paths.FilesDir, sha256[..2], $"{sha256}-{mode}");
 
     public string PathFor(PackageFileEntry file) => PathFor(file.Sha256!, file.Mode!);
@@ -89,7 +94,9 @@ public sealed class ContentStore
                 output.Flush(flushToDisk: true);
             }
             Guests.UnixPermissions.Set(temp, StoredPermissions(entry.Mode!));
-            Native.Rename(temp, final);
+            var guard = new StoreGuard(_paths);
+            guard.Run(() => Native.Rename(temp, final), final);
+            guard.Protect(final);
         }
         finally
         {
