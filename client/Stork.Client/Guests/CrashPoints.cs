@@ -18,9 +18,21 @@ public static class CrashPoints
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
+    private static readonly AsyncLocal<Action?> Hook = new();
+
+    /// <summary>In-process tests: called at every crash point of the current async flow (throw <see cref="SimulatedCrashException"/> to "crash").</summary>
+    public static Action? OnHit { get => Hook.Value; set => Hook.Value = value; }
+
     public static void Hit()
     {
         var count = Interlocked.Increment(ref _passed);
         if (Limit > 0 && count == Limit) Kill(Environment.ProcessId, 9);
+        Hook.Value?.Invoke();
     }
+}
+
+/// <summary>Thrown by test hooks to stop a change dead, as a crash would: nothing is cleaned up.</summary>
+public sealed class SimulatedCrashException : Exception
+{
+    public SimulatedCrashException() : base("simulated crash") { }
 }

@@ -34,7 +34,15 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         var changes = PackageChanges.Create(database.ListInstalled(guest), desiredFullSet);
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
         foreach (var package in changes.ToFetch)
+        {
             if (database.LoadManifest(package.BlobSha256) is { } m) manifests[package.Name] = m;
+            else if (File.Exists(Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256)))
+            {
+                // Cached (and verified when downloaded) but not yet installed anywhere: its manifest opens the blob.
+                using var reader = PackageReader.Open(Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256));
+                manifests[package.Name] = reader.Manifest;
+            }
+        }
         var store = new ContentStore(paths);
         string mode = record.LinkModeUsed ?? (record.LinkMode == GuestLinkModes.Auto ? GuestLinkModes.HardLink : record.LinkMode);
         return InstallPlanner.Plan(new PlannerInput(record, database.ListInstalled(guest), database.ListOwnedFiles(guest), desiredFullSet,
@@ -85,8 +93,16 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
             summary ??= Summarize(plan);
             var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             database.BeginJournal(journal, plan.Actions);
-            CrashPoints.Hit();
-            transaction.Stage(plan.Actions); // rolls itself back on failure
+            try
+            {
+                CrashPoints.Hit();
+                transaction.Stage(plan.Actions); // rolls itself back on failure
+            }
+            catch (Exception e) when (e is not SimulatedCrashException)
+            {
+                database.DeleteJournal(guest);
+                throw;
+            }
             CrashPoints.Hit();
             database.SetJournalState(guest, JournalStates.Committing); // the commit point
             CrashPoints.Hit();

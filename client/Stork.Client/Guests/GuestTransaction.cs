@@ -60,7 +60,7 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                 Create(action, StagedPath(action, i));
             }
         }
-        catch
+        catch (Exception e) when (e is not SimulatedCrashException)
         {
             Rollback(actions);
             throw;

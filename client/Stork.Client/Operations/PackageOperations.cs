@@ -8,7 +8,11 @@ using Stork.Resolver.Model;
 namespace Stork.Client.Operations;
 
 /// <summary>What an install or remove decided, and what the installer did about it.</summary>
-public sealed record OperationOutcome(string Guest, IReadOnlyList<DesiredPackage> Desired, InstallReport? Report, bool DryRun);
+public sealed record OperationOutcome(string Guest, IReadOnlyList<DesiredPackage> Desired, InstallReport? Report, bool DryRun)
+{
+    /// <summary>For a dry run: every step the change would take (see <see cref="Planning.InstallPlanner"/>).</summary>
+    public Planning.InstallPlan? Plan { get; init; }
+}
 
 /// <summary>
 /// Install and remove for one guest: refresh the signed metadata, resolve with the solver, then hand
@@ -67,7 +71,7 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
                 ?? throw new RequestException($"{candidate.Name} {version} is installed in guest {guest} but no longer offered by the repository");
             desired.Add(new DesiredPackage(entry.Name, entry.Version, entry.Target.Sha256, entry.Target.Length, manual.Contains(entry.Name)));
         }
-        if (dryRun) return new OperationOutcome(guest, desired, null, true);
+        if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired) };
         var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
         return new OperationOutcome(guest, desired, report, false);
     }
