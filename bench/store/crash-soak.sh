@@ -11,6 +11,7 @@ CONF=${CONFIGURATION:-Debug}
 GET="dotnet $ROOT/client/Stork.Get.Cli/bin/$CONF/net10.0/stork-get.dll"
 PUB="dotnet $ROOT/repo-tools/Stork.Publish.Cli/bin/$CONF/net10.0/stork-publish.dll"
 WORK=$(mktemp -d /tmp/stork-soak-XXXXXX)
+chmod 755 "$WORK"   # nginx workers read the repository as an unprivileged user
 PORT=$((20000 + $$ % 10000))
 cleanup() { [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; chattr -R -f -i "$WORK" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
