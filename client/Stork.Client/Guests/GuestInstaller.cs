@@ -71,6 +71,13 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         foreach (var package in changes.ToFetch)
         {
             ct.ThrowIfCancellationRequested();
+            // Already extracted for another guest: the manifest is known by blob hash and every file is in the store.
+            if (database.LoadManifest(package.BlobSha256) is { } known && known.Name == package.Name && known.Version == package.Version
+                && known.Files.Where(f => f.IsFile && f.Size > 0).All(f => IsStoredIntact(store, f)))
+            {
+                manifests[package.Name] = known;
+                continue;
+            }
             var blob = await blobs.GetVerifiedBlobPathAsync(package, ct);
             var ingested = store.Ingest(blob, package.Name, package.Version);
             database.SaveManifest(package.BlobSha256, ingested.Manifest);
@@ -127,6 +134,22 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
             LinkMode = linkMode,
             NewConfigs = plan.NewConfigs.ToList(),
         };
+    }
+
+    // Store files this installer has hashed (or ingested) already: several guests in one run check each once.
+    private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A store file can be reused without its blob when it is intact: immutable store files cannot have been
+    /// altered through a guest's hard link, so stat checks suffice; otherwise the content is re-hashed (once per run).
+    /// </summary>
+    private bool IsStoredIntact(ContentStore store, PackageFileEntry entry)
+    {
+        var path = store.PathFor(entry);
+        if (_verified.Contains(path)) return store.Contains(entry);
+        bool intact = paths.ImmutableStore && store.Contains(entry) && NativeFs.IsImmutable(path) || store.ContainsIntact(entry);
+        if (intact) _verified.Add(path);
+        return intact;
     }
 
     public string GuestLockPath(string guest) => Path.Combine(paths.LocksDir, $"guest-{guest}.lock");

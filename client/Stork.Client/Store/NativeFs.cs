@@ -30,6 +30,17 @@ public static class NativeFs
     [DllImport("libc", EntryPoint = "rmdir", SetLastError = true)]
     private static extern int RmdirCall(byte[] path);
 
+    [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static extern int SyncfsCall(int fd);
+
+    /// <summary>syncfs(2) on the filesystem holding <paramref name="path"/>: its written data reaches the disk.</summary>
+    public static void SyncFileSystemOf(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (SyncfsCall((int)handle.DangerousGetHandle()) != 0)
+            throw new IOException($"syncfs('{path}') failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
     [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static extern int FlockCall(int fd, int operation);
 
