@@ -100,21 +100,25 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
             summary ??= Summarize(plan);
             var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             database.BeginJournal(journal, plan.Actions);
-            try
+            var guard = new StoreGuard(paths);
+            using (guard.Lift(transaction.SharedStoreFiles(plan.Actions)))
             {
+                try
+                {
+                    CrashPoints.Hit();
+                    transaction.Stage(plan.Actions); // rolls itself back on failure
+                }
+                catch (Exception e) when (e is not SimulatedCrashException)
+                {
+                    database.DeleteJournal(guest);
+                    throw;
+                }
                 CrashPoints.Hit();
-                transaction.Stage(plan.Actions); // rolls itself back on failure
+                database.SetJournalState(guest, JournalStates.Committing); // the commit point
+                CrashPoints.Hit();
+                transaction.Apply(plan.Actions);
+                CrashPoints.Hit();
             }
-            catch (Exception e) when (e is not SimulatedCrashException)
-            {
-                database.DeleteJournal(guest);
-                throw;
-            }
-            CrashPoints.Hit();
-            database.SetJournalState(guest, JournalStates.Committing); // the commit point
-            CrashPoints.Hit();
-            transaction.Apply(plan.Actions);
-            CrashPoints.Hit();
             generation = database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary);
             CrashPoints.Hit();
         }
@@ -173,7 +177,10 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
         var (entry, actions) = journal;
         var store = new ContentStore(paths);
-        var transaction = new GuestTransaction(record, store, new StoreGuard(paths), entry.LinkMode, entry.TxId);
+        var guard = new StoreGuard(paths);
+        var transaction = new GuestTransaction(record, store, guard, entry.LinkMode, entry.TxId);
+        // A crash while the batch had the flag lifted left these store files mutable: lifting and re-setting fixes that.
+        using var _ = guard.Lift(transaction.SharedStoreFiles(actions));
         if (entry.State == JournalStates.Staging)
         {
             transaction.Rollback(actions);

@@ -28,6 +28,10 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
 
     public string TxId => txId;
 
+    /// <summary>The store files this plan shares into the guest (their immutable flag is lifted once for the batch).</summary>
+    public IEnumerable<string> SharedStoreFiles(IReadOnlyList<FileAction> actions) =>
+        actions.Where(a => a.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink).Select(a => store.PathFor(a.Entry));
+
     public static string NewTxId() => Guid.NewGuid().ToString("N")[..12];
 
     private string Full(string relative) => Path.Combine(guest.Root, relative);

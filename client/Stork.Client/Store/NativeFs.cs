@@ -106,6 +106,23 @@ public static class NativeFs
         throw new IOException($"FS_IOC_SETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
+    /// <summary>Opens an inode for flag changes that outlive its name (e.g. re-flag after unlinking one of its links).</summary>
+    public static SafeFileHandle? OpenInode(string path) => OpenForFlags(path);
+
+    /// <summary>Sets or clears FS_IMMUTABLE_FL through an open handle.</summary>
+    public static void SetImmutable(SafeFileHandle handle, bool immutable)
+    {
+        int fd = (int)handle.DangerousGetHandle();
+        int flags = 0;
+        if (IoctlRef(fd, FS_IOC_GETFLAGS, ref flags) != 0) return;
+        int wanted = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+        if (wanted != flags && IoctlRef(fd, FS_IOC_SETFLAGS, ref wanted) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"FS_IOC_SETFLAGS failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+    }
+
     public static bool IsImmutable(string path) => GetFlags(path) is { } f && (f & FS_IMMUTABLE_FL) != 0;
 
     /// <summary>Makes <paramref name="destination"/> (a new, empty file) share <paramref name="source"/>'s blocks. Returns the errno (0 = done).</summary>
