@@ -69,7 +69,7 @@ public sealed class StoreEndToEndTests(PublishedRepository repo) : IClassFixture
             var guest = random.Next(2) == 0 ? "a" : "b";
             var op = operations[next[guest]++ % operations.Length];
             string[] args = op[0] == "gc" ? op : [op[0], "--guest", guest, .. op[1..]];
-            var run = StoreCli.Run(host, new Dictionary<string, string> { ["STORK_CRASH_AFTER"] = random.Next(1, 22).ToString() }, args);
+            var run = StoreCli.Run(host, new Dictionary<string, string> { ["STORK_CRASH_AFTER"] = random.Next(1, 16).ToString() }, args);
             if (run.ExitCode == 137) crashed++;
             else if (run.ExitCode is not (0 or 5)) Assert.Fail($"{string.Join(' ', args)}: {run}"); // 5: e.g. removing what is not installed
 
