@@ -238,23 +238,37 @@ public class GuestInstallerTests
     }
 
     [Fact]
-    public async Task CrossFilesystemGuestFallsBackToCopiesAndSaysSo()
+    public async Task CrossFilesystemHardlinkGuestIsRefusedBeforeAnyWorkAndAutoFallsBack()
     {
         // /dev/shm is a tmpfs: a different filesystem from the temp dir holding the store.
         if (!Directory.Exists("/dev/shm")) return;
         using var host = new HostFixture();
         var (data, hello) = TwoPackages(host);
         var shmRoot = Path.Combine("/dev/shm", $"stork-guest-{Guid.NewGuid():N}");
+        var autoRoot = shmRoot + "-auto";
         if (Native.LStat("/dev/shm")!.Value.Device == Native.LStat(host.Root)!.Value.Device) return;
         try
         {
             host.Guests.AddGuest("shm", shmRoot);
-            var report = await host.ApplyAsync("shm", data, hello);
+            var error = await Assert.ThrowsAsync<Stork.Format.Errors.GuestException>(() => host.ApplyAsync("shm", data, hello));
+            Assert.Contains("EXDEV", error.Message);
+            Assert.Contains("set-link-mode shm", error.Message);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(shmRoot));
+            Assert.Empty(host.Installer.ListInstalled("shm"));
+
+            host.Guests.AddGuest("auto", autoRoot, Stork.Client.State.GuestLinkModes.Auto);
+            var report = await host.ApplyAsync("auto", data, hello);
             Assert.Equal(0, report.FilesLinked);
+            Assert.Equal("copy", report.LinkMode); // tmpfs has no reflinks either
             Assert.Equal(["/usr/bin/hello", "/usr/share/greet/messages.txt"], report.CrossDeviceCopies.Order());
-            Assert.Equal(Script, File.ReadAllText(Path.Combine(shmRoot, "usr/bin/hello")));
+            Assert.Equal(Script, File.ReadAllText(Path.Combine(autoRoot, "usr/bin/hello")));
+            Assert.Equal("copy", host.Database.FindGuest("auto")!.LinkModeUsed);
         }
-        finally { Directory.Delete(shmRoot, true); }
+        finally
+        {
+            if (Directory.Exists(shmRoot)) Directory.Delete(shmRoot, true);
+            if (Directory.Exists(autoRoot)) Directory.Delete(autoRoot, true);
+        }
     }
 
     [Fact]

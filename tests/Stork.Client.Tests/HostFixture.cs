@@ -18,13 +18,28 @@ internal sealed class HostFixture : IDisposable
     public GuestInstaller Installer { get; }
     public TestBlobSource Blobs { get; } = new();
 
-    public HostFixture()
+    public GuestMaintenance Maintenance { get; }
+
+    public HostFixture(bool immutable = false)
     {
-        Paths = new HostPaths(Path.Combine(Root, "state"), Path.Combine(Root, "cache"), Path.Combine(Root, "etc"));
+        Paths = new HostPaths(Path.Combine(Root, "state"), Path.Combine(Root, "cache"), Path.Combine(Root, "etc")) { ImmutableStore = immutable };
         Database = HostDatabase.Open(Paths);
         Guests = new GuestRegistry(Database);
         Installer = new GuestInstaller(Paths, Database);
+        Maintenance = new GuestMaintenance(Paths, Database, Installer);
     }
+
+    /// <summary>Puts a package's blob into the host blob cache (as a download would), for rollback and repair.</summary>
+    public void CacheBlob(DesiredPackage package)
+    {
+        var dir = Path.Combine(Paths.BlobsDir, "sha256");
+        Directory.CreateDirectory(dir);
+        File.Copy(Path.Combine(Root, "out", $"{package.Name}_{package.Version}.stork"), Path.Combine(dir, package.BlobSha256), overwrite: true);
+    }
+
+    /// <summary>Every path under a guest root whose name marks a Stork temporary (.stork-TXID-N, .stork-probe-*).</summary>
+    public IReadOnlyList<string> TemporariesIn(string guest) =>
+        Directory.EnumerateFileSystemEntries(GuestRoot(guest), ".stork-*", SearchOption.AllDirectories).ToList();
 
     public string GuestRoot(string name) => Path.Combine(Root, "guests", name);
 
@@ -59,6 +74,9 @@ internal sealed class HostFixture : IDisposable
     public void Dispose()
     {
         Database.Dispose();
+        if (Directory.Exists(Paths.FilesDir))
+            foreach (var file in Directory.EnumerateFiles(Paths.FilesDir, "*", SearchOption.AllDirectories))
+                try { Stork.Client.Store.NativeFs.SetImmutable(file, false); } catch (IOException) { }
         // Store files are read-only; root can delete them anyway, but make it explicit for non-root runs.
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

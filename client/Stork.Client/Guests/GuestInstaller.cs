@@ -1,79 +1,287 @@
 using Stork.Client.Locking;
+using Stork.Client.Planning;
 using Stork.Client.State;
 using Stork.Client.Store;
+using Stork.Format.Errors;
 using Stork.Format.Packages;
 
 namespace Stork.Client.Guests;
 
 /// <summary>
-/// Brings a guest to a desired full package set.
-/// Order of work, so that a failure before step 4 leaves the guest untouched:
-/// 1. diff against the database; 2. fetch, verify and extract new packages into the content store;
-/// 3. plan every guest path and check nothing unowned would be overwritten (<see cref="GuestConflictException"/>);
-/// 4. materialize (hard links from the store; copies for config and empty files); 5. remove files of removed
-/// packages; 6. commit the database in one transaction.
+/// Brings a guest to a desired full package set: plan, then act.
+/// 1. recover an interrupted change of this guest (roll back or forward); 2. diff against the database;
+/// 3. fetch, verify and extract new packages into the content store; 4. <see cref="InstallPlanner"/> decides every
+/// step and refuses to overwrite files no package owns (<see cref="GuestConflictException"/>);
+/// 5. <see cref="GuestTransaction"/> stages, reaches the commit point, applies, and records a new generation.
+/// Holds the store lock shared (gc takes it exclusively) and the guest's lock exclusively throughout.
 /// </summary>
 public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
 {
+    /// <summary>Told when this process waits for a lock held by another one.</summary>
+    public Action<string>? OnWait { get; init; }
+
     public IReadOnlyList<InstalledPackage> ListInstalled(string guest)
     {
         if (database.FindGuest(guest) is null) throw new GuestNotFoundException(guest);
         return database.ListInstalled(guest);
     }
 
-    public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct)
+    /// <summary>Plans without changing anything (dry run): package manifests come from the host database when known.</summary>
+    public InstallPlan Plan(string guest, IReadOnlyList<DesiredPackage> desiredFullSet)
     {
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
         ValidateDesired(desiredFullSet);
-        // One apply per guest at a time, across processes.
-        using var guestLock = await FileLock.AcquireAsync(Path.Combine(paths.LocksDir, $"guest-{guest}.lock"), $"guest {guest}", null, ct);
+        var changes = PackageChanges.Create(database.ListInstalled(guest), desiredFullSet);
+        var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
+        foreach (var package in changes.ToFetch)
+        {
+            if (database.LoadManifest(package.BlobSha256) is { } m) manifests[package.Name] = m;
+            else if (File.Exists(Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256)))
+            {
+                // Cached (and verified when downloaded) but not yet installed anywhere: its manifest opens the blob.
+                using var reader = PackageReader.Open(Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256));
+                manifests[package.Name] = reader.Manifest;
+            }
+        }
+        var store = new ContentStore(paths);
+        string mode = record.LinkModeUsed ?? (record.LinkMode == GuestLinkModes.Auto ? GuestLinkModes.HardLink : record.LinkMode);
+        return InstallPlanner.Plan(new PlannerInput(record, database.ListInstalled(guest), database.ListOwnedFiles(guest), desiredFullSet,
+            manifests, new GuestTreeView(record.Root), e => Native.LStat(store.PathFor(e)), mode));
+    }
 
-        var plan = InstallPlan.Create(database.ListInstalled(guest), desiredFullSet);
+    public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null)
+    {
+        if (database.FindGuest(guest) is null) throw new GuestNotFoundException(guest);
+        ValidateDesired(desiredFullSet);
+        // Pins store content against gc, and one change per guest at a time, across processes.
+        using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
+        using var guestLock = await FileLock.AcquireAsync(GuestLockPath(guest), $"guest {guest}", OnWait, ct);
+        RecoverLocked(guest);
+        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+
+        var installed = database.ListInstalled(guest);
         var owned = database.ListOwnedFiles(guest);
+        var changes = PackageChanges.Create(installed, desiredFullSet);
 
-        // 2. Store. Every blob is fully verified here; nothing in the guest has changed yet.
+        // Store. Every blob is fully verified here; nothing in the guest has changed yet.
         var store = new ContentStore(paths);
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
         int storeFiles = 0;
         long storeBytes = 0;
-        foreach (var package in plan.ToFetch)
+        foreach (var package in changes.ToFetch)
         {
             ct.ThrowIfCancellationRequested();
+            // Already extracted for another guest: the manifest is known by blob hash and every file is in the store.
+            if (database.LoadManifest(package.BlobSha256) is { } known && known.Name == package.Name && known.Version == package.Version
+                && known.Files.Where(f => f.IsFile && f.Size > 0).All(f => IsStoredIntact(store, f)))
+            {
+                manifests[package.Name] = known;
+                continue;
+            }
             var blob = await blobs.GetVerifiedBlobPathAsync(package, ct);
             var ingested = store.Ingest(blob, package.Name, package.Version);
+            database.SaveManifest(package.BlobSha256, ingested.Manifest);
             manifests[package.Name] = ingested.Manifest;
             storeFiles += ingested.FilesAdded;
             storeBytes += ingested.BytesAdded;
         }
 
-        // 3. Plan and preflight (read-only).
-        var layout = GuestLayout.Build(guest, plan, owned, manifests);
-        var steps = GuestPreflight.Check(record, layout, owned, plan.Replaced);
+        var (linkMode, why) = ResolveLinkMode(record, store);
+        var plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
+            new GuestTreeView(record.Root), e => Native.LStat(store.PathFor(e)), linkMode));
         ct.ThrowIfCancellationRequested(); // last point where cancelling leaves the guest untouched
 
-        // 4 + 5. Change the guest.
-        var work = new GuestWork(record, store);
-        foreach (var step in steps) work.Materialize(step);
-        foreach (var old in GuestLayout.PathsToRemove(owned, layout, plan.Replaced)) work.Remove(old);
+        var packagesNow = desiredFullSet.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
+        int generation = database.CurrentGeneration(guest);
+        var transaction = new GuestTransaction(record, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId());
+        if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
+        {
+            summary ??= Summarize(plan);
+            var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            database.BeginJournal(journal, plan.Actions);
+            var guard = new StoreGuard(paths);
+            using (guard.Lift(transaction.SharedStoreFiles(plan.Actions)))
+            {
+                try
+                {
+                    CrashPoints.Hit();
+                    transaction.Stage(plan.Actions); // rolls itself back on failure
+                }
+                catch (Exception e) when (e is not SimulatedCrashException)
+                {
+                    database.DeleteJournal(guest);
+                    throw;
+                }
+                CrashPoints.Hit();
+                database.SetJournalState(guest, JournalStates.Committing); // the commit point
+                CrashPoints.Hit();
+                transaction.Apply(plan.Actions);
+                CrashPoints.Hit();
+            }
+            generation = database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary);
+            CrashPoints.Hit();
+        }
 
-        // 6. Database.
-        var installedNow = plan.Added.Concat(plan.Upgraded.Select(u => u.New))
-            .Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).ToList();
-        var newOwned = manifests.SelectMany(m => m.Value.Files.Select(f => OwnedFile.From(m.Key, f))).ToList();
-        var manualChanges = plan.Unchanged.Where(u => u.Old.Manual != u.New.Manual)
-            .Select(u => u.Old with { Manual = u.New.Manual }).ToList();
-        database.Commit(new GuestChange(guest, plan.Removed.Select(p => p.Name).ToList(), installedNow, newOwned, manualChanges));
-
+        var crossDevice = why is not null
+            ? plan.Actions.Where(a => a.Kind == FileActionKind.Copy && !a.Entry.IsConfig).Select(a => "/" + a.Path).ToList()
+            : [];
         return new InstallReport(
             guest,
-            plan.Added.Select(p => $"{p.Name} {p.Version}").ToList(),
-            plan.Upgraded.Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}").ToList(),
-            plan.Removed.Select(p => $"{p.Name} {p.Version}").ToList(),
-            work.FilesLinked, work.FilesCopied, work.BytesLinked, work.BytesCopied, work.FilesRemoved,
-            work.KeptConfigs, work.CrossDeviceCopies, storeFiles, storeBytes);
+            changes.Added.Select(p => $"{p.Name} {p.Version}").ToList(),
+            changes.Upgraded.Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}").ToList(),
+            changes.Removed.Select(p => $"{p.Name} {p.Version}").ToList(),
+            transaction.FilesLinked, transaction.FilesCopied, transaction.BytesLinked, transaction.BytesCopied, transaction.FilesRemoved,
+            transaction.KeptConfigs.Distinct().ToList(), crossDevice, storeFiles, storeBytes)
+        {
+            Generation = generation,
+            LinkMode = linkMode,
+            NewConfigs = plan.NewConfigs.ToList(),
+        };
     }
 
-    private static void ValidateDesired(IReadOnlyList<DesiredPackage> desired)
+    // Store files this installer has hashed (or ingested) already: several guests in one run check each once.
+    private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A store file can be reused without its blob when it is intact: immutable store files cannot have been
+    /// altered through a guest's hard link, so stat checks suffice; otherwise the content is re-hashed (once per run).
+    /// </summary>
+    private bool IsStoredIntact(ContentStore store, PackageFileEntry entry)
+    {
+        var path = store.PathFor(entry);
+        if (_verified.Contains(path)) return store.Contains(entry);
+        bool intact = paths.ImmutableStore && store.Contains(entry) && NativeFs.IsImmutable(path) || store.ContainsIntact(entry);
+        if (intact) _verified.Add(path);
+        return intact;
+    }
+
+    public string GuestLockPath(string guest) => Path.Combine(paths.LocksDir, $"guest-{guest}.lock");
+
+    /// <summary>Finishes or undoes an interrupted change of one guest. Returns what it did, or null if there was nothing.</summary>
+    public string? Recover(string guest)
+    {
+        if (database.FindJournal(guest) is null) return null;
+        using var storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", OnWait);
+        using var guestLock = FileLock.AcquireAsync(GuestLockPath(guest), $"guest {guest}", OnWait, CancellationToken.None).GetAwaiter().GetResult();
+        return RecoverLocked(guest);
+    }
+
+    /// <summary>Recovers every guest with an interrupted change; returns "guest: what" lines.</summary>
+    public IReadOnlyList<string> RecoverAll() =>
+        database.ListJournaledGuests().Select(g => Recover(g) is { } done ? $"{g}: {done}" : null).OfType<string>().ToList();
+
+    private string? RecoverLocked(string guest)
+    {
+        if (database.FindJournal(guest) is not { } journal) return null;
+        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var (entry, actions) = journal;
+        var store = new ContentStore(paths);
+        var guard = new StoreGuard(paths);
+        var transaction = new GuestTransaction(record, store, guard, entry.LinkMode, entry.TxId);
+        // A crash while the batch had the flag lifted left these store files mutable: lifting and re-setting fixes that.
+        using var _ = guard.Lift(transaction.SharedStoreFiles(actions));
+        if (entry.State == JournalStates.Staging)
+        {
+            transaction.Rollback(actions);
+            database.DeleteJournal(guest);
+            return $"rolled back an interrupted change ({entry.Summary})";
+        }
+        transaction.Apply(actions);
+        var packages = entry.Desired.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
+        foreach (var p in entry.Desired)
+            if (database.LoadManifest(p.BlobSha256) is { } m) manifests[p.Name] = m;
+        var generation = database.CommitGeneration(guest, packages, OwnedFilesOf(guest, packages, database.ListOwnedFiles(guest), manifests), entry.LinkMode, entry.Summary);
+        return $"completed an interrupted change as generation {generation} ({entry.Summary})";
+    }
+
+    private static List<OwnedFile> OwnedFilesOf(string guest, IReadOnlyList<InstalledPackage> packages, IReadOnlyList<OwnedFile> currentOwned, IReadOnlyDictionary<string, PackageManifest> manifests)
+    {
+        var files = new List<OwnedFile>();
+        foreach (var package in packages)
+        {
+            if (manifests.TryGetValue(package.Name, out var manifest) && manifest.Version == package.Version)
+                files.AddRange(manifest.Files.Select(f => OwnedFile.From(package.Name, f)));
+            else
+                files.AddRange(currentOwned.Where(f => f.Package == package.Name));
+        }
+        return files;
+    }
+
+    /// <summary>
+    /// Decides how store files reach the guest, before any work: a probe file is hard-linked (or reflinked) from the
+    /// store into the guest root. For auto the first way that works is used and recorded with the generation.
+    /// Returns the mode and, when auto had to fall back, why.
+    /// </summary>
+    private (string Mode, string? FellBack) ResolveLinkMode(GuestRecord guest, ContentStore store)
+    {
+        if (guest.LinkModeUsed is { } used) return (used, null);
+        switch (guest.LinkMode)
+        {
+            case GuestLinkModes.Copy:
+                return (GuestLinkModes.Copy, null);
+            case GuestLinkModes.HardLink:
+                if (Probe(store, guest, reflink: false) is { } hardError)
+                    throw new GuestException($"guest '{guest.Name}': cannot hard-link from the store ({paths.FilesDir}) into '{guest.Root}': {hardError}; nothing was changed. " +
+                        $"Put the guest on the store's filesystem, or change its link mode: stork-get guest set-link-mode {guest.Name} auto (or reflink, copy)");
+                return (GuestLinkModes.HardLink, null);
+            case GuestLinkModes.Reflink:
+                if (Probe(store, guest, reflink: true) is { } reflinkError)
+                    throw new GuestException($"guest '{guest.Name}': cannot reflink from the store ({paths.FilesDir}) into '{guest.Root}': {reflinkError}; nothing was changed. " +
+                        $"Reflinks need the store and guest on one btrfs/xfs filesystem; or change its link mode: stork-get guest set-link-mode {guest.Name} auto (or copy)");
+                return (GuestLinkModes.Reflink, null);
+            default:
+                var hard = Probe(store, guest, reflink: false);
+                if (hard is null) return (GuestLinkModes.HardLink, null);
+                var clone = Probe(store, guest, reflink: true);
+                if (clone is null) return (GuestLinkModes.Reflink, hard);
+                return (GuestLinkModes.Copy, $"{hard}; {clone}");
+        }
+    }
+
+    private static string? Probe(ContentStore store, GuestRecord guest, bool reflink)
+    {
+        var source = store.NewTempPath();
+        var target = Path.Combine(guest.Root, $".stork-probe-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllText(source, "stork link probe\n");
+            if (reflink)
+            {
+                int errno = NativeFs.TryReflink(source, target);
+                return errno == 0 ? null : errno switch
+                {
+                    NativeFs.EXDEV => "different filesystems (EXDEV)",
+                    NativeFs.EOPNOTSUPP or NativeFs.EINVAL or NativeFs.ENOTTY => "the filesystem does not support reflinks",
+                    _ => $"FICLONE failed with errno {errno}",
+                };
+            }
+            try { Native.Link(source, target); return null; }
+            catch (CrossDeviceLinkException) { return "different filesystems (EXDEV)"; }
+            catch (IOException e) { return e.Message; }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new InvalidGuestException($"guest '{guest.Name}': root '{guest.Root}' is missing or not a directory");
+        }
+        finally
+        {
+            NativeFs.TryUnlink(target);
+            NativeFs.TryUnlink(source);
+        }
+    }
+
+    private static string Summarize(InstallPlan plan)
+    {
+        var parts = new List<string>();
+        if (plan.Packages.Added.Count > 0) parts.Add("install " + string.Join(", ", plan.Packages.Added.Select(p => $"{p.Name} {p.Version}")));
+        if (plan.Packages.Upgraded.Count > 0) parts.Add("upgrade " + string.Join(", ", plan.Packages.Upgraded.Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")));
+        if (plan.Packages.Removed.Count > 0) parts.Add("remove " + string.Join(", ", plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}")));
+        return parts.Count == 0 ? "change which packages count as requested" : string.Join("; ", parts);
+    }
+
+    internal static void ValidateDesired(IReadOnlyList<DesiredPackage> desired)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var package in desired)

@@ -14,7 +14,7 @@ internal sealed class GuestLayout
 {
     public SortedDictionary<string, LayoutEntry> Entries { get; } = new(PathOrder.Instance);
 
-    public static GuestLayout Build(string guest, InstallPlan plan, IReadOnlyList<OwnedFile> owned, IReadOnlyDictionary<string, PackageManifest> manifests)
+    public static GuestLayout Build(string guest, Planning.PackageChanges plan, IReadOnlyList<OwnedFile> owned, IReadOnlyDictionary<string, PackageManifest> manifests)
     {
         var layout = new GuestLayout();
         var kept = plan.Unchanged.Select(u => u.Old.Name).ToHashSet(StringComparer.Ordinal);

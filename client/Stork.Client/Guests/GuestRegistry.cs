@@ -10,10 +10,10 @@ public sealed class GuestRegistry(HostDatabase database)
     public GuestRecord AddGuest(string name, string rootDir, string linkMode = GuestLinkModes.HardLink)
     {
         if (!GuestNames.IsValid(name)) throw new InvalidGuestException($"'{name}' is not a valid guest name ([a-z0-9][a-z0-9._-]*, at most {GuestNames.MaxLength} characters)");
-        if (!GuestLinkModes.IsValid(linkMode)) throw new InvalidGuestException($"'{linkMode}' is not a link mode ({GuestLinkModes.HardLink} or {GuestLinkModes.Copy})");
+        if (!GuestLinkModes.IsValid(linkMode)) throw new InvalidGuestException($"'{linkMode}' is not a link mode ({string.Join(", ", GuestLinkModes.All)})");
         if (string.IsNullOrEmpty(rootDir) || !Path.IsPathFullyQualified(rootDir))
             throw new InvalidGuestException($"guest root '{rootDir}' must be an absolute path");
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir));
+        var root = ResolveRootLayout(Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir)));
         // Installing into the host's own root would let packages overwrite the host.
         if (root == "/") throw new InvalidGuestException("the host root '/' cannot be a guest root");
         if (database.FindGuest(name) is not null) throw new InvalidGuestException($"a guest named '{name}' already exists");
@@ -36,6 +36,28 @@ public sealed class GuestRegistry(HostDatabase database)
     }
 
     public IReadOnlyList<GuestRecord> ListGuests() => database.ListGuests();
+
+    /// <summary>
+    /// Container layouts: an LXC container directory (/var/lib/lxc/NAME, holding config and rootfs/) means its
+    /// rootfs/; a systemd-nspawn machine (/var/lib/machines/NAME) is the root itself.
+    /// </summary>
+    public static string ResolveRootLayout(string root)
+    {
+        var rootfs = Path.Combine(root, "rootfs");
+        bool lxcDir = Path.GetDirectoryName(root) == "/var/lib/lxc";
+        if (Store.Native.LStat(rootfs) is { IsDirectory: true } && (lxcDir || File.Exists(Path.Combine(root, "config")))) return rootfs;
+        if (lxcDir) return rootfs;
+        return root;
+    }
+
+    /// <summary>Changes how store files reach a guest from its next change on (files already there stay as they are until repaired).</summary>
+    public GuestRecord SetLinkMode(string name, string linkMode)
+    {
+        if (!GuestLinkModes.IsValid(linkMode)) throw new InvalidGuestException($"'{linkMode}' is not a link mode ({string.Join(", ", GuestLinkModes.All)})");
+        Get(name);
+        database.SetLinkMode(name, linkMode);
+        return Get(name);
+    }
 
     private static bool IsInside(string path, string directory) =>
         path.StartsWith(directory + "/", StringComparison.Ordinal);

@@ -19,5 +19,14 @@ public sealed record InstallReport(
     int StoreFilesAdded,
     long StoreBytesAdded)
 {
+    /// <summary>The guest's generation after the change (unchanged when nothing was done).</summary>
+    public int Generation { get; init; }
+
+    /// <summary>How store files were shared: hardlink, reflink or copy.</summary>
+    public string LinkMode { get; init; } = "";
+
+    /// <summary>PATH.stork-new files written beside config files the admin edited.</summary>
+    public IReadOnlyList<string> NewConfigs { get; init; } = [];
+
     public bool Changed => Added.Count + Upgraded.Count + Removed.Count > 0;
 }

@@ -8,7 +8,11 @@ using Stork.Resolver.Model;
 namespace Stork.Client.Operations;
 
 /// <summary>What an install or remove decided, and what the installer did about it.</summary>
-public sealed record OperationOutcome(string Guest, IReadOnlyList<DesiredPackage> Desired, InstallReport? Report, bool DryRun);
+public sealed record OperationOutcome(string Guest, IReadOnlyList<DesiredPackage> Desired, InstallReport? Report, bool DryRun)
+{
+    /// <summary>For a dry run: every step the change would take (see <see cref="Planning.InstallPlanner"/>).</summary>
+    public Planning.InstallPlan? Plan { get; init; }
+}
 
 /// <summary>
 /// Install and remove for one guest: refresh the signed metadata, resolve with the solver, then hand
@@ -56,7 +60,7 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
         SolveRequest request, HashSet<string> manual, bool dryRun, CancellationToken cancellation)
     {
         var desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
-        if (dryRun) return new OperationOutcome(guest, desired, null, true);
+        if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired) };
         await PrefetchAsync(guest, desired, index, trusted, cancellation);
         var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
         return new OperationOutcome(guest, desired, report, false);

@@ -6,7 +6,7 @@ namespace Stork.Client.State;
 /// The host's SQLite state: guests, packages installed per guest and which package owns which guest path.
 /// The schema is created on open. All multi-row changes go through <see cref="Commit"/> in one transaction.
 /// </summary>
-public sealed class HostDatabase : IDisposable
+public sealed partial class HostDatabase : IDisposable
 {
     private readonly SqliteConnection _connection;
 
@@ -53,6 +53,8 @@ public sealed class HostDatabase : IDisposable
         }.ToString());
         _connection.Open();
         Execute(Schema);
+        Execute(JournalSchema);
+        MigrateGuests();
     }
 
     public static HostDatabase Open(HostPaths paths) => new(paths.Database);
@@ -68,26 +70,26 @@ public sealed class HostDatabase : IDisposable
 
     public GuestRecord? FindGuest(string name)
     {
-        using var command = Command("SELECT name, root, link_mode FROM guests WHERE name = $name");
+        using var command = Command("SELECT name, root, link_mode, link_mode_used FROM guests WHERE name = $name");
         command.Parameters.AddWithValue("$name", name);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new GuestRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+        return reader.Read() ? ReadGuest(reader) : null;
     }
 
     public GuestRecord? FindGuestByRoot(string root)
     {
-        using var command = Command("SELECT name, root, link_mode FROM guests WHERE root = $root");
+        using var command = Command("SELECT name, root, link_mode, link_mode_used FROM guests WHERE root = $root");
         command.Parameters.AddWithValue("$root", root);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new GuestRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+        return reader.Read() ? ReadGuest(reader) : null;
     }
 
     public IReadOnlyList<GuestRecord> ListGuests()
     {
-        using var command = Command("SELECT name, root, link_mode FROM guests ORDER BY name");
+        using var command = Command("SELECT name, root, link_mode, link_mode_used FROM guests ORDER BY name");
         using var reader = command.ExecuteReader();
         var guests = new List<GuestRecord>();
-        while (reader.Read()) guests.Add(new GuestRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        while (reader.Read()) guests.Add(ReadGuest(reader));
         return guests;
     }
 
@@ -199,13 +201,13 @@ public sealed class HostDatabase : IDisposable
         transaction.Commit();
     }
 
-    private void Execute(string sql)
+    internal void Execute(string sql)
     {
         using var command = Command(sql);
         command.ExecuteNonQuery();
     }
 
-    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    internal SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;

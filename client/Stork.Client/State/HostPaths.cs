@@ -10,4 +10,10 @@ public sealed record HostPaths(string StateDir, string CacheDir, string ConfigDi
     public string StagingDir => Path.Combine(StateDir, "staging");
     public string BlobsDir => Path.Combine(CacheDir, "blobs");
     public string LocksDir => Path.Combine(StateDir, "locks");
+
+    /// <summary>Store files get FS_IMMUTABLE_FL (chattr +i) on top of being read-only; needs root.</summary>
+    public bool ImmutableStore { get; init; }
+
+    /// <summary>Held shared by every change that uses store content, exclusively by gc.</summary>
+    public string StoreLock => Path.Combine(LocksDir, "store.lock");
 }

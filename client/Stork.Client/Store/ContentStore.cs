@@ -27,6 +27,11 @@ public sealed class ContentStore
 
     private string TempDir => Path.Combine(_paths.FilesDir, "tmp");
 
+    /// <summary>A fresh name in the store's temp folder (same filesystem as the store).</summary>
+    public string NewTempPath() => Path.Combine(TempDir, $"probe-{Guid.NewGuid():N}");
+
+    public string FilesDir => _paths.FilesDir;
+
     public string PathFor(string sha256, string mode) => Path.Combine(_paths.FilesDir, sha256[..2], $"{sha256}-{mode}");
 
     public string PathFor(PackageFileEntry file) => PathFor(file.Sha256!, file.Mode!);
@@ -66,35 +71,40 @@ public sealed class ContentStore
 
         int added = 0;
         long addedBytes = 0;
-        while (reader.ReadNext() is { } entry)
-        {
-            if (!entry.IsFile || entry.Size == 0 || ContainsIntact(entry)) continue; // skipped content is still verified
-            AddVerified(reader, entry);
-            added++;
-            addedBytes += entry.Size!.Value;
-        }
-        return new IngestResult(manifest, added, addedBytes);
-    }
-
-    private void AddVerified(PackageReader reader, PackageFileEntry entry)
-    {
-        var final = PathFor(entry);
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        var temp = Path.Combine(TempDir, $"{entry.Sha256}-{Guid.NewGuid():N}");
+        // New files are written to temporaries first; one syncfs makes all of them durable before any is renamed
+        // into place (the same guarantee as an fsync per file, at the cost of one flush per blob).
+        var pending = new List<(string Temp, PackageFileEntry Entry)>();
         try
         {
-            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            while (reader.ReadNext() is { } entry)
             {
-                reader.CopyContentTo(output); // throws before we rename if the content does not match
-                output.Flush(flushToDisk: true);
+                if (!entry.IsFile || entry.Size == 0) continue;
+                if (pending.Any(p => p.Entry.Sha256 == entry.Sha256 && p.Entry.Mode == entry.Mode) || ContainsIntact(entry))
+                    continue; // skipped content is still verified, by the next ReadNext
+                var temp = Path.Combine(TempDir, $"{entry.Sha256}-{Guid.NewGuid():N}");
+                pending.Add((temp, entry));
+                using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                    reader.CopyContentTo(output); // throws before anything is renamed if the content does not match
+                added++;
+                addedBytes += entry.Size!.Value;
             }
-            Guests.UnixPermissions.Set(temp, StoredPermissions(entry.Mode!));
-            Native.Rename(temp, final);
+            if (pending.Count > 0) NativeFs.SyncFileSystemOf(pending[0].Temp);
+            var guard = new StoreGuard(_paths);
+            foreach (var (temp, entry) in pending)
+            {
+                var final = PathFor(entry);
+                Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+                Guests.UnixPermissions.Set(temp, StoredPermissions(entry.Mode!));
+                guard.Run(() => Native.Rename(temp, final), final);
+                guard.Protect(final);
+            }
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            foreach (var (temp, _) in pending)
+                if (File.Exists(temp)) File.Delete(temp);
         }
+        return new IngestResult(manifest, added, addedBytes);
     }
 }
 

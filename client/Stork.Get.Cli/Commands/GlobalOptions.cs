@@ -14,15 +14,21 @@ internal static class GlobalOptions
     public static readonly Option<bool> Json = new("--json") { Description = "Print nothing but JSON", Recursive = true };
 
     public static readonly Option<bool> NoProgress = new("--no-progress") { Description = "No download progress bars (they are off anyway when stderr is not a terminal, and with --json)", Recursive = true };
+    public static readonly Option<bool> NoImmutable = new("--no-immutable") { Description = "Do not mark store files immutable (chattr +i) when running as root (env STORK_NO_IMMUTABLE=1)", Recursive = true };
 
-    public static IEnumerable<Option> All => [Home, StateDir, CacheDir, ConfigDir, Json, NoProgress];
+    public static IEnumerable<Option> All => [Home, StateDir, CacheDir, ConfigDir, Json, NoProgress, NoImmutable];
 
     /// <summary>Progress bars only for a person watching: stderr is a terminal, no --json, no --no-progress.</summary>
     public static bool WantsProgress(ParseResult result)
         => !result.GetValue(NoProgress) && !WantsJson(result) && !Console.IsErrorRedirected;
 
     public static HostPaths PathsOf(ParseResult result)
-        => HostLocations.Resolve(result.GetValue(Home), result.GetValue(StateDir), result.GetValue(CacheDir), result.GetValue(ConfigDir));
+        => HostLocations.Resolve(result.GetValue(Home), result.GetValue(StateDir), result.GetValue(CacheDir), result.GetValue(ConfigDir)) with
+        {
+            // Immutable store files need CAP_LINUX_IMMUTABLE, so only as root; on by default there.
+            ImmutableStore = Environment.IsPrivilegedProcess && !result.GetValue(NoImmutable)
+                && Environment.GetEnvironmentVariable("STORK_NO_IMMUTABLE") is not ("1" or "true" or "yes"),
+        };
 
     public static bool WantsJson(ParseResult result) => result.GetValue(Json);
 }

@@ -12,13 +12,15 @@ internal sealed class HostContext : IDisposable
     public HostDatabase Database { get; }
     public GuestRegistry Guests { get; }
     public GuestInstaller Installer { get; }
+    public GuestMaintenance Maintenance { get; }
 
     public HostContext(ParseResult result)
     {
         Paths = GlobalOptions.PathsOf(result);
         Database = HostDatabase.Open(Paths);
         Guests = new GuestRegistry(Database);
-        Installer = new GuestInstaller(Paths, Database);
+        Installer = new GuestInstaller(Paths, Database) { OnWait = Output.Note };
+        Maintenance = new GuestMaintenance(Paths, Database, Installer) { OnWait = Output.Note };
     }
 
     public HostSession OpenSession() => HostSession.Open(Paths, onWait: Output.Note, onMirrorNotice: m => Output.Note($"warning: {m}"));

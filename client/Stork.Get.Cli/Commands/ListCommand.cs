@@ -16,6 +16,7 @@ internal static class ListCommand
             using var host = new HostContext(result);
             var name = result.GetValue(guest)!;
             host.Guests.Get(name);
+            if (host.Installer.Recover(name) is { } recovered) Output.Note($"{name}: {recovered}");
             var installed = host.Installer.ListInstalled(name);
             if (GlobalOptions.WantsJson(result))
             {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Stork.Format.Json;
 using Stork.Client.Operations;
+using Stork.Client.Planning;
 
 namespace Stork.Get.Cli.Commands;
 
@@ -14,8 +15,27 @@ internal static class OutcomePrinter
             ["dry_run"] = outcome.DryRun,
             ["packages"] = JsonArrays.OfStrings(outcome.Desired.Select(d => $"{d.Name} {d.Version}")),
         };
+        if (outcome.Plan is { } plan)
+        {
+            json["plan"] = new JsonObject
+            {
+                ["complete"] = plan.Complete,
+                ["link_mode"] = plan.LinkMode,
+                ["add"] = Strings(plan.Packages.Added.Select(p => $"{p.Name} {p.Version}")),
+                ["upgrade"] = Strings(plan.Packages.Upgraded.Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
+                ["remove"] = Strings(plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}")),
+                ["blobs_to_fetch"] = new JsonArray(plan.BlobsToFetch.Select(b => (JsonNode)new JsonObject
+                    { ["package"] = $"{b.Name} {b.Version}", ["sha256"] = b.BlobSha256, ["length"] = b.BlobLength }).ToArray()),
+                ["files_unknown_for"] = Strings(plan.ManifestsUnknown.Select(p => $"{p.Name} {p.Version}")),
+                ["actions"] = new JsonArray(plan.Actions.Select(a => (JsonNode)new JsonObject
+                    { ["action"] = ActionName(a.Kind, plan.LinkMode), ["path"] = "/" + a.WritePath }).ToArray()),
+            };
+        }
         if (outcome.Report is { } r)
         {
+            json["generation"] = r.Generation;
+            json["link_mode"] = r.LinkMode;
+            json["new_configs"] = Strings(r.NewConfigs);
             json["added"] = JsonArrays.OfStrings(r.Added);
             json["removed"] = JsonArrays.OfStrings(r.Removed);
             json["upgraded"] = JsonArrays.OfStrings(r.Upgraded);
@@ -27,11 +47,28 @@ internal static class OutcomePrinter
         return json;
     }
 
+    private static JsonArray Strings(IEnumerable<string> items) => new(items.Select(i => (JsonNode)JsonValue.Create(i)!).ToArray());
+
+    public static string ActionName(FileActionKind kind, string linkMode) => kind switch
+    {
+        FileActionKind.Directory => "mkdir",
+        FileActionKind.Share => linkMode == "reflink" ? "reflink" : "link",
+        FileActionKind.Copy => "copy",
+        FileActionKind.Empty => "create-empty",
+        FileActionKind.Symlink => "symlink",
+        FileActionKind.KeepConfigWriteNew => "keep-config+write-new",
+        FileActionKind.KeepConfig => "keep-config",
+        FileActionKind.Remove => "remove",
+        FileActionKind.RemoveDirectory => "rmdir",
+        _ => kind.ToString(),
+    };
+
     public static void Print(OperationOutcome outcome)
     {
         if (outcome.DryRun)
         {
             Console.WriteLine($"{outcome.Guest}: would have {outcome.Desired.Count} packages: {string.Join(", ", outcome.Desired.Select(d => $"{d.Name} {d.Version}"))}");
+            if (outcome.Plan is { } plan) PrintPlan(plan);
             return;
         }
         var r = outcome.Report!;
@@ -41,5 +78,21 @@ internal static class OutcomePrinter
         if (r.Removed.Count > 0) changes.Add($"removed {string.Join(", ", r.Removed)}");
         Console.WriteLine($"{outcome.Guest}: {(changes.Count == 0 ? "nothing to do" : string.Join("; ", changes))} ({r.FilesLinked} files linked, {r.FilesCopied} copied)");
         foreach (var kept in r.KeptConfigs) Console.WriteLine($"  kept your edited config file {kept}");
+        foreach (var created in r.NewConfigs) Console.WriteLine($"  the package's new version is beside it: {created}");
+        if (r.Generation > 0 && r.Changed) Console.WriteLine($"  generation {r.Generation} (link mode {r.LinkMode})");
+    }
+
+    private static void PrintPlan(InstallPlan plan)
+    {
+        void Line(string what, IEnumerable<string> items) { var list = items.ToList(); if (list.Count > 0) Console.WriteLine($"  {what}: {string.Join(", ", list)}"); }
+        Line("install", plan.Packages.Added.Select(p => $"{p.Name} {p.Version}"));
+        Line("upgrade", plan.Packages.Upgraded.Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}"));
+        Line("remove", plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}"));
+        foreach (var b in plan.BlobsToFetch) Console.WriteLine($"  fetch (unless cached) {b.Name} {b.Version}: {b.BlobLength} bytes, sha256 {b.BlobSha256[..16]}…");
+        if (!plan.Complete)
+            Console.WriteLine($"  file steps of {string.Join(", ", plan.ManifestsUnknown.Select(p => p.Name))} are known once their blobs are fetched; removals are decided then");
+        var counts = plan.Actions.GroupBy(a => ActionName(a.Kind, plan.LinkMode)).Select(g => $"{g.Count()} {g.Key}");
+        Console.WriteLine($"  {plan.Actions.Count} file steps (link mode {plan.LinkMode}): {string.Join(", ", counts)}");
+        foreach (var a in plan.Actions) Console.WriteLine($"    {ActionName(a.Kind, plan.LinkMode),-22} /{a.WritePath}{(a.Reason is null ? "" : $"  ({a.Reason})")}");
     }
 }

@@ -50,7 +50,8 @@ public sealed class TestHost : IDisposable
 
     public void Dispose()
     {
-        // Store files are made read-only; directories stay writable, so a recursive delete works as root.
+        // Store files are made read-only (and immutable as root); lift chattr +i, then a recursive delete works as root.
+        try { ProcessRunner.Run("chattr", ["-R", "-f", "-i", Directory]); } catch (Exception) { }
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -1,9 +1,11 @@
 using Stork.Client.State;
 
-namespace Stork.Client.Guests;
+using Stork.Client.Guests;
+
+namespace Stork.Client.Planning;
 
 /// <summary>The difference between what a guest has and the full set it should have.</summary>
-public sealed record InstallPlan(
+public sealed record PackageChanges(
     IReadOnlyList<DesiredPackage> Added,
     IReadOnlyList<(InstalledPackage Old, DesiredPackage New)> Upgraded,
     IReadOnlyList<InstalledPackage> Removed,
@@ -16,7 +18,7 @@ public sealed record InstallPlan(
     public IReadOnlySet<string> Replaced { get; } =
         Removed.Select(p => p.Name).Concat(Upgraded.Select(u => u.Old.Name)).ToHashSet(StringComparer.Ordinal);
 
-    public static InstallPlan Create(IReadOnlyList<InstalledPackage> installed, IReadOnlyList<DesiredPackage> desired)
+    public static PackageChanges Create(IReadOnlyList<InstalledPackage> installed, IReadOnlyList<DesiredPackage> desired)
     {
         var current = installed.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var wanted = desired.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
@@ -31,6 +33,6 @@ public sealed record InstallPlan(
             else unchanged.Add((old, package));
         }
         var removed = installed.Where(p => !wanted.Contains(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-        return new InstallPlan(added, upgraded, removed, unchanged);
+        return new PackageChanges(added, upgraded, removed, unchanged);
     }
 }

@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using Stork.Client.Locking;
+using Stork.Client.Planning;
+using Stork.Client.State;
+using Stork.Client.Store;
+using Stork.Format.Errors;
+using Stork.Format.Packages;
+
+namespace Stork.Client.Guests;
+
+/// <summary>A guest path that no longer matches what its package installed.</summary>
+public sealed record Drift(string Guest, string Path, string Package, string Problem);
+
+/// <summary>What <see cref="GuestMaintenance.CollectGarbage"/> freed.</summary>
+public sealed record GcReport(int StoreFilesRemoved, long StoreBytesFreed, int BlobsRemoved, long BlobBytesFreed, int ManifestsRemoved, int GenerationsPruned, int TempFilesRemoved)
+{
+    public long BytesFreed => StoreBytesFreed + BlobBytesFreed;
+}
+
+/// <summary>verify, repair, rollback and gc across the guests of one host.</summary>
+public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, GuestInstaller installer)
+{
+    public Action<string>? OnWait { get; init; }
+
+    /// <summary>
+    /// Checks every file each guest's packages installed against the recorded hash, type, mode and symlink target.
+    /// Config files are the admin's to edit and are not checked. Shared inodes are hashed once for all guests.
+    /// </summary>
+    public IReadOnlyList<Drift> Verify(IEnumerable<string> guests)
+    {
+        var hashes = new Dictionary<(ulong, ulong), string>();
+        var drift = new List<Drift>();
+        foreach (var name in guests)
+        {
+            installer.Recover(name);
+            var guest = database.FindGuest(name) ?? throw new GuestNotFoundException(name);
+            foreach (var file in database.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
+                if (Check(guest, file, hashes) is { } problem) drift.Add(new Drift(name, "/" + file.Path, file.Package, problem));
+        }
+        return drift;
+    }
+
+    /// <summary>The permission bits a correct file has in this guest: shared hard links carry the store's read-only mode.</summary>
+    public static int ExpectedPermissions(GuestRecord guest, PackageFileEntry entry) =>
+        entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == GuestLinkModes.HardLink
+            ? ContentStore.StoredPermissions(entry.Mode!)
+            : entry.ModeBits;
+
+    private static string? Check(GuestRecord guest, OwnedFile file, Dictionary<(ulong, ulong), string> hashes)
+    {
+        if (GuestPaths.FirstNonDirectoryParent(guest.Root, file.Path) is { } bad) return $"parent /{bad} is not a directory";
+        var full = Path.Combine(guest.Root, file.Path);
+        var status = Native.LStat(full);
+        var entry = file.ToEntry();
+        switch (file.Type)
+        {
+            case PackageFileTypes.Directory:
+                if (status is not { IsDirectory: true }) return status is null ? "missing" : "not a directory";
+                return status.Value.Permissions == entry.ModeBits ? null : $"mode {Octal(status.Value.Permissions)}, expected {Octal(entry.ModeBits)}";
+            case PackageFileTypes.Symlink:
+                if (status is not { IsSymlink: true }) return status is null ? "missing" : "not a symlink";
+                var target = new FileInfo(full).LinkTarget;
+                return target == file.Target ? null : $"symlink to '{target}', expected '{file.Target}'";
+            default:
+                if (file.Config) return null;
+                if (status is not { IsRegularFile: true } s) return status is null ? "missing" : "not a regular file";
+                if (s.Size != file.Size) return $"size {s.Size}, expected {file.Size}";
+                if (!hashes.TryGetValue((s.Device, s.Inode), out var sha))
+                {
+                    using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 65536, FileOptions.SequentialScan);
+                    hashes[(s.Device, s.Inode)] = sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                }
+                if (sha != file.Sha256) return "content differs (sha256)";
+                int expected = ExpectedPermissions(guest, entry);
+                return s.Permissions == expected ? null : $"mode {Octal(s.Permissions)}, expected {Octal(expected)}";
+        }
+    }
+
+    private static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(4, '0');
+
+    /// <summary>
+    /// Puts drifted files back from the store, as a journaled change (a new generation). Store files that are
+    /// missing or damaged are first re-extracted from the cached package blob. Returns the paths repaired.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RepairAsync(string guest, CancellationToken ct)
+    {
+        var drift = Verify([guest]);
+        var store = new ContentStore(paths);
+        var guard = new StoreGuard(paths);
+        using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
+        using var guestLock = await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct);
+        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var owned = database.ListOwnedFiles(guest).GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var packages = database.ListInstalled(guest).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var actions = new List<FileAction>();
+        var reingested = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var d in drift.OrderBy(d => d.Path, PathOrder.Instance))
+        {
+            var file = owned[d.Path[1..]];
+            var entry = file.ToEntry();
+            if (entry.IsFile && entry.Size > 0 && !store.ContainsIntact(entry) && reingested.Add(file.Package))
+            {
+                var package = packages[file.Package];
+                var blob = Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256);
+                if (!File.Exists(blob))
+                    throw new LocalException($"guest '{guest}': the store copy of {d.Path} is damaged and the blob of {package.Name} {package.Version} is no longer cached; reinstall it (stork-get remove, then install)");
+                store.Ingest(blob, package.Name, package.Version);
+            }
+            var mode = record.EffectiveLinkMode;
+            var status = Native.LStat(Path.Combine(record.Root, file.Path));
+            var kind = entry.Type switch
+            {
+                PackageFileTypes.Directory => FileActionKind.Directory,
+                PackageFileTypes.Symlink => FileActionKind.Symlink,
+                _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == GuestLinkModes.Copy ? FileActionKind.Copy : FileActionKind.Share,
+            };
+            if (kind != FileActionKind.Directory && status is { IsDirectory: true })
+                throw new GuestConflictException(guest, file.Path, $"guest '{guest}': '{d.Path}' is a directory now; move it away, then repair again");
+            actions.Add(new FileAction(kind, file.Path, entry, status is not null));
+        }
+        if (actions.Count == 0) return [];
+        var transaction = new GuestTransaction(record, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId());
+        var current = database.ListInstalled(guest);
+        var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
+        var summary = $"repair {actions.Count} path(s)";
+        database.BeginJournal(new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desired, record.EffectiveLinkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds()), actions);
+        transaction.Stage(actions);
+        database.SetJournalState(guest, JournalStates.Committing);
+        transaction.Apply(actions);
+        database.CommitGeneration(guest, current, database.ListOwnedFiles(guest), record.EffectiveLinkMode, summary);
+        return actions.Select(a => "/" + a.Path).ToList();
+    }
+
+    /// <summary>
+    /// Brings a guest back to the package set of an earlier generation (default: the one before the current),
+    /// as a new generation, from the blobs cached on the host (gc keeps every blob a generation names).
+    /// </summary>
+    public async Task<InstallReport> RollbackAsync(string guest, int? to, CancellationToken ct)
+    {
+        installer.Recover(guest);
+        var generations = database.ListGenerations(guest);
+        if (generations.Count == 0) throw new GuestException($"guest '{guest}' has no generations to roll back to");
+        var current = generations[^1].Number;
+        int target = to ?? current - 1;
+        if (target == 0) return await ApplyTo(guest, [], $"rollback to generation 0 (empty)", ct);
+        var generation = generations.FirstOrDefault(g => g.Number == target)
+            ?? throw new GuestException($"guest '{guest}' has no generation {target} (see: stork-get history --guest {guest})");
+        if (target == current) throw new GuestException($"guest '{guest}' is already at generation {target}");
+        var desired = new List<DesiredPackage>();
+        foreach (var p in generation.Packages)
+        {
+            var blob = Path.Combine(paths.BlobsDir, "sha256", p.BlobSha256);
+            if (!File.Exists(blob)) throw new LocalException($"the blob of {p.Name} {p.Version} (generation {target}) is no longer cached on this host; install that version instead");
+            desired.Add(new DesiredPackage(p.Name, p.Version, p.BlobSha256, new FileInfo(blob).Length, p.Manual));
+        }
+        return await ApplyTo(guest, desired, $"rollback to generation {target}", ct);
+    }
+
+    private Task<InstallReport> ApplyTo(string guest, List<DesiredPackage> desired, string summary, CancellationToken ct) =>
+        installer.ApplyAsync(guest, desired, new CachedBlobSource(paths), ct, summary);
+
+    /// <summary>
+    /// Frees store files, cached blobs and manifests that no guest's installed set, generation or in-flight change
+    /// references. Decided from the registry of guests and generations, never from link counts. Takes the store lock
+    /// exclusively, so it waits for installs in flight (they hold it shared) and they wait for it.
+    /// </summary>
+    public async Task<GcReport> CollectGarbageAsync(int? keepGenerations, CancellationToken ct)
+    {
+        using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: true, "store", OnWait, ct);
+        int pruned = 0;
+        if (keepGenerations is { } keep)
+            foreach (var g in database.ListGuests()) pruned += database.PruneGenerations(g.Name, keep);
+        var blobs = database.ReferencedBlobs();
+        var store = new ContentStore(paths);
+        var guard = new StoreGuard(paths);
+        var keepFiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sha in blobs)
+            if (database.LoadManifest(sha) is { } manifest)
+                foreach (var f in manifest.Files.Where(f => f.IsFile && f.Size > 0)) keepFiles.Add(store.PathFor(f));
+        foreach (var g in database.ListGuests())
+            foreach (var f in database.ListOwnedFiles(g.Name).Where(f => f.Type == PackageFileTypes.File && f.Size > 0))
+                keepFiles.Add(store.PathFor(f.Sha256!, f.Mode!));
+
+        int files = 0, blobCount = 0, manifests = 0, temps = 0;
+        long fileBytes = 0, blobBytes = 0;
+        foreach (var dir in Directory.EnumerateDirectories(paths.FilesDir))
+        {
+            bool tmp = Path.GetFileName(dir) == "tmp";
+            foreach (var file in Directory.EnumerateFiles(dir))
+            {
+                if (!tmp && keepFiles.Contains(file))
+                {
+                    guard.Protect(file); // re-arm a flag a crash may have left cleared
+                    continue;
+                }
+                CrashPoints.Hit();
+                var status = Native.LStat(file);
+                guard.Unlink(file);
+                if (tmp) { temps++; continue; }
+                files++;
+                if (status is { LinkCount: 1 } s) fileBytes += s.Size;
+            }
+        }
+        var blobDir = Path.Combine(paths.BlobsDir, "sha256");
+        if (Directory.Exists(blobDir))
+            foreach (var file in Directory.EnumerateFiles(blobDir))
+            {
+                var name = Path.GetFileName(file);
+                if (name.Length != 64 || blobs.Contains(name)) continue;
+                CrashPoints.Hit();
+                blobBytes += new FileInfo(file).Length;
+                File.Delete(file);
+                blobCount++;
+            }
+        foreach (var sha in database.ListManifestBlobs())
+            if (!blobs.Contains(sha)) { database.DeleteManifest(sha); manifests++; }
+        return new GcReport(files, fileBytes, blobCount, blobBytes, manifests, pruned, temps);
+    }
+}
+
+/// <summary>Blobs from the host cache only (for rollback), re-hashed before use.</summary>
+public sealed class CachedBlobSource(HostPaths paths) : IBlobSource
+{
+    public Task<string> GetVerifiedBlobPathAsync(DesiredPackage package, CancellationToken ct)
+    {
+        var path = Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256);
+        if (!File.Exists(path)) throw new LocalException($"the blob of {package.Name} {package.Version} is not cached on this host");
+        using var stream = File.OpenRead(path);
+        if (Convert.ToHexStringLower(SHA256.HashData(stream)) != package.BlobSha256)
+            throw new LocalException($"the cached blob of {package.Name} {package.Version} is damaged ({path}); delete it and install that version again");
+        return Task.FromResult(path);
+    }
+}

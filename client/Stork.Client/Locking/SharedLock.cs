@@ -1,0 +1,49 @@
+using Microsoft.Win32.SafeHandles;
+using Stork.Client.Store;
+
+namespace Stork.Client.Locking;
+
+/// <summary>
+/// A reader/writer lock across processes through flock(2) on a lock file: many holders of the shared side
+/// (installs, which pin the store content they use) or one of the exclusive side (gc). A waiter says so once.
+/// </summary>
+public sealed class SharedLock : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    private SharedLock(SafeFileHandle handle) => _handle = handle;
+
+    public static async Task<SharedLock> AcquireAsync(string path, bool exclusive, string what, Action<string>? onWait, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        bool told = false;
+        while (true)
+        {
+            SafeFileHandle? handle = null;
+            try
+            {
+                // .NET itself takes a non-blocking LOCK_SH on open, which fails while someone holds LOCK_EX.
+                handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                if (NativeFs.TryFlock(handle, exclusive)) return new SharedLock(handle);
+            }
+            catch (IOException) when (handle is null) { }
+            catch
+            {
+                handle?.Dispose();
+                throw;
+            }
+            handle?.Dispose();
+            if (!told)
+            {
+                onWait?.Invoke($"waiting for another stork-get process that holds the {what} lock ({path})");
+                told = true;
+            }
+            await Task.Delay(50, cancellation);
+        }
+    }
+
+    public static SharedLock Acquire(string path, bool exclusive, string what, Action<string>? onWait) =>
+        AcquireAsync(path, exclusive, what, onWait, CancellationToken.None).GetAwaiter().GetResult();
+
+    public void Dispose() => _handle.Dispose();
+}

@@ -1,0 +1,157 @@
+using Stork.Client.Guests;
+using Stork.Client.State;
+using Stork.Client.Store;
+using Stork.Format.Packages;
+
+namespace Stork.Client.Planning;
+
+/// <summary>Everything the planner decides from. Nothing here changes anything.</summary>
+/// <param name="Manifests">Manifests of the packages that (re)enter the guest, by package name. A missing one makes the plan incomplete (dry run).</param>
+/// <param name="StoreStatus">stat of the store file an entry would share, or null; lets an unchanged shared file be skipped.</param>
+/// <param name="LinkMode">The link mode files are shared with (hardlink, reflink or copy; auto is resolved by the installer).</param>
+public sealed record PlannerInput(
+    GuestRecord Guest,
+    IReadOnlyList<InstalledPackage> Installed,
+    IReadOnlyList<OwnedFile> Owned,
+    IReadOnlyList<DesiredPackage> Desired,
+    IReadOnlyDictionary<string, PackageManifest> Manifests,
+    IGuestView View,
+    Func<PackageFileEntry, FileStatus?> StoreStatus,
+    string LinkMode);
+
+/// <summary>
+/// The pure planner: from the guest's recorded state, the desired package set, the manifests and a read-only
+/// view of the guest tree, decides every step of a change. Raises <see cref="GuestConflictException"/> when a
+/// path no package owns is in the way (nothing is changed then, because nothing has been done yet).
+/// </summary>
+public static class InstallPlanner
+{
+    public static InstallPlan Plan(PlannerInput input)
+    {
+        var guest = input.Guest;
+        var changes = PackageChanges.Create(input.Installed, input.Desired);
+        var toFetch = changes.ToFetch.ToList();
+        var unknown = toFetch.Where(p => !input.Manifests.ContainsKey(p.Name)).ToList();
+        var manifests = toFetch.Where(p => input.Manifests.ContainsKey(p.Name))
+            .ToDictionary(p => p.Name, p => input.Manifests[p.Name], StringComparer.Ordinal);
+
+        var layout = GuestLayout.Build(guest.Name, changes, input.Owned, manifests);
+        var actions = new List<FileAction>();
+        PlanWrites(input, layout, changes.Replaced, actions);
+        // With unknown manifests the new layout is incomplete, so removals cannot be decided yet.
+        if (unknown.Count == 0) PlanRemovals(input, layout, changes.Replaced, actions);
+        return new InstallPlan(guest.Name, changes, toFetch, unknown, actions, input.LinkMode);
+    }
+
+    private static void PlanWrites(PlannerInput input, GuestLayout layout, IReadOnlySet<string> replaced, List<FileAction> actions)
+    {
+        var guest = input.Guest;
+        var view = input.View;
+        var ownedByPath = input.Owned.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        // Non-directories that an earlier step replaces with a real directory (parents sort before children).
+        var becomingDirectories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, target) in layout.Entries)
+        {
+            if (!target.Changed) continue;
+            if (view.FirstNonDirectoryParent(path) is { } badParent && !becomingDirectories.Contains(badParent))
+                throw new GuestConflictException(guest.Name, path,
+                    $"guest '{guest.Name}': '/{badParent}' is not a directory (a symlink?), so '/{path}' cannot be written safely; nothing was changed");
+            var existing = view.LStat(path);
+            ownedByPath.TryGetValue(path, out var owners);
+            var entry = target.Entry;
+            // Only files of packages that are leaving (or being replaced) may be overwritten.
+            bool ownedByLeavingPackage = owners is not null && owners.Any(o => replaced.Contains(o.Package));
+            bool existed = existing is not null;
+
+            if (entry.IsDirectory)
+            {
+                if (existing is { IsDirectory: false })
+                {
+                    if (!ownedByLeavingPackage) throw Conflict(guest, path, "exists and is not a directory");
+                    becomingDirectories.Add(path);
+                }
+                if (existing is { IsDirectory: true } d && d.Permissions == entry.ModeBits) continue;
+                actions.Add(new FileAction(FileActionKind.Directory, path, entry, existed));
+                continue;
+            }
+            if (existing is { IsDirectory: true })
+                throw Conflict(guest, path, "is a directory in the guest");
+            if (existing is not null && !ownedByLeavingPackage)
+            {
+                // A config file left behind by an earlier removal (or put there by the admin) is the admin's: keep it.
+                if (entry.IsConfig && existing.Value.IsRegularFile)
+                {
+                    bool same = view.Sha256(path) == entry.Sha256;
+                    if (!same) actions.Add(new FileAction(FileActionKind.KeepConfigWriteNew, path, entry, true, "existing file not owned by any package"));
+                    continue;
+                }
+                throw Conflict(guest, path, "exists and is not owned by any installed package");
+            }
+            if (entry.IsSymlink)
+            {
+                if (existing is { IsSymlink: true } && view.LinkTarget(path) == entry.Target) continue;
+                actions.Add(new FileAction(FileActionKind.Symlink, path, entry, existed));
+                continue;
+            }
+            if (entry.IsConfig && existing is { IsRegularFile: true })
+            {
+                var current = view.Sha256(path);
+                if (current == entry.Sha256) continue; // already the new content
+                var previous = owners!.FirstOrDefault(o => o.Type == PackageFileTypes.File);
+                if (previous is { Config: true } && current != previous.Sha256)
+                {
+                    // Edited since installed. If the package's version did not change, there is nothing to offer.
+                    actions.Add(previous.Sha256 == entry.Sha256
+                        ? new FileAction(FileActionKind.KeepConfig, path, entry, true, "edited since installed")
+                        : new FileAction(FileActionKind.KeepConfigWriteNew, path, entry, true, "edited since installed"));
+                    continue;
+                }
+            }
+            actions.Add(new FileAction(FileKind(input, entry, existing), path, entry, existed));
+            if (actions[^1].Kind == FileActionKind.Share && existing is { } e && input.StoreStatus(entry) is { } stored && e.IsSameFileAs(stored))
+                actions.RemoveAt(actions.Count - 1); // already this very file (an upgrade that did not change it)
+        }
+    }
+
+    private static FileActionKind FileKind(PlannerInput input, PackageFileEntry entry, FileStatus? existing)
+    {
+        if (entry.Size == 0) return FileActionKind.Empty; // linking would make every empty file on the host one inode
+        if (entry.IsConfig || input.LinkMode == GuestLinkModes.Copy) return FileActionKind.Copy;
+        return FileActionKind.Share;
+    }
+
+    private static void PlanRemovals(PlannerInput input, GuestLayout layout, IReadOnlySet<string> replaced, List<FileAction> actions)
+    {
+        var view = input.View;
+        var leaving = input.Owned.Where(f => replaced.Contains(f.Package) && !layout.Entries.ContainsKey(f.Path))
+            .GroupBy(f => f.Path).Select(g => g.First())
+            .OrderByDescending(f => f.Path, PathOrder.Instance); // children first
+        foreach (var old in leaving)
+        {
+            // Never delete through a symlinked directory: that could reach host files.
+            if (view.FirstNonDirectoryParent(old.Path) is not null) continue;
+            var existing = view.LStat(old.Path);
+            if (existing is null) continue;
+            var entry = old.ToEntry();
+            switch (old.Type)
+            {
+                case PackageFileTypes.Directory:
+                    if (existing.Value.IsDirectory) actions.Add(new FileAction(FileActionKind.RemoveDirectory, old.Path, entry, true));
+                    break;
+                case PackageFileTypes.Symlink:
+                    if (existing.Value.IsSymlink) actions.Add(new FileAction(FileActionKind.Remove, old.Path, entry, true));
+                    break;
+                default:
+                    if (!existing.Value.IsRegularFile) break;
+                    if (old.Config && view.Sha256(old.Path) != old.Sha256)
+                        actions.Add(new FileAction(FileActionKind.KeepConfig, old.Path, entry, true, "edited since installed"));
+                    else
+                        actions.Add(new FileAction(FileActionKind.Remove, old.Path, entry, true));
+                    break;
+            }
+        }
+    }
+
+    private static GuestConflictException Conflict(GuestRecord guest, string path, string problem) =>
+        new(guest.Name, path, $"guest '{guest.Name}': '/{path}' {problem}; nothing was changed (move it away or remove it, then retry)");
+}

@@ -1,0 +1,150 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Stork.Client.Store;
+
+/// <summary>
+/// More libc calls: unlink with errno, flock (shared/exclusive), the inode-flags ioctls (FS_IMMUTABLE_FL, as
+/// chattr +i) and FICLONE (reflinks). Blittable DllImports only, so NativeAOT needs no marshalling stubs.
+/// </summary>
+public static class NativeFs
+{
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
+    public const int EXDEV = 18;
+    public const int EINVAL = 22;
+    public const int ENOTTY = 25;
+    public const int EOPNOTSUPP = 95;
+
+    private const nuint FS_IOC_GETFLAGS = 0x80086601;
+    private const nuint FS_IOC_SETFLAGS = 0x40086602;
+    private const nuint FICLONE = 0x40049409;
+    public const int FS_IMMUTABLE_FL = 0x10;
+
+    private const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
+
+    [DllImport("libc", EntryPoint = "unlink", SetLastError = true)]
+    private static extern int UnlinkCall(byte[] path);
+
+    [DllImport("libc", EntryPoint = "rmdir", SetLastError = true)]
+    private static extern int RmdirCall(byte[] path);
+
+    [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static extern int SyncfsCall(int fd);
+
+    /// <summary>syncfs(2) on the filesystem holding <paramref name="path"/>: its written data reaches the disk.</summary>
+    public static void SyncFileSystemOf(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (SyncfsCall((int)handle.DangerousGetHandle()) != 0)
+            throw new IOException($"syncfs('{path}') failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static extern int FlockCall(int fd, int operation);
+
+    [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static extern int IoctlRef(int fd, nuint request, ref int argument);
+
+    [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static extern int IoctlValue(int fd, nuint request, nint argument);
+
+    /// <summary>unlink(2); returns 0 or the errno (ENOENT is success-like for callers that do not care).</summary>
+    public static int TryUnlink(string path) => UnlinkCall(CString(path)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    public static void Unlink(string path)
+    {
+        int errno = TryUnlink(path);
+        if (errno is 0 or ENOENT) return;
+        throw new IOException($"unlink('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
+    /// <summary>rmdir(2); false when the directory is missing or not empty.</summary>
+    public static bool TryRmdir(string path) => RmdirCall(CString(path)) == 0;
+
+    /// <summary>Blocking-free flock attempt: true when taken.</summary>
+    public static bool TryFlock(SafeFileHandle handle, bool exclusive)
+    {
+        int fd = (int)handle.DangerousGetHandle();
+        if (FlockCall(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == 11 /* EWOULDBLOCK */ || errno == 4 /* EINTR */) return false;
+        throw new IOException($"flock failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
+    /// <summary>Reads the inode flags of a regular file or directory; null where the filesystem has none.</summary>
+    public static int? GetFlags(string path)
+    {
+        using var handle = OpenForFlags(path);
+        if (handle is null) return null;
+        int flags = 0;
+        if (IoctlRef((int)handle.DangerousGetHandle(), FS_IOC_GETFLAGS, ref flags) == 0) return flags;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is ENOTTY or EOPNOTSUPP or EINVAL) return null;
+        throw new IOException($"FS_IOC_GETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
+    /// <summary>Sets or clears FS_IMMUTABLE_FL (needs CAP_LINUX_IMMUTABLE). Returns false where unsupported.</summary>
+    public static bool SetImmutable(string path, bool immutable)
+    {
+        using var handle = OpenForFlags(path);
+        if (handle is null) return false;
+        int fd = (int)handle.DangerousGetHandle();
+        int flags = 0;
+        if (IoctlRef(fd, FS_IOC_GETFLAGS, ref flags) != 0)
+        {
+            int e = Marshal.GetLastPInvokeError();
+            if (e is ENOTTY or EOPNOTSUPP or EINVAL) return false;
+            throw new IOException($"FS_IOC_GETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(e)}", e);
+        }
+        int wanted = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+        if (wanted == flags) return true;
+        if (IoctlRef(fd, FS_IOC_SETFLAGS, ref wanted) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is ENOTTY or EOPNOTSUPP or EINVAL) return false;
+        throw new IOException($"FS_IOC_SETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
+    /// <summary>Opens an inode for flag changes that outlive its name (e.g. re-flag after unlinking one of its links).</summary>
+    public static SafeFileHandle? OpenInode(string path) => OpenForFlags(path);
+
+    /// <summary>Sets or clears FS_IMMUTABLE_FL through an open handle.</summary>
+    public static void SetImmutable(SafeFileHandle handle, bool immutable)
+    {
+        int fd = (int)handle.DangerousGetHandle();
+        int flags = 0;
+        if (IoctlRef(fd, FS_IOC_GETFLAGS, ref flags) != 0) return;
+        int wanted = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+        if (wanted != flags && IoctlRef(fd, FS_IOC_SETFLAGS, ref wanted) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"FS_IOC_SETFLAGS failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+    }
+
+    public static bool IsImmutable(string path) => GetFlags(path) is { } f && (f & FS_IMMUTABLE_FL) != 0;
+
+    /// <summary>Makes <paramref name="destination"/> (a new, empty file) share <paramref name="source"/>'s blocks. Returns the errno (0 = done).</summary>
+    public static int TryReflink(string source, string destination)
+    {
+        using var from = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var to = File.OpenHandle(destination, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        if (IoctlValue((int)to.DangerousGetHandle(), FICLONE, from.DangerousGetHandle()) == 0) return 0;
+        return Marshal.GetLastPInvokeError();
+    }
+
+    private static SafeFileHandle? OpenForFlags(string path)
+    {
+        try { return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    private static byte[] CString(string path)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+}

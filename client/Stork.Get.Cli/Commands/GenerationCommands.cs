@@ -1,0 +1,66 @@
+using Stork.Cli;
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace Stork.Get.Cli.Commands;
+
+/// <summary>stork-get history --guest G: the guest's generations, one per successful change.</summary>
+internal static class HistoryCommand
+{
+    public static Command Create()
+    {
+        var guest = new Option<string>("--guest", "-g") { Description = "Guest name", Required = true };
+        var command = new Command("history", "List a guest's generations (one per successful change)") { guest };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            using var host = new HostContext(result);
+            var name = result.GetValue(guest)!;
+            host.Guests.Get(name);
+            if (host.Installer.Recover(name) is { } recovered) Output.Note($"{name}: {recovered}");
+            var generations = host.Database.ListGenerations(name);
+            if (GlobalOptions.WantsJson(result))
+            {
+                Output.Json(new JsonArray(generations.Select(g => (JsonNode)new JsonObject
+                {
+                    ["generation"] = g.Number,
+                    ["created"] = DateTimeOffset.FromUnixTimeSeconds(g.Created).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                    ["summary"] = g.Summary,
+                    ["current"] = g.Number == generations[^1].Number,
+                    ["packages"] = new JsonArray(g.Packages.Select(p => (JsonNode)JsonValue.Create($"{p.Name} {p.Version}")!).ToArray()),
+                }).ToArray()));
+                return 0;
+            }
+            var table = new Table().AddColumns("gen", "created (UTC)", "change", "packages");
+            foreach (var g in generations)
+                table.AddRow((g.Number == generations[^1].Number ? "*" : "") + g.Number, DateTimeOffset.FromUnixTimeSeconds(g.Created).ToString("yyyy-MM-dd HH:mm:ss"),
+                    Markup.Escape(g.Summary), g.Packages.Count.ToString());
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>stork-get rollback --guest G [--to N]: back to an earlier generation's package set, as a new generation.</summary>
+internal static class RollbackCommand
+{
+    public static Command Create()
+    {
+        var guest = new Option<string>("--guest", "-g") { Description = "Guest name", Required = true };
+        var to = new Option<int?>("--to") { Description = "Generation to return to (default: the one before the current)" };
+        var command = new Command("rollback", "Return a guest to an earlier generation (recorded as a new generation)") { guest, to };
+        command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
+        {
+            using var host = new HostContext(result);
+            var name = result.GetValue(guest)!;
+            host.Guests.Get(name);
+            var report = await host.Maintenance.RollbackAsync(name, result.GetValue(to), cancellation);
+            var outcome = new Stork.Client.Operations.OperationOutcome(name, [], report, false);
+            if (GlobalOptions.WantsJson(result)) Output.Json(OutcomePrinter.ToJson(outcome));
+            else OutcomePrinter.Print(outcome);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,118 @@
+using Stork.Cli;
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Stork.Format.Errors;
+
+namespace Stork.Get.Cli.Commands;
+
+/// <summary>stork-get recover: finish or undo interrupted changes of every guest.</summary>
+internal static class RecoverCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("recover", "Finish or undo changes interrupted by a crash (every guest)");
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            using var host = new HostContext(result);
+            var done = host.Installer.RecoverAll();
+            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonArray(done.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray()));
+            else Console.WriteLine(done.Count == 0 ? "nothing to recover" : string.Join('\n', done));
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>stork-get verify [--guest G]: exit 6 when any installed file drifted.</summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var guests = new Option<string[]>("--guest", "-g") { Description = "Guest to check (repeatable; default: every guest)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("verify", "Check every installed file against its hash, type and mode; exit 6 on drift") { guests };
+        command.SetAction(CommandRunner.Guarded(result =>
+        {
+            using var host = new HostContext(result);
+            var names = SelectedGuests(host, result.GetValue(guests));
+            var drift = host.Maintenance.Verify(names);
+            if (GlobalOptions.WantsJson(result))
+                Output.Json(new JsonObject
+                {
+                    ["guests"] = names.Count,
+                    ["drift"] = new JsonArray(drift.Select(d => (JsonNode)new JsonObject { ["guest"] = d.Guest, ["path"] = d.Path, ["package"] = d.Package, ["problem"] = d.Problem }).ToArray()),
+                });
+            else
+            {
+                foreach (var d in drift) Console.WriteLine($"{d.Guest}: {d.Path} ({d.Package}): {d.Problem}");
+                Console.WriteLine(drift.Count == 0 ? $"{names.Count} guest(s) verified: no drift" : $"{drift.Count} path(s) drifted; fix with: stork-get repair");
+            }
+            return drift.Count == 0 ? 0 : ExitCodes.Guest;
+        }));
+        return command;
+    }
+
+    public static IReadOnlyList<string> SelectedGuests(HostContext host, string[]? requested)
+    {
+        if (requested is { Length: > 0 })
+        {
+            foreach (var g in requested) host.Guests.Get(g);
+            return requested;
+        }
+        return host.Guests.ListGuests().Select(g => g.Name).ToList();
+    }
+}
+
+/// <summary>stork-get repair [--guest G]: put drifted files back from the store.</summary>
+internal static class RepairCommand
+{
+    public static Command Create()
+    {
+        var guests = new Option<string[]>("--guest", "-g") { Description = "Guest to repair (repeatable; default: every guest)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("repair", "Restore installed files that drifted, from the store") { guests };
+        command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
+        {
+            using var host = new HostContext(result);
+            var all = new JsonArray();
+            foreach (var name in VerifyCommand.SelectedGuests(host, result.GetValue(guests)))
+            {
+                var repaired = await host.Maintenance.RepairAsync(name, cancellation);
+                if (GlobalOptions.WantsJson(result))
+                    all.Add(new JsonObject { ["guest"] = name, ["repaired"] = new JsonArray(repaired.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray()) });
+                else
+                    Console.WriteLine(repaired.Count == 0 ? $"{name}: nothing to repair" : $"{name}: repaired {string.Join(", ", repaired)}");
+            }
+            if (GlobalOptions.WantsJson(result)) Output.Json(all);
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>stork-get gc: free store content and blobs no guest generation references.</summary>
+internal static class GcCommand
+{
+    public static Command Create()
+    {
+        var keep = new Option<int?>("--keep-generations") { Description = "First drop all but the newest N generations of every guest" };
+        var command = new Command("gc", "Free store files and cached blobs no guest generation references") { keep };
+        command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
+        {
+            using var host = new HostContext(result);
+            host.Installer.RecoverAll();
+            var r = await host.Maintenance.CollectGarbageAsync(result.GetValue(keep), cancellation);
+            if (GlobalOptions.WantsJson(result))
+                Output.Json(new JsonObject
+                {
+                    ["store_files_removed"] = r.StoreFilesRemoved, ["store_bytes_freed"] = r.StoreBytesFreed,
+                    ["blobs_removed"] = r.BlobsRemoved, ["blob_bytes_freed"] = r.BlobBytesFreed,
+                    ["manifests_removed"] = r.ManifestsRemoved, ["generations_pruned"] = r.GenerationsPruned,
+                    ["bytes_freed"] = r.BytesFreed,
+                });
+            else
+                Console.WriteLine($"freed {r.BytesFreed} bytes: {r.StoreFilesRemoved} store files ({r.StoreBytesFreed} bytes), {r.BlobsRemoved} blobs ({r.BlobBytesFreed} bytes)" +
+                    (r.GenerationsPruned > 0 ? $"; pruned {r.GenerationsPruned} generations" : ""));
+            return 0;
+        }));
+        return command;
+    }
+}
