@@ -52,6 +52,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
             throw new RequestException($"the fleet manifests cannot be applied on host {host}; nothing was changed:\n  {string.Join("\n  ", failures)}");
 
         var outcomes = new List<OperationOutcome>();
+        if (!dryRun) await BlobPrefetch.ForPlansAsync(session, installer, plans, index, trusted, cancellation);
         foreach (var (guest, desired) in plans)
         {
             if (dryRun) { outcomes.Add(new OperationOutcome(guest, desired, null, true)); continue; }

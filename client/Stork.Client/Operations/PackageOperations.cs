@@ -61,27 +61,11 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
     {
         var desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
         if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired) };
-        await PrefetchAsync(guest, desired, index, trusted, cancellation);
+        await BlobPrefetch.ForPlansAsync(session, installer, [(guest, desired)], index, trusted, cancellation);
         var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
         return new OperationOutcome(guest, desired, report, false);
     }
 
-    /// <summary>
-    /// Downloads, in parallel (stork.json "parallel_downloads"), every blob the plan adds or changes, before the
-    /// installer touches the guest: a failed download leaves the guest as it was.
-    /// </summary>
-    private async Task PrefetchAsync(string guest, IReadOnlyList<DesiredPackage> desired, PackageIndex index, Stork.Format.Trust.TrustedMetadata trusted, CancellationToken cancellation)
-    {
-        var installed = installer.ListInstalled(guest).ToDictionary(p => p.Name, p => p.Version, StringComparer.Ordinal);
-        var blobs = new List<(string, long, Uri)>();
-        foreach (var package in desired)
-        {
-            if (installed.TryGetValue(package.Name, out var version) && version == package.Version) continue;
-            var entry = index.Find(package.Name, package.Version)!;
-            blobs.Add((entry.Target.Sha256, entry.Target.Length, session.Updater.TargetUrl(entry.TargetPath, entry.Target.Sha256, trusted.Root.ConsistentSnapshot)));
-        }
-        if (blobs.Count > 0) await session.Blobs.PrefetchAsync(blobs, session.Config.ParallelDownloads, cancellation);
-    }
 
     private static void RequireKnown(PackageIndex index, string name)
     {

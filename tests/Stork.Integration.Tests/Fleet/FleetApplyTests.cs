@@ -30,7 +30,7 @@ public sealed class FleetApplyTests : IDisposable
 
         var site = File("site.json");
         Publish("fleet", "new", site);
-        Publish("fleet", "group", site, "everyone", "--include", "h1", "h2");
+        Publish("fleet", "group", site, "everyone", "--include", "h1", "h2", "h3");
         Publish("fleet", "group", site, "web", "--include", "@everyone", "--exclude", "h1/db");
         Publish("fleet", "action", site, "everyone", "install", "busybox");
         Publish("fleet", "action", site, "web", "install", "hello", "--range", "[1.0.0,2.0.0)");
@@ -125,6 +125,40 @@ public sealed class FleetApplyTests : IDisposable
         Assert.Contains("group canary", apply.Stderr);
         Assert.Contains("nothing was changed", apply.Stderr);
         Assert.Equal("[]", Installed(host, "web2").Trim());   // web2 could be planned, but nothing is half-applied
+    }
+
+    [Fact]
+    public async Task Three_hosts_apply_one_manifest_through_a_site_cache_with_one_origin_request_per_file()
+    {
+        using var origin = PublishFleet();
+        var cacheDir = Directory.CreateTempSubdirectory("stork-fleet-cache-").FullName;
+        using var cache = new NginxServer(cacheDir, extraHttpConfig: Transfers.SiteCacheTests.SiteCacheHttp(cacheDir),
+            locations: Transfers.SiteCacheTests.SiteCacheLocations(origin.BaseUrl));
+        string[] guests = ["web1", "web2", "web3", "db"];
+        var hosts = new[] { "h1", "h2", "h3" }.Select(name => NewHost(cache, name, guests)).ToList();
+        try
+        {
+            var before = origin.Requests().Count;
+            var results = await Task.WhenAll(hosts.Select(h => Task.Run(() => h.Get("apply", "--json", "--no-progress"))));
+            foreach (var r in results) Assert.True(r.ExitCode == 0, r.ToString());
+            foreach (var h in hosts)
+            {
+                Assert.Contains("\"hello\"", Installed(h, "web3"));
+                Assert.Contains("\"busybox\"", Installed(h, "db"));
+            }
+            var lines = origin.Requests().Skip(before).Select(l => l.Split(' ')).ToList();
+            var files = lines.Where(l => l[1].StartsWith("/targets/", StringComparison.Ordinal)
+                || System.Text.RegularExpressions.Regex.IsMatch(l[1], @"^/metadata/[0-9]+\.")).ToList();
+            Assert.Contains(files, l => l[1].StartsWith("/targets/fleet/", StringComparison.Ordinal));
+            Assert.Contains(files, l => l[1].EndsWith(".fleet.json", StringComparison.Ordinal));
+            foreach (var group in files.GroupBy(l => l[1]))
+                Assert.True(group.Count() == 1, $"{group.Key} reached the origin {group.Count()} times");
+        }
+        finally
+        {
+            foreach (var h in hosts) h.Dispose();
+            try { Directory.Delete(cacheDir, recursive: true); } catch (IOException) { }
+        }
     }
 
     public void Dispose()
