@@ -77,7 +77,7 @@ internal static class RepairCommand
             {
                 var repaired = await host.Maintenance.RepairAsync(name, cancellation);
                 if (GlobalOptions.WantsJson(result))
-                    all.Add(new JsonObject { ["guest"] = name, ["repaired"] = new JsonArray(repaired.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray()) });
+                    all.Add((JsonNode)new JsonObject { ["guest"] = name, ["repaired"] = new JsonArray(repaired.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray()) });
                 else
                     Console.WriteLine(repaired.Count == 0 ? $"{name}: nothing to repair" : $"{name}: repaired {string.Join(", ", repaired)}");
             }
