@@ -19,4 +19,5 @@ root.Subcommands.Add(RecoverCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(RepairCommand.Create());
 root.Subcommands.Add(GcCommand.Create());
-return await CommandRunner.RunAsync(root, args);
+using (Stork.Client.Diagnostics.PhaseTimings.Measure("command"))
+    return await CommandRunner.RunAsync(root, args);

@@ -225,6 +225,7 @@ public class StoreTransactionTests
         await host.ApplyAsync("b");            // removes them
         Assert.Empty(Directory.EnumerateFileSystemEntries(host.GuestRoot("b")));
         Assert.True(NativeFs.IsImmutable(shared));
+        Assert.True(Native.LStat(shared)!.Value.IsImmutable); // statx reports the same flag the ioctl reads
         var freed = await host.Maintenance.CollectGarbageAsync(1, CancellationToken.None);
         Assert.True(freed.StoreFilesRemoved >= 2);
         Assert.Empty(host.Maintenance.Verify(["a", "b"]));

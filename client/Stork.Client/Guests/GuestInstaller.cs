@@ -1,3 +1,4 @@
+using Stork.Client.Diagnostics;
 using Stork.Client.Locking;
 using Stork.Client.Planning;
 using Stork.Client.State;
@@ -59,6 +60,7 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         RecoverLocked(guest);
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
 
+        var storePhase = PhaseTimings.Measure("store (ingest or check)");
         var installed = database.ListInstalled(guest);
         var owned = database.ListOwnedFiles(guest);
         var changes = PackageChanges.Create(installed, desiredFullSet);
@@ -71,9 +73,7 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         foreach (var package in changes.ToFetch)
         {
             ct.ThrowIfCancellationRequested();
-            // Already extracted for another guest: the manifest is known by blob hash and every file is in the store.
-            if (database.LoadManifest(package.BlobSha256) is { } known && known.Name == package.Name && known.Version == package.Version
-                && known.Files.Where(f => f.IsFile && f.Size > 0).All(f => IsStoredIntact(store, f)))
+            if (StoredManifest(store, package) is { } known)
             {
                 manifests[package.Name] = known;
                 continue;
@@ -81,15 +81,19 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
             var blob = await blobs.GetVerifiedBlobPathAsync(package, ct);
             var ingested = store.Ingest(blob, package.Name, package.Version);
             database.SaveManifest(package.BlobSha256, ingested.Manifest);
+            _manifests[package.BlobSha256] = ingested.Manifest;
             manifests[package.Name] = ingested.Manifest;
             storeFiles += ingested.FilesAdded;
             storeBytes += ingested.BytesAdded;
         }
 
+        storePhase.Dispose();
+        var planPhase = PhaseTimings.Measure("link mode + plan");
         var (linkMode, why) = ResolveLinkMode(record, store);
         var plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
             new GuestTreeView(record.Root), e => Native.LStat(store.PathFor(e)), linkMode));
         ct.ThrowIfCancellationRequested(); // last point where cancelling leaves the guest untouched
+        planPhase.Dispose();
 
         var packagesNow = desiredFullSet.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
@@ -99,7 +103,9 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         {
             summary ??= Summarize(plan);
             var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            database.BeginJournal(journal, plan.Actions);
+            using (PhaseTimings.Measure("journal begin"))
+                database.BeginJournal(journal, plan.Actions);
+            var stagePhase = PhaseTimings.Measure("stage");
             var guard = new StoreGuard(paths);
             using (guard.Lift(transaction.SharedStoreFiles(plan.Actions)))
             {
@@ -114,11 +120,14 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
                     throw;
                 }
                 CrashPoints.Hit();
+                stagePhase.Dispose();
                 database.SetJournalState(guest, JournalStates.Committing); // the commit point
                 CrashPoints.Hit();
-                transaction.Apply(plan.Actions);
+                using (PhaseTimings.Measure("apply"))
+                    transaction.Apply(plan.Actions);
                 CrashPoints.Hit();
             }
+            using var commitPhase = PhaseTimings.Measure("commit generation");
             generation = database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary);
             CrashPoints.Hit();
         }
@@ -140,6 +149,25 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         };
     }
 
+    /// <summary>True when the package's content is already in the store, so installing it needs no blob.</summary>
+    public bool IsInStore(DesiredPackage package) => StoredManifest(new ContentStore(paths), package) is not null;
+
+    /// <summary>Already extracted for another guest: the manifest is known by blob hash and every file is in the store.</summary>
+    private PackageManifest? StoredManifest(ContentStore store, DesiredPackage package) =>
+        KnownManifest(package.BlobSha256) is { } known && known.Name == package.Name && known.Version == package.Version
+            && known.Files.Where(f => f.IsFile && f.Size > 0).All(f => IsStoredIntact(store, f))
+            ? known : null;
+
+    // Manifests are immutable per blob hash: read and parsed from the database once per process.
+    private readonly Dictionary<string, PackageManifest?> _manifests = new(StringComparer.Ordinal);
+
+    private PackageManifest? KnownManifest(string blobSha256)
+    {
+        if (!_manifests.TryGetValue(blobSha256, out var manifest))
+            _manifests[blobSha256] = manifest = database.LoadManifest(blobSha256);
+        return manifest;
+    }
+
     // Store files this installer has hashed (or ingested) already: several guests in one run check each once.
     private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
 
@@ -151,7 +179,7 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
     {
         var path = store.PathFor(entry);
         if (_verified.Contains(path)) return store.Contains(entry);
-        bool intact = paths.ImmutableStore && store.Contains(entry) && NativeFs.IsImmutable(path) || store.ContainsIntact(entry);
+        bool intact = paths.ImmutableStore && store.ContainsImmutable(entry) || store.ContainsIntact(entry);
         if (intact) _verified.Add(path);
         return intact;
     }

@@ -28,6 +28,11 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
 
     public string TxId => txId;
 
+    private readonly GuestParentCheck _parents = new(guest.Root);
+
+    // Plan steps whose temporary this object staged: apply need not look for them (recovery, a new object, does).
+    private readonly HashSet<int> _staged = [];
+
     /// <summary>The store files this plan shares into the guest (their immutable flag is lifted once for the batch).</summary>
     public IEnumerable<string> SharedStoreFiles(IReadOnlyList<FileAction> actions) =>
         actions.Where(a => a.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink).Select(a => store.PathFor(a.Entry));
@@ -50,18 +55,20 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                 CrashPoints.Hit();
                 if (action.Kind == FileActionKind.Directory)
                 {
-                    if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is not null) continue; // under a path that becomes a directory: at apply
+                    if (_parents.FirstNonDirectoryParent(action.Path) is not null) continue; // under a path that becomes a directory: at apply
                     if (Native.LStat(Full(action.Path)) is null)
                     {
                         Directory.CreateDirectory(Full(action.Path));
                         UnixPermissions.Set(Full(action.Path), action.Entry.ModeBits);
+                        _parents.MadeDirectory(action.Path);
+                        _staged.Add(i);
                     }
                     continue;
                 }
                 if (!action.Writes) continue;
-                if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.WritePath) is not null) continue; // made at apply
-                if (Native.LStat(Path.GetDirectoryName(Full(action.WritePath))!) is null) continue; // parent comes with apply
+                if (!_parents.ParentsExist(action.WritePath)) continue; // under a path that becomes a directory, or a new one: at apply
                 Create(action, StagedPath(action, i));
+                _staged.Add(i);
             }
         }
         catch (Exception e) when (e is not SimulatedCrashException)
@@ -78,13 +85,13 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
         {
             if (!actions[i].Writes) continue;
             var staged = StagedPath(actions[i], i);
-            if (GuestPaths.FirstNonDirectoryParent(guest.Root, actions[i].WritePath) is not null) continue;
+            if (_parents.FirstNonDirectoryParent(actions[i].WritePath) is not null) continue;
             if (Native.LStat(staged) is { IsDirectory: false }) guard.Unlink(staged);
         }
         for (int i = actions.Count - 1; i >= 0; i--)
             if (actions[i] is { Kind: FileActionKind.Directory, Existed: false } dir
-                && GuestPaths.FirstNonDirectoryParent(guest.Root, dir.Path) is null)
-                NativeFs.TryRmdir(Full(dir.Path));
+                && _parents.FirstNonDirectoryParent(dir.Path) is null && NativeFs.TryRmdir(Full(dir.Path)))
+                _parents.Forget();
     }
 
     /// <summary>Step 4: idempotent, so recovery can run it again from the start.</summary>
@@ -97,11 +104,13 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
             switch (action.Kind)
             {
                 case FileActionKind.Directory:
-                    GuestPaths.RequireRealParents(guest.Name, guest.Root, action.Path);
+                    if (_staged.Contains(i)) break; // made by this object's staging, with its mode
+                    _parents.RequireRealParents(guest.Name, action.Path);
                     var full = Full(action.Path);
                     if (Native.LStat(full) is { IsDirectory: false }) guard.Unlink(full); // an old package's file or symlink
                     if (Native.LStat(full) is null) Directory.CreateDirectory(full);
                     UnixPermissions.Set(full, action.Entry.ModeBits);
+                    _parents.MadeDirectory(action.Path);
                     break;
                 case FileActionKind.KeepConfig:
                     KeptConfigs.Add("/" + action.Path);
@@ -110,14 +119,18 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                     RemoveFile(action);
                     break;
                 case FileActionKind.RemoveDirectory:
-                    if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is null && NativeFs.TryRmdir(Full(action.Path))) FilesRemoved++;
+                    if (_parents.FirstNonDirectoryParent(action.Path) is null && NativeFs.TryRmdir(Full(action.Path)))
+                    {
+                        FilesRemoved++;
+                        _parents.Forget();
+                    }
                     break;
                 default:
                     if (action.Kind == FileActionKind.KeepConfigWriteNew) KeptConfigs.Add("/" + action.Path);
-                    GuestPaths.RequireRealParents(guest.Name, guest.Root, action.WritePath);
+                    _parents.RequireRealParents(guest.Name, action.WritePath);
                     var target = Full(action.WritePath);
                     var staged = StagedPath(action, i);
-                    if (Native.LStat(staged) is null)
+                    if (!_staged.Contains(i) && Native.LStat(staged) is null)
                     {
                         if (action.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink
                             && Native.LStat(target) is { } t && Native.LStat(store.PathFor(action.Entry)) is { } s && t.IsSameFileAs(s))
@@ -132,7 +145,7 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
 
     private void RemoveFile(FileAction action)
     {
-        if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is not null) return;
+        if (_parents.FirstNonDirectoryParent(action.Path) is not null) return;
         var full = Full(action.Path);
         var existing = Native.LStat(full);
         if (existing is null) return;

@@ -1,4 +1,5 @@
 using Stork.Client.Config;
+using Stork.Client.Diagnostics;
 using Stork.Client.Fetching;
 using Stork.Client.Packages;
 using Stork.Client.State;
@@ -84,8 +85,11 @@ public sealed class HostSession : IDisposable
 
     public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshAsync(CancellationToken cancellation)
     {
-        var (trusted, result) = await RefreshOnSomeMirrorAsync(cancellation);
-        return (PackageIndex.From(trusted, TrustPolicy), trusted, result);
+        (TrustedMetadata, RefreshResult) refreshed;
+        using (PhaseTimings.Measure("refresh"))
+            refreshed = await RefreshOnSomeMirrorAsync(cancellation);
+        using var _ = PhaseTimings.Measure("package index");
+        return (PackageIndex.From(refreshed.Item1, TrustPolicy), refreshed.Item1, refreshed.Item2);
     }
 
     /// <summary>

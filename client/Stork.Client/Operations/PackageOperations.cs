@@ -1,4 +1,5 @@
 using NuGet.Versioning;
+using Stork.Client.Diagnostics;
 using Stork.Client.Guests;
 using Stork.Client.Packages;
 using Stork.Format.Errors;
@@ -59,9 +60,12 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
     private async Task<OperationOutcome> ApplyAsync(string guest, PackageIndex index, Stork.Format.Trust.TrustedMetadata trusted,
         SolveRequest request, HashSet<string> manual, bool dryRun, CancellationToken cancellation)
     {
-        var desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
+        IReadOnlyList<DesiredPackage> desired;
+        using (PhaseTimings.Measure("solve"))
+            desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
         if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired) };
-        await BlobPrefetch.ForPlansAsync(session, installer, [(guest, desired)], index, trusted, cancellation);
+        using (PhaseTimings.Measure("prefetch blobs"))
+            await BlobPrefetch.ForPlansAsync(session, installer, [(guest, desired)], index, trusted, cancellation);
         var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
         return new OperationOutcome(guest, desired, report, false);
     }

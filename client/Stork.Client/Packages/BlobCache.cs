@@ -12,6 +12,9 @@ public sealed class BlobCache(string directory, IFetcher fetcher, Action<string>
 {
     private int _downloads;
 
+    // Blobs this process has downloaded or re-hashed already: prefetch and install both ask, one hash is enough.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Fetches every blob not yet cached, at most <paramref name="parallel"/> at a time. The per-blob lock still
     /// makes concurrent processes share one download.
@@ -29,9 +32,10 @@ public sealed class BlobCache(string directory, IFetcher fetcher, Action<string>
     public async Task<string> GetAsync(string sha256, long length, Uri url, CancellationToken cancellation)
     {
         var path = PathOf(sha256);
-        if (IsIntact(path, sha256, length)) return path;
+        if (_verified.ContainsKey(sha256) && File.Exists(path)) return path;
+        if (IsIntact(path, sha256, length)) return Verified(sha256, path);
         using var _ = await FileLock.AcquireAsync(path + ".lock", $"blob {sha256[..12]}", onWait, cancellation);
-        if (IsIntact(path, sha256, length)) return path;   // another process finished it while we waited
+        if (IsIntact(path, sha256, length)) return Verified(sha256, path);   // another process finished it while we waited
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // One stable name per blob (we hold its lock): an interrupted download leaves the part for the next
         // attempt to resume with a Range request; the fetcher deletes it when its bytes prove wrong.
@@ -40,6 +44,12 @@ public sealed class BlobCache(string directory, IFetcher fetcher, Action<string>
         Interlocked.Increment(ref _downloads);
         File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         File.Move(temp, path, overwrite: true);
+        return Verified(sha256, path);
+    }
+
+    private string Verified(string sha256, string path)
+    {
+        _verified.TryAdd(sha256, 0);
         return path;
     }
 

@@ -46,6 +46,10 @@ public sealed class ContentStore
         return status is { IsRegularFile: true } s && s.Size == file.Size && s.Permissions == StoredPermissions(file.Mode!);
     }
 
+    /// <summary><see cref="Contains"/>, and the file is immutable, so nobody can have changed it since it was verified.</summary>
+    public bool ContainsImmutable(PackageFileEntry file)
+        => Native.LStat(PathFor(file)) is { IsRegularFile: true, IsImmutable: true } s && s.Size == file.Size && s.Permissions == StoredPermissions(file.Mode!);
+
     /// <summary>
     /// <see cref="Contains"/> plus a content hash check. Store files are shared with guests through hard links, so
     /// root inside one guest could alter one; re-hashing before reuse keeps that from spreading to new installs.

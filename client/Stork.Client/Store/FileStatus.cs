@@ -12,5 +12,8 @@ public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCou
     /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
     public int Permissions => (int)(Mode & 0xFFF);
 
+    /// <summary>The inode carries FS_IMMUTABLE_FL (chattr +i), as statx reports it.</summary>
+    public bool IsImmutable { get; init; }
+
     public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
 }

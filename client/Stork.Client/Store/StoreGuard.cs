@@ -25,43 +25,67 @@ public sealed class StoreGuard(HostPaths paths)
     // Set while this process holds the flags lock (a lock file cannot be taken twice by one process).
     private static int _held;
 
+    // Lifted files keep an open descriptor until the flag is set again: two ioctls per file and no second path
+    // lookup. Past this many, the rest are handled by path, so a huge plan cannot exhaust the descriptor limit.
+    private const int MaxHeldDescriptors = 4096;
+
     /// <summary>
     /// Lifts the flag from many store files at once (one lock, one pass) for a batch of links and renames, and sets
     /// it again on dispose. Operations on other inodes still go through <see cref="Run"/>.
     /// </summary>
     public IDisposable Lift(IEnumerable<string> storeFiles)
     {
-        if (!Immutable || Volatile.Read(ref _held) > 0) return new Lifted(null, [], this);
+        if (!Immutable || Volatile.Read(ref _held) > 0) return new Lifted(null, [], [], this);
         var flagsLock = FileLock.AcquireAsync(FlagsLock, "store flags", null, CancellationToken.None).GetAwaiter().GetResult();
         Interlocked.Increment(ref _held);
-        var cleared = new List<string>();
+        var held = new List<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, int Flags)>();
+        var byPath = new List<string>();
         try
         {
             // Every present file is flagged again afterwards, including any a crash had left mutable.
             foreach (var path in storeFiles.Distinct(StringComparer.Ordinal))
             {
-                if (Native.LStat(path) is not { IsRegularFile: true }) continue;
-                if (NativeFs.IsImmutable(path)) NativeFs.SetImmutable(path, false);
-                cleared.Add(path);
+                if (held.Count < MaxHeldDescriptors)
+                {
+                    if (NativeFs.OpenWithFlags(path) is not var (handle, flags)) continue; // gone, or no inode flags here
+                    held.Add((handle, flags | NativeFs.FS_IMMUTABLE_FL));
+                    if ((flags & NativeFs.FS_IMMUTABLE_FL) != 0) NativeFs.SetFlags(handle, flags & ~NativeFs.FS_IMMUTABLE_FL);
+                }
+                else if (Native.LStat(path) is { IsRegularFile: true } status)
+                {
+                    if (status.IsImmutable) NativeFs.SetImmutable(path, false);
+                    byPath.Add(path);
+                }
             }
         }
         catch
         {
-            new Lifted(flagsLock, cleared, this).Dispose();
+            new Lifted(flagsLock, held, byPath, this).Dispose();
             throw;
         }
-        return new Lifted(flagsLock, cleared, this);
+        return new Lifted(flagsLock, held, byPath, this);
     }
 
-    private sealed class Lifted(FileLock? flagsLock, List<string> cleared, StoreGuard guard) : IDisposable
+    private sealed class Lifted(FileLock? flagsLock, List<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, int Flags)> held, List<string> byPath, StoreGuard guard) : IDisposable
     {
         public void Dispose()
         {
             if (flagsLock is null) return;
-            foreach (var path in cleared)
-                if (Native.LStat(path) is { IsRegularFile: true }) NativeFs.SetImmutable(path, true);
-            Interlocked.Decrement(ref _held);
-            flagsLock.Dispose();
+            try
+            {
+                foreach (var (handle, flags) in held)
+                {
+                    using (handle) NativeFs.SetFlags(handle, flags); // through the descriptor: right even if a rename moved the name
+                }
+                foreach (var path in byPath)
+                    NativeFs.SetImmutable(path, true); // a store file is regular or, if gc raced us, gone (then a no-op)
+            }
+            finally
+            {
+                foreach (var (handle, _) in held) handle.Dispose();
+                Interlocked.Decrement(ref _held);
+                flagsLock.Dispose();
+            }
         }
     }
 
@@ -104,7 +128,7 @@ public sealed class StoreGuard(HostPaths paths)
     public void Unlink(string path) => Run(() => NativeFs.Unlink(path), path);
 
     private static bool IsImmutableFile(string path) =>
-        Native.LStat(path) is { IsRegularFile: true } && NativeFs.IsImmutable(path);
+        Native.LStat(path) is { IsRegularFile: true, IsImmutable: true };
 
     private static bool IsPermissionError(Exception e) =>
         e is UnauthorizedAccessException || e is IOException { HResult: NativeFs.EPERM };

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Stork.Format.Packages;
 
 /// <summary>
@@ -15,14 +13,18 @@ public sealed class PathOrder : IComparer<string>
         if (ReferenceEquals(x, y)) return 0;
         if (x is null) return -1;
         if (y is null) return 1;
-        var left = x.EnumerateRunes();
-        var right = y.EnumerateRunes();
-        while (true)
-        {
-            bool hasLeft = left.MoveNext(), hasRight = right.MoveNext();
-            if (!hasLeft || !hasRight) return hasLeft.CompareTo(hasRight);
-            int order = left.Current.Value.CompareTo(right.Current.Value);
-            if (order != 0) return order;
-        }
+        int common = x.AsSpan().CommonPrefixLength(y);
+        if (common == x.Length || common == y.Length) return x.Length.CompareTo(y.Length);
+        // UTF-16 order is code point order except that surrogates (D800-DFFF, which encode code points above FFFF)
+        // must sort after E000-FFFF; shifting both ranges restores code point order without decoding runes.
+        // The first differing units are both high surrogates or at least one is not a surrogate, so this suffices.
+        return CodePointRank(x[common]).CompareTo(CodePointRank(y[common]));
     }
+
+    private static int CodePointRank(char c) => c switch
+    {
+        >= '\uE000' => c - 0x800,
+        >= '\uD800' => c + 0x2000,
+        _ => c,
+    };
 }
