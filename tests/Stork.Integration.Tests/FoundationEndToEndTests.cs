@@ -138,7 +138,8 @@ public sealed class FoundationEndToEndTests(PublishedRepository repo) : IClassFi
         PublishedRepository.Expect(host.Get("refresh"), "first refresh");
         var again = host.Get("refresh", "--json");
         Assert.Equal(0, again.ExitCode);
-        Assert.Contains("\"requests\":2", again.Stdout); // N+1.root.json (404) and timestamp.json
+        // Only timestamp.json: within the root check interval the N+1.root.json probe is skipped (SPEC.md §3.3).
+        Assert.Contains("\"requests\":1", again.Stdout);
         Assert.Contains("\"changed\":false", again.Stdout);
     }
 

@@ -11,11 +11,19 @@ namespace Stork.Client.Config;
 /// first, <paramref name="Repository"/> is the default mirror at priority 0 unless listed.</param>
 /// <param name="ParallelDownloads">"parallel_downloads": blobs downloaded at once (default 4).</param>
 /// <param name="Host">This host's name in fleet manifests (default: the machine's host name).</param>
+/// <param name="RootCheckIntervalSeconds">"root_check_interval_seconds": how long a refresh that finds nothing new may skip
+/// the root probe after a successful root-chain check (SPEC.md §3.3, §7); 0 probes on every refresh (strict TUF).</param>
 public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IReadOnlySet<string>? TrustedRoles = null,
-    IReadOnlyList<Mirror>? Mirrors = null, int ParallelDownloads = ClientConfig.DefaultParallelDownloads, string? Host = null)
+    IReadOnlyList<Mirror>? Mirrors = null, int ParallelDownloads = ClientConfig.DefaultParallelDownloads, string? Host = null,
+    int RootCheckIntervalSeconds = ClientConfig.DefaultRootCheckIntervalSeconds)
 {
     public const string FileName = "stork.json";
     public const int DefaultParallelDownloads = 4;
+    public const int DefaultRootCheckIntervalSeconds = 3600;
+    /// <summary>One day: the interval bounds how long a host can miss a key rotation, so it stays short.</summary>
+    public const int MaxRootCheckIntervalSeconds = 86400;
+
+    public TimeSpan RootCheckInterval => TimeSpan.FromSeconds(RootCheckIntervalSeconds);
 
     /// <summary>Every mirror to try, in order (the default repository URL included).</summary>
     public IReadOnlyList<Uri> OrderedMirrors => MirrorFetcher.Order(Repository, Mirrors ?? []);
@@ -32,7 +40,8 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
             var json = StrictJson.ParseObject(File.ReadAllBytes(path), path);
             return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path),
                 ReadMirrors(json, path), ReadParallel(json, path),
-                json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null);
+                json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null,
+                ReadRootCheckInterval(json, path));
         }
         catch (FormatException e)
         {
@@ -62,6 +71,14 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         if (!json.ContainsKey("parallel_downloads")) return DefaultParallelDownloads;
         if (json["parallel_downloads"] is JsonValue v && v.TryGetValue<int>(out var n) && n is >= 1 and <= 64) return n;
         throw new FormatException($"{path}: 'parallel_downloads' must be an integer from 1 to 64");
+    }
+
+    private static int ReadRootCheckInterval(JsonObject json, string path)
+    {
+        const string key = "root_check_interval_seconds";
+        if (!json.ContainsKey(key)) return DefaultRootCheckIntervalSeconds;
+        if (json[key] is JsonValue v && v.TryGetValue<int>(out var n) && n is >= 0 and <= MaxRootCheckIntervalSeconds) return n;
+        throw new FormatException($"{path}: '{key}' must be an integer from 0 (check the root on every refresh) to {MaxRootCheckIntervalSeconds}");
     }
 
     private static IReadOnlySet<string>? ReadTrustedRoles(JsonObject json, string path)

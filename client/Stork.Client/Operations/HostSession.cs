@@ -37,7 +37,7 @@ public sealed class HostSession : IDisposable
         if (mirrors.Count > 1) MirrorSet = new MirrorFetcher(config.Repository, mirrors, _fetcher, onMirrorNotice);
         Fetcher = (IFetcher?)MirrorSet ?? _fetcher;
         Metadata = new LocalMetadataStore(MetadataDirOf(paths));
-        Updater = new Updater(config.Repository, Metadata, Fetcher, time);
+        Updater = new Updater(config.Repository, Metadata, Fetcher, time, UpdaterLimits.Default with { RootCheckInterval = config.RootCheckInterval });
         Blobs = new BlobCache(paths.BlobsDir, Fetcher, onWait);
     }
 
@@ -78,6 +78,7 @@ public sealed class HostSession : IDisposable
         var store = new LocalMetadataStore(MetadataDirOf(paths));
         foreach (var role in new[] { RoleNames.Timestamp, RoleNames.Snapshot, RoleNames.Targets }) store.Delete(role);
         store.Write(RoleNames.Root, bytes);
+        store.ForgetRootCheck();
         new ClientConfig(url, Host: host).Save(paths.ConfigDir);
         Directory.CreateDirectory(paths.StateDir);
         Directory.CreateDirectory(paths.CacheDir);

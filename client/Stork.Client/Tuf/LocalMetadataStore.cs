@@ -1,8 +1,13 @@
+using System.Globalization;
+
 namespace Stork.Client.Tuf;
 
 /// <summary>The host's copies of trusted metadata, one unversioned file per role. Written only after verification.</summary>
 public sealed class LocalMetadataStore(string directory)
 {
+    /// <summary>When the root chain was last checked. No role maps to this name: role files end in ".json".</summary>
+    public const string RootCheckFile = "root-checked-at";
+
     public string Directory { get; } = directory;
 
     /// <summary>Delegated role names may hold '/' or other odd characters; they are escaped into one file name.</summary>
@@ -14,10 +19,28 @@ public sealed class LocalMetadataStore(string directory)
         return File.Exists(path) ? File.ReadAllBytes(path) : null;
     }
 
-    public void Write(string role, byte[] bytes)
+    public void Write(string role, byte[] bytes) => WriteAtomically(PathOf(role), bytes);
+
+    public void Delete(string role) => DeleteFile(PathOf(role));
+
+    /// <summary>The time of the last successful root-chain check; null when there is none or the record is unreadable.</summary>
+    public DateTimeOffset? LastRootCheck()
+    {
+        var path = Path.Combine(Directory, RootCheckFile);
+        if (!File.Exists(path)) return null;
+        var text = File.ReadAllText(path).Trim();
+        return DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
+    }
+
+    public void RecordRootCheck(DateTimeOffset at)
+        => WriteAtomically(Path.Combine(Directory, RootCheckFile), System.Text.Encoding.ASCII.GetBytes(at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
+
+    /// <summary>A newly pinned root was never checked against the repository.</summary>
+    public void ForgetRootCheck() => DeleteFile(Path.Combine(Directory, RootCheckFile));
+
+    private void WriteAtomically(string path, byte[] bytes)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        var path = PathOf(role);
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
@@ -27,9 +50,8 @@ public sealed class LocalMetadataStore(string directory)
         File.Move(temp, path, overwrite: true);
     }
 
-    public void Delete(string role)
+    private static void DeleteFile(string path)
     {
-        var path = PathOf(role);
         if (File.Exists(path)) File.Delete(path);
     }
 }

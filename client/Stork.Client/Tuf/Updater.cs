@@ -10,8 +10,9 @@ public sealed record RefreshResult(long RootVersion, long TimestampVersion, long
 /// <summary>
 /// The TUF 1.0 client workflow for the top-level roles: root chain, timestamp, snapshot, targets.
 /// Clock and network are injected; verification lives in <see cref="TrustedMetadata"/>.
+/// Root chain and timestamp (with the skippable root probe) are in <c>Updater.RootChain.cs</c>.
 /// </summary>
-public sealed class Updater
+public sealed partial class Updater
 {
     private readonly LocalMetadataStore _store;
     private readonly IFetcher _fetcher;
@@ -53,16 +54,7 @@ public sealed class Updater
         var rootBytes = _store.Read(RoleNames.Root)
             ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
         // One reference time for the whole update, so expiry decisions cannot drift mid-way.
-        var trusted = new TrustedMetadata(rootBytes, _time.GetUtcNow());
-
-        await UpdateRootChainAsync(trusted, cancellation);
-        trusted.FinishRootUpdate();
-
-        LoadLocal(RoleNames.Timestamp, bytes => trusted.LoadTrustedTimestamp(bytes));
-        var previousTimestamp = trusted.Timestamp?.Header.Version;
-        var timestampBytes = await FetchMetadataAsync(RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp), _limits.TimestampMaxBytes, cancellation);
-        bool changed = trusted.UpdateTimestamp(timestampBytes);
-        if (changed) _store.Write(RoleNames.Timestamp, timestampBytes);
+        var (trusted, changed) = await UpdateRootAndTimestampAsync(rootBytes, _time.GetUtcNow(), cancellation);
 
         var consistent = trusted.Root.ConsistentSnapshot;
         bool snapshotIsLocal = false;
@@ -91,7 +83,7 @@ public sealed class Updater
         if (loadDelegations) await LoadAllDelegationsAsync(trusted, cancellation);
 
         var result = new RefreshResult(trusted.Root.Header.Version, trusted.Timestamp!.Header.Version, trusted.Snapshot!.Header.Version,
-            trusted.Targets!.Header.Version, changed && previousTimestamp != trusted.Timestamp.Header.Version, _requests, _bytes);
+            trusted.Targets!.Header.Version, changed, _requests, _bytes);
         return (trusted, result);
     }
 
@@ -192,35 +184,6 @@ public sealed class Updater
         trusted.UpdateDelegatedTargets(bytes, role, delegator);
         _store.Write(role, bytes);
     }
-
-    private async Task UpdateRootChainAsync(TrustedMetadata trusted, CancellationToken cancellation)
-    {
-        for (int rotation = 0; rotation < _limits.MaxRootRotations; rotation++)
-        {
-            var next = trusted.Root.Header.Version + 1;
-            byte[] bytes;
-            try
-            {
-                bytes = await FetchMetadataAsync(RepositoryLayout.VersionedMetadata(RoleNames.Root, next), _limits.RootMaxBytes, cancellation);
-            }
-            catch (NotFoundException)
-            {
-                return;
-            }
-            var previous = trusted.Root;
-            trusted.UpdateRoot(bytes);
-            _store.Write(RoleNames.Root, bytes);
-            // Fast-forward recovery: new timestamp or snapshot keys invalidate what those keys vouched for.
-            if (!SameKeys(previous, trusted.Root, RoleNames.Timestamp) || !SameKeys(previous, trusted.Root, RoleNames.Snapshot))
-            {
-                _store.Delete(RoleNames.Timestamp);
-                _store.Delete(RoleNames.Snapshot);
-            }
-        }
-    }
-
-    private static bool SameKeys(RootMetadata a, RootMetadata b, string role)
-        => a.Role(role).KeyIds.Order(StringComparer.Ordinal).SequenceEqual(b.Role(role).KeyIds.Order(StringComparer.Ordinal));
 
     /// <summary>A damaged or untrusted local copy is discarded, never trusted.</summary>
     private void LoadLocal(string role, Action<byte[]> load)

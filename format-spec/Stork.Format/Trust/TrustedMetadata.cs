@@ -55,10 +55,13 @@ public sealed class TrustedMetadata
         return next;
     }
 
+    /// <summary>Whether the current root is expired at the reference time (a query; <see cref="FinishRootUpdate"/> enforces it).</summary>
+    public bool RootExpired => Root.Header.Expires <= _now;
+
     /// <summary>Called once the root chain has no newer version. Expiry is checked only now, as the spec requires.</summary>
     public void FinishRootUpdate()
     {
-        if (Root.Header.Expires <= _now)
+        if (RootExpired)
             throw new ExpiredMetadataException($"root version {Root.Header.Version} expired at {ExpiryFormat.Format(Root.Header.Expires)}");
     }
 

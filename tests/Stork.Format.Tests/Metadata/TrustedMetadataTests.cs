@@ -129,8 +129,10 @@ public sealed class TrustedMetadataTests : IDisposable
     [Fact]
     public void Root_expiry_is_checked_only_after_the_chain()
     {
+        Assert.False(Fresh().RootExpired);
         _clock.Advance(TimeSpan.FromDays(400));
         var t = Fresh();
+        Assert.True(t.RootExpired);
         Assert.Throws<ExpiredMetadataException>(() => t.FinishRootUpdate());
     }
 

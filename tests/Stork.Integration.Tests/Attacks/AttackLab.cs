@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
+using Stork.Client.Config;
 using Stork.Client.Fetching;
 using Stork.Client.Guests;
 using Stork.Client.Operations;
 using Stork.Client.State;
+using Stork.Client.Tuf;
 using Stork.Integration.Tests.Support;
 using Stork.Publishing.Building;
 using Stork.Publishing.Repository;
@@ -82,7 +84,7 @@ public sealed class AttackLab : IDisposable
     /// <summary>Sets this host's trusted_roles (SPEC.md §9) in its config file.</summary>
     public void TrustRoles(params string[] roles)
     {
-        var path = Stork.Client.Config.ClientConfig.PathIn(Paths.ConfigDir);
+        var path = ClientConfig.PathIn(Paths.ConfigDir);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         json["trusted_roles"] = new System.Text.Json.Nodes.JsonArray(roles.Select(r => (System.Text.Json.Nodes.JsonNode)r).ToArray());
         File.WriteAllText(path, json.ToJsonString());
@@ -94,8 +96,18 @@ public sealed class AttackLab : IDisposable
         await session.RefreshAsync(CancellationToken.None);
     }
 
-    /// <summary>Every file of the host's trusted metadata with its hash.</summary>
-    public IReadOnlyDictionary<string, string> TrustedMetadata() => HashTree(HostSession.MetadataDirOf(Paths));
+    /// <summary>
+    /// Every file of the host's trusted metadata with its hash. The record of when the root chain was last checked
+    /// is bookkeeping, not metadata: a refresh that fails after a successful root check rightly renews it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> TrustedMetadata()
+        => HashTree(HostSession.MetadataDirOf(Paths)).Where(p => p.Key != LocalMetadataStore.RootCheckFile).ToDictionary();
+
+    /// <summary>
+    /// Moves the clock to the end of the host's root check interval (SPEC.md §3.3). Until then a refresh that finds
+    /// nothing new does not ask for N+1.root.json, so an attack on the next root meets the next root check.
+    /// </summary>
+    public void PassRootCheckInterval() => Clock.Advance(TimeSpan.FromSeconds(ClientConfig.DefaultRootCheckIntervalSeconds));
 
     /// <summary>Every path of the guest with its hash.</summary>
     public IReadOnlyDictionary<string, string> GuestTree() => HashTree(GuestRoot);

@@ -59,6 +59,16 @@ public sealed class RollbackAttackTests
         using var lab = new AttackLab();
         await lab.InstallAsync("hello");
         File.Copy(Path.Combine(lab.ServedMetadata, "1.root.json"), Path.Combine(lab.ServedMetadata, "2.root.json"));
+
+        // Within the root check interval a refresh that finds nothing new does not ask for 2.root.json: nothing is accepted.
+        var trustedBefore = lab.TrustedMetadata();
+        var requestsBefore = lab.Nginx.Requests().Count;
+        await lab.RefreshAsync();
+        Assert.Equal(trustedBefore, lab.TrustedMetadata());
+        Assert.DoesNotContain(lab.Nginx.Requests().Skip(requestsBefore), l => l.StartsWith("GET /metadata/2.root.json", StringComparison.Ordinal));
+
+        // The next root check meets the attack.
+        lab.PassRootCheckInterval();
         await AttackAssert.Refused<BadVersionException>(lab, lab.RefreshAsync);
     }
 

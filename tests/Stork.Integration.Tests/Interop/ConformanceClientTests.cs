@@ -33,6 +33,25 @@ public sealed class ConformanceClientTests(PublishedRepository repo) : IClassFix
     }
 
     [Fact]
+    public void Refresh_is_strict_TUF_probing_the_root_every_time_and_keeping_only_role_files()
+    {
+        using var dir = new TestHost();
+        Assert.Equal(0, ProcessRunner.TufClient("--metadata-dir", dir.Directory, "init", repo.RootFile).ExitCode);
+        Assert.Equal(0, ProcessRunner.TufClient("--metadata-url", MetadataUrl, "--metadata-dir", dir.Directory, "refresh").ExitCode);
+        var before = repo.Nginx.Requests().Count;
+
+        var refresh = ProcessRunner.TufClient("--metadata-url", MetadataUrl, "--metadata-dir", dir.Directory, "refresh");
+
+        Assert.True(refresh.ExitCode == 0, refresh.ToString());
+        var paths = repo.Nginx.Requests().Skip(before).Select(l => l.Split(' ')[1]).ToList();
+        Assert.Equal(2, paths.Count);
+        Assert.Matches(@"^/metadata/[0-9]+\.root\.json$", paths[0]);
+        Assert.Equal("/metadata/timestamp.json", paths[1]);
+        Assert.Equal(["root.json", "snapshot.json", "targets.json", "timestamp.json"],
+            Directory.GetFiles(dir.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Download_takes_options_in_any_order_repeats_target_name_and_caches()
     {
         using var dir = new TestHost();

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Stork.Integration.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Stork.Integration.Tests.Transfers;
 
@@ -234,24 +235,52 @@ public sealed class ResumeTests(PublishedRepository repo) : IClassFixture<Publis
     }
 }
 
-/// <summary>(d) A refresh of an unchanged repository costs the root probe (a 404) and the timestamp.</summary>
-public sealed class RefreshCostTests(PublishedRepository repo) : IClassFixture<PublishedRepository>
+/// <summary>
+/// (d) A refresh of an unchanged repository costs one small request, the timestamp: within the root check interval
+/// (default 3600 s) the N+1.root.json probe is skipped when nothing is new. With the interval set to 0 (strict TUF)
+/// the probe (a 404) is added.
+/// </summary>
+public sealed class RefreshCostTests(PublishedRepository repo, ITestOutputHelper output) : IClassFixture<PublishedRepository>
 {
     [Fact]
-    public void Unchanged_repository_refresh_is_two_small_requests()
+    public void Unchanged_repository_refresh_is_one_small_request()
     {
         using var host = TransferKit.HostWithGuests(repo.Nginx.BaseUrl, repo.RootFile);
         PublishedRepository.Expect(host.Get("refresh", "--json"), "first refresh");
+
+        var lines = RefreshAgain(host);
+
+        var only = Assert.Single(lines);
+        Assert.Equal(["/metadata/timestamp.json", "200"], only[1..3]);
+        Assert.True(long.Parse(only[3]) < 2048, $"{only[3]} bytes");
+    }
+
+    [Fact]
+    public void With_root_check_interval_zero_every_refresh_also_probes_the_root()
+    {
+        using var host = TransferKit.HostWithGuests(repo.Nginx.BaseUrl, repo.RootFile);
+        TransferKit.Configure(host, new JsonObject { ["root_check_interval_seconds"] = 0 });
+        PublishedRepository.Expect(host.Get("refresh", "--json"), "first refresh");
+
+        var lines = RefreshAgain(host);
+
+        Assert.Equal(2, lines.Count);
+        Assert.Matches(@"^/metadata/[0-9]+\.root\.json$", lines[0][1]);
+        Assert.Equal("404", lines[0][2]);
+        Assert.Equal(["/metadata/timestamp.json", "200"], lines[1][1..3]);
+        Assert.True(lines.Sum(l => long.Parse(l[3])) < 2048, $"{lines.Sum(l => long.Parse(l[3]))} bytes");
+    }
+
+    /// <summary>Runs one more refresh and returns the requests nginx logged for it (method, path, status, body bytes).</summary>
+    private List<string[]> RefreshAgain(TestHost host)
+    {
         var before = repo.Nginx.Requests().Count;
-
         var refresh = host.Get("refresh", "--json");
-
         Assert.True(refresh.ExitCode == 0, refresh.ToString());
         Assert.NotNull(JsonNode.Parse(refresh.Stdout));
         var lines = repo.Nginx.Requests().Skip(before).Select(l => l.Split(' ')).ToList();
-        Assert.True(lines.Count <= 2, string.Join('\n', lines.Select(l => string.Join(' ', l))));
-        Assert.Contains(lines, l => Regex.IsMatch(l[1], @"^/metadata/[0-9]+\.root\.json$") && l[2] == "404");
-        Assert.Contains(lines, l => l[1] == "/metadata/timestamp.json" && l[2] == "200");
-        Assert.True(lines.Sum(l => long.Parse(l[3])) < 2048, $"{lines.Sum(l => long.Parse(l[3]))} bytes");
+        output.WriteLine($"unchanged refresh: {lines.Count} request(s), {lines.Sum(l => long.Parse(l[3]))} body bytes");
+        foreach (var line in lines) output.WriteLine("  " + string.Join(' ', line));
+        return lines;
     }
 }
