@@ -149,8 +149,12 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         };
     }
 
-    /// <summary>True when the package's content is already in the store, so installing it needs no blob.</summary>
-    public bool IsInStore(DesiredPackage package) => StoredManifest(new ContentStore(paths), package) is not null;
+    /// <summary>
+    /// True when the package was extracted into the store before, so installing it should need no blob. Only the
+    /// database is asked: <see cref="ApplyAsync"/> checks the files themselves and fetches the blob if one is missing.
+    /// </summary>
+    public bool IsInStore(DesiredPackage package) =>
+        KnownManifest(package.BlobSha256) is { } known && known.Name == package.Name && known.Version == package.Version;
 
     /// <summary>Already extracted for another guest: the manifest is known by blob hash and every file is in the store.</summary>
     private PackageManifest? StoredManifest(ContentStore store, DesiredPackage package) =>
