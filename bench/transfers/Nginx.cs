@@ -19,7 +19,7 @@ internal sealed class Nginx : IDisposable
             error_log {{Dir}}/error.log warn; pid {{Dir}}/nginx.pid;
             events { worker_connections 1024; }
             http {
-                log_format b '$request_method $uri $status $body_bytes_sent';
+                log_format b '$request_method $uri $status $body_bytes_sent $msec $request_time $upstream_cache_status';
                 access_log {{Dir}}/access.log b;
                 client_body_temp_path {{Dir}}/cb; proxy_temp_path {{Dir}}/px; fastcgi_temp_path {{Dir}}/fc;
                 uwsgi_temp_path {{Dir}}/uw; scgi_temp_path {{Dir}}/sc;
@@ -59,72 +59,4 @@ internal sealed class Nginx : IDisposable
         if (!_process.HasExited) { _process.Kill(); _process.WaitForExit(5000); }
         try { Directory.Delete(Dir, true); } catch (IOException) { }
     }
-}
-
-/// <summary>
-/// The WAN link between a site and the origin: a TCP proxy whose connections share one bandwidth budget
-/// (bytes are scheduled one chunk after another at <c>bytesPerSecond</c>), so H parallel downloads share it.
-/// </summary>
-internal sealed class WanLink : IDisposable
-{
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _upstream;
-    private readonly double _rate;
-    private readonly object _gate = new();
-    private double _nextFree;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly CancellationTokenSource _stop = new();
-    public Uri BaseUrl { get; }
-
-    public WanLink(Uri upstream, long bytesPerSecond)
-    {
-        _upstream = upstream.Port;
-        _rate = bytesPerSecond;
-        _listener.Start();
-        BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
-        _ = Task.Run(async () =>
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient c;
-                try { c = await _listener.AcceptTcpClientAsync(_stop.Token); } catch (Exception) { return; }
-                _ = Task.Run(() => PipeAsync(c));
-            }
-        });
-    }
-
-    private async Task PipeAsync(TcpClient client)
-    {
-        using var _ = client;
-        using var up = new TcpClient();
-        try
-        {
-            await up.ConnectAsync(IPAddress.Loopback, _upstream);
-            var a = client.GetStream();
-            var b = up.GetStream();
-            var toServer = a.CopyToAsync(b);
-            var toClient = Task.Run(async () =>
-            {
-                var buffer = new byte[16384];
-                int n;
-                while ((n = await b.ReadAsync(buffer)) > 0)
-                {
-                    double done;
-                    lock (_gate)
-                    {
-                        var now = _clock.Elapsed.TotalSeconds;
-                        _nextFree = Math.Max(now, _nextFree) + n / _rate;
-                        done = _nextFree;
-                    }
-                    var wait = done - _clock.Elapsed.TotalSeconds;
-                    if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait));
-                    await a.WriteAsync(buffer.AsMemory(0, n));
-                }
-            });
-            await Task.WhenAny(toServer, toClient);
-        }
-        catch (Exception) { }
-    }
-
-    public void Dispose() { _stop.Cancel(); _listener.Stop(); }
 }

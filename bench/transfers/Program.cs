@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Stork.Bench.Transfers;
-using Stork.Client.Guests;
 using Stork.Client.Operations;
 using Stork.Client.State;
 using Stork.Format.Metadata;
@@ -10,7 +9,10 @@ using Stork.Publishing.Repository;
 
 // Transfers benchmark (not in CI). See README in RESULTS.md.
 bool json = args.Contains("--json");
+bool trace = args.Contains("--trace");      // per-host request timeline on stderr
 int hosts = ArgValue("--hosts", 5);
+int reps = ArgValue("--reps", 3);                                   // T1/T2 repetitions; medians are reported
+var sweep = ArgList("--sweep");                                     // more host counts for T1/T2, e.g. --sweep 10,20
 int packages = ArgValue("--packages", 60_000);
 int bins = ArgValue("--bins", 256);
 long wanRate = ArgValue("--wan-mbps", 8) * 1024L * 1024;       // shared site<->origin link, bytes/s
@@ -18,6 +20,7 @@ const string OriginLimitRate = "16m";                           // nginx limit_r
 var work = Directory.CreateTempSubdirectory("stork-bench-transfers-").FullName;
 var time = TimeProvider.System;
 void Note(string s) { if (!json) Console.Error.WriteLine(s); }
+var rows = new List<(string Measure, string What, double Ours, double Baseline, double Ratio, string Unit)>();
 
 try
 {
@@ -34,42 +37,38 @@ try
         location / { add_header Cache-Control "public, max-age=31536000, immutable"; }
         """);
     using var wan = new WanLink(origin.BaseUrl, wanRate);
-    var cacheDir = Directory.CreateTempSubdirectory("stork-bench-sitecache-").FullName;
-    using var siteCache = new Nginx(cacheDir, $$"""
-        proxy_cache stork; proxy_cache_key $uri; proxy_cache_lock on; proxy_cache_lock_timeout 300s; proxy_cache_lock_age 300s;
-        location = /metadata/timestamp.json { proxy_pass {{wan.BaseUrl.GetLeftPart(UriPartial.Authority)}}; proxy_ignore_headers Cache-Control Expires; proxy_cache_valid 200 5s; }
-        location / { proxy_pass {{wan.BaseUrl.GetLeftPart(UriPartial.Authority)}}; proxy_cache_valid 200 30d; proxy_cache_valid 404 30s; }
-        """, $"proxy_cache_path {cacheDir}/c levels=1:2 keys_zone=stork:10m max_size=2g inactive=1d use_temp_path=off;");
+    var experiment = new SiteCacheExperiment(origin, wan, rootFile, "bigdata", work, trace);
 
-    Note($"origin: nginx limit_rate {OriginLimitRate} per connection, behind a WAN link of {wanRate / 1024 / 1024} MiB/s shared by all connections; {hosts} hosts; package 10 MiB");
-    var (directBytes, directTime) = await RunHostsAsync("direct", wan.BaseUrl);
-    var (cachedBytes, cachedTime) = await RunHostsAsync("cached", siteCache.BaseUrl);
-    Report("T1", "origin bytes, H hosts install a new 10 MiB package (site cache vs direct)", cachedBytes, directBytes, "bytes");
-    Report("T2", "completion time of all H hosts (site cache vs direct)", cachedTime, directTime, "s");
-
-    async Task<(long Bytes, double Seconds)> RunHostsAsync(string label, Uri url)
+    Note($"origin: nginx limit_rate {OriginLimitRate} per connection, behind a WAN link of {wanRate / 1024 / 1024} MiB/s shared by all connections; package 10 MiB; {reps} rep(s), medians");
+    await experiment.RunAsync(1, throughSiteCache: false);    // warm-up (JIT, page cache), not counted: neither side pays it
+    foreach (var h in new[] { hosts }.Concat(sweep))
     {
-        var paths = Enumerable.Range(0, hosts).Select(i => NewHost(Path.Combine(work, $"{label}-{i}"), url)).ToList();
-        var before = origin.Log().Count;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(paths.Select(p => Task.Run(() => InstallAsync(p, "bigdata"))));
-        var seconds = clock.Elapsed.TotalSeconds;
-        await Task.Delay(300);   // let nginx flush its log line
-        var bytes = origin.BytesSent(before);
-        Note($"{label}: {hosts} hosts in {seconds:0.00}s, origin sent {bytes} bytes");
-        return (bytes, seconds);
-    }
-
-    HostPaths NewHost(string dir, Uri url)
-    {
-        var paths = new HostPaths(Path.Combine(dir, "state"), Path.Combine(dir, "cache"), Path.Combine(dir, "config"));
-        HostSession.Init(paths, url.ToString(), rootFile, time);
-        using var db = HostDatabase.Open(paths);
-        new GuestRegistry(db).AddGuest("g", Path.Combine(dir, "guest"));
-        return paths;
+        var direct = new List<SiteCacheExperiment.Outcome>();
+        var cached = new List<SiteCacheExperiment.Outcome>();
+        for (int rep = 0; rep < reps; rep++)
+        {
+            direct.Add(await experiment.RunAsync(h, throughSiteCache: false));
+            cached.Add(await experiment.RunAsync(h, throughSiteCache: true));
+            Note($"H={h} rep {rep + 1}: direct {direct[^1].Seconds:0.00} s, {direct[^1].OriginBytes} origin bytes; site cache {cached[^1].Seconds:0.00} s, {cached[^1].OriginBytes} origin bytes");
+        }
+        var suffix = h == hosts ? "" : $".H{h}";
+        Report("T1" + suffix, $"origin bytes, {h} hosts install a new 10 MiB package (site cache vs direct)",
+            Median(cached.Select(o => (double)o.OriginBytes)), Median(direct.Select(o => (double)o.OriginBytes)), "bytes");
+        Report("T2" + suffix, $"completion time of all {h} hosts (site cache vs direct), median of {reps}",
+            Median(cached.Select(o => o.Seconds)), Median(direct.Select(o => o.Seconds)), "s");
     }
 
     // ---- T3: one package changes in a repository of N packages over hash bins ----
+    if (!args.Contains("--no-t3")) await RunT3Async();   // --no-t3: T1/T2 only (quicker)
+    if (!json) PrintTable();
+}
+finally
+{
+    try { Directory.Delete(work, true); } catch (Exception) { }
+}
+
+async Task RunT3Async()
+{
     var binsRepo = RepositoryProject.Init(Path.Combine(work, "bins-repo"), time);
     binsRepo.ConvertToHashBins(bins);
     var tiny = BuildPackage(Path.Combine(work, "src-tiny"), "tiny", "1.0.0", 64);
@@ -112,10 +111,6 @@ try
     Note($"full index fetch {full} bytes; after one package changed {incremental} bytes ({binsOrigin.Log().Count - skip} requests)");
     Report("T3", $"bytes to refresh after one package changed, {packages} packages over {bins} hash bins (vs a full index fetch)", incremental, full, "bytes");
 }
-finally
-{
-    try { Directory.Delete(work, true); } catch (Exception) { }
-}
 
 HostPaths NewHostFor(string dir, Uri url, string root)
 {
@@ -128,13 +123,6 @@ static async Task RefreshAsync(HostPaths paths)
 {
     using var session = HostSession.Open(paths);
     await session.RefreshAsync(CancellationToken.None);
-}
-
-static async Task InstallAsync(HostPaths paths, string package)
-{
-    using var db = HostDatabase.Open(paths);
-    using var session = HostSession.Open(paths);
-    await new PackageOperations(session, new GuestInstaller(paths, db)).InstallAsync("g", [package], dryRun: false, CancellationToken.None);
 }
 
 static BuiltPackage BuildPackage(string source, string name, string version, int size)
@@ -151,10 +139,29 @@ static BuiltPackage BuildPackage(string source, string name, string version, int
 void Report(string measure, string what, double ours, double baseline, string unit)
 {
     var ratio = baseline == 0 ? 0 : ours / baseline;
+    rows.Add((measure, what, ours, baseline, ratio, unit));
     if (json)
         Console.WriteLine(new JsonObject { ["measure"] = measure, ["ours"] = Math.Round(ours, 3), ["baseline"] = Math.Round(baseline, 3), ["ratio"] = Math.Round(ratio, 4), ["unit"] = unit, ["what"] = what }.ToJsonString());
-    else
-        Console.WriteLine($"{measure}: {what}: ours {ours:0.###} {unit}, baseline {baseline:0.###} {unit}, ratio {ratio:0.####}");
+}
+
+void PrintTable()
+{
+    Console.WriteLine($"| {"Measure",-7} | {"Ours",17} | {"Baseline",17} | {"Ratio",7} | What");
+    Console.WriteLine($"|{new string('-', 9)}|{new string('-', 19)}|{new string('-', 19)}|{new string('-', 9)}|------");
+    foreach (var r in rows)
+        Console.WriteLine($"| {r.Measure,-7} | {$"{r.Ours:#,0.###} {r.Unit}",17} | {$"{r.Baseline:#,0.###} {r.Unit}",17} | {r.Ratio,7:0.####} | {r.What}");
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+int[] ArgList(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1].Split(',').Select(int.Parse).ToArray() : [];
 }
 
 int ArgValue(string name, int fallback)

@@ -68,11 +68,13 @@ public sealed class SiteCacheTests(PublishedRepository repo) : IClassFixture<Pub
             proxy_pass {{origin.GetLeftPart(UriPartial.Authority)}};
             proxy_ignore_headers Cache-Control Expires;
             proxy_cache_valid 200 5s;
+            proxy_cache_lock_timeout 200ms;
         }
-        location ~ ^/metadata/[0-9]+\.root\.json$ {
+        location /metadata/ {
             proxy_pass {{origin.GetLeftPart(UriPartial.Authority)}};
             proxy_cache_valid 200 30d;
             proxy_cache_valid 404 30s;
+            proxy_cache_lock_timeout 200ms;
         }
         location / {
             proxy_pass {{origin.GetLeftPart(UriPartial.Authority)}};
