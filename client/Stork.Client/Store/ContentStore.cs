@@ -75,8 +75,7 @@ public sealed class ContentStore
 
         int added = 0;
         long addedBytes = 0;
-        // New files are written to temporaries first; one syncfs makes all of them durable before any is renamed
-        // into place (the same guarantee as an fsync per file, at the cost of one flush per blob).
+        // New files are written to temporaries first and made durable before any is renamed into place.
         var pending = new List<(string Temp, PackageFileEntry Entry)>();
         try
         {
@@ -92,7 +91,7 @@ public sealed class ContentStore
                 added++;
                 addedBytes += entry.Size!.Value;
             }
-            if (pending.Count > 0) NativeFs.SyncFileSystemOf(pending[0].Temp);
+            MakeDurable(pending.Select(p => p.Temp).ToList());
             var guard = new StoreGuard(_paths);
             foreach (var (temp, entry) in pending)
             {
@@ -109,6 +108,25 @@ public sealed class ContentStore
                 if (File.Exists(temp)) File.Delete(temp);
         }
         return new IngestResult(manifest, added, addedBytes);
+    }
+
+    // Up to this many new files are fsynced one by one; more take one syncfs (one journal flush for all of them).
+    // syncfs also waits for every other process's dirty data on the filesystem, which only pays off for big batches.
+    private const int FsyncEachUpTo = 16;
+
+    private static void MakeDurable(IReadOnlyList<string> files)
+    {
+        if (files.Count == 0) return;
+        if (files.Count > FsyncEachUpTo)
+        {
+            NativeFs.SyncFileSystemOf(files[0]);
+            return;
+        }
+        foreach (var file in files)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+            stream.Flush(flushToDisk: true);
+        }
     }
 }
 
