@@ -68,8 +68,10 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
         // Store. Every blob is fully verified here; nothing in the guest has changed yet.
         var store = new ContentStore(paths);
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
-        int storeFiles = 0;
-        long storeBytes = 0;
+        int storeFiles = _aheadFiles;
+        long storeBytes = _aheadBytes;
+        _aheadFiles = 0;
+        _aheadBytes = 0;
         foreach (var package in changes.ToFetch)
         {
             ct.ThrowIfCancellationRequested();
@@ -148,6 +150,27 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
             NewConfigs = plan.NewConfigs.ToList(),
         };
     }
+
+    /// <summary>
+    /// Extracts a verified blob into the store before any guest changes (see <see cref="Operations.BlobPrefetch"/>).
+    /// Guests are untouched; a blob that fails verification stops the whole change here. Holds the store lock
+    /// shared, like <see cref="ApplyAsync"/>; if gc frees the content before a guest uses it, ApplyAsync extracts again.
+    /// </summary>
+    public void IngestAhead(DesiredPackage package, string blobPath)
+    {
+        using var storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", OnWait);
+        var store = new ContentStore(paths);
+        if (StoredManifest(store, package) is not null) return;
+        var ingested = store.Ingest(blobPath, package.Name, package.Version);
+        database.SaveManifest(package.BlobSha256, ingested.Manifest);
+        _manifests[package.BlobSha256] = ingested.Manifest;
+        _aheadFiles += ingested.FilesAdded;
+        _aheadBytes += ingested.BytesAdded;
+    }
+
+    // Store content added ahead of the next ApplyAsync, which reports it.
+    private int _aheadFiles;
+    private long _aheadBytes;
 
     /// <summary>
     /// True when the package was extracted into the store before, so installing it should need no blob. Only the

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Stork.Client.Guests;
 using Stork.Client.Packages;
 using Stork.Format.Trust;
@@ -8,6 +9,8 @@ namespace Stork.Client.Operations;
 /// Downloads, in parallel (stork.json "parallel_downloads"), every blob that a set of guest plans adds or changes,
 /// before any guest is touched: a failed download leaves every guest as it was. Each blob is fetched once, and
 /// not at all when its content is already in the store (another guest has it).
+/// Each blob is extracted into the store as soon as it has arrived, while the others still download, so a slow
+/// link and the CPU work overlap; guests still change only after every blob is in.
 /// </summary>
 public static class BlobPrefetch
 {
@@ -15,6 +18,7 @@ public static class BlobPrefetch
         PackageIndex index, TrustedMetadata trusted, CancellationToken cancellation)
     {
         var blobs = new Dictionary<string, (string, long, Uri)>(StringComparer.Ordinal);
+        var packages = new Dictionary<string, DesiredPackage>(StringComparer.Ordinal);
         foreach (var (guest, desired) in plans)
         {
             var installed = installer.ListInstalled(guest).ToDictionary(p => p.Name, p => p.Version, StringComparer.Ordinal);
@@ -25,8 +29,30 @@ public static class BlobPrefetch
                 var entry = index.Find(package.Name, package.Version)!;
                 blobs.TryAdd(entry.Target.Sha256, (entry.Target.Sha256, entry.Target.Length,
                     session.Updater.TargetUrl(entry.TargetPath, entry.Target.Sha256, trusted.Root.ConsistentSnapshot)));
+                packages[entry.Target.Sha256] = package;
             }
         }
-        if (blobs.Count > 0) await session.Blobs.PrefetchAsync(blobs.Values.ToList(), session.Config.ParallelDownloads, cancellation);
+        if (blobs.Count == 0) return;
+
+        // One extractor at a time: the installer and its database connection are single-threaded.
+        var arrived = Channel.CreateUnbounded<(DesiredPackage Package, string Path)>(new UnboundedChannelOptions { SingleReader = true });
+        var extractor = Task.Run(async () =>
+        {
+            await foreach (var (package, path) in arrived.Reader.ReadAllAsync(cancellation))
+                installer.IngestAhead(package, path);
+        }, cancellation);
+        try
+        {
+            await session.Blobs.PrefetchAsync(blobs.Values.ToList(), session.Config.ParallelDownloads, cancellation,
+                (sha, path) => arrived.Writer.TryWrite((packages[sha], path)));
+        }
+        catch
+        {
+            arrived.Writer.TryComplete();
+            try { await extractor; } catch { /* the download failure is the one to report */ }
+            throw;
+        }
+        arrived.Writer.TryComplete();
+        await extractor;
     }
 }

@@ -19,11 +19,13 @@ public sealed class BlobCache(string directory, IFetcher fetcher, Action<string>
     /// Fetches every blob not yet cached, at most <paramref name="parallel"/> at a time. The per-blob lock still
     /// makes concurrent processes share one download.
     /// </summary>
-    public Task PrefetchAsync(IEnumerable<(string Sha256, long Length, Uri Url)> blobs, int parallel, CancellationToken cancellation)
+    /// <param name="onReady">Told each blob's sha256 and path as soon as it is verified (in completion order).</param>
+    public Task PrefetchAsync(IEnumerable<(string Sha256, long Length, Uri Url)> blobs, int parallel, CancellationToken cancellation,
+        Action<string, string>? onReady = null)
     {
         var distinct = blobs.DistinctBy(b => b.Sha256).ToList();
         return Parallel.ForEachAsync(distinct, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel), CancellationToken = cancellation },
-            async (blob, ct) => await GetAsync(blob.Sha256, blob.Length, blob.Url, ct));
+            async (blob, ct) => onReady?.Invoke(blob.Sha256, await GetAsync(blob.Sha256, blob.Length, blob.Url, ct)));
     }
     public int Downloads => _downloads;
 
