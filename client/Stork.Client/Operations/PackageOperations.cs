@@ -16,15 +16,15 @@ public sealed record OperationOutcome(string Guest, IReadOnlyList<DesiredPackage
 }
 
 /// <summary>
-/// Install and remove for one guest: refresh the signed metadata, resolve with the solver, then hand
-/// the full desired package set to the guest installer, which fetches blobs once per host.
+/// Install and remove for one guest: refresh the signed metadata (once per object, i.e. per command), resolve with
+/// the solver, then hand the full desired package set to the guest installer, which fetches blobs once per host.
 /// </summary>
 public sealed class PackageOperations(HostSession session, GuestInstaller installer)
 {
     public async Task<OperationOutcome> InstallAsync(string guest, IReadOnlyList<string> requests, bool dryRun, CancellationToken cancellation)
     {
         if (requests.Count == 0) throw new RequestException("name at least one package to install");
-        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        var (index, trusted) = await RefreshOnceAsync(cancellation);
         var references = requests.Select(PackageRequestParser.Parse).ToList();
         foreach (var reference in references) RequireKnown(index, reference.Name);
 
@@ -46,7 +46,7 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
         foreach (var name in names)
             if (!installed.Any(p => p.Name == name))
                 throw new RequestException($"{name} is not installed in guest {guest}");
-        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        var (index, trusted) = await RefreshOnceAsync(cancellation);
         var request = new SolveRequest
         {
             Installed = installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(),
@@ -70,6 +70,17 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
         return new OperationOutcome(guest, desired, report, false);
     }
 
+
+    // One command changes all its guests against one verified view of the repository: refreshed once, not per guest.
+    private (PackageIndex Index, Stork.Format.Trust.TrustedMetadata Trusted)? _refreshed;
+
+    private async Task<(PackageIndex Index, Stork.Format.Trust.TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation)
+    {
+        if (_refreshed is { } done) return done;
+        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        _refreshed = (index, trusted);
+        return (index, trusted);
+    }
 
     private static void RequireKnown(PackageIndex index, string name)
     {

@@ -17,13 +17,22 @@ internal sealed class HostContext : IDisposable
     public HostContext(ParseResult result)
     {
         Paths = GlobalOptions.PathsOf(result);
-        Database = HostDatabase.Open(Paths);
+        using (Stork.Client.Diagnostics.PhaseTimings.Measure("open host database"))
+            Database = HostDatabase.Open(Paths);
         Guests = new GuestRegistry(Database);
         Installer = new GuestInstaller(Paths, Database) { OnWait = Output.Note };
         Maintenance = new GuestMaintenance(Paths, Database, Installer) { OnWait = Output.Note };
     }
 
-    public HostSession OpenSession() => HostSession.Open(Paths, onWait: Output.Note, onMirrorNotice: m => Output.Note($"warning: {m}"));
+    public HostSession OpenSession()
+    {
+        using var _ = Stork.Client.Diagnostics.PhaseTimings.Measure("open session");
+        return HostSession.Open(Paths, onWait: Output.Note, onMirrorNotice: m => Output.Note($"warning: {m}"));
+    }
 
-    public void Dispose() => Database.Dispose();
+    public void Dispose()
+    {
+        using var _ = Stork.Client.Diagnostics.PhaseTimings.Measure("close host database");
+        Database.Dispose();
+    }
 }
