@@ -35,7 +35,7 @@ public sealed class StoreGuard(HostPaths paths)
     /// </summary>
     public IDisposable Lift(IEnumerable<string> storeFiles)
     {
-        if (!Immutable || Volatile.Read(ref _held) > 0) return new Lifted(null, [], [], this);
+        if (!Immutable || Volatile.Read(ref _held) > 0) return new Lifted(null, [], []);
         var flagsLock = FileLock.AcquireAsync(FlagsLock, "store flags", null, CancellationToken.None).GetAwaiter().GetResult();
         Interlocked.Increment(ref _held);
         var held = new List<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, int Flags)>();
@@ -60,13 +60,13 @@ public sealed class StoreGuard(HostPaths paths)
         }
         catch
         {
-            new Lifted(flagsLock, held, byPath, this).Dispose();
+            new Lifted(flagsLock, held, byPath).Dispose();
             throw;
         }
-        return new Lifted(flagsLock, held, byPath, this);
+        return new Lifted(flagsLock, held, byPath);
     }
 
-    private sealed class Lifted(FileLock? flagsLock, List<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, int Flags)> held, List<string> byPath, StoreGuard guard) : IDisposable
+    private sealed class Lifted(FileLock? flagsLock, List<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, int Flags)> held, List<string> byPath) : IDisposable
     {
         public void Dispose()
         {
