@@ -19,7 +19,12 @@ public class IngestAheadTests
         host.CacheBlob(app);
         Assert.False(host.Installer.IsInStore(app));
 
-        host.Installer.IngestAhead(app, Path.Combine(host.Paths.BlobsDir, "sha256", app.BlobSha256));
+        using (var batch = host.Installer.BeginAhead())
+        {
+            batch.Extract(app, Path.Combine(host.Paths.BlobsDir, "sha256", app.BlobSha256));
+            Assert.False(host.Installer.IsInStore(app)); // extracted, not committed: no final names yet
+            batch.Commit();
+        }
 
         Assert.True(host.Installer.IsInStore(app));
         var store = new ContentStore(host.Paths);
@@ -34,6 +39,37 @@ public class IngestAheadTests
     }
 
     [Fact]
+    public void TwoBlobsWithTheSameFileCommitItOnceAndAnUncommittedBatchLeavesNoTemporaries()
+    {
+        using var host = new HostFixture();
+        var a = host.Build("a", "1.0.0", new Dictionary<string, string> { ["usr/share/a/same.txt"] = "shared\n", ["usr/bin/a"] = "a\n" });
+        var b = host.Build("b", "1.0.0", new Dictionary<string, string> { ["usr/share/b/same.txt"] = "shared\n" });
+        host.CacheBlob(a);
+        host.CacheBlob(b);
+        string Blob(DesiredPackage p) => Path.Combine(host.Paths.BlobsDir, "sha256", p.BlobSha256);
+        string TempDir() => Path.Combine(host.Paths.FilesDir, "tmp");
+
+        using (var abandoned = host.Installer.BeginAhead())
+        {
+            abandoned.Extract(a, Blob(a));
+            Assert.NotEmpty(Directory.EnumerateFiles(TempDir()));
+        }
+        Assert.Empty(Directory.EnumerateFiles(TempDir()));
+        Assert.False(host.Installer.IsInStore(a));
+
+        using (var batch = host.Installer.BeginAhead())
+        {
+            batch.Extract(a, Blob(a));
+            batch.Extract(b, Blob(b));
+            batch.Commit();
+        }
+        Assert.True(host.Installer.IsInStore(a) && host.Installer.IsInStore(b));
+        var stored = Directory.EnumerateFiles(host.Paths.FilesDir, "*", SearchOption.AllDirectories).Where(f => !f.StartsWith(TempDir())).ToList();
+        Assert.Equal(2, stored.Count); // "shared\n" once, "a\n" once
+        Assert.Empty(Directory.EnumerateFiles(TempDir()));
+    }
+
+    [Fact]
     public void ABlobThatIsNotThePackageItClaimsIsRefusedAndTheStoreKeepsNothing()
     {
         using var host = new HostFixture();
@@ -41,7 +77,8 @@ public class IngestAheadTests
         var other = host.Build("other", "1.0.0", new Dictionary<string, string> { ["usr/bin/other"] = "two\n" });
         host.CacheBlob(other);
 
-        var error = Assert.ThrowsAny<Exception>(() => host.Installer.IngestAhead(app, Path.Combine(host.Paths.BlobsDir, "sha256", other.BlobSha256)));
+        using var batch = host.Installer.BeginAhead();
+        var error = Assert.ThrowsAny<Exception>(() => batch.Extract(app, Path.Combine(host.Paths.BlobsDir, "sha256", other.BlobSha256)));
         Assert.Contains("expected app 1.0.0", error.Message);
         Assert.False(host.Installer.IsInStore(app));
         Assert.Empty(Directory.EnumerateFiles(host.Paths.FilesDir, "*", SearchOption.AllDirectories));

@@ -152,16 +152,48 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
     }
 
     /// <summary>
-    /// Extracts a verified blob into the store before any guest changes (see <see cref="Operations.BlobPrefetch"/>).
-    /// Guests are untouched; a blob that fails verification stops the whole change here. Holds the store lock
-    /// shared, like <see cref="ApplyAsync"/>; if gc frees the content before a guest uses it, ApplyAsync extracts again.
+    /// Extracts verified blobs into the store before any guest changes (see <see cref="Operations.BlobPrefetch"/>),
+    /// as one batch: each blob is extracted as it arrives, and the commit makes them all durable in one step.
+    /// Guests are untouched; a blob that fails verification stops the whole change. The batch holds the store lock
+    /// shared from start to end, like <see cref="ApplyAsync"/>; content gc frees later is simply extracted again.
     /// </summary>
-    public void IngestAhead(DesiredPackage package, string blobPath)
+    public AheadBatch BeginAhead() => new(this, paths);
+
+    public sealed class AheadBatch : IDisposable
     {
-        using var storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", OnWait);
-        var store = new ContentStore(paths);
-        if (StoredManifest(store, package) is not null) return;
-        var ingested = store.Ingest(blobPath, package.Name, package.Version);
+        private readonly GuestInstaller _installer;
+        private readonly SharedLock _storeLock;
+        private readonly ContentStore _store;
+        private readonly List<(DesiredPackage Package, ExtractedBlob Blob)> _extracted = [];
+
+        internal AheadBatch(GuestInstaller installer, HostPaths paths)
+        {
+            _installer = installer;
+            _storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", installer.OnWait);
+            _store = new ContentStore(paths);
+        }
+
+        public void Extract(DesiredPackage package, string blobPath)
+        {
+            if (_installer.StoredManifest(_store, package) is not null) return;
+            _extracted.Add((package, _store.Extract(blobPath, package.Name, package.Version)));
+        }
+
+        public void Commit()
+        {
+            _store.Commit(_extracted.Select(e => e.Blob).ToList());
+            foreach (var (package, blob) in _extracted) _installer.RecordAhead(package, blob.Result);
+        }
+
+        public void Dispose()
+        {
+            foreach (var (_, blob) in _extracted) blob.Dispose();
+            _storeLock.Dispose();
+        }
+    }
+
+    private void RecordAhead(DesiredPackage package, IngestResult ingested)
+    {
         database.SaveManifest(package.BlobSha256, ingested.Manifest);
         _manifests[package.BlobSha256] = ingested.Manifest;
         _aheadFiles += ingested.FilesAdded;

@@ -9,8 +9,9 @@ namespace Stork.Client.Operations;
 /// Downloads, in parallel (stork.json "parallel_downloads"), every blob that a set of guest plans adds or changes,
 /// before any guest is touched: a failed download leaves every guest as it was. Each blob is fetched once, and
 /// not at all when its content is already in the store (another guest has it).
-/// Each blob is extracted into the store as soon as it has arrived, while the others still download, so a slow
-/// link and the CPU work overlap; guests still change only after every blob is in.
+/// Each blob is extracted (verified, written to store temporaries) as soon as it has arrived, while the others still
+/// download, so a slow link and the CPU work overlap; one commit then makes them durable and renames them into
+/// the store. Guests change only after every blob is in.
 /// </summary>
 public static class BlobPrefetch
 {
@@ -35,11 +36,12 @@ public static class BlobPrefetch
         if (blobs.Count == 0) return;
 
         // One extractor at a time: the installer and its database connection are single-threaded.
+        using var batch = installer.BeginAhead();
         var arrived = Channel.CreateUnbounded<(DesiredPackage Package, string Path)>(new UnboundedChannelOptions { SingleReader = true });
         var extractor = Task.Run(async () =>
         {
             await foreach (var (package, path) in arrived.Reader.ReadAllAsync(cancellation))
-                installer.IngestAhead(package, path);
+                batch.Extract(package, path);
         }, cancellation);
         try
         {
@@ -54,5 +56,6 @@ public static class BlobPrefetch
         }
         arrived.Writer.TryComplete();
         await extractor;
+        batch.Commit(); // one durability step for every blob of the command
     }
 }

@@ -67,47 +67,67 @@ public sealed class ContentStore
     /// </summary>
     public IngestResult Ingest(string blobPath, string expectedName, string expectedVersion)
     {
+        using var extracted = Extract(blobPath, expectedName, expectedVersion);
+        Commit([extracted]);
+        return extracted.Result;
+    }
+
+    /// <summary>
+    /// First half of <see cref="Ingest"/>: verifies the blob and writes its new files to temporaries in the store's
+    /// temp folder. Nothing has a final name yet; disposing the result deletes what <see cref="Commit"/> did not take.
+    /// The caller holds the store lock until the commit (gc clears the temp folder).
+    /// </summary>
+    public ExtractedBlob Extract(string blobPath, string expectedName, string expectedVersion)
+    {
         using var reader = PackageReader.Open(blobPath);
         var manifest = reader.Manifest;
         if (manifest.Name != expectedName || manifest.Version != expectedVersion)
             throw new PackageFormatException($"blob '{blobPath}' holds {manifest.Label}, expected {expectedName} {expectedVersion}")
             { Package = manifest.Label };
 
-        int added = 0;
-        long addedBytes = 0;
-        // New files are written to temporaries first and made durable before any is renamed into place.
-        var pending = new List<(string Temp, PackageFileEntry Entry)>();
+        var extracted = new ExtractedBlob(manifest);
         try
         {
             while (reader.ReadNext() is { } entry)
             {
                 if (!entry.IsFile || entry.Size == 0) continue;
-                if (pending.Any(p => p.Entry.Sha256 == entry.Sha256 && p.Entry.Mode == entry.Mode) || ContainsIntact(entry))
+                if (extracted.Pending.Any(p => p.Entry.Sha256 == entry.Sha256 && p.Entry.Mode == entry.Mode) || ContainsIntact(entry))
                     continue; // skipped content is still verified, by the next ReadNext
                 var temp = Path.Combine(TempDir, $"{entry.Sha256}-{Guid.NewGuid():N}");
-                pending.Add((temp, entry));
+                extracted.Pending.Add((temp, entry));
                 using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                     reader.CopyContentTo(output); // throws before anything is renamed if the content does not match
-                added++;
-                addedBytes += entry.Size!.Value;
             }
-            MakeDurable(pending.Select(p => p.Temp).ToList());
-            var guard = new StoreGuard(_paths);
-            foreach (var (temp, entry) in pending)
+        }
+        catch
+        {
+            extracted.Dispose();
+            throw;
+        }
+        return extracted;
+    }
+
+    /// <summary>
+    /// Second half of <see cref="Ingest"/>, for one blob or many: makes every temporary durable (one step for the
+    /// whole batch), then renames each into place read-only (and immutable). A file another blob of the batch
+    /// already brought is dropped.
+    /// </summary>
+    public void Commit(IReadOnlyList<ExtractedBlob> batch)
+    {
+        MakeDurable(batch.SelectMany(b => b.Pending).Select(p => p.Temp).ToList());
+        var guard = new StoreGuard(_paths);
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var blob in batch)
+            foreach (var (temp, entry) in blob.Pending)
             {
                 var final = PathFor(entry);
+                if (!placed.Add(final)) continue; // same content in two blobs of the batch: the first one's is in place
                 Directory.CreateDirectory(Path.GetDirectoryName(final)!);
                 Guests.UnixPermissions.Set(temp, StoredPermissions(entry.Mode!));
                 guard.Run(() => Native.Rename(temp, final), final);
                 guard.Protect(final);
+                blob.Added(entry.Size!.Value);
             }
-        }
-        finally
-        {
-            foreach (var (temp, _) in pending)
-                if (File.Exists(temp)) File.Delete(temp);
-        }
-        return new IngestResult(manifest, added, addedBytes);
     }
 
     // Up to this many new files are fsynced one by one; more take one syncfs (one journal flush for all of them).
@@ -132,3 +152,28 @@ public sealed class ContentStore
 
 /// <summary>Outcome of <see cref="ContentStore.Ingest"/>.</summary>
 public sealed record IngestResult(PackageManifest Manifest, int FilesAdded, long BytesAdded);
+
+/// <summary>A verified blob whose new files wait in the store's temp folder (see <see cref="ContentStore.Extract"/>).</summary>
+public sealed class ExtractedBlob(PackageManifest manifest) : IDisposable
+{
+    public PackageManifest Manifest => manifest;
+    internal List<(string Temp, PackageFileEntry Entry)> Pending { get; } = [];
+    private int _filesAdded;
+    private long _bytesAdded;
+
+    /// <summary>What the commit put into the store for this blob.</summary>
+    public IngestResult Result => new(manifest, _filesAdded, _bytesAdded);
+
+    internal void Added(long bytes)
+    {
+        _filesAdded++;
+        _bytesAdded += bytes;
+    }
+
+    /// <summary>Deletes temporaries the commit did not rename (all of them if there was no commit).</summary>
+    public void Dispose()
+    {
+        foreach (var (temp, _) in Pending)
+            if (File.Exists(temp)) File.Delete(temp);
+    }
+}
