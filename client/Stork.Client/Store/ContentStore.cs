@@ -96,7 +96,12 @@ public sealed class ContentStore
                 var temp = Path.Combine(TempDir, $"{entry.Sha256}-{Guid.NewGuid():N}");
                 extracted.Pending.Add((temp, entry));
                 using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
                     reader.CopyContentTo(output); // throws before anything is renamed if the content does not match
+                    output.Flush();
+                    // Disk writes start now, overlapping the rest of the batch; the commit's flush then waits little.
+                    NativeFs.StartWriteback(output.SafeFileHandle);
+                }
             }
         }
         catch
