@@ -25,6 +25,9 @@ def run(cmd, **kw):
     return r
 
 def timed(fn):
+    # Flush other runs' dirty pages first: stork-get makes store files durable (syncfs), which would otherwise also
+    # pay for writing back the previous measurement's data (e.g. the tar baseline's 10 copies, never synced).
+    os.sync()
     t = time.perf_counter(); fn(); return time.perf_counter() - t
 
 def du(*paths):
