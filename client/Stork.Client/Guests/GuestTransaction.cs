@@ -60,7 +60,6 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                     {
                         Directory.CreateDirectory(Full(action.Path));
                         UnixPermissions.Set(Full(action.Path), action.Entry.ModeBits);
-                        _parents.MadeDirectory(action.Path);
                         _staged.Add(i);
                     }
                     continue;
@@ -90,8 +89,8 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
         }
         for (int i = actions.Count - 1; i >= 0; i--)
             if (actions[i] is { Kind: FileActionKind.Directory, Existed: false } dir
-                && _parents.FirstNonDirectoryParent(dir.Path) is null && NativeFs.TryRmdir(Full(dir.Path)))
-                _parents.Forget();
+                && _parents.FirstNonDirectoryParent(dir.Path) is null)
+                NativeFs.TryRmdir(Full(dir.Path));
     }
 
     /// <summary>Step 4: idempotent, so recovery can run it again from the start.</summary>
@@ -110,7 +109,6 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                     if (Native.LStat(full) is { IsDirectory: false }) guard.Unlink(full); // an old package's file or symlink
                     if (Native.LStat(full) is null) Directory.CreateDirectory(full);
                     UnixPermissions.Set(full, action.Entry.ModeBits);
-                    _parents.MadeDirectory(action.Path);
                     break;
                 case FileActionKind.KeepConfig:
                     KeptConfigs.Add("/" + action.Path);
@@ -119,11 +117,7 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                     RemoveFile(action);
                     break;
                 case FileActionKind.RemoveDirectory:
-                    if (_parents.FirstNonDirectoryParent(action.Path) is null && NativeFs.TryRmdir(Full(action.Path)))
-                    {
-                        FilesRemoved++;
-                        _parents.Forget();
-                    }
+                    if (_parents.FirstNonDirectoryParent(action.Path) is null && NativeFs.TryRmdir(Full(action.Path))) FilesRemoved++;
                     break;
                 default:
                     if (action.Kind == FileActionKind.KeepConfigWriteNew) KeptConfigs.Add("/" + action.Path);
