@@ -16,7 +16,7 @@ namespace Stork.Client.Guests;
 /// 5. <see cref="GuestTransaction"/> stages, reaches the commit point, applies, and records a new generation.
 /// Holds the store lock shared (gc takes it exclusively) and the guest's lock exclusively throughout.
 /// </summary>
-public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
+public sealed partial class GuestInstaller(HostPaths paths, HostDatabase database)
 {
     /// <summary>Told when this process waits for a lock held by another one.</summary>
     public Action<string>? OnWait { get; init; }
@@ -82,8 +82,7 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
             }
             var blob = await blobs.GetVerifiedBlobPathAsync(package, ct);
             var ingested = store.Ingest(blob, package.Name, package.Version);
-            database.SaveManifest(package.BlobSha256, ingested.Manifest);
-            _manifests[package.BlobSha256] = ingested.Manifest;
+            RememberManifest(package, ingested.Manifest);
             manifests[package.Name] = ingested.Manifest;
             storeFiles += ingested.FilesAdded;
             storeBytes += ingested.BytesAdded;
@@ -152,59 +151,6 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
     }
 
     /// <summary>
-    /// Extracts verified blobs into the store before any guest changes (see <see cref="Operations.BlobPrefetch"/>),
-    /// as one batch: each blob is extracted as it arrives, and the commit makes them all durable in one step.
-    /// Guests are untouched; a blob that fails verification stops the whole change. The batch holds the store lock
-    /// shared from start to end, like <see cref="ApplyAsync"/>; content gc frees later is simply extracted again.
-    /// </summary>
-    public AheadBatch BeginAhead() => new(this, paths);
-
-    public sealed class AheadBatch : IDisposable
-    {
-        private readonly GuestInstaller _installer;
-        private readonly SharedLock _storeLock;
-        private readonly ContentStore _store;
-        private readonly List<(DesiredPackage Package, ExtractedBlob Blob)> _extracted = [];
-
-        internal AheadBatch(GuestInstaller installer, HostPaths paths)
-        {
-            _installer = installer;
-            _storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", installer.OnWait);
-            _store = new ContentStore(paths);
-        }
-
-        public void Extract(DesiredPackage package, string blobPath)
-        {
-            if (_installer.StoredManifest(_store, package) is not null) return;
-            _extracted.Add((package, _store.Extract(blobPath, package.Name, package.Version)));
-        }
-
-        public void Commit()
-        {
-            _store.Commit(_extracted.Select(e => e.Blob).ToList());
-            foreach (var (package, blob) in _extracted) _installer.RecordAhead(package, blob.Result);
-        }
-
-        public void Dispose()
-        {
-            foreach (var (_, blob) in _extracted) blob.Dispose();
-            _storeLock.Dispose();
-        }
-    }
-
-    private void RecordAhead(DesiredPackage package, IngestResult ingested)
-    {
-        database.SaveManifest(package.BlobSha256, ingested.Manifest);
-        _manifests[package.BlobSha256] = ingested.Manifest;
-        _aheadFiles += ingested.FilesAdded;
-        _aheadBytes += ingested.BytesAdded;
-    }
-
-    // Store content added ahead of the next ApplyAsync, which reports it.
-    private int _aheadFiles;
-    private long _aheadBytes;
-
-    /// <summary>
     /// True when the package was extracted into the store before, so installing it should need no blob. Only the
     /// database is asked: <see cref="ApplyAsync"/> checks the files themselves and fetches the blob if one is missing.
     /// </summary>
@@ -219,6 +165,12 @@ public sealed class GuestInstaller(HostPaths paths, HostDatabase database)
 
     // Manifests are immutable per blob hash: read and parsed from the database once per process.
     private readonly Dictionary<string, PackageManifest?> _manifests = new(StringComparer.Ordinal);
+
+    private void RememberManifest(DesiredPackage package, PackageManifest manifest)
+    {
+        database.SaveManifest(package.BlobSha256, manifest);
+        _manifests[package.BlobSha256] = manifest;
+    }
 
     private PackageManifest? KnownManifest(string blobSha256)
     {

@@ -12,16 +12,22 @@ namespace Stork.Client.Guests;
 internal static class GuestPaths
 {
     /// <summary>Returns the first ancestor of <paramref name="relative"/> that is not a real directory, or null.</summary>
-    public static string? FirstNonDirectoryParent(string root, string relative)
+    public static string? FirstNonDirectoryParent(string root, string relative) => Walk(root, relative, out _);
+
+    /// <summary>Every ancestor of <paramref name="relative"/> exists and is a real directory.</summary>
+    public static bool ParentsExist(string root, string relative) => Walk(root, relative, out bool missing) is null && !missing;
+
+    // Looks at the tree afresh on every call, on purpose: remembering directories seen to be real would be faster,
+    // but would widen the window for a swap from microseconds to a whole transaction.
+    private static string? Walk(string root, string relative, out bool missing)
     {
-        var parts = relative.Split('/');
-        var current = root;
-        for (int i = 0; i < parts.Length - 1; i++)
+        missing = false;
+        for (int slash = relative.IndexOf('/'); slash >= 0; slash = relative.IndexOf('/', slash + 1))
         {
-            current = Path.Combine(current, parts[i]);
-            var status = Native.LStat(current);
-            if (status is null) return null; // missing: it will be created as a real directory
-            if (!status.Value.IsDirectory) return string.Join('/', parts[..(i + 1)]);
+            var ancestor = relative[..slash];
+            var status = Native.LStat(Path.Combine(root, ancestor));
+            if (status is null) { missing = true; return null; } // it will be created as a real directory
+            if (!status.Value.IsDirectory) return ancestor;
         }
         return null;
     }

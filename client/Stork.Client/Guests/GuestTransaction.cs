@@ -28,8 +28,6 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
 
     public string TxId => txId;
 
-    private readonly GuestParentCheck _parents = new(guest.Root);
-
     // Plan steps whose temporary this object staged: apply need not look for them (recovery, a new object, does).
     private readonly HashSet<int> _staged = [];
 
@@ -55,7 +53,7 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                 CrashPoints.Hit();
                 if (action.Kind == FileActionKind.Directory)
                 {
-                    if (_parents.FirstNonDirectoryParent(action.Path) is not null) continue; // under a path that becomes a directory: at apply
+                    if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is not null) continue; // under a path that becomes a directory: at apply
                     if (Native.LStat(Full(action.Path)) is null)
                     {
                         Directory.CreateDirectory(Full(action.Path));
@@ -65,7 +63,7 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                     continue;
                 }
                 if (!action.Writes) continue;
-                if (!_parents.ParentsExist(action.WritePath)) continue; // under a path that becomes a directory, or a new one: at apply
+                if (!GuestPaths.ParentsExist(guest.Root, action.WritePath)) continue; // under a path that becomes a directory, or a new one: at apply
                 Create(action, StagedPath(action, i));
                 _staged.Add(i);
             }
@@ -84,12 +82,12 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
         {
             if (!actions[i].Writes) continue;
             var staged = StagedPath(actions[i], i);
-            if (_parents.FirstNonDirectoryParent(actions[i].WritePath) is not null) continue;
+            if (GuestPaths.FirstNonDirectoryParent(guest.Root, actions[i].WritePath) is not null) continue;
             if (Native.LStat(staged) is { IsDirectory: false }) guard.Unlink(staged);
         }
         for (int i = actions.Count - 1; i >= 0; i--)
             if (actions[i] is { Kind: FileActionKind.Directory, Existed: false } dir
-                && _parents.FirstNonDirectoryParent(dir.Path) is null)
+                && GuestPaths.FirstNonDirectoryParent(guest.Root, dir.Path) is null)
                 NativeFs.TryRmdir(Full(dir.Path));
     }
 
@@ -104,7 +102,7 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
             {
                 case FileActionKind.Directory:
                     if (_staged.Contains(i)) break; // made by this object's staging, with its mode
-                    _parents.RequireRealParents(guest.Name, action.Path);
+                    GuestPaths.RequireRealParents(guest.Name, guest.Root, action.Path);
                     var full = Full(action.Path);
                     if (Native.LStat(full) is { IsDirectory: false }) guard.Unlink(full); // an old package's file or symlink
                     if (Native.LStat(full) is null) Directory.CreateDirectory(full);
@@ -117,11 +115,11 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                     RemoveFile(action);
                     break;
                 case FileActionKind.RemoveDirectory:
-                    if (_parents.FirstNonDirectoryParent(action.Path) is null && NativeFs.TryRmdir(Full(action.Path))) FilesRemoved++;
+                    if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is null && NativeFs.TryRmdir(Full(action.Path))) FilesRemoved++;
                     break;
                 default:
                     if (action.Kind == FileActionKind.KeepConfigWriteNew) KeptConfigs.Add("/" + action.Path);
-                    _parents.RequireRealParents(guest.Name, action.WritePath);
+                    GuestPaths.RequireRealParents(guest.Name, guest.Root, action.WritePath);
                     var target = Full(action.WritePath);
                     var staged = StagedPath(action, i);
                     if (!_staged.Contains(i) && Native.LStat(staged) is null)
@@ -139,7 +137,7 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
 
     private void RemoveFile(FileAction action)
     {
-        if (_parents.FirstNonDirectoryParent(action.Path) is not null) return;
+        if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is not null) return;
         var full = Full(action.Path);
         var existing = Native.LStat(full);
         if (existing is null) return;

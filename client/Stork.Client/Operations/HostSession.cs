@@ -86,11 +86,12 @@ public sealed class HostSession : IDisposable
 
     public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshAsync(CancellationToken cancellation)
     {
-        (TrustedMetadata, RefreshResult) refreshed;
+        TrustedMetadata trusted;
+        RefreshResult result;
         using (PhaseTimings.Measure("refresh"))
-            refreshed = await RefreshOnSomeMirrorAsync(cancellation);
+            (trusted, result) = await RefreshOnSomeMirrorAsync(cancellation);
         using var _ = PhaseTimings.Measure("package index");
-        return (PackageIndex.From(refreshed.Item1, TrustPolicy), refreshed.Item1, refreshed.Item2);
+        return (PackageIndex.From(trusted, TrustPolicy), trusted, result);
     }
 
     /// <summary>

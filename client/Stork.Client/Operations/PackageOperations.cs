@@ -3,6 +3,7 @@ using Stork.Client.Diagnostics;
 using Stork.Client.Guests;
 using Stork.Client.Packages;
 using Stork.Format.Errors;
+using Stork.Format.Trust;
 using Stork.Resolver;
 using Stork.Resolver.Model;
 
@@ -57,7 +58,7 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
         return await ApplyAsync(guest, index, trusted, request, manual, dryRun, cancellation);
     }
 
-    private async Task<OperationOutcome> ApplyAsync(string guest, PackageIndex index, Stork.Format.Trust.TrustedMetadata trusted,
+    private async Task<OperationOutcome> ApplyAsync(string guest, PackageIndex index, TrustedMetadata trusted,
         SolveRequest request, HashSet<string> manual, bool dryRun, CancellationToken cancellation)
     {
         IReadOnlyList<DesiredPackage> desired;
@@ -72,9 +73,9 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
 
 
     // One command changes all its guests against one verified view of the repository: refreshed once, not per guest.
-    private (PackageIndex Index, Stork.Format.Trust.TrustedMetadata Trusted)? _refreshed;
+    private (PackageIndex Index, TrustedMetadata Trusted)? _refreshed;
 
-    private async Task<(PackageIndex Index, Stork.Format.Trust.TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation)
+    private async Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation)
     {
         if (_refreshed is { } done) return done;
         var (index, trusted, _) = await session.RefreshAsync(cancellation);

@@ -88,34 +88,24 @@ public static class NativeFs
     /// <summary>Reads the inode flags of a regular file or directory; null where the filesystem has none.</summary>
     public static int? GetFlags(string path)
     {
-        using var handle = OpenForFlags(path);
-        if (handle is null) return null;
-        int flags = 0;
-        if (IoctlRef((int)handle.DangerousGetHandle(), FS_IOC_GETFLAGS, ref flags) == 0) return flags;
-        int errno = Marshal.GetLastPInvokeError();
-        if (errno is ENOTTY or EOPNOTSUPP or EINVAL) return null;
-        throw new IOException($"FS_IOC_GETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        if (OpenWithFlags(path) is not var (handle, flags)) return null;
+        handle.Dispose();
+        return flags;
     }
 
     /// <summary>Sets or clears FS_IMMUTABLE_FL (needs CAP_LINUX_IMMUTABLE). Returns false where unsupported.</summary>
     public static bool SetImmutable(string path, bool immutable)
     {
-        using var handle = OpenForFlags(path);
-        if (handle is null) return false;
-        int fd = (int)handle.DangerousGetHandle();
-        int flags = 0;
-        if (IoctlRef(fd, FS_IOC_GETFLAGS, ref flags) != 0)
+        if (OpenWithFlags(path) is not var (handle, flags)) return false;
+        using (handle)
         {
-            int e = Marshal.GetLastPInvokeError();
-            if (e is ENOTTY or EOPNOTSUPP or EINVAL) return false;
-            throw new IOException($"FS_IOC_GETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(e)}", e);
+            int wanted = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+            if (wanted == flags) return true;
+            int errno = TrySetFlags(handle, wanted);
+            if (errno == 0) return true;
+            if (errno is ENOTTY or EOPNOTSUPP or EINVAL) return false;
+            throw new IOException($"FS_IOC_SETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
         }
-        int wanted = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
-        if (wanted == flags) return true;
-        if (IoctlRef(fd, FS_IOC_SETFLAGS, ref wanted) == 0) return true;
-        int errno = Marshal.GetLastPInvokeError();
-        if (errno is ENOTTY or EOPNOTSUPP or EINVAL) return false;
-        throw new IOException($"FS_IOC_SETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
     /// <summary>Opens a file (never through a symlink) and reads its inode flags; null when missing or the filesystem has none.</summary>
@@ -131,30 +121,27 @@ public static class NativeFs
         throw new IOException($"FS_IOC_GETFLAGS('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
+    /// <summary>FS_IOC_SETFLAGS; returns 0 or the errno.</summary>
+    private static int TrySetFlags(SafeFileHandle handle, int flags)
+        => IoctlRef((int)handle.DangerousGetHandle(), FS_IOC_SETFLAGS, ref flags) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     /// <summary>FS_IOC_SETFLAGS through an open descriptor (the value must come from <see cref="OpenWithFlags"/>).</summary>
     public static void SetFlags(SafeFileHandle handle, int flags)
     {
-        int wanted = flags;
-        if (IoctlRef((int)handle.DangerousGetHandle(), FS_IOC_SETFLAGS, ref wanted) == 0) return;
-        int errno = Marshal.GetLastPInvokeError();
-        throw new IOException($"FS_IOC_SETFLAGS failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        int errno = TrySetFlags(handle, flags);
+        if (errno != 0) throw new IOException($"FS_IOC_SETFLAGS failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
     /// <summary>Opens an inode for flag changes that outlive its name (e.g. re-flag after unlinking one of its links).</summary>
     public static SafeFileHandle? OpenInode(string path) => OpenForFlags(path);
 
-    /// <summary>Sets or clears FS_IMMUTABLE_FL through an open handle.</summary>
+    /// <summary>Sets or clears FS_IMMUTABLE_FL through an open handle (silently nothing where the filesystem has no flags).</summary>
     public static void SetImmutable(SafeFileHandle handle, bool immutable)
     {
-        int fd = (int)handle.DangerousGetHandle();
         int flags = 0;
-        if (IoctlRef(fd, FS_IOC_GETFLAGS, ref flags) != 0) return;
+        if (IoctlRef((int)handle.DangerousGetHandle(), FS_IOC_GETFLAGS, ref flags) != 0) return;
         int wanted = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
-        if (wanted != flags && IoctlRef(fd, FS_IOC_SETFLAGS, ref wanted) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"FS_IOC_SETFLAGS failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
-        }
+        if (wanted != flags) SetFlags(handle, wanted);
     }
 
     public static bool IsImmutable(string path) => GetFlags(path) is { } f && (f & FS_IMMUTABLE_FL) != 0;

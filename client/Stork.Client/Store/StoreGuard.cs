@@ -74,9 +74,7 @@ public sealed class StoreGuard(HostPaths paths)
             try
             {
                 foreach (var (handle, flags) in held)
-                {
-                    using (handle) NativeFs.SetFlags(handle, flags); // through the descriptor: right even if a rename moved the name
-                }
+                    NativeFs.SetFlags(handle, flags); // through the descriptor: right even if a rename moved the name
                 foreach (var path in byPath)
                     NativeFs.SetImmutable(path, true); // a store file is regular or, if gc raced us, gone (then a no-op)
             }
