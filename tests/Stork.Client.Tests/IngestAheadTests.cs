@@ -70,6 +70,31 @@ public class IngestAheadTests
     }
 
     [Fact]
+    public void AFileWhoseContentDoesNotMatchItsManifestStopsTheBatchAndLeavesNothingBehind()
+    {
+        using var host = new HostFixture();
+        var app = host.Build("app", "1.0.0", new Dictionary<string, string> { ["usr/share/app/first.txt"] = "fine-content\n", ["usr/share/app/second.txt"] = "payload-12345\n" });
+        host.AddGuest("a");
+        // Same archive, one byte of the second file's content changed: signed hashes would catch it at download;
+        // here the blob claims to be verified, so the reader's per-file hash check is what must stop it.
+        var tar = new ZstdSharp.Decompressor().Unwrap(File.ReadAllBytes(Path.Combine(host.Root, "out", "app_1.0.0.stork"))).ToArray();
+        int at = tar.AsSpan().IndexOf("payload-12345"u8);
+        Assert.True(at > 0);
+        tar[at] = (byte)'P';
+        var hostile = Path.Combine(host.Root, "hostile.stork");
+        File.WriteAllBytes(hostile, new ZstdSharp.Compressor(3).Wrap(tar).ToArray());
+
+        using (var batch = host.Installer.BeginAhead())
+        {
+            var error = Assert.ThrowsAny<Exception>(() => batch.Extract(app, hostile));
+            Assert.Contains("second.txt", error.Message);
+        }
+        Assert.Empty(Directory.EnumerateFiles(host.Paths.FilesDir, "*", SearchOption.AllDirectories)); // no temporaries, no store files
+        Assert.False(host.Installer.IsInStore(app));
+        Assert.False(Directory.Exists(host.GuestRoot("a")) && Directory.EnumerateFileSystemEntries(host.GuestRoot("a")).Any());
+    }
+
+    [Fact]
     public void ABlobThatIsNotThePackageItClaimsIsRefusedAndTheStoreKeepsNothing()
     {
         using var host = new HostFixture();
