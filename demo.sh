@@ -7,7 +7,20 @@ cd "$(dirname "$0")"
 start=$(date +%s.%N)
 port=${STORK_DEMO_PORT:-8765}
 demo=$PWD/.demo
-rm -rf "$demo"; mkdir -p "$demo"
+
+# A previous run left store files immutable (chattr +i, shared by hard links with its guests): stop its server if
+# it still runs, lift the flag on its files only, then remove it. Nothing outside .demo is touched.
+if [ -d "$demo" ]; then
+    echo "== removing the previous run's .demo"
+    old=$(cat "$demo/server.pid" 2>/dev/null || true)
+    # Only if that pid is still our server (pids are reused).
+    if [ -n "$old" ] && grep -qs stork-publish "/proc/$old/cmdline"; then kill "$old" 2>/dev/null || true; fi
+    if command -v chattr >/dev/null 2>&1; then
+        find "$demo" -xdev -type f -exec chattr -i {} + 2>/dev/null || true
+    fi
+    rm -rf "$demo"
+fi
+mkdir -p "$demo"
 
 echo "== building stork-publish and stork-get (Release)"
 dotnet build client/Stork.Get.Cli -c Release -nologo -v quiet >/dev/null
@@ -28,6 +41,7 @@ echo "== serving it with the embedded server on 127.0.0.1:$port"
 # Started directly (not through the shell function) so that $! is the server itself.
 dotnet repo-tools/Stork.Publish.Cli/bin/Release/net10.0/stork-publish.dll serve "$demo/repo" --port "$port" --quiet &
 server=$!
+echo "$server" > "$demo/server.pid"
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/metadata/timestamp.json" >/dev/null 2>&1 && break; sleep 0.1; done
 

@@ -2,14 +2,33 @@
 # The test command (README.md and .ci/run both use it): installs what the tests need, then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")"
+export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-need_root() { [ "$(id -u)" = 0 ] || { echo "test.sh: '$1' is missing; install it (as root: apt-get install -y $2)" >&2; exit 1; }; }
-
-# nginx serves the published repository in the integration tests; busybox-static comes in via apt-get download.
-if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
-    need_root nginx nginx-light
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+# Debian packages the tests use, as "command package" pairs: nginx serves repositories, xfsprogs and btrfs-progs
+# make loop-mounted images for the reflink test, e2fsprogs small ext4 images for the disk-full tests.
+# busybox-static comes in later via apt-get download.
+needs=(
+    "nginx nginx-light"
+    "mkfs.xfs xfsprogs"
+    "mkfs.btrfs btrfs-progs"
+    "mkfs.ext4 e2fsprogs"
+    "chattr e2fsprogs"
+    "gcc gcc"
+    "curl curl"
+)
+missing=()
+for pair in "${needs[@]}"; do
+    cmd=${pair%% *} pkg=${pair#* }
+    [ -x "/usr/sbin/$cmd" ] || [ -x "/sbin/$cmd" ] || command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+    if [ "$(id -u)" != 0 ]; then
+        echo "test.sh: missing ${missing[*]}; as root run: apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "test.sh: installing ${missing[*]}" >&2
+    apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
 fi
 
 # Independent TUF implementations for the interop tests (tuf-js 4.1 runs on Node 20).
@@ -23,6 +42,7 @@ status=0
 dotnet test Stork.sln -c Debug --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
-echo "tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

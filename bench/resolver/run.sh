@@ -6,7 +6,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-data="$root/../shared/data"
+data="$root/fixtures/debian-bookworm"
 universe="${1:-$data/debian-bookworm-main.universe.jsonl.zst}"
 jobs="${2:-$data/debian-bookworm-main.jobs.jsonl}"
 out="${TMPDIR:-/tmp}/stork-resolver-bench"

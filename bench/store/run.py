@@ -37,6 +37,26 @@ def du(*paths):
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
+# Debian packages this benchmark runs (command -> package); installed when missing (as root), else one line says which.
+TOOLS = {"nginx": "nginx-light", "mkfs.xfs": "xfsprogs", "zstd": "zstd", "tar": "tar", "curl": "curl", "dpkg-deb": "dpkg"}
+
+def ensure_tools():
+    missing = sorted({pkg for cmd, pkg in TOOLS.items() if shutil.which(cmd) is None and not os.path.exists(f"/usr/sbin/{cmd}")})
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"bench/store: missing tools; as root run: apt-get install -y {' '.join(missing)}")
+    print(f"bench/store: installing {' '.join(missing)}", file=sys.stderr)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if subprocess.run(["apt-get", "install", "-y", "-qq", *missing], env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True)
+        run(["apt-get", "install", "-y", "-qq", *missing], env=env)
+
+def build_tools():
+    # The benchmark builds what it runs: the Release CLIs (stork-publish always, stork-get for --jit).
+    for project in ("repo-tools/Stork.Publish.Cli", "client/Stork.Get.Cli"):
+        run(["dotnet", "build", f"{ROOT}/{project}", "-c", CONF, "-nologo", "-v", "quiet"])
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
@@ -46,6 +66,10 @@ def main():
     ap.add_argument("--debs", default="/tmp/stork-bench-debs")
     ap.add_argument("--jit", action="store_true", help="measure the JIT build instead of NativeAOT")
     a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench/store: run as root (chroot, loop mounts and the immutable flag need it)")
+    ensure_tools()
+    build_tools()
     global GET
     if not a.jit:
         run(["dotnet", "publish", f"{ROOT}/client/Stork.Get.Cli", "-c", "Release", "-r", "linux-x64", "-o", AOT_DIR])

@@ -5,8 +5,8 @@ using ZstdSharp;
 namespace Stork.Resolver.Tests;
 
 /// <summary>
-/// The shared Debian bookworm data set, found next to the repository root (the directory holding Stork.sln)
-/// at ../shared/data/. Missing data is a test failure, never a silent pass.
+/// The Debian bookworm data set, committed in the repository at fixtures/debian-bookworm/ (a copy of the
+/// project's shared data, so a fresh clone is self-contained). Missing data is a test failure, never a silent pass.
 /// </summary>
 public static class TestData
 {
@@ -37,10 +37,10 @@ public static class TestData
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Stork.sln"))) directory = directory.Parent;
         if (directory is null)
             throw new InvalidOperationException($"Could not find the repository root (a directory with Stork.sln) above {AppContext.BaseDirectory}.");
-        var path = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", fileName));
+        var path = Path.Combine(directory.FullName, "fixtures", "debian-bookworm", fileName);
         if (!File.Exists(path))
             throw new FileNotFoundException(
-                $"Test data {fileName} is missing: expected it at {path} (../shared/data next to the repository root). " +
+                $"Test data {fileName} is missing: expected it at {path} (fixtures/debian-bookworm in the repository). " +
                 "These tests need the Debian bookworm universe; they fail rather than pass without it.", path);
         return path;
     }
