@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Stork.Resolver.Model;
 using Stork.Resolver.Search;
 
@@ -7,9 +6,12 @@ namespace Stork.Resolver;
 /// <summary>
 /// Solves many requests against one unchanging provider, reusing what earlier solves learned about the
 /// universe (name lookups, matched references, compiled rules). Not thread-safe: one solve at a time.
+/// The solver never reads the clock itself: a request's time limit becomes a cancellation on
+/// <paramref name="time"/> (the system clock unless a test supplies another).
 /// </summary>
-public sealed class SolverSession(IPackageProvider provider)
+public sealed class SolverSession(IPackageProvider provider, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly CdclEngine _engine = new(new PackagePool(provider));
 
     /// <summary>Conflicts met by the last solve (a measure of how much backtracking it needed).</summary>
@@ -32,13 +34,14 @@ public sealed class SolverSession(IPackageProvider provider)
     public SolveResult Solve(SolveRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        long deadline = request.TimeLimit is { } limit
-            ? Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency)
-            : long.MaxValue;
         if (cancellation.IsCancellationRequested) return new SolveResult { Outcome = SolveOutcome.Cancelled };
 
+        using var timeLimit = request.TimeLimit is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var stop = timeLimit is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeLimit.Token);
         var policy = new RequestPolicy(request);
-        var status = _engine.Run(request, policy, deadline, cancellation);
+        var status = _engine.Run(request, policy, stop?.Token ?? cancellation);
+        if (status == SearchStatus.Cancelled && timeLimit is { IsCancellationRequested: true } && !cancellation.IsCancellationRequested)
+            status = SearchStatus.TimedOut;
         return status switch
         {
             SearchStatus.Solved => new SolveResult

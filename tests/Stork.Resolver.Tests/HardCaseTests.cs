@@ -118,4 +118,32 @@ public sealed class HardCaseTests
         var cancelled = Solver.Solve(provider, new SolveRequest { Install = install }, cancel.Token);
         Assert.Equal(SolveOutcome.Cancelled, cancelled.Outcome);
     }
+
+    [Fact]
+    public void Time_limit_is_measured_on_the_injected_clock_not_the_system_one()
+    {
+        var (universe, install, _) = RandomThreeSat(variables: 300, seed: 7);
+        var provider = new InMemoryPackageProvider(universe);
+        // A clock whose timers fire at once: even an hour's limit is over before the search starts.
+        var expired = new SolverSession(provider, new InstantTimeProvider())
+            .Solve(new SolveRequest { Install = install, TimeLimit = TimeSpan.FromHours(1) });
+        Assert.Equal(SolveOutcome.TimedOut, expired.Outcome);
+    }
+
+    /// <summary>A clock on which every timer is due as soon as it is created.</summary>
+    private sealed class InstantTimeProvider : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan) callback(state);
+            return new NoTimer();
+        }
+
+        private sealed class NoTimer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
 }

@@ -61,7 +61,7 @@ internal sealed partial class CdclEngine(PackagePool pool)
     internal int Decisions { get; private set; }
     internal int DecisionLevel => _levelStarts.Count;
 
-    internal SearchStatus Run(SolveRequest request, RequestPolicy policy, long deadline, CancellationToken cancellation)
+    internal SearchStatus Run(SolveRequest request, RequestPolicy policy, CancellationToken cancellation)
     {
         Reset(policy);
         int unsatisfiable = SetUpRequest(request);
@@ -74,13 +74,13 @@ internal sealed partial class CdclEngine(PackagePool pool)
                 Conflicts++;
                 if (DecisionLevel == 0) { ConflictClause = conflict; return SearchStatus.Unsolvable; }
                 LearnAndBackjump(conflict);
-                if ((Conflicts & 63) == 0 && OutOfBudget(deadline, cancellation) is { } stop) return stop;
+                if ((Conflicts & 63) == 0 && OutOfBudget(cancellation) is { } stop) return stop;
                 continue;
             }
             int decision = Decide();
             if (decision < 0) return SearchStatus.Solved;
             Decisions++;
-            if ((Decisions & 255) == 0 && OutOfBudget(deadline, cancellation) is { } stop2) return stop2;
+            if ((Decisions & 255) == 0 && OutOfBudget(cancellation) is { } stop2) return stop2;
             NewDecision(decision);
         }
     }
@@ -92,12 +92,9 @@ internal sealed partial class CdclEngine(PackagePool pool)
         Assign(literal, -1);
     }
 
-    private static SearchStatus? OutOfBudget(long deadline, CancellationToken cancellation)
-    {
-        if (cancellation.IsCancellationRequested) return SearchStatus.Cancelled;
-        if (deadline != long.MaxValue && Stopwatch.GetTimestamp() > deadline) return SearchStatus.TimedOut;
-        return null;
-    }
+    // A time limit arrives as a cancellation too; the session tells the two apart.
+    private static SearchStatus? OutOfBudget(CancellationToken cancellation) =>
+        cancellation.IsCancellationRequested ? SearchStatus.Cancelled : null;
 
     private void Reset(RequestPolicy policy)
     {
