@@ -21,7 +21,15 @@ public sealed class SignedEnvelope
         Signatures = signatures?.ToList() ?? [];
     }
 
-    public string Type => StrictJson.RequireString(Signed, "_type", "metadata");
+    /// <summary>The signed "_type"; a missing or non-string one is a <see cref="MetadataFormatException"/>.</summary>
+    public string Type
+    {
+        get
+        {
+            try { return StrictJson.RequireString(Signed, "_type", "metadata"); }
+            catch (FormatException e) { throw new MetadataFormatException(e.Message, e); }
+        }
+    }
 
     /// <summary>The exact bytes signatures are made over.</summary>
     public byte[] CanonicalSigned() => CanonicalJson.Serialize(Signed);
@@ -30,13 +38,17 @@ public sealed class SignedEnvelope
     {
         try
         {
-            var json = StrictJson.ParseObject(utf8, what);
+            var json = StrictJson.ParseCanonicalObject(utf8, what);
             var signed = StrictJson.RequireObject(json, "signed", what);
             var signatures = new List<Signature>();
+            var keyIds = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in StrictJson.RequireArray(json, "signatures", what))
             {
                 if (item is not JsonObject sig) throw new MetadataFormatException($"{what}: every signature must be an object");
-                signatures.Add(new Signature(StrictJson.RequireString(sig, "keyid", what), StrictJson.RequireString(sig, "sig", what)));
+                var keyId = StrictJson.RequireString(sig, "keyid", what);
+                // TUF §4.2: "The keyid MUST be unique in the signatures array".
+                if (!keyIds.Add(keyId)) throw new MetadataFormatException($"{what}: key ID {keyId} signs twice in 'signatures'");
+                signatures.Add(new Signature(keyId, StrictJson.RequireString(sig, "sig", what)));
             }
             json.Remove("signed");
             return new SignedEnvelope(signed, signatures);
