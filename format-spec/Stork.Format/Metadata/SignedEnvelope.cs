@@ -83,12 +83,30 @@ public sealed class SignedEnvelope
         return counted.Count;
     }
 
+    /// <summary>
+    /// The file form: canonical JSON of the whole envelope, except that control characters inside strings (the
+    /// newlines of PEM public keys) are escaped as \u00XX, because canonical JSON leaves them raw and raw control
+    /// characters are not valid JSON. Without such characters the file is exactly canonical.
+    /// </summary>
     public byte[] ToBytes()
     {
         var signatures = new JsonArray();
         foreach (var s in Signatures.OrderBy(s => s.KeyId, StringComparer.Ordinal))
             signatures.Add((JsonNode)new JsonObject { ["keyid"] = s.KeyId, ["sig"] = s.SignatureHex });
         var json = new JsonObject { ["signatures"] = signatures, ["signed"] = Signed.DeepClone() };
-        return CanonicalJson.Serialize(json);
+        return EscapeControlCharacters(CanonicalJson.Serialize(json));
+    }
+
+    /// <summary>Canonical JSON has no whitespace outside strings, so every byte below 0x20 is inside a string.</summary>
+    private static byte[] EscapeControlCharacters(byte[] canonical)
+    {
+        if (canonical.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1f) < 0) return canonical;
+        var output = new MemoryStream(canonical.Length + 64);
+        foreach (var b in canonical)
+        {
+            if (b >= 0x20) { output.WriteByte(b); continue; }
+            output.Write(System.Text.Encoding.ASCII.GetBytes($"\\u{b:x4}"));
+        }
+        return output.ToArray();
     }
 }
