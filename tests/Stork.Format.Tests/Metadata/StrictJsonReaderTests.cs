@@ -20,7 +20,8 @@ public class StrictJsonReaderTests
     [InlineData("""{"a":1}{}""", "not valid JSON")]
     [InlineData("""{"a":1} x""", "not valid JSON")]
     [InlineData("""{"a":/*c*/1}""", "not valid JSON")]
-    [InlineData("", "empty")]
+    [InlineData("", "not valid JSON")]
+    [InlineData("   ", "not valid JSON")]
     [InlineData("[1]", "expected a JSON object")]
     [InlineData("null", "null")]
     public void Refused(string json, string why)
