@@ -1,6 +1,7 @@
 using Stork.Client.Fetching;
 using Stork.Client.Tuf;
 using Stork.Format.Crypto;
+using Stork.Format.Errors;
 using Stork.Format.Metadata;
 using Stork.Tuf.Conformance;
 
@@ -38,12 +39,16 @@ try
                     ?? throw new InvalidOperationException($"target {name} is not listed by any trusted role");
                 // One stable file name per target path, so a changed artifact replaces the old one.
                 var destination = Path.Combine(arguments.TargetDir, Uri.EscapeDataString(name));
-                if (File.Exists(destination) && new FileInfo(destination).Length == found.File.Length
-                    && Hashing.DigestEquals(Hashing.Sha256HexOfFile(destination), found.File.Sha256))
+                if (File.Exists(destination) && new FileInfo(destination).Length == found.File.Length && HashesMatch(File.ReadAllBytes(destination), found.File))
                     continue;
-                var url = updater.TargetUrl(name, found.File.Sha256, trusted.Root.ConsistentSnapshot);
+                // Any of sha256/sha512 may be listed (all must match); the consistent-snapshot name uses the first listed, as python-tuf does.
+                var url = updater.TargetUrl(name, found.File.Hashes.First().Value, trusted.Root.ConsistentSnapshot);
+                var bytes = await fetcher.FetchAsync(url, found.File.Length, CancellationToken.None);
+                if (bytes.Length != found.File.Length)
+                    throw new ContentMismatchException($"{url}: {bytes.Length} bytes, the signed length is {found.File.Length}");
+                Hashing.CheckKnownHashes(bytes, found.File.Hashes, url.ToString());
                 var temp = destination + ".part";
-                await fetcher.FetchToFileAsync(url, found.File.Length, found.File.Sha256, temp, CancellationToken.None);
+                File.WriteAllBytes(temp, bytes);
                 File.Move(temp, destination, overwrite: true);
             }
             return 0;
@@ -54,6 +59,12 @@ catch (Exception e)
 {
     Console.Error.WriteLine($"stork-tuf-client: {e.GetType().Name}: {e.Message}");
     return 1;
+}
+
+static bool HashesMatch(byte[] bytes, TargetFile file)
+{
+    try { Hashing.CheckKnownHashes(bytes, file.Hashes, "cached target"); return true; }
+    catch (ContentMismatchException) { return false; }
 }
 
 static Updater CreateUpdater(ConformanceArguments arguments, LocalMetadataStore store, IFetcher fetcher)

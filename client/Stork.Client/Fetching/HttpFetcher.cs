@@ -17,8 +17,8 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         {
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(15),
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 3,
+            // Redirects are followed by hand, only within the mirror (RedirectPolicy).
+            AllowAutoRedirect = false,
         })
         { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("stork-get/1");
@@ -131,14 +131,26 @@ public sealed class HttpFetcher : IFetcher, IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(Uri url, CancellationToken cancellation, long? rangeFrom = null)
     {
-        HttpResponseMessage response;
+        var current = url;
+        for (int hop = 0; ; hop++)
+        {
+            var response = await SendOnceAsync(current, cancellation, rangeFrom);
+            if (!RedirectPolicy.IsRedirect(response.StatusCode)) return CheckStatus(response, current);
+            var location = response.Headers.Location;
+            response.Dispose();
+            current = RedirectPolicy.Next(url, current, location, hop);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri url, CancellationToken cancellation, long? rangeFrom)
+    {
         try
         {
             using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             headersTimeout.CancelAfter(_policy.StallTimeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             if (rangeFrom is { } from) request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, null);
-            response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
+            return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
         }
         catch (HttpRequestException e)
         {
@@ -148,6 +160,10 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         {
             throw new FetchException($"{url}: no response within {_policy.StallTimeout.TotalSeconds:0}s", e);
         }
+    }
+
+    private static HttpResponseMessage CheckStatus(HttpResponseMessage response, Uri url)
+    {
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             response.Dispose();

@@ -12,7 +12,7 @@ public sealed record Mirror(Uri Url, int Priority);
 /// each request is re-rooted on the mirrors in order (the one that last worked first) until one answers well.
 /// <list type="bullet">
 /// <item>connection errors, HTTP errors, stalls, slow transfers, truncation: next mirror (the mirror stays usable);</item>
-/// <item>hash or length mismatch, endless data: next mirror, and the mirror is set aside for the rest of the run
+/// <item>hash or length mismatch, endless data, a redirect off the mirror: next mirror, and the mirror is set aside for the rest of the run
 /// (reported once through <c>onSetAside</c>);</item>
 /// <item>404 for a root probe (N.root.json) is an answer and is returned at once; any other 404 is a failure.</item>
 /// </list>
@@ -104,7 +104,7 @@ public sealed partial class MirrorFetcher : IFetcher, IDisposable
             {
                 last = e;
                 log.Append($"\n  {_mirrors[index]}: {Describe(e)}");
-                if (e is ContentMismatchException) lock (_gate) SetAside(index, e.Message);
+                if (e is ContentMismatchException or RedirectRefusedException) lock (_gate) SetAside(index, e.Message);
             }
         }
         if (last is null) throw new FetchException($"{relative}: every mirror has been set aside for serving bad data");
@@ -113,6 +113,7 @@ public sealed partial class MirrorFetcher : IFetcher, IDisposable
         throw last switch
         {
             ContentMismatchException => new ContentMismatchException(summary),
+            RedirectRefusedException => new RedirectRefusedException(summary),
             FetchException or NotFoundException => new FetchException(summary, last),
             _ => new RepositoryException(summary, last),
         };
@@ -121,7 +122,7 @@ public sealed partial class MirrorFetcher : IFetcher, IDisposable
     private static string Describe(RepositoryException e) => e switch
     {
         NotFoundException => "not found (HTTP 404)",
-        ContentMismatchException => $"bad data, set aside ({e.Message})",
+        ContentMismatchException or RedirectRefusedException => $"bad data, set aside ({e.Message})",
         _ => e.Message,
     };
 

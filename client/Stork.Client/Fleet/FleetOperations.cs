@@ -66,7 +66,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
     private async Task<List<SignedManifest>> ReadManifestsAsync(TrustedMetadata trusted, List<string> problems, CancellationToken cancellation)
     {
         var manifests = new List<SignedManifest>();
-        foreach (var found in TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles))
+        foreach (var found in TargetSearch.AllTrusted(trusted))
         {
             if (!found.Path.StartsWith(FleetNames.TargetPrefix, StringComparison.Ordinal) || !found.Path.EndsWith(".json", StringComparison.Ordinal)) continue;
             var url = session.Updater.TargetUrl(found.Path, found.File.Sha256, trusted.Root.ConsistentSnapshot);

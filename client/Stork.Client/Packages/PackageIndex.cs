@@ -97,7 +97,7 @@ public sealed class PackageIndex : IPackageProvider
     /// <summary>Names and summaries containing the text (case-insensitive), newest version of each.</summary>
     /// <summary>The packages of every targets role the host trusts, each path resolved through the delegation search.</summary>
     public static PackageIndex From(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
-        => new(TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles), policy);
+        => new(TargetSearch.AllTrusted(trusted), policy);
 
     public IReadOnlyList<PackageEntry> Search(string text)
         => _byName.Values.Select(l => l[0])

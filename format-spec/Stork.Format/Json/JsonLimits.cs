@@ -6,21 +6,13 @@ namespace Stork.Format.Json;
 /// <summary>Parsing of untrusted JSON with a bounded depth; every parse failure becomes a <see cref="FormatException"/>.</summary>
 public static class StrictJson
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
-
+    /// <summary>Parses a JSON object with <see cref="StrictJsonReader"/>: duplicate keys and bad Unicode refused; finite fractions allowed.</summary>
     public static JsonObject ParseObject(ReadOnlySpan<byte> utf8, string what)
-    {
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(utf8, documentOptions: Options);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"{what}: not valid JSON ({e.Message})", e);
-        }
-        return node as JsonObject ?? throw new FormatException($"{what}: expected a JSON object");
-    }
+        => StrictJsonReader.Parse(utf8, what, integersOnly: false) as JsonObject ?? throw new FormatException($"{what}: expected a JSON object");
+
+    /// <summary>Parses what will be signed or verified as canonical JSON: as <see cref="ParseObject"/>, and every number an int64.</summary>
+    public static JsonObject ParseCanonicalObject(ReadOnlySpan<byte> utf8, string what)
+        => StrictJsonReader.Parse(utf8, what, integersOnly: true) as JsonObject ?? throw new FormatException($"{what}: expected a JSON object");
 
     public static string RequireString(JsonObject obj, string key, string what)
     {

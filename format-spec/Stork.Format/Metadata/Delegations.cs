@@ -27,6 +27,9 @@ public sealed record Delegations(IReadOnlyDictionary<string, PublicKey> Keys, IR
         {
             if (item is not JsonObject r) throw new MetadataFormatException($"{what}: every role must be an object");
             var name = StrictJson.RequireString(r, "name", what);
+            // As python-tuf: a delegated role may not be nameless or take a top-level role's name.
+            if (name.Length == 0 || RoleNames.TopLevel.Contains(name))
+                throw new MetadataFormatException($"{what}: a delegated role may not be named '{name}'");
             var roleWhat = $"{what} role {name}";
             var keysOfRole = RootMetadata.ReadRoleKeys(r, roleWhat);
             var terminating = StrictJson.RequireBool(r, "terminating", roleWhat);

@@ -21,7 +21,15 @@ public sealed class SignedEnvelope
         Signatures = signatures?.ToList() ?? [];
     }
 
-    public string Type => StrictJson.RequireString(Signed, "_type", "metadata");
+    /// <summary>The signed "_type"; a missing or non-string one is a <see cref="MetadataFormatException"/>.</summary>
+    public string Type
+    {
+        get
+        {
+            try { return StrictJson.RequireString(Signed, "_type", "metadata"); }
+            catch (FormatException e) { throw new MetadataFormatException(e.Message, e); }
+        }
+    }
 
     /// <summary>The exact bytes signatures are made over.</summary>
     public byte[] CanonicalSigned() => CanonicalJson.Serialize(Signed);
@@ -30,13 +38,17 @@ public sealed class SignedEnvelope
     {
         try
         {
-            var json = StrictJson.ParseObject(utf8, what);
+            var json = StrictJson.ParseCanonicalObject(utf8, what);
             var signed = StrictJson.RequireObject(json, "signed", what);
             var signatures = new List<Signature>();
+            var keyIds = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in StrictJson.RequireArray(json, "signatures", what))
             {
                 if (item is not JsonObject sig) throw new MetadataFormatException($"{what}: every signature must be an object");
-                signatures.Add(new Signature(StrictJson.RequireString(sig, "keyid", what), StrictJson.RequireString(sig, "sig", what)));
+                var keyId = StrictJson.RequireString(sig, "keyid", what);
+                // TUF §4.2: "The keyid MUST be unique in the signatures array".
+                if (!keyIds.Add(keyId)) throw new MetadataFormatException($"{what}: key ID {keyId} signs twice in 'signatures'");
+                signatures.Add(new Signature(keyId, StrictJson.RequireString(sig, "sig", what)));
             }
             json.Remove("signed");
             return new SignedEnvelope(signed, signatures);
@@ -71,12 +83,30 @@ public sealed class SignedEnvelope
         return counted.Count;
     }
 
+    /// <summary>
+    /// The file form: canonical JSON of the whole envelope, except that control characters inside strings (the
+    /// newlines of PEM public keys) are escaped as \u00XX, because canonical JSON leaves them raw and raw control
+    /// characters are not valid JSON. Without such characters the file is exactly canonical.
+    /// </summary>
     public byte[] ToBytes()
     {
         var signatures = new JsonArray();
         foreach (var s in Signatures.OrderBy(s => s.KeyId, StringComparer.Ordinal))
             signatures.Add((JsonNode)new JsonObject { ["keyid"] = s.KeyId, ["sig"] = s.SignatureHex });
         var json = new JsonObject { ["signatures"] = signatures, ["signed"] = Signed.DeepClone() };
-        return CanonicalJson.Serialize(json);
+        return EscapeControlCharacters(CanonicalJson.Serialize(json));
+    }
+
+    /// <summary>Canonical JSON has no whitespace outside strings, so every byte below 0x20 is inside a string.</summary>
+    private static byte[] EscapeControlCharacters(byte[] canonical)
+    {
+        if (canonical.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1f) < 0) return canonical;
+        var output = new MemoryStream(canonical.Length + 64);
+        foreach (var b in canonical)
+        {
+            if (b >= 0x20) { output.WriteByte(b); continue; }
+            output.Write(System.Text.Encoding.ASCII.GetBytes($"\\u{b:x4}"));
+        }
+        return output.ToArray();
     }
 }

@@ -19,14 +19,30 @@ public sealed class TrustedMetadata
     public SnapshotMetadata? Snapshot { get; private set; }
     public TargetsMetadata? Targets { get; private set; }
 
-    private readonly Dictionary<string, TargetsMetadata> _delegated = new(StringComparer.Ordinal);
+    /// <summary>Delegated roles verified through one delegation each: (role, delegating role) → metadata.</summary>
+    private readonly Dictionary<(string Role, string Delegator), TargetsMetadata> _delegated = new();
+    /// <summary>Per role name, the bytes the snapshot names, once they verified through some delegation (for re-checks via others).</summary>
+    private readonly Dictionary<string, (SignedEnvelope Envelope, TargetsMetadata Metadata)> _verifiedCopies = new(StringComparer.Ordinal);
 
-    /// <summary>Names of every targets role loaded: "targets" first, then delegated roles in load order.</summary>
-    public IEnumerable<string> LoadedTargetRoles => (Targets is null ? [] : new[] { RoleNames.Targets }).Concat(_delegated.Keys);
+    /// <summary>Names of every targets role loaded: "targets" first, then delegated roles in load order (each once).</summary>
+    public IEnumerable<string> LoadedTargetRoles => (Targets is null ? [] : new[] { RoleNames.Targets }).Concat(_verifiedCopies.Keys);
 
-    /// <summary>Top-level targets under "targets", and every delegated role loaded so far under its name.</summary>
-    public TargetsMetadata? TargetsOf(string role)
-        => role == RoleNames.Targets ? Targets : _delegated.GetValueOrDefault(role);
+    /// <summary>Every loaded targets listing, each role once: only for collecting candidate paths, never for trust.</summary>
+    public IEnumerable<TargetsMetadata> LoadedTargetsListings => (Targets is null ? [] : new[] { Targets }).Concat(_verifiedCopies.Values.Select(v => v.Metadata));
+
+    /// <summary>
+    /// Top-level targets (delegator null), or a delegated role as verified through <paramref name="delegator"/>'s
+    /// delegation; null when that edge is not loaded or did not verify. A role verified through one delegator is not
+    /// thereby trusted through another (diamond delegations).
+    /// </summary>
+    public TargetsMetadata? TargetsOf(string role, string? delegator)
+    {
+        if (delegator is null) return role == RoleNames.Targets ? Targets : null;
+        return _delegated.GetValueOrDefault((role, delegator));
+    }
+
+    /// <summary>Whether some delegation already verified this role's bytes in this update.</summary>
+    public bool HasVerifiedCopy(string role) => _verifiedCopies.ContainsKey(role);
 
     /// <param name="trustedRoot">The root the host already trusts (pinned at init, or persisted after verification).</param>
     /// <param name="now">The reference time, fixed once for the whole update.</param>
@@ -184,28 +200,56 @@ public sealed class TrustedMetadata
 
     /// <summary>
     /// Verifies a delegated targets role against the keys and threshold its delegator gives it, and against
-    /// the version, length and hashes the snapshot lists for it.
+    /// the version, length and hashes the snapshot lists for it. Trusted afterwards through that delegator only.
     /// </summary>
     public TargetsMetadata UpdateDelegatedTargets(ReadOnlySpan<byte> data, string role, string delegator)
     {
         if (Snapshot is null) throw new InvalidOperationException("the snapshot must be loaded before delegated targets");
-        var parent = TargetsOf(delegator) ?? throw new InvalidOperationException($"the delegating role {delegator} is not loaded");
-        var delegation = parent.Delegations?.Roles.FirstOrDefault(r => r.Name == role)
-            ?? throw new MetadataFormatException($"{delegator} does not delegate to {role}");
-        var what = $"delegated role {role}";
+        var (keys, delegation) = DelegationOf(role, delegator);
+        var what = $"delegated role {role} (delegated by {delegator})";
         if (!Snapshot.Meta.TryGetValue($"{role}.json", out var meta))
             throw new MetadataFormatException($"snapshot version {Snapshot.Header.Version} does not list {role}.json");
         CheckLengthAndHashes(data, meta, what);
         var envelope = SignedEnvelope.Parse(data, what);
-        RequireThreshold(envelope, parent.Delegations!.Keys, delegation.Keys, what);
+        RequireThreshold(envelope, keys, delegation.Keys, what);
         var next = TargetsMetadata.FromSigned(envelope.Signed, what);
         if (next.Header.Version != meta.Version)
             throw new BadVersionException($"{what} version {next.Header.Version} does not match version {meta.Version} named by the snapshot");
         if (next.Header.Expires <= _now)
             throw new ExpiredMetadataException($"{what} version {next.Header.Version} expired at {ExpiryFormat.Format(next.Header.Expires)}");
-        _delegated[role] = next;
+        if (_verifiedCopies.TryGetValue(role, out var earlier) && !earlier.Envelope.CanonicalSigned().AsSpan().SequenceEqual(envelope.CanonicalSigned()))
+            throw new MetadataFormatException($"{what}: differs from the copy of the same version verified through another delegator");
+        _verifiedCopies.TryAdd(role, (envelope, next));
+        _delegated[(role, delegator)] = _verifiedCopies[role].Metadata;
         return next;
     }
+
+    /// <summary>
+    /// Trusts a role whose bytes an earlier delegation already verified in this update through
+    /// <paramref name="delegator"/>'s delegation too, if that delegation's keys reach its threshold. Throws
+    /// <see cref="UnsignedMetadataException"/> when they do not; false when no verified copy is loaded.
+    /// </summary>
+    public bool TryTrustVerifiedCopy(string role, string delegator)
+    {
+        if (!_verifiedCopies.TryGetValue(role, out var copy)) return false;
+        var (keys, delegation) = DelegationOf(role, delegator);
+        RequireThreshold(copy.Envelope, keys, delegation.Keys, $"delegated role {role} (delegated by {delegator})");
+        _delegated[(role, delegator)] = copy.Metadata;
+        return true;
+    }
+
+    private (IReadOnlyDictionary<string, PublicKey> Keys, DelegatedRole Delegation) DelegationOf(string role, string delegator)
+    {
+        var parent = DelegatorMetadata(delegator)
+            ?? throw new InvalidOperationException($"the delegating role {delegator} is not loaded");
+        var delegation = parent.Delegations?.Roles.FirstOrDefault(r => r.Name == role)
+            ?? throw new MetadataFormatException($"{delegator} does not delegate to {role}");
+        return (parent.Delegations!.Keys, delegation);
+    }
+
+    /// <summary>The delegator's delegations are the same whichever edge verified it (same bytes).</summary>
+    private TargetsMetadata? DelegatorMetadata(string delegator)
+        => delegator == RoleNames.Targets ? Targets : _verifiedCopies.TryGetValue(delegator, out var copy) ? copy.Metadata : null;
 
     private void RequireTimestampNotExpired()
     {

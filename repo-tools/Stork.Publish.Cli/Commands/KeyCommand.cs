@@ -69,18 +69,20 @@ internal static class KeyCommand
     {
         var output = new Option<string>("--out") { Description = "Private key file to write (mode 0600)", Required = true };
         var publicOut = new Option<string?>("--public-out") { Description = "Public key file (default: OUT with .pub.json)" };
-        var command = new Command("new", "Generate a key pair, e.g. for a delegated role's maintainer or an offline root key") { output, publicOut };
+        var type = new Option<string>("--type") { Description = $"Key type: {string.Join(", ", SigningKey.GeneratableTypes)} (securesystemslib encodings)", DefaultValueFactory = _ => PublicKey.Ed25519 };
+        type.AcceptOnlyFromAmong(SigningKey.GeneratableTypes);
+        var command = new Command("new", "Generate a key pair, e.g. for a delegated role's maintainer or an offline root key") { output, publicOut, type };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var path = Path.GetFullPath(result.GetValue(output)!);
             if (File.Exists(path)) throw new PublisherException($"{path} exists; refusing to overwrite a key");
             var publicPath = result.GetValue(publicOut) ?? (path.EndsWith(".key.json", StringComparison.Ordinal) ? path[..^".key.json".Length] + ".pub.json" : path + ".pub.json");
-            using var key = SigningKey.Generate();
+            using var key = SigningKey.Generate(result.GetValue(type)!);
             File.WriteAllText(path, "");
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.WriteAllText(path, key.ToPrivateJson());
             KeyFiles.WritePublic(publicPath, key.Public);
-            Console.WriteLine($"key {key.KeyId}");
+            Console.WriteLine($"key {key.KeyId} ({key.Public.KeyType}/{key.Public.Scheme})");
             Console.WriteLine($"  private: {path}");
             Console.WriteLine($"  public:  {publicPath}");
             return 0;

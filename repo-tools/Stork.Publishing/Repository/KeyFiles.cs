@@ -26,10 +26,10 @@ public static class KeyFiles
                 return new KeyFile(key.Public, key);
             }
             var pub = PublicKey.FromJson(json, path);
-            if (pub.KeyType != PublicKey.Ed25519 || pub.Scheme != PublicKey.Ed25519)
-                throw new PublisherException($"{path}: only ed25519 keys are supported, found {pub.KeyType}/{pub.Scheme}");
+            if (!pub.IsSupported)
+                throw new PublisherException($"{path}: key type {pub.KeyType} with scheme {pub.Scheme} is not supported or its public value does not decode (supported: {string.Join(", ", SigningKey.GeneratableTypes)})");
             // Only the three TUF fields count for the key ID; drop anything else (e.g. a "keyid" hint).
-            return new KeyFile(PublicKey.FromEd25519(Convert.FromHexString(pub.PublicHex)), null);
+            return new KeyFile(PublicKey.Create(pub.KeyType, pub.Scheme, pub.PublicValue!), null);
         }
         catch (FormatException e) { throw new PublisherException($"{path} is not a key file: {e.Message}", e); }
     }

@@ -55,8 +55,44 @@ public sealed class KeyStore(string directory)
         return LoadFile(path);
     }
 
+    /// <summary>
+    /// Set by <c>stork-publish --force</c>: private key files readable or writable by group or others are used with a
+    /// warning instead of being refused (SPEC.md §8.1 asks for 0600 files in a 0700 folder).
+    /// </summary>
+    public static bool AllowLoosePermissions { get; set; }
+
+    /// <summary>Where warnings about loose permissions go (stderr in the CLI).</summary>
+    public static Action<string> Warn { get; set; } = message => Console.Error.WriteLine($"warning: {message}");
+
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Whether a directory entry can be a key file: a regular file, not a symbolic link, not empty. FIFOs, sockets and
+    /// device nodes have no size and are skipped without being opened (opening a FIFO would wait for a writer).
+    /// </summary>
+    public static bool IsCandidateKeyFile(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists && info.LinkTarget is null && (info.Attributes & (FileAttributes.Directory | FileAttributes.ReparsePoint)) == 0 && info.Length > 0;
+    }
+
+    private static void CheckPermissions(string path)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & GroupOrOther) == 0) return;
+        var octal = Convert.ToString((int)mode & 0x1ff, 8).PadLeft(4, '0');
+        var message = $"the private key file {path} is accessible to group or others (mode {octal}); run 'chmod 600 {path}'";
+        if (!AllowLoosePermissions) throw new PublisherException($"{message}, or pass --force to use it anyway");
+        Warn($"{message} (used anyway: --force)");
+    }
+
     public static SigningKey LoadFile(string path)
     {
+        if (!IsCandidateKeyFile(path))
+            throw new PublisherException($"the key file {path} is not a regular, non-empty file");
+        CheckPermissions(path);
         try
         {
             return SigningKey.FromPrivateJson(File.ReadAllBytes(path), path);
@@ -74,6 +110,8 @@ public sealed class KeyStore(string directory)
         if (!System.IO.Directory.Exists(Directory)) return found;
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + Suffix).Order(StringComparer.Ordinal))
         {
+            // Anything in the folder that is not a regular file (a FIFO, a device, a symlink) is not a key file.
+            if (!IsCandidateKeyFile(file)) continue;
             using var key = LoadFile(file);
             found.TryAdd(key.KeyId, file);
         }

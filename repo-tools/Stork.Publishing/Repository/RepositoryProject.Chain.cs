@@ -63,7 +63,8 @@ public sealed partial class RepositoryProject
         {
             if (!slots.TryGetValue(role, out var slot))
                 throw new PublisherException($"role '{role}' is not delegated from targets; it cannot be published");
-            long version = (TryCurrentTargets(role)?.Header.Version ?? 0) + 1;
+            // Skips version numbers an interrupted publish already used: a versioned file never changes (SPEC §2.2).
+            long version = NextFreeVersion(role, (TryCurrentTargets(role)?.Header.Version ?? 0) + 1);
             var metadata = content with { Header = new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, version, now + Settings.TargetsExpiry) };
             var bytes = keys.Sign(role, metadata.ToSigned(), slot.Keys, slot.Authorisation).ToBytes();
             // Read our own output back with the client's parser: never publish metadata a client would reject as malformed.
@@ -82,7 +83,7 @@ public sealed partial class RepositoryProject
             var meta = new Dictionary<string, MetaFile>(currentSnapshot?.Meta ?? new Dictionary<string, MetaFile>(), StringComparer.Ordinal);
             foreach (var (role, version, bytes) in prepared)
                 meta[RepositoryLayout.UnversionedMetadata(role)] = new MetaFile(version, bytes.Length, Sha256Of(bytes));
-            snapshotVersion = (currentSnapshot?.Header.Version ?? 0) + 1;
+            snapshotVersion = NextFreeVersion(RoleNames.Snapshot, (currentSnapshot?.Header.Version ?? 0) + 1);
             var snapshot = new SnapshotMetadata(new SignedHeader(RoleNames.Snapshot, RoleNames.SpecVersion, snapshotVersion, now + Settings.SnapshotExpiry), meta);
             snapshotBytes = keys.Sign(RoleNames.Snapshot, snapshot.ToSigned(), root.Keys, root.Role(RoleNames.Snapshot)).ToBytes();
             snapshotEntry = new MetaFile(snapshotVersion, snapshotBytes.Length, Sha256Of(snapshotBytes));
@@ -99,9 +100,12 @@ public sealed partial class RepositoryProject
         var timestamp = new TimestampMetadata(new SignedHeader(RoleNames.Timestamp, RoleNames.SpecVersion, timestampVersion, now + Settings.TimestampExpiry), snapshotEntry);
         var timestampBytes = keys.Sign(RoleNames.Timestamp, timestamp.ToSigned(), root.Keys, root.Role(RoleNames.Timestamp)).ToBytes();
 
-        foreach (var (role, version, bytes) in prepared) WriteMetadata(role, version, bytes);
-        if (snapshotBytes is not null) WriteMetadata(RoleNames.Snapshot, snapshotVersion, snapshotBytes);
-        WriteMetadata(RoleNames.Timestamp, null, timestampBytes);
+        // Every versioned file first, then the unversioned copies, timestamp last (RepositoryProject.Resume.cs).
+        foreach (var (role, version, bytes) in prepared) WriteVersionedOnce(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, version)), bytes);
+        if (snapshotBytes is not null) WriteVersionedOnce(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, snapshotVersion)), snapshotBytes);
+        foreach (var (role, _, bytes) in prepared) WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role)), bytes);
+        if (snapshotBytes is not null) WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot)), snapshotBytes);
+        WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp)), timestampBytes);
 
         var targetsVersion = prepared.FirstOrDefault(p => p.Role == RoleNames.Targets).Version;
         if (targetsVersion == 0) targetsVersion = TryCurrentTargets(RoleNames.Targets)!.Header.Version;
@@ -116,7 +120,7 @@ public sealed partial class RepositoryProject
     /// <summary>Writes N.role.json (immutable, for consistent snapshots) and role.json (the latest); timestamp has no N.</summary>
     private void WriteMetadata(string role, long? version, byte[] bytes)
     {
-        if (version is { } v) WriteAtomically(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, v)), bytes);
-        WriteAtomically(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role)), bytes);
+        if (version is { } v) WriteVersionedOnce(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, v)), bytes);
+        WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role)), bytes);
     }
 }

@@ -84,7 +84,10 @@ public sealed partial class RepositoryProject
         try { json = StrictJson.ParseObject(File.ReadAllBytes(settingsPath), settingsPath); }
         catch (FormatException e) { throw new PublisherException(e.Message, e); }
         var keysDir = json["keys_dir"] is JsonValue v && v.TryGetValue<string>(out var k) ? k : null;
-        return new RepositoryProject(full, RepositorySettings.FromJson(json, settingsPath), time, keysDir);
+        var project = new RepositoryProject(full, RepositorySettings.FromJson(json, settingsPath), time, keysDir);
+        // A publish killed half-way is finished before anything reads the current versions.
+        project.ResumeInterruptedWrites();
+        return project;
     }
 
     private DateTimeOffset Now => ExpiryFormat.Truncate(_time.GetUtcNow());
