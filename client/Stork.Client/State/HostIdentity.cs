@@ -76,6 +76,8 @@ public static partial class HostIdentity
             .GetAwaiter().GetResult();
         if (File.Exists(paths.Database)) return; // another process created it while we waited
         RequireNoStoreWithoutDatabase(paths, ReadStoreId(paths));
+        // A WAL or shared-memory file without its database is stale; replaying it into the new one would corrupt it.
+        foreach (var suffix in new[] { "-wal", "-shm" }) File.Delete(paths.Database + suffix);
         var id = NewId();
         InstallNew(paths, id, _ => { });
         WriteStoreId(paths, id);
