@@ -78,6 +78,7 @@ public sealed partial class HostDatabase : IDisposable
         }
         if (new FileInfo(paths.Database).Length == 0)
             throw HostIdentity.Refused(paths, "is empty (0 bytes)");
+        if (HostIdentity.HeaderProblem(paths.Database) is { } problem) throw HostIdentity.Refused(paths, problem);
         HostDatabase? database = null;
         try
         {

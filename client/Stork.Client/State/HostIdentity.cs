@@ -53,6 +53,33 @@ public static partial class HostIdentity
         return false;
     }
 
+    /// <summary>
+    /// Reads the SQLite header (100 bytes) before SQLite touches the file: a wrong magic string or a file shorter
+    /// than the page count its header vouches for (the header's version-valid-for equals its change counter) is
+    /// damage SQLite itself may notice only when it reads the missing page. Checked only without a WAL file, whose
+    /// pages may legitimately extend the database.
+    /// </summary>
+    internal static string? HeaderProblem(string databasePath)
+    {
+        if (File.Exists(databasePath + "-wal")) return null;
+        var header = new byte[100];
+        long length;
+        using (var stream = new FileStream(databasePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            length = stream.Length;
+            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length) return $"is truncated ({length} bytes, not even a header)";
+        }
+        if (!header.AsSpan(0, 16).SequenceEqual("SQLite format 3\0"u8)) return "is damaged (not an SQLite database: bad header)";
+        int pageSize = header[16] << 8 | header[17];
+        if (pageSize == 1) pageSize = 65536;
+        uint BigEndian(int at) => (uint)(header[at] << 24 | header[at + 1] << 16 | header[at + 2] << 8 | header[at + 3]);
+        long pages = BigEndian(28);
+        if (pageSize < 512 || (pageSize & (pageSize - 1)) != 0) return "is damaged (bad page size in its header)";
+        if (BigEndian(92) == BigEndian(24) && pages * pageSize > length)
+            return $"is damaged: truncated to {length} bytes, its header says {pages * pageSize}";
+        return null;
+    }
+
     public static LocalException Refused(HostPaths paths, string what, Exception? inner = null) => new(
         $"the host state database {paths.Database} {what}; nothing was changed. Restore it from a backup, or rebuild it from " +
         "the guests with 'stork-get recover --rebuild' (format-spec/HOST-STATE.md)", inner);

@@ -33,8 +33,15 @@ public sealed class LocalMetadataStore(string directory)
     public Task<SharedLock> LockForChangeAsync(CancellationToken cancellation)
         => SharedLock.AcquireAsync(LockPath, exclusive: true, "metadata", OnWait, cancellation);
 
-    /// <summary>Held while a reader loads the whole set, so no refresh replaces part of it meanwhile.</summary>
-    public SharedLock LockForRead() => SharedLock.Acquire(LockPath, exclusive: false, "metadata", OnWait);
+    /// <summary>
+    /// Held while a reader loads the whole set, so no refresh replaces part of it meanwhile. On a read-only
+    /// filesystem nothing can change the set, so a lock file that cannot be opened there is no obstacle (null).
+    /// </summary>
+    public IDisposable? LockForRead()
+    {
+        try { return SharedLock.Acquire(LockPath, exclusive: false, "metadata", OnWait); }
+        catch (LocalException e) when (e.InnerException is { } inner && LocalFailure.IsReadOnly(inner)) { return null; }
+    }
 
     public byte[]? Read(string role)
     {
