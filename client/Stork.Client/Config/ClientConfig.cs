@@ -30,6 +30,15 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
 
     public static string PathIn(string configDir) => Path.Combine(configDir, FileName);
 
+    /// <summary>Every top-level key stork.json may hold; anything else is a typo and an error naming it.</summary>
+    public static readonly IReadOnlySet<string> KnownKeys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "repository", "fetch", "trusted_roles", "mirrors", "parallel_downloads", "host", "root_check_interval_seconds",
+    };
+
+    private static readonly string[] FetchKeys = ["stall_timeout_seconds", "min_bytes_per_second", "grace_seconds"];
+    private static readonly string[] MirrorKeys = ["url", "priority"];
+
     public static ClientConfig Load(string configDir)
     {
         var path = PathIn(configDir);
@@ -37,7 +46,8 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
             throw new LocalException($"{path} does not exist; run 'stork-get init --repo URL --root root.json' first");
         try
         {
-            var json = StrictJson.ParseObject(File.ReadAllBytes(path), path);
+            var json = ConfigJson.ParseObject(File.ReadAllBytes(path), path);
+            ConfigJson.RejectUnknownKeys(json, KnownKeys, path);
             return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path),
                 ReadMirrors(json, path), ReadParallel(json, path),
                 json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null,
@@ -46,6 +56,10 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         catch (FormatException e)
         {
             throw new LocalException($"{path} is damaged: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LocalException($"cannot read {path}: {LocalFailure.Describe(e)}", e);
         }
     }
 
@@ -58,6 +72,7 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         {
             if (item is not JsonObject o || o["url"] is not JsonValue u || !u.TryGetValue<string>(out var url))
                 throw new FormatException($"{path}: every mirror needs a \"url\"");
+            ConfigJson.RejectUnknownKeys(o, MirrorKeys, path, "mirrors[]");
             int priority = 0;
             if (o.ContainsKey("priority") && (o["priority"] is not JsonValue p || !p.TryGetValue(out priority)))
                 throw new FormatException($"{path}: mirror {url}: \"priority\" must be an integer");
@@ -92,11 +107,20 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
     /// <summary>Optional "fetch" section: stall_timeout_seconds, min_bytes_per_second, grace_seconds.</summary>
     private static FetchPolicy? ReadFetchPolicy(JsonObject json, string path)
     {
-        if (json["fetch"] is not JsonObject fetch) return null;
+        if (!json.ContainsKey("fetch")) return null;
+        if (json["fetch"] is not JsonObject fetch) throw new FormatException($"{path}: 'fetch' must be an object");
+        ConfigJson.RejectUnknownKeys(fetch, FetchKeys, path, "fetch");
         var d = FetchPolicy.Default;
         double Seconds(string key, TimeSpan fallback)
-            => fetch[key] is JsonValue v && v.TryGetValue<double>(out var x) && x > 0 ? x : fallback.TotalSeconds;
-        long minRate = fetch["min_bytes_per_second"] is JsonValue r && r.TryGetValue<long>(out var m) && m >= 0 ? m : d.MinBytesPerSecond;
+        {
+            if (!fetch.ContainsKey(key)) return fallback.TotalSeconds;
+            if (fetch[key] is JsonValue v && v.TryGetValue<double>(out var x) && x > 0) return x;
+            throw new FormatException($"{path}: 'fetch.{key}' must be a positive number of seconds");
+        }
+        long minRate = d.MinBytesPerSecond;
+        if (fetch.ContainsKey("min_bytes_per_second")
+            && !(fetch["min_bytes_per_second"] is JsonValue r && r.TryGetValue<long>(out minRate) && minRate >= 0))
+            throw new FormatException($"{path}: 'fetch.min_bytes_per_second' must be a whole number, 0 or more");
         return new FetchPolicy(TimeSpan.FromSeconds(Seconds("stall_timeout_seconds", d.StallTimeout)), minRate, TimeSpan.FromSeconds(Seconds("grace_seconds", d.Grace)));
     }
 
@@ -106,8 +130,7 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         var json = new JsonObject { ["repository"] = Repository.AbsoluteUri };
         if (Host is not null) json["host"] = Host;
         var path = PathIn(configDir);
-        File.WriteAllText(path + ".tmp", json.ToJsonString(new() { WriteIndented = true }));
-        File.Move(path + ".tmp", path, overwrite: true);
+        State.AtomicFile.WriteText(path, json.ToJsonString(new() { WriteIndented = true }));
     }
 
     public static Uri ParseRepositoryUrl(string text)

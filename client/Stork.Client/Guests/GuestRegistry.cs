@@ -23,6 +23,8 @@ public sealed class GuestRegistry(HostDatabase database)
             if (IsInside(root, existing.Root) || IsInside(existing.Root, root))
                 throw new InvalidGuestException($"guest root '{root}' overlaps the root of guest '{existing.Name}' ({existing.Root})");
 
+        if (Store.Native.LStat(root) is { IsDirectory: false })
+            throw new InvalidGuestException($"guest root '{root}' exists and is not a directory");
         Directory.CreateDirectory(root);
         if (Store.Native.LStat(root) is not { IsDirectory: true })
             throw new InvalidGuestException($"guest root '{root}' is not a directory (symlinked roots are not accepted)");

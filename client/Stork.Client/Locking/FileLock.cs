@@ -20,6 +20,10 @@ public sealed class FileLock : IDisposable
             {
                 return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
+            catch (Exception e) when (LockFileFailure.IsLocal(e))
+            {
+                throw LockFileFailure.Wrap(e, path, what);
+            }
             catch (IOException)
             {
                 if (!told)

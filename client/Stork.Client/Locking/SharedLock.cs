@@ -26,7 +26,12 @@ public sealed class SharedLock : IDisposable
                 handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
                 if (NativeFs.TryFlock(handle, exclusive)) return new SharedLock(handle);
             }
-            catch (IOException) when (handle is null) { }
+            catch (IOException e) when (handle is null && !LockFileFailure.IsLocal(e)) { }
+            catch (Exception e) when (LockFileFailure.IsLocal(e))
+            {
+                handle?.Dispose();
+                throw LockFileFailure.Wrap(e, path, what);
+            }
             catch
             {
                 handle?.Dispose();

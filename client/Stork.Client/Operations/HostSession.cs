@@ -36,7 +36,7 @@ public sealed class HostSession : IDisposable
         var mirrors = config.OrderedMirrors;
         if (mirrors.Count > 1) MirrorSet = new MirrorFetcher(config.Repository, mirrors, _fetcher, onMirrorNotice);
         Fetcher = (IFetcher?)MirrorSet ?? _fetcher;
-        Metadata = new LocalMetadataStore(MetadataDirOf(paths));
+        Metadata = new LocalMetadataStore(MetadataDirOf(paths)) { OnWait = onWait };
         Updater = new Updater(config.Repository, Metadata, Fetcher, time, UpdaterLimits.Default with { RootCheckInterval = config.RootCheckInterval });
         Blobs = new BlobCache(paths.BlobsDir, Fetcher, onWait);
     }

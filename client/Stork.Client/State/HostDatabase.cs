@@ -42,22 +42,79 @@ public sealed partial class HostDatabase : IDisposable
         CREATE INDEX IF NOT EXISTS owned_files_by_package ON owned_files(guest, package);
         """;
 
-    public HostDatabase(string databasePath)
+    /// <summary>Opens (creating if missing) a database file and brings its schema up to date. Hosts use <see cref="Open"/>.</summary>
+    public HostDatabase(string databasePath) : this(databasePath, create: true)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        Migrate();
+    }
+
+    private HostDatabase(string databasePath, bool create)
+    {
+        if (create) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
             Pooling = false,
+            DefaultTimeout = 60,
         }.ToString());
         _connection.Open();
-        Execute(Schema);
-        Execute(JournalSchema);
-        MigrateGuests();
     }
 
-    public static HostDatabase Open(HostPaths paths) => new(paths.Database);
+    /// <summary>
+    /// Opens the host's state database after proving it belongs to this host's store (HOST-STATE.md, "Host
+    /// identity"): a missing, empty, damaged or foreign database is a local error naming it, and nothing is
+    /// changed. A host with neither a database nor store content gets both, with a new host id.
+    /// </summary>
+    public static HostDatabase Open(HostPaths paths)
+    {
+        Stork.Format.Errors.ErrorReport.DatabasePath = paths.Database;
+        var storeId = HostIdentity.ReadStoreId(paths);
+        if (!File.Exists(paths.Database))
+        {
+            HostIdentity.RequireNoStoreWithoutDatabase(paths, storeId);
+            HostIdentity.CreateFresh(paths);
+            storeId = HostIdentity.ReadStoreId(paths);
+        }
+        if (new FileInfo(paths.Database).Length == 0)
+            throw HostIdentity.Refused(paths, "is empty (0 bytes)");
+        if (HostIdentity.HeaderProblem(paths.Database) is { } problem) throw HostIdentity.Refused(paths, problem);
+        HostDatabase? database = null;
+        try
+        {
+            database = new HostDatabase(paths.Database, create: false);
+            database.CheckIdentity(paths, storeId);
+            database.Migrate();
+            return database;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26 /* SQLITE_CORRUPT, SQLITE_NOTADB */)
+        {
+            database?.Dispose();
+            throw HostIdentity.Refused(paths, $"is damaged ({e.Message})", e);
+        }
+        catch
+        {
+            database?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a new database with the current schema and the given host id (fresh hosts, recover --rebuild).</summary>
+    internal static HostDatabase CreateNew(string databasePath, string hostId)
+    {
+        var database = new HostDatabase(databasePath, create: true);
+        try
+        {
+            database.Migrate();
+            database.SetHostId(hostId);
+            return database;
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
 
     public void InsertGuest(GuestRecord guest)
     {
@@ -66,6 +123,7 @@ public sealed partial class HostDatabase : IDisposable
         command.Parameters.AddWithValue("$root", guest.Root);
         command.Parameters.AddWithValue("$mode", guest.LinkMode);
         command.ExecuteNonQuery();
+        SaveGuestRoots();
     }
 
     public GuestRecord? FindGuest(string name)

@@ -23,6 +23,8 @@ public sealed class ContentStore
         Directory.CreateDirectory(TempDir);
         // Store files may be setuid; only root should be able to reach them through the store path.
         Guests.UnixPermissions.Set(storeDir, 0x1C0 /* 0700 */);
+        // The start of any change: files a crashed change left without their immutable flag get it back.
+        new StoreArming(paths).ReArmAbandoned();
     }
 
     private string TempDir => Path.Combine(_paths.FilesDir, "tmp");
@@ -122,6 +124,9 @@ public sealed class ContentStore
         MakeDurable(batch.SelectMany(b => b.Pending).Select(p => p.Temp).ToList());
         var guard = new StoreGuard(_paths);
         var placed = new HashSet<string>(StringComparer.Ordinal);
+        // A crash between a rename and its protection leaves a mutable store file: the arming record lets the
+        // next change, recover or repair protect it.
+        using var arming = new StoreArming(_paths).Record(batch.SelectMany(b => b.Pending).Select(p => PathFor(p.Entry)).Distinct().ToList());
         foreach (var blob in batch)
             foreach (var (temp, entry) in blob.Pending)
             {
@@ -130,6 +135,7 @@ public sealed class ContentStore
                 Directory.CreateDirectory(Path.GetDirectoryName(final)!);
                 Guests.UnixPermissions.Set(temp, StoredPermissions(entry.Mode!));
                 guard.Run(() => Native.Rename(temp, final), final);
+                NamedCrashPoint.Hit(NamedCrashPoint.StoreRenamedNotProtected);
                 guard.Protect(final);
                 blob.Added(entry.Size!.Value);
             }

@@ -15,7 +15,7 @@ public sealed partial class Updater
     private async Task<(TrustedMetadata Trusted, bool Changed)> UpdateRootAndTimestampAsync(byte[] rootBytes, DateTimeOffset now, CancellationToken cancellation)
     {
         // A damaged local root fails here, before any request.
-        var current = new TrustedMetadata(rootBytes, now);
+        var current = _store.OpenTrustedRoot(rootBytes, now);
         byte[]? timestampBytes = null;
         if (RootProbeMayBeSkipped(current, now))
         {

@@ -49,6 +49,8 @@ public sealed partial class Updater
     /// <param name="loadDelegations">Also load every delegated role (what the package index needs).</param>
     public async Task<(TrustedMetadata Trusted, RefreshResult Result)> RefreshAsync(bool loadDelegations, CancellationToken cancellation)
     {
+        // One refresh at a time per host: the metadata set changes only under the host-wide metadata lock.
+        using var _ = await _store.LockForChangeAsync(cancellation);
         _requests = 0;
         _bytes = 0;
         var rootBytes = _store.Read(RoleNames.Root)
@@ -93,9 +95,21 @@ public sealed partial class Updater
     /// </summary>
     public TrustedMetadata LoadOffline()
     {
+        using var _ = _store.LockForRead();
+        try { return LoadStored(); }
+        catch (RepositoryException e)
+        {
+            // Every byte here is a local copy verified when it was stored: failing now means it is stale (expired)
+            // or was damaged on this host, never that a mirror served something untrusted.
+            throw new LocalException($"the local copy of the repository metadata in {_store.Directory} is stale or damaged ({e.Message}); run 'stork-get refresh'", e);
+        }
+    }
+
+    private TrustedMetadata LoadStored()
+    {
         var rootBytes = _store.Read(RoleNames.Root)
             ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
-        var trusted = new TrustedMetadata(rootBytes, _time.GetUtcNow());
+        var trusted = _store.OpenTrustedRoot(rootBytes, _time.GetUtcNow());
         var timestamp = _store.Read(RoleNames.Timestamp);
         var snapshot = _store.Read(RoleNames.Snapshot);
         var targets = _store.Read(RoleNames.Targets);

@@ -2,6 +2,8 @@ using Stork.Cli;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Stork.Format.Errors;
+using Stork.Client.State;
+using Stork.Client.Store;
 
 namespace Stork.Get.Cli.Commands;
 
@@ -10,16 +12,45 @@ internal static class RecoverCommand
 {
     public static Command Create()
     {
-        var command = new Command("recover", "Finish or undo changes interrupted by a crash (every guest)");
+        var rebuild = new Option<bool>("--rebuild") { Description = "state.db is lost or damaged: rebuild it from the guests' files, the store and the cached packages (HOST-STATE.md)" };
+        var guestRoots = new Option<string[]>("--guest-root") { Description = "With --rebuild: a guest as NAME=DIR (repeatable; adds to STATE/guest-roots.json)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("recover", "Finish or undo changes interrupted by a crash (every guest)") { rebuild, guestRoots };
         command.SetAction(CommandRunner.Guarded(result =>
         {
+            if (result.GetValue(rebuild)) return Rebuild(result, result.GetValue(guestRoots) ?? []);
             using var host = new HostContext(result);
             var done = host.Installer.RecoverAll();
+            int rearmed = new StoreArming(host.Paths).ReArmAll();
+            if (rearmed > 0) Output.Note($"re-armed the protection of {rearmed} store file(s)");
             if (GlobalOptions.WantsJson(result)) Output.Json(new JsonArray(done.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray()));
             else Console.WriteLine(done.Count == 0 ? "nothing to recover" : string.Join('\n', done));
             return 0;
         }));
         return command;
+    }
+
+    private static int Rebuild(ParseResult result, string[] guestRoots)
+    {
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in guestRoots)
+        {
+            var at = pair.IndexOf('=');
+            if (at <= 0 || at == pair.Length - 1) throw new UsageException($"--guest-root: '{pair}' is not NAME=DIR");
+            extra[pair[..at]] = pair[(at + 1)..];
+        }
+        var paths = GlobalOptions.PathsOf(result);
+        var guests = new HostStateRebuilder(paths) { OnNote = Output.Note }.Rebuild(extra);
+        new StoreArming(paths).ReArmAll();
+        if (GlobalOptions.WantsJson(result))
+            Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject
+            {
+                ["guest"] = g.Name, ["root"] = g.Root,
+                ["packages"] = new JsonArray(g.Packages.Select(p => (JsonNode)JsonValue.Create($"{p.Name} {p.Version}")!).ToArray()),
+            }).ToArray()));
+        else
+            foreach (var g in guests)
+                Console.WriteLine($"{g.Name}: {(g.Packages.Count == 0 ? "no packages proven" : string.Join(", ", g.Packages.Select(p => $"{p.Name} {p.Version}")))}");
+        return 0;
     }
 }
 
@@ -72,6 +103,7 @@ internal static class RepairCommand
         command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
         {
             using var host = new HostContext(result);
+            new StoreArming(host.Paths).ReArmAll();
             var all = new JsonArray();
             foreach (var name in VerifyCommand.SelectedGuests(host, result.GetValue(guests)))
             {

@@ -130,20 +130,23 @@ public sealed class PackageReader : IDisposable
     public void CopyContentTo(Stream destination)
     {
         if (_current is not { IsFile: true }) throw new InvalidOperationException("the current entry is not a regular file");
-        try
+        var buffer = new byte[81920];
+        while (true)
         {
-            var buffer = new byte[81920];
             int read;
-            while ((read = _tar.ReadData(buffer)) > 0)
+            try
             {
-                _currentHash!.AppendData(buffer, 0, read);
-                destination.Write(buffer, 0, read);
+                read = _tar.ReadData(buffer);
+                if (read > 0) _currentHash!.AppendData(buffer, 0, read);
+                else VerifyCurrentHash();
             }
-            VerifyCurrentHash();
-        }
-        catch (Exception e) when (e is not PackageFormatException)
-        {
-            throw Wrap(e, Manifest.Label, _current.Path);
+            catch (Exception e) when (e is not PackageFormatException)
+            {
+                throw Wrap(e, Manifest.Label, _current.Path); // only the archive stream's failures are the package's
+            }
+            if (read == 0) return;
+            // The destination's failures (disk full, read-only) are local and propagate unchanged.
+            destination.Write(buffer, 0, read);
         }
     }
 

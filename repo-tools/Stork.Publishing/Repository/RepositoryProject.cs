@@ -81,10 +81,17 @@ public sealed partial class RepositoryProject
         if (!File.Exists(settingsPath))
             throw new PublisherException($"{full} is not a Stork repository (no {SettingsFile}); run 'stork-publish init {directory}' first");
         JsonObject json;
-        try { json = StrictJson.ParseObject(File.ReadAllBytes(settingsPath), settingsPath); }
+        string? keysDir;
+        RepositorySettings settings;
+        try
+        {
+            json = ConfigJson.ParseObject(File.ReadAllBytes(settingsPath), settingsPath);
+            ConfigJson.RejectUnknownKeys(json, RepositorySettings.KnownKeys, settingsPath);
+            keysDir = json.ContainsKey("keys_dir") ? StrictJson.RequireString(json, "keys_dir", settingsPath) : null;
+            settings = RepositorySettings.FromJson(json, settingsPath);
+        }
         catch (FormatException e) { throw new PublisherException(e.Message, e); }
-        var keysDir = json["keys_dir"] is JsonValue v && v.TryGetValue<string>(out var k) ? k : null;
-        var project = new RepositoryProject(full, RepositorySettings.FromJson(json, settingsPath), time, keysDir);
+        var project = new RepositoryProject(full, settings, time, keysDir);
         // A publish killed half-way is finished before anything reads the current versions.
         project.ResumeInterruptedWrites();
         return project;

@@ -12,6 +12,12 @@ public sealed record RepositorySettings(TimeSpan RootExpiry, TimeSpan TargetsExp
         SnapshotExpiry: TimeSpan.FromDays(7),
         TimestampExpiry: TimeSpan.FromDays(1));
 
+    /// <summary>Every key stork-repo.json may hold (keys_dir: where the private keys live, when not REPO/keys).</summary>
+    public static readonly IReadOnlySet<string> KnownKeys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "root_expiry_days", "targets_expiry_days", "snapshot_expiry_days", "timestamp_expiry_days", "keys_dir",
+    };
+
     public JsonObject ToJson() => new()
     {
         ["root_expiry_days"] = RootExpiry.TotalDays,

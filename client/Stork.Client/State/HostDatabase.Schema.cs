@@ -1,0 +1,109 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Stork.Client.Locking;
+
+namespace Stork.Client.State;
+
+/// <summary>
+/// Schema versions and migrations, all in one place (HOST-STATE.md, "Schema versions"). PRAGMA user_version holds
+/// the version; every open brings an older database up to <see cref="SchemaVersion"/> and refuses a newer one.
+/// </summary>
+public sealed partial class HostDatabase
+{
+    /// <summary>1: the host table (host identity) and user_version itself.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string HostSchema = "CREATE TABLE IF NOT EXISTS host (id TEXT NOT NULL)";
+
+    /// <summary>Migration N brings a database from version N-1 to N; each runs in the transaction that sets user_version.</summary>
+    private static readonly (int Version, string Sql)[] Migrations =
+    [
+        (1, HostSchema),
+    ];
+
+    public int UserVersion => Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+
+    /// <summary>This host's id, from the host table (null in a database from before host identity).</summary>
+    public string? HostId => TableExists("host") ? Scalar("SELECT id FROM host LIMIT 1") as string : null;
+
+    private void Migrate()
+    {
+        var version = UserVersion;
+        if (version > SchemaVersion)
+            throw new Format.Errors.LocalException(
+                $"{_connection.DataSource} has schema version {version}, newer than this stork-get knows ({SchemaVersion}); upgrade stork-get");
+        // The base tables are created idempotently on every open (CREATE ... IF NOT EXISTS).
+        Execute(Schema);
+        Execute(JournalSchema);
+        MigrateGuests();
+        foreach (var (target, sql) in Migrations)
+        {
+            if (target <= version) continue;
+            using var transaction = _connection.BeginTransaction();
+            using (var command = Command(sql, transaction)) command.ExecuteNonQuery();
+            using (var set = Command($"PRAGMA user_version = {target}", transaction)) set.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    private void SetHostId(string id)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using (var delete = Command("DELETE FROM host", transaction)) delete.ExecuteNonQuery();
+        using (var insert = Command("INSERT INTO host(id) VALUES ($id)", transaction))
+        {
+            insert.Parameters.AddWithValue("$id", id);
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    /// <summary>Reads only, until the database is known to be this host's; see <see cref="Open"/>.</summary>
+    private void CheckIdentity(HostPaths paths, string? storeId)
+    {
+        var version = UserVersion;
+        if (version > SchemaVersion)
+            throw HostIdentity.Refused(paths, $"has schema version {version}, newer than this stork-get knows ({SchemaVersion}); upgrade stork-get");
+        if (!TableExists("guests"))
+            throw HostIdentity.Refused(paths, "holds no Stork state (no tables)");
+        var id = HostId;
+        if (id is null)
+        {
+            if (version >= 1) throw HostIdentity.Refused(paths, "has lost its host id");
+            // A database from before host identity: it becomes this store's, unless the store already has an owner.
+            if (storeId is not null)
+                throw HostIdentity.Refused(paths, $"has no host id, but the store belongs to host {storeId}");
+            Migrate();
+            SetHostId(HostIdentity.NewId());
+            id = HostId!;
+        }
+        if (storeId is null) HostIdentity.WriteStoreId(paths, id); // a crash right after creation left the store without it
+        else if (storeId != id)
+            throw HostIdentity.Refused(paths, $"belongs to host {id}, but the store {Path.GetDirectoryName(paths.FilesDir)} belongs to host {storeId}");
+    }
+
+    private bool TableExists(string name)
+    {
+        using var command = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name");
+        command.Parameters.AddWithValue("$name", name);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var command = Command(sql);
+        return command.ExecuteScalar();
+    }
+
+    /// <summary>Rewrites the guest-roots file (names, roots, link modes) that <c>recover --rebuild</c> starts from.</summary>
+    public void SaveGuestRoots()
+    {
+        var stateDir = Path.GetDirectoryName(Path.GetFullPath(_connection.DataSource))!;
+        var path = HostIdentity.GuestRootsPath(stateDir);
+        using var _ = FileLock.AcquireAsync(path + ".lock", "the guest roots file", null, CancellationToken.None).GetAwaiter().GetResult();
+        var list = new System.Text.Json.Nodes.JsonArray();
+        foreach (var g in ListGuests())
+            list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode });
+        AtomicFile.WriteText(path, list.ToJsonString());
+    }
+}

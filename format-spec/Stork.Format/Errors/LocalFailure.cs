@@ -1,0 +1,27 @@
+namespace Stork.Format.Errors;
+
+/// <summary>What a local I/O failure means, in words an operator can act on (disk full, read-only, permission).</summary>
+public static class LocalFailure
+{
+    // errno values (Linux) carried in IOException.HResult by .NET on Unix for some failures.
+    private const int ENOSPC = 28, EROFS = 30, EDQUOT = 122, EACCES = 13, EPERM = 1;
+
+    public static string Describe(Exception e)
+    {
+        var message = e.Message;
+        if (IsDiskFull(e)) return $"the disk is full (free space and retry): {message}";
+        if (IsReadOnly(e)) return $"the filesystem is read-only: {message}";
+        if (e is UnauthorizedAccessException) return $"permission denied: {message}";
+        return message;
+    }
+
+    public static bool IsDiskFull(Exception e)
+        => e.HResult is ENOSPC or EDQUOT || e.Message.Contains("No space left on device", StringComparison.Ordinal)
+           || e.Message.Contains("Disk quota exceeded", StringComparison.Ordinal);
+
+    public static bool IsReadOnly(Exception e)
+        => e.HResult == EROFS || e.Message.Contains("Read-only file system", StringComparison.Ordinal);
+
+    public static bool IsPermission(Exception e)
+        => e is UnauthorizedAccessException || e.HResult is EACCES or EPERM;
+}

@@ -1,0 +1,7 @@
+namespace Stork.Format.Errors;
+
+/// <summary>A command line the parser accepted but whose values make no sense (exit 2).</summary>
+public sealed class UsageException(string message) : StorkException(message)
+{
+    public override int ExitCode => ExitCodes.Usage;
+}
