@@ -46,8 +46,9 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         }
         var store = new ContentStore(paths);
         string mode = record.LinkModeUsed ?? (record.LinkMode == GuestLinkModes.Auto ? GuestLinkModes.HardLink : record.LinkMode);
+        using var root = GuestRoot.Open(record);
         return InstallPlanner.Plan(new PlannerInput(record, database.ListInstalled(guest), database.ListOwnedFiles(guest), desiredFullSet,
-            manifests, new GuestTreeView(record.Root), e => Native.LStat(store.PathFor(e)), mode));
+            manifests, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), mode));
     }
 
     public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null)
@@ -90,16 +91,17 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
 
         storePhase.Dispose();
         var planPhase = PhaseTimings.Measure("link mode + plan");
-        var (linkMode, why) = ResolveLinkMode(record, store);
+        using var root = GuestRoot.Open(record);
+        var (linkMode, why) = ResolveLinkMode(record, root, store);
         var plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
-            new GuestTreeView(record.Root), e => Native.LStat(store.PathFor(e)), linkMode));
+            new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode));
         ct.ThrowIfCancellationRequested(); // last point where cancelling leaves the guest untouched
         planPhase.Dispose();
 
         var packagesNow = desiredFullSet.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
         int generation = database.CurrentGeneration(guest);
-        var transaction = new GuestTransaction(record, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId());
+        var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
         if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
         {
             summary ??= Summarize(plan);
@@ -107,8 +109,6 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             using (PhaseTimings.Measure("journal begin"))
                 database.BeginJournal(journal, plan.Actions);
             var stagePhase = PhaseTimings.Measure("stage");
-            var guard = new StoreGuard(paths);
-            using (guard.Lift(transaction.SharedStoreFiles(plan.Actions)))
             {
                 try
                 {
@@ -217,9 +217,10 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var (entry, actions) = journal;
         var store = new ContentStore(paths);
         var guard = new StoreGuard(paths);
-        var transaction = new GuestTransaction(record, store, guard, entry.LinkMode, entry.TxId);
-        // A crash while the batch had the flag lifted left these store files mutable: lifting and re-setting fixes that.
-        using var _ = guard.Lift(transaction.SharedStoreFiles(actions));
+        using var root = GuestRoot.Open(record);
+        var transaction = new GuestTransaction(root, store, guard, entry.LinkMode, entry.TxId, database.ListOwnedFiles(guest));
+        // A crash inside a lift window left that store file mutable: set the flag again (and re-hash it) first.
+        RearmStoreFiles(store, guard, actions);
         if (entry.State == JournalStates.Staging)
         {
             transaction.Rollback(actions);
@@ -253,7 +254,26 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     /// store into the guest root. For auto the first way that works is used and recorded with the generation.
     /// Returns the mode and, when auto had to fall back, why.
     /// </summary>
-    private (string Mode, string? FellBack) ResolveLinkMode(GuestRecord guest, ContentStore store)
+    /// <summary>
+    /// Store files of an interrupted change that are not immutable any more (a crash inside a lift window) could
+    /// have been written through a guest's link meanwhile: they get the flag back, then are re-hashed; a changed
+    /// one leaves the store (guests holding it show as drifted in verify, and repair restores them).
+    /// </summary>
+    private void RearmStoreFiles(ContentStore store, StoreGuard guard, IReadOnlyList<FileAction> actions)
+    {
+        if (!guard.Immutable) return;
+        foreach (var action in actions.Where(a => a.Kind == FileActionKind.Share).DistinctBy(a => store.PathFor(a.Entry)))
+        {
+            var file = store.PathFor(action.Entry);
+            if (Native.LStat(file) is not { IsRegularFile: true, IsImmutable: false }) continue;
+            guard.Protect(file);
+            if (!Native.LStat(file)!.Value.IsImmutable) continue; // the filesystem has no inode flags
+            if (store.ContainsIntact(action.Entry)) continue;
+            guard.RunLifted(() => Native.Rename(file, store.NewTempPath()), file); // gc removes it
+        }
+    }
+
+    private (string Mode, string? FellBack) ResolveLinkMode(GuestRecord guest, GuestRoot root, ContentStore store)
     {
         if (guest.LinkModeUsed is { } used) return (used, null);
         switch (guest.LinkMode)
@@ -261,34 +281,34 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             case GuestLinkModes.Copy:
                 return (GuestLinkModes.Copy, null);
             case GuestLinkModes.HardLink:
-                if (Probe(store, guest, reflink: false) is { } hardError)
+                if (Probe(store, root, reflink: false) is { } hardError)
                     throw new GuestException($"guest '{guest.Name}': cannot hard-link from the store ({paths.FilesDir}) into '{guest.Root}': {hardError}; nothing was changed. " +
                         $"Put the guest on the store's filesystem, or change its link mode: stork-get guest set-link-mode {guest.Name} auto (or reflink, copy)");
                 return (GuestLinkModes.HardLink, null);
             case GuestLinkModes.Reflink:
-                if (Probe(store, guest, reflink: true) is { } reflinkError)
+                if (Probe(store, root, reflink: true) is { } reflinkError)
                     throw new GuestException($"guest '{guest.Name}': cannot reflink from the store ({paths.FilesDir}) into '{guest.Root}': {reflinkError}; nothing was changed. " +
                         $"Reflinks need the store and guest on one btrfs/xfs filesystem; or change its link mode: stork-get guest set-link-mode {guest.Name} auto (or copy)");
                 return (GuestLinkModes.Reflink, null);
             default:
-                var hard = Probe(store, guest, reflink: false);
+                var hard = Probe(store, root, reflink: false);
                 if (hard is null) return (GuestLinkModes.HardLink, null);
-                var clone = Probe(store, guest, reflink: true);
+                var clone = Probe(store, root, reflink: true);
                 if (clone is null) return (GuestLinkModes.Reflink, hard);
                 return (GuestLinkModes.Copy, $"{hard}; {clone}");
         }
     }
 
-    private static string? Probe(ContentStore store, GuestRecord guest, bool reflink)
+    private static string? Probe(ContentStore store, GuestRoot root, bool reflink)
     {
         var source = store.NewTempPath();
-        var target = Path.Combine(guest.Root, $".stork-probe-{Guid.NewGuid():N}");
+        var target = $".stork-probe-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12))}";
         try
         {
             File.WriteAllText(source, "stork link probe\n");
             if (reflink)
             {
-                int errno = NativeFs.TryReflink(source, target);
+                int errno = root.TryReflinkFromStore(source, target, 0x180);
                 return errno == 0 ? null : errno switch
                 {
                     NativeFs.EXDEV => "different filesystems (EXDEV)",
@@ -296,17 +316,16 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
                     _ => $"FICLONE failed with errno {errno}",
                 };
             }
-            try { Native.Link(source, target); return null; }
+            try
+            {
+                int errno = root.TryLinkFromStore(source, target);
+                return errno == 0 ? null : $"link failed: {GuestSyscalls.Describe(errno)}";
+            }
             catch (CrossDeviceLinkException) { return "different filesystems (EXDEV)"; }
-            catch (IOException e) { return e.Message; }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new InvalidGuestException($"guest '{guest.Name}': root '{guest.Root}' is missing or not a directory");
         }
         finally
         {
-            NativeFs.TryUnlink(target);
+            root.TryUnlink(target);
             NativeFs.TryUnlink(source);
         }
     }

@@ -34,8 +34,14 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         {
             installer.Recover(name);
             var guest = database.FindGuest(name) ?? throw new GuestNotFoundException(name);
+            if (!GuestRoot.Exists(guest.Root))
+            {
+                drift.Add(new Drift(name, "/", "", $"the guest root '{guest.Root}' is missing (container deleted? unregister it: stork-get guest remove {name})"));
+                continue;
+            }
+            using var root = GuestRoot.Open(guest);
             foreach (var file in database.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
-                if (Check(guest, file, hashes) is { } problem) drift.Add(new Drift(name, "/" + file.Path, file.Package, problem));
+                if (Check(guest, root, file, hashes) is { } problem) drift.Add(new Drift(name, "/" + file.Path, file.Package, problem));
         }
         return drift;
     }
@@ -46,29 +52,30 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             ? ContentStore.StoredPermissions(entry.Mode!)
             : entry.ModeBits;
 
-    private static string? Check(GuestRecord guest, OwnedFile file, Dictionary<(ulong, ulong), string> hashes)
+    private static string? Check(GuestRecord guest, GuestRoot root, OwnedFile file, Dictionary<(ulong, ulong), string> hashes)
     {
-        if (GuestPaths.FirstNonDirectoryParent(guest.Root, file.Path) is { } bad) return $"parent /{bad} is not a directory";
-        var full = Path.Combine(guest.Root, file.Path);
-        var status = Native.LStat(full);
+        if (root.FirstNonDirectoryParent(file.Path) is { } bad) return $"parent /{bad} is not a directory";
+        var status = root.LStat(file.Path);
         var entry = file.ToEntry();
         switch (file.Type)
         {
             case PackageFileTypes.Directory:
+                if (status is { IsSymlink: true } && root.IsDirectory(file.Path)) return null; // merged /usr: a directory symlink inside the guest
                 if (status is not { IsDirectory: true }) return status is null ? "missing" : "not a directory";
                 return status.Value.Permissions == entry.ModeBits ? null : $"mode {Octal(status.Value.Permissions)}, expected {Octal(entry.ModeBits)}";
             case PackageFileTypes.Symlink:
                 if (status is not { IsSymlink: true }) return status is null ? "missing" : "not a symlink";
-                var target = new FileInfo(full).LinkTarget;
+                var target = root.ReadLink(file.Path);
                 return target == file.Target ? null : $"symlink to '{target}', expected '{file.Target}'";
             default:
                 if (file.Config) return null;
-                if (status is not { IsRegularFile: true } s) return status is null ? "missing" : "not a regular file";
+                if (status is not { IsRegularFile: true } s) return status is null ? "missing" : $"not a regular file ({GuestRoot.KindOf(status.Value)})";
                 if (s.Size != file.Size) return $"size {s.Size}, expected {file.Size}";
                 if (!hashes.TryGetValue((s.Device, s.Inode), out var sha))
                 {
-                    using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 65536, FileOptions.SequentialScan);
-                    hashes[(s.Device, s.Inode)] = sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                    try { sha = root.Sha256(file.Path); }
+                    catch (GuestConflictException e) { return e.Message; } // swapped for a FIFO or symlink meanwhile
+                    hashes[(s.Device, s.Inode)] = sha;
                 }
                 if (sha != file.Sha256) return "content differs (sha256)";
                 int expected = ExpectedPermissions(guest, entry);
@@ -90,12 +97,15 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
         using var guestLock = await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct);
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
-        var owned = database.ListOwnedFiles(guest).GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        using var root = GuestRoot.Open(record);
+        var ownedList = database.ListOwnedFiles(guest);
+        var owned = ownedList.GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var packages = database.ListInstalled(guest).ToDictionary(p => p.Name, StringComparer.Ordinal);
         var actions = new List<FileAction>();
         var reingested = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in drift.OrderBy(d => d.Path, PathOrder.Instance))
         {
+            if (d.Path == "/" && d.Package.Length == 0) throw new GuestRootMissingException(guest, record.Root);
             var file = owned[d.Path[1..]];
             var entry = file.ToEntry();
             if (entry.IsFile && entry.Size > 0 && !store.ContainsIntact(entry) && reingested.Add(file.Package))
@@ -107,7 +117,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 store.Ingest(blob, package.Name, package.Version);
             }
             var mode = record.EffectiveLinkMode;
-            var status = Native.LStat(Path.Combine(record.Root, file.Path));
+            var status = root.LStat(file.Path);
             var kind = entry.Type switch
             {
                 PackageFileTypes.Directory => FileActionKind.Directory,
@@ -119,7 +129,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             actions.Add(new FileAction(kind, file.Path, entry, status is not null));
         }
         if (actions.Count == 0) return [];
-        var transaction = new GuestTransaction(record, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId());
+        var transaction = new GuestTransaction(root, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId(), ownedList);
         var current = database.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"repair {actions.Count} path(s)";

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Stork.Client.Planning;
 using Stork.Client.State;
 using Stork.Client.Store;
@@ -9,15 +11,18 @@ namespace Stork.Client.Guests;
 /// <summary>
 /// Carries out a plan on one guest as a journaled transaction (see format-spec/HOST-STATE.md):
 /// 1. the journal (desired set + every step) is written to SQLite in state "staging";
-/// 2. staging: new directories are created and every new file, symlink and PATH.stork-new is made under a
-///    temporary name beside its target (.stork-TXID-SEQ); any failure here rolls everything back;
+/// 2. staging: new directories are created and every new file, symlink and PATH.stork-new is made, exclusively,
+///    under a random-looking name beside its target (derived from the secret transaction id, which only the host
+///    database holds, so recovery finds it and a guest cannot guess it);
 /// 3. the commit point: the journal state becomes "committing";
 /// 4. apply: temporaries are renamed over their targets, left-over paths removed, modes fixed;
 /// 5. one SQLite transaction records the new packages, owned files and generation, and drops the journal.
 /// A crash before 3 is rolled back, after 3 rolled forward (every apply step is idempotent and can be redone
-/// from the store), by <see cref="Recover"/>, which every later change to the guest runs first.
+/// from the store), by recovery, which every later change to the guest runs first.
+/// Every guest file operation goes through <see cref="GuestRoot"/>: nothing is opened by a host path into the guest.
 /// </summary>
-internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, StoreGuard guard, string linkMode, string txId)
+internal sealed class GuestTransaction(GuestRoot root, ContentStore store, StoreGuard guard, string linkMode, string txId,
+    IReadOnlyList<OwnedFile>? ownedBefore = null)
 {
     public int FilesLinked { get; private set; }
     public int FilesCopied { get; private set; }
@@ -31,16 +36,30 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
     // Plan steps whose temporary this object staged: apply need not look for them (recovery, a new object, does).
     private readonly HashSet<int> _staged = [];
 
-    /// <summary>The store files this plan shares into the guest (their immutable flag is lifted once for the batch).</summary>
+    private readonly Dictionary<string, OwnedFile> _before = (ownedBefore ?? [])
+        .Where(f => f.Type == PackageFileTypes.File && f.Size > 0 && !f.Config)
+        .GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+    /// <summary>The store files this plan shares into the guest.</summary>
     public IEnumerable<string> SharedStoreFiles(IReadOnlyList<FileAction> actions) =>
         actions.Where(a => a.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink).Select(a => store.PathFor(a.Entry));
 
-    public static string NewTxId() => Guid.NewGuid().ToString("N")[..12];
+    /// <summary>128 random bits. Never shown inside a guest: staging names are derived from it.</summary>
+    public static string NewTxId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    private string Full(string relative) => Path.Combine(guest.Root, relative);
+    private string StagedPath(FileAction action, int seq)
+    {
+        var (dir, _) = GuestRoot.Split(action.WritePath);
+        var name = ".stork-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{txId}/{seq}")))[..24];
+        return dir.Length == 0 ? name : dir + "/" + name;
+    }
 
-    private string StagedPath(FileAction action, int seq) =>
-        Path.Combine(Path.GetDirectoryName(Full(action.WritePath))!, $".stork-{txId}-{seq}");
+    // The store file a shared path of the guest was linked from before this change (its inode may need lifting to be replaced).
+    private string? PreviousStoreFile(string path) =>
+        _before.TryGetValue(path, out var old) ? store.PathFor(old.Sha256!, old.Mode!) : null;
+
+    private string? NewStoreFile(FileAction action) =>
+        action.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink ? store.PathFor(action.Entry) : null;
 
     /// <summary>Step 2. Throws after undoing what it did.</summary>
     public void Stage(IReadOnlyList<FileAction> actions)
@@ -53,17 +72,16 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                 CrashPoints.Hit();
                 if (action.Kind == FileActionKind.Directory)
                 {
-                    if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is not null) continue; // under a path that becomes a directory: at apply
-                    if (Native.LStat(Full(action.Path)) is null)
+                    if (!root.ParentsExist(action.Path)) continue; // under a path that becomes a directory: at apply
+                    if (root.LStat(action.Path) is null)
                     {
-                        Directory.CreateDirectory(Full(action.Path));
-                        UnixPermissions.Set(Full(action.Path), action.Entry.ModeBits);
+                        root.CreateDirectory(action.Path, action.Entry.ModeBits);
                         _staged.Add(i);
                     }
                     continue;
                 }
                 if (!action.Writes) continue;
-                if (!GuestPaths.ParentsExist(guest.Root, action.WritePath)) continue; // under a path that becomes a directory, or a new one: at apply
+                if (!root.ParentsExist(action.WritePath)) continue; // under a path that becomes a directory, or a new one: at apply
                 Create(action, StagedPath(action, i));
                 _staged.Add(i);
             }
@@ -82,13 +100,11 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
         {
             if (!actions[i].Writes) continue;
             var staged = StagedPath(actions[i], i);
-            if (GuestPaths.FirstNonDirectoryParent(guest.Root, actions[i].WritePath) is not null) continue;
-            if (Native.LStat(staged) is { IsDirectory: false }) guard.Unlink(staged);
+            if (root.LStat(staged) is { IsDirectory: false }) Unlink(staged, NewStoreFile(actions[i]));
         }
         for (int i = actions.Count - 1; i >= 0; i--)
-            if (actions[i] is { Kind: FileActionKind.Directory, Existed: false } dir
-                && GuestPaths.FirstNonDirectoryParent(guest.Root, dir.Path) is null)
-                NativeFs.TryRmdir(Full(dir.Path));
+            if (actions[i] is { Kind: FileActionKind.Directory, Existed: false } dir)
+                root.TryRemoveDirectory(dir.Path);
     }
 
     /// <summary>Step 4: idempotent, so recovery can run it again from the start.</summary>
@@ -102,11 +118,12 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
             {
                 case FileActionKind.Directory:
                     if (_staged.Contains(i)) break; // made by this object's staging, with its mode
-                    GuestPaths.RequireRealParents(guest.Name, guest.Root, action.Path);
-                    var full = Full(action.Path);
-                    if (Native.LStat(full) is { IsDirectory: false }) guard.Unlink(full); // an old package's file or symlink
-                    if (Native.LStat(full) is null) Directory.CreateDirectory(full);
-                    UnixPermissions.Set(full, action.Entry.ModeBits);
+                    if (root.LStat(action.Path) is { IsDirectory: false } old)
+                    {
+                        if (old.IsSymlink && root.IsDirectory(action.Path)) break; // a directory symlink inside the guest (merged /usr)
+                        Unlink(action.Path, PreviousStoreFile(action.Path)); // an old package's file or symlink
+                    }
+                    root.CreateDirectory(action.Path, action.Entry.ModeBits);
                     break;
                 case FileActionKind.KeepConfig:
                     KeptConfigs.Add("/" + action.Path);
@@ -115,77 +132,107 @@ internal sealed class GuestTransaction(GuestRecord guest, ContentStore store, St
                     RemoveFile(action);
                     break;
                 case FileActionKind.RemoveDirectory:
-                    if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is null && NativeFs.TryRmdir(Full(action.Path))) FilesRemoved++;
+                    if (root.LStat(action.Path) is { IsDirectory: true } && root.TryRemoveDirectory(action.Path)) FilesRemoved++;
                     break;
                 default:
                     if (action.Kind == FileActionKind.KeepConfigWriteNew) KeptConfigs.Add("/" + action.Path);
-                    GuestPaths.RequireRealParents(guest.Name, guest.Root, action.WritePath);
-                    var target = Full(action.WritePath);
+                    var target = action.WritePath;
                     var staged = StagedPath(action, i);
-                    if (!_staged.Contains(i) && Native.LStat(staged) is null)
+                    if (!_staged.Contains(i) && root.LStat(staged) is null)
                     {
-                        if (action.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink
-                            && Native.LStat(target) is { } t && Native.LStat(store.PathFor(action.Entry)) is { } s && t.IsSameFileAs(s))
+                        if (NewStoreFile(action) is { } shared
+                            && root.LStat(target) is { } t && Native.LStat(shared) is { } s && t.IsSameFileAs(s))
                             break; // done before a crash
                         Create(action, staged);
                     }
-                    guard.Run(() => Native.Rename(staged, target), staged, target);
+                    Guarded(() => Check(root.TryRename(staged, target), "rename", target), target, NewStoreFile(action), PreviousStoreFile(target));
                     break;
             }
         }
     }
 
+    private void Check(int errno, string operation, string path)
+    {
+        if (errno == 0) return;
+        if (errno == GuestSyscalls.EPERM) throw new InodeImmutableException($"{operation} '/{path}': EPERM");
+        throw root.Failed(operation, path, errno);
+    }
+
+    // Runs a guest operation that may meet an immutable store inode; EPERM that lifting does not cure is the guest's own flag.
+    private void Guarded(Action operation, string path, params string?[] storeFiles)
+    {
+        try { guard.Run(operation, storeFiles); }
+        catch (InodeImmutableException) { throw root.Failed("change", path, GuestSyscalls.EPERM); }
+    }
+
+    private void Unlink(string path, string? storeFile) =>
+        Guarded(() =>
+        {
+            int errno = root.TryUnlink(path);
+            if (errno != GuestSyscalls.ENOENT) Check(errno, "unlink", path);
+        }, path, storeFile);
+
     private void RemoveFile(FileAction action)
     {
-        if (GuestPaths.FirstNonDirectoryParent(guest.Root, action.Path) is not null) return;
-        var full = Full(action.Path);
-        var existing = Native.LStat(full);
+        var existing = root.LStat(action.Path);
         if (existing is null) return;
         if (action.Entry.IsSymlink ? !existing.Value.IsSymlink : !existing.Value.IsRegularFile) return;
-        if (action.Entry.IsConfig && GuestFiles.Sha256Of(full) != action.Entry.Sha256)
+        if (action.Entry.IsConfig)
         {
-            KeptConfigs.Add("/" + action.Path);
-            return;
+            string? sha;
+            try { sha = root.Sha256(action.Path); }
+            catch (GuestConflictException) { sha = null; } // swapped for something else meanwhile: leave it alone
+            if (sha != action.Entry.Sha256)
+            {
+                KeptConfigs.Add("/" + action.Path);
+                return;
+            }
         }
-        guard.Unlink(full);
+        Unlink(action.Path, PreviousStoreFile(action.Path) ?? (action.Entry.IsFile && action.Entry.Size > 0 ? store.PathFor(action.Entry) : null));
         FilesRemoved++;
     }
 
-    /// <summary>Makes the new content of <paramref name="action"/> at <paramref name="path"/> (which does not exist).</summary>
+    /// <summary>Makes the new content of <paramref name="action"/> at <paramref name="path"/> (a name that must not exist).</summary>
     private void Create(FileAction action, string path)
     {
         var entry = action.Entry;
         switch (action.Kind)
         {
             case FileActionKind.Symlink:
-                File.CreateSymbolicLink(path, entry.Target!);
+                root.CreateSymlink(entry.Target!, path);
                 return;
             case FileActionKind.Empty:
-                File.Create(path).Dispose();
-                UnixPermissions.Set(path, entry.ModeBits);
+                root.CreateEmpty(path, entry.ModeBits);
                 FilesCopied++;
                 return;
             case FileActionKind.Share when linkMode == GuestLinkModes.HardLink:
                 var storeFile = store.PathFor(entry);
-                guard.Run(() => Native.Link(storeFile, path), storeFile);
+                try
+                {
+                    guard.RunLifted(() =>
+                    {
+                        int errno = root.TryLinkFromStore(storeFile, path);
+                        if (errno == GuestSyscalls.EEXIST) throw root.Planted(path);
+                        Check(errno, "link", path);
+                    }, storeFile);
+                }
+                catch (InodeImmutableException)
+                {
+                    throw new LocalException($"store file '{storeFile}' cannot be hard-linked (EPERM) although its immutable flag was lifted; run: stork-get verify");
+                }
                 FilesLinked++;
                 BytesLinked += entry.Size ?? 0;
                 return;
             case FileActionKind.Share when linkMode == GuestLinkModes.Reflink:
-                int errno = NativeFs.TryReflink(store.PathFor(entry), path);
+                int errno = root.TryReflinkFromStore(store.PathFor(entry), path, entry.ModeBits);
                 if (errno != 0)
-                {
-                    NativeFs.TryUnlink(path);
-                    throw new GuestException($"guest '{guest.Name}': reflink of '/{entry.Path}' failed (errno {errno}) although the guest uses reflinks; " +
-                        $"change its link mode with: stork-get guest set-link-mode {guest.Name} copy");
-                }
-                UnixPermissions.Set(path, entry.ModeBits);
+                    throw new GuestException($"guest '{root.Name}': reflink of '/{entry.Path}' failed (errno {errno}) although the guest uses reflinks; " +
+                        $"change its link mode with: stork-get guest set-link-mode {root.Name} copy");
                 FilesLinked++;
                 BytesLinked += entry.Size ?? 0;
                 return;
             default: // Copy, KeepConfigWriteNew, Share in copy mode
-                File.Copy(store.PathFor(entry), path);
-                UnixPermissions.Set(path, entry.ModeBits);
+                root.CopyFromStore(store.PathFor(entry), path, entry.ModeBits);
                 FilesCopied++;
                 BytesCopied += entry.Size ?? 0;
                 return;

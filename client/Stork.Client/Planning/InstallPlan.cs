@@ -75,15 +75,21 @@ public interface IGuestView
     Store.FileStatus? LStat(string path);
     string? LinkTarget(string path);
     string Sha256(string path);
-    /// <summary>First ancestor of <paramref name="path"/> that exists and is not a real directory, or null.</summary>
+    /// <summary>First ancestor of <paramref name="path"/> that exists and is not a directory inside the guest, or null.</summary>
     string? FirstNonDirectoryParent(string path);
+    /// <summary>True when the path resolves (symlinks followed inside the guest) to a directory.</summary>
+    bool IsDirectory(string path) => LStat(path) is { IsDirectory: true };
+    /// <summary>Identity of the file a path names in this guest (resolved parent + name); null when unknown.</summary>
+    string? CanonicalKey(string path) => null;
 }
 
-/// <summary>The real guest tree under its root.</summary>
-public sealed class GuestTreeView(string root) : IGuestView
+/// <summary>The real guest tree, read through its <see cref="GuestRoot"/>.</summary>
+public sealed class GuestTreeView(GuestRoot root) : IGuestView
 {
-    public Store.FileStatus? LStat(string path) => Store.Native.LStat(System.IO.Path.Combine(root, path));
-    public string? LinkTarget(string path) => new FileInfo(System.IO.Path.Combine(root, path)).LinkTarget;
-    public string Sha256(string path) => GuestFiles.Sha256Of(System.IO.Path.Combine(root, path));
-    public string? FirstNonDirectoryParent(string path) => GuestPaths.FirstNonDirectoryParent(root, path);
+    public Store.FileStatus? LStat(string path) => root.LStat(path);
+    public string? LinkTarget(string path) => root.ReadLink(path);
+    public string Sha256(string path) => root.Sha256(path);
+    public string? FirstNonDirectoryParent(string path) => root.FirstNonDirectoryParent(path);
+    public bool IsDirectory(string path) => root.IsDirectory(path);
+    public string? CanonicalKey(string path) => root.CanonicalKey(path);
 }

@@ -37,17 +37,27 @@ public static class InstallPlanner
 
         var layout = GuestLayout.Build(guest.Name, changes, input.Owned, manifests);
         var actions = new List<FileAction>();
-        PlanWrites(input, layout, changes.Replaced, actions);
+        var aliases = new GuestAliases(input.View);
+        var layoutKeys = aliases.CheckLayout(guest, layout);
+        PlanWrites(input, layout, changes.Replaced, actions, aliases);
         // With unknown manifests the new layout is incomplete, so removals cannot be decided yet.
-        if (unknown.Count == 0) PlanRemovals(input, layout, changes.Replaced, actions);
+        if (unknown.Count == 0) PlanRemovals(input, layout, changes.Replaced, actions, aliases, layoutKeys);
         return new InstallPlan(guest.Name, changes, toFetch, unknown, actions, input.LinkMode);
     }
 
-    private static void PlanWrites(PlannerInput input, GuestLayout layout, IReadOnlySet<string> replaced, List<FileAction> actions)
+    private static void PlanWrites(PlannerInput input, GuestLayout layout, IReadOnlySet<string> replaced, List<FileAction> actions, GuestAliases aliases)
     {
         var guest = input.Guest;
         var view = input.View;
         var ownedByPath = input.Owned.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        // The same, by the file they name in this guest: an upgrade moving bin/x to usr/bin/x (bin -> usr/bin) replaces its own file.
+        var ownedByKey = new Dictionary<string, List<OwnedFile>>(StringComparer.Ordinal);
+        foreach (var (path, files) in ownedByPath)
+            if (aliases.KeyOf(path) is { } key)
+            {
+                if (ownedByKey.TryGetValue(key, out var list)) list.AddRange(files);
+                else ownedByKey[key] = [.. files];
+            }
         // Non-directories that an earlier step replaces with a real directory (parents sort before children).
         var becomingDirectories = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, target) in layout.Entries)
@@ -57,7 +67,7 @@ public static class InstallPlanner
                 throw new GuestConflictException(guest.Name, path,
                     $"guest '{guest.Name}': '/{badParent}' is not a directory (a symlink?), so '/{path}' cannot be written safely; nothing was changed");
             var existing = view.LStat(path);
-            ownedByPath.TryGetValue(path, out var owners);
+            if (!ownedByPath.TryGetValue(path, out var owners) && aliases.KeyOf(path) is { } pathKey) ownedByKey.TryGetValue(pathKey, out owners);
             var entry = target.Entry;
             // Only files of packages that are leaving (or being replaced) may be overwritten.
             bool ownedByLeavingPackage = owners is not null && owners.Any(o => replaced.Contains(o.Package));
@@ -65,6 +75,7 @@ public static class InstallPlanner
 
             if (entry.IsDirectory)
             {
+                if (existing is { IsSymlink: true } && view.IsDirectory(path)) continue; // a directory symlink inside the guest (merged /usr): kept
                 if (existing is { IsDirectory: false })
                 {
                     if (!ownedByLeavingPackage) throw Conflict(guest, path, "exists and is not a directory");
@@ -120,7 +131,8 @@ public static class InstallPlanner
         return FileActionKind.Share;
     }
 
-    private static void PlanRemovals(PlannerInput input, GuestLayout layout, IReadOnlySet<string> replaced, List<FileAction> actions)
+    private static void PlanRemovals(PlannerInput input, GuestLayout layout, IReadOnlySet<string> replaced, List<FileAction> actions,
+        GuestAliases aliases, IReadOnlyDictionary<string, string> layoutKeys)
     {
         var view = input.View;
         var leaving = input.Owned.Where(f => replaced.Contains(f.Package) && !layout.Entries.ContainsKey(f.Path))
@@ -128,8 +140,8 @@ public static class InstallPlanner
             .OrderByDescending(f => f.Path, PathOrder.Instance); // children first
         foreach (var old in leaving)
         {
-            // Never delete through a symlinked directory: that could reach host files.
             if (view.FirstNonDirectoryParent(old.Path) is not null) continue;
+            if (aliases.KeyOf(old.Path) is { } key && layoutKeys.ContainsKey(key)) continue; // the same file under another name stays
             var existing = view.LStat(old.Path);
             if (existing is null) continue;
             var entry = old.ToEntry();

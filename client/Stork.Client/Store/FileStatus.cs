@@ -15,5 +15,8 @@ public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCou
     /// <summary>The inode carries FS_IMMUTABLE_FL (chattr +i), as statx reports it.</summary>
     public bool IsImmutable { get; init; }
 
+    /// <summary>Last data modification (stx_mtime) in nanoseconds since the epoch, where the call reported it.</summary>
+    public long ModifiedNanoseconds { get; init; }
+
     public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
 }

@@ -1,20 +1,25 @@
-using Stork.Client.Locking;
+using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 using Stork.Client.State;
+using Stork.Format.Errors;
 
 namespace Stork.Client.Store;
 
 /// <summary>
 /// Keeps store files immutable (FS_IMMUTABLE_FL, like chattr +i) when enabled, so not even root inside a guest
 /// can write to a shared file through its hard link. The kernel then also refuses link(2), rename(2) and
-/// unlink(2) of such an inode, so every operation of ours on a shared inode goes through <see cref="Run"/>:
-/// on EPERM it takes the host-wide flags lock, clears the flag on the inodes involved, retries, and sets it again.
-/// A crash inside that window leaves one inode mutable; <c>stork-get verify</c>/<c>repair</c>/<c>gc</c> set it back.
+/// unlink(2) of such an inode, so each such operation lifts the flag from exactly the store inodes involved, for
+/// exactly as long as that one system call runs (<see cref="RunLifted"/>), never for a whole transaction:
+/// - store files are opened by their store path (host-owned directories), never through a guest path, and flags
+///   are changed through those descriptors only;
+/// - before lifting, a read lease is taken on the inode: it fails while anyone holds the inode open for writing
+///   (the file is then refused, see <see cref="StoreFileBusyException"/>), and while it is held anyone opening
+///   the inode for writing waits in open(2) until the flag is back, after which the kernel refuses every write;
+/// - a crash inside a window leaves one inode mutable; verify/repair/gc/recover set it back and re-hash it.
 /// </summary>
 public sealed class StoreGuard(HostPaths paths)
 {
     public bool Immutable => paths.ImmutableStore;
-
-    private string FlagsLock => Path.Combine(paths.LocksDir, "store-flags.lock");
 
     /// <summary>Marks a store file immutable (no-op when disabled or unsupported).</summary>
     public void Protect(string storeFile)
@@ -22,102 +27,82 @@ public sealed class StoreGuard(HostPaths paths)
         if (Immutable) NativeFs.SetImmutable(storeFile, true);
     }
 
-    // Set while this process holds the flags lock (a lock file cannot be taken twice by one process).
-    private static int _held;
-
-    // Lifted files keep an open descriptor until the flag is set again: two ioctls per file and no second path
-    // lookup. Past this many, the rest are handled by path, so a huge plan cannot exhaust the descriptor limit.
-    private const int MaxHeldDescriptors = 4096;
-
-    /// <summary>
-    /// Lifts the flag from many store files at once (one lock, one pass) for a batch of links and renames, and sets
-    /// it again on dispose. Operations on other inodes still go through <see cref="Run"/>.
-    /// </summary>
-    public IDisposable Lift(IEnumerable<string> storeFiles)
-    {
-        if (!Immutable || Volatile.Read(ref _held) > 0) return new Lifted(null, [], []);
-        var flagsLock = FileLock.AcquireAsync(FlagsLock, "store flags", null, CancellationToken.None).GetAwaiter().GetResult();
-        Interlocked.Increment(ref _held);
-        var held = new List<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, int Flags)>();
-        var byPath = new List<string>();
-        try
-        {
-            // Every present file is flagged again afterwards, including any a crash had left mutable.
-            foreach (var path in storeFiles.Distinct(StringComparer.Ordinal))
-            {
-                if (held.Count < MaxHeldDescriptors)
-                {
-                    if (NativeFs.OpenWithFlags(path) is not var (handle, flags)) continue; // gone, or no inode flags here
-                    held.Add((handle, flags | NativeFs.FS_IMMUTABLE_FL));
-                    if ((flags & NativeFs.FS_IMMUTABLE_FL) != 0) NativeFs.SetFlags(handle, flags & ~NativeFs.FS_IMMUTABLE_FL);
-                }
-                else if (Native.LStat(path) is { IsRegularFile: true } status)
-                {
-                    if (status.IsImmutable) NativeFs.SetImmutable(path, false);
-                    byPath.Add(path);
-                }
-            }
-        }
-        catch
-        {
-            new Lifted(flagsLock, held, byPath).Dispose();
-            throw;
-        }
-        return new Lifted(flagsLock, held, byPath);
-    }
-
-    private sealed class Lifted(FileLock? flagsLock, List<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, int Flags)> held, List<string> byPath) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (flagsLock is null) return;
-            try
-            {
-                foreach (var (handle, flags) in held)
-                    NativeFs.SetFlags(handle, flags); // through the descriptor: right even if a rename moved the name
-                foreach (var path in byPath)
-                    NativeFs.SetImmutable(path, true); // a store file is regular or, if gc raced us, gone (then a no-op)
-            }
-            finally
-            {
-                foreach (var (handle, _) in held) handle.Dispose();
-                Interlocked.Decrement(ref _held);
-                flagsLock.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Runs a file operation; if the kernel refuses it because an inode is immutable, retries with the flag lifted.</summary>
-    public void Run(Action operation, params string[] inodes)
+    /// <summary>Runs a file operation; if the kernel refuses it because an inode is immutable, retries with the store inodes lifted.</summary>
+    public void Run(Action operation, params string?[] storeFiles)
     {
         try
         {
             operation();
             return;
         }
-        catch (Exception e) when (IsPermissionError(e))
+        catch (Exception e) when (IsPermissionError(e) && Immutable)
         {
-            if (!Immutable && !inodes.Any(IsImmutableFile)) throw;
         }
-        bool nested = Volatile.Read(ref _held) > 0;
-        using var _ = nested ? null : FileLock.AcquireAsync(FlagsLock, "store flags", null, CancellationToken.None).GetAwaiter().GetResult();
-        var cleared = new List<Microsoft.Win32.SafeHandles.SafeFileHandle>();
+        RunLifted(operation, storeFiles);
+    }
+
+    private const int Attempts = 8;
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> with FS_IMMUTABLE_FL cleared on each store file for the duration of the call
+    /// only. Another process re-setting a flag we cleared makes the operation fail with EPERM: it is tried again.
+    /// </summary>
+    public void RunLifted(Action operation, params string?[] storeFiles)
+    {
+        if (!Immutable)
+        {
+            operation();
+            return;
+        }
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                RunLiftedOnce(operation, storeFiles);
+                return;
+            }
+            catch (Exception e) when (IsPermissionError(e) && attempt < Attempts)
+            {
+            }
+        }
+    }
+
+    private static void RunLiftedOnce(Action operation, string?[] storeFiles)
+    {
+        var held = new List<(SafeFileHandle Handle, int Flags, bool Leased, string Path)>(storeFiles.Length);
         try
         {
-            // Through open handles, so the flag is set again even on an inode whose path the operation removed.
-            foreach (var path in inodes)
-                if (IsImmutableFile(path) && NativeFs.OpenInode(path) is { } handle)
+            foreach (var path in storeFiles)
+            {
+                if (path is null || held.Exists(h => h.Path == path)) continue;
+                if (NativeFs.OpenWithFlags(path) is not var (handle, flags)) continue; // gone, or no inode flags here
+                int errno = Guests.GuestSyscalls.TakeReadLease(handle);
+                if (errno == Guests.GuestSyscalls.EAGAIN)
                 {
-                    cleared.Add(handle);
-                    NativeFs.SetImmutable(handle, false);
+                    handle.Dispose();
+                    throw new StoreFileBusyException(path);
                 }
-            operation();
+                held.Add((handle, flags, errno == 0, path)); // no lease where the filesystem has none: the flag alone then
+            }
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                foreach (var (handle, flags, _, _) in held)
+                    if ((flags & NativeFs.FS_IMMUTABLE_FL) != 0) NativeFs.SetFlags(handle, flags & ~NativeFs.FS_IMMUTABLE_FL);
+                operation();
+            }
+            finally
+            {
+                // Through the descriptors: right even when the operation moved or removed the name.
+                foreach (var (handle, flags, _, _) in held) NativeFs.SetFlags(handle, flags | NativeFs.FS_IMMUTABLE_FL);
+                if (held.Count > 0) LiftWindows.Record(Stopwatch.GetElapsedTime(start));
+            }
         }
         finally
         {
-            foreach (var handle in cleared)
+            foreach (var (handle, _, leased, _) in held)
             {
-                NativeFs.SetImmutable(handle, true);
+                if (leased) Guests.GuestSyscalls.ReleaseLease(handle);
                 handle.Dispose();
             }
         }
@@ -125,9 +110,42 @@ public sealed class StoreGuard(HostPaths paths)
 
     public void Unlink(string path) => Run(() => NativeFs.Unlink(path), path);
 
-    private static bool IsImmutableFile(string path) =>
-        Native.LStat(path) is { IsRegularFile: true, IsImmutable: true };
-
     private static bool IsPermissionError(Exception e) =>
-        e is UnauthorizedAccessException || e is IOException { HResult: NativeFs.EPERM };
+        e is UnauthorizedAccessException || e is IOException { HResult: NativeFs.EPERM } || e is InodeImmutableException;
+}
+
+/// <summary>An operation on a guest name failed with EPERM (an immutable inode): <see cref="StoreGuard.Run"/> retries it lifted.</summary>
+public sealed class InodeImmutableException(string message) : Exception(message);
+
+/// <summary>A store file is held open for writing by some process (in a guest?): it is not lifted, nor shared further.</summary>
+public sealed class StoreFileBusyException(string storeFile)
+    : LocalException($"store file '{storeFile}' is open for writing by some process (a process in a guest sharing it?); it was not shared further. " +
+        "Find the writer (fuser -v FILE), then run: stork-get verify; stork-get repair")
+{
+    public string StoreFile { get; } = storeFile;
+}
+
+/// <summary>How long store inodes were mutable (lift windows), for measurements and tests.</summary>
+public static class LiftWindows
+{
+    private static long _count, _totalTicks, _maxTicks;
+
+    public static long Count => Interlocked.Read(ref _count);
+    public static TimeSpan Total => TimeSpan.FromTicks(Interlocked.Read(ref _totalTicks));
+    public static TimeSpan Max => TimeSpan.FromTicks(Interlocked.Read(ref _maxTicks));
+
+    internal static void Record(TimeSpan window)
+    {
+        Interlocked.Increment(ref _count);
+        Interlocked.Add(ref _totalTicks, window.Ticks);
+        long ticks = window.Ticks, seen;
+        while (ticks > (seen = Interlocked.Read(ref _maxTicks)) && Interlocked.CompareExchange(ref _maxTicks, ticks, seen) != seen) { }
+    }
+
+    public static void Reset()
+    {
+        Interlocked.Exchange(ref _count, 0);
+        Interlocked.Exchange(ref _totalTicks, 0);
+        Interlocked.Exchange(ref _maxTicks, 0);
+    }
 }

@@ -1,0 +1,194 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Stork.Client.Store;
+
+namespace Stork.Client.Guests;
+
+/// <summary>
+/// The *at system calls guest files are changed with, always relative to a directory descriptor (see
+/// <see cref="GuestRoot"/>). Plain DllImports with blittable arguments (UTF-8 byte arrays, ints, one struct by ref),
+/// so NativeAOT needs no marshalling stubs. Every method returns 0 or an errno; callers decide what it means.
+/// </summary>
+internal static class GuestSyscalls
+{
+    public const int ENOENT = 2, EINTR = 4, EAGAIN = 11, EACCES = 13, EEXIST = 17, EXDEV = 18, ENOTDIR = 20, EISDIR = 21,
+        EINVAL = 22, ENOSPC = 28, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EPERM = 1, E2BIG = 7, EOPNOTSUPP = 95;
+
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100, O_NONBLOCK = 0x800,
+        O_CLOEXEC = 0x80000, O_PATH = 0x200000;
+    // These two differ between architectures (asm-generic vs arm).
+    public static readonly int O_DIRECTORY = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
+    public static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+
+    public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
+    public const uint RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2;
+    public const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
+
+    private const long SysOpenat2 = 437; // the same number on every architecture
+    private static readonly long SysRenameat2 = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 316 : 276;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct Statx
+    {
+        [FieldOffset(8)] public ulong Attributes;
+        [FieldOffset(16)] public uint LinkCount;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Inode;
+        [FieldOffset(40)] public ulong Size;
+        [FieldOffset(56)] public ulong AttributesMask;
+        [FieldOffset(112)] public long MtimeSec; // stx_mtime.tv_sec
+        [FieldOffset(120)] public uint MtimeNsec;
+        [FieldOffset(136)] public uint DevMajor;
+        [FieldOffset(140)] public uint DevMinor;
+    }
+
+    [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static extern long SyscallOpenat2(long number, int dirFd, byte[] path, ref OpenHow how, nuint size);
+
+    [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static extern long SyscallRenameat2(long number, int oldDirFd, byte[] oldPath, int newDirFd, byte[] newPath, uint flags);
+
+    [DllImport("libc", EntryPoint = "openat", SetLastError = true)]
+    private static extern int OpenatCall(int dirFd, byte[] path, int flags, int mode);
+
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static extern int StatxCall(int dirFd, byte[] path, int flags, uint mask, out Statx buffer);
+
+    [DllImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
+    private static extern nint ReadlinkatCall(int dirFd, byte[] path, byte[] buffer, nuint size);
+
+    [DllImport("libc", EntryPoint = "mkdirat", SetLastError = true)]
+    private static extern int MkdiratCall(int dirFd, byte[] path, int mode);
+
+    [DllImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
+    private static extern int UnlinkatCall(int dirFd, byte[] path, int flags);
+
+    [DllImport("libc", EntryPoint = "linkat", SetLastError = true)]
+    private static extern int LinkatCall(int oldDirFd, byte[] oldPath, int newDirFd, byte[] newPath, int flags);
+
+    [DllImport("libc", EntryPoint = "symlinkat", SetLastError = true)]
+    private static extern int SymlinkatCall(byte[] target, int newDirFd, byte[] linkPath);
+
+    [DllImport("libc", EntryPoint = "fchmod", SetLastError = true)]
+    private static extern int FchmodCall(int fd, int mode);
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int FcntlCall(int fd, int command, nint argument);
+
+    [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static extern int IoctlValue(int fd, nuint request, nint argument);
+
+    private static int Errno() => Marshal.GetLastPInvokeError();
+
+    public static byte[] CString(string value)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(value) + 1];
+        Encoding.UTF8.GetBytes(value, bytes);
+        return bytes;
+    }
+
+    private static int Fd(SafeFileHandle handle) => (int)handle.DangerousGetHandle();
+
+    private static SafeFileHandle? Wrap(long fd) => fd >= 0 ? new SafeFileHandle((nint)fd, ownsHandle: true) : null;
+
+    /// <summary>openat2(2); ENOSYS on kernels before 5.6. EAGAIN (a rename raced a ".." lookup) is retried here.</summary>
+    public static int Openat2(SafeFileHandle dir, string path, int flags, ulong resolve, out SafeFileHandle? handle)
+    {
+        var how = new OpenHow { Flags = (ulong)flags, Mode = 0, Resolve = resolve };
+        var bytes = CString(path);
+        for (int attempt = 0; ; attempt++)
+        {
+            handle = Wrap(SyscallOpenat2(SysOpenat2, Fd(dir), bytes, ref how, (nuint)Marshal.SizeOf<OpenHow>()));
+            if (handle is not null) return 0;
+            int errno = Errno();
+            if (errno is EAGAIN or EINTR && attempt < 64) continue;
+            return errno;
+        }
+    }
+
+    public static int Openat(SafeFileHandle? dir, string path, int flags, int mode, out SafeFileHandle? handle)
+    {
+        var bytes = CString(path);
+        while (true)
+        {
+            handle = Wrap(OpenatCall(dir is null ? AT_FDCWD : Fd(dir), bytes, flags | O_CLOEXEC, mode));
+            if (handle is not null) return 0;
+            int errno = Errno();
+            if (errno != EINTR) return errno;
+        }
+    }
+
+    /// <summary>statx of a name in a directory (never following it), or of the descriptor itself when name is "".</summary>
+    public static int Stat(SafeFileHandle dir, string name, out FileStatus status)
+    {
+        status = default;
+        int flags = AT_SYMLINK_NOFOLLOW | (name.Length == 0 ? AT_EMPTY_PATH : 0);
+        if (StatxCall(Fd(dir), CString(name), flags, 0x7FF, out var b) != 0) return Errno();
+        status = new FileStatus(((ulong)b.DevMajor << 32) | b.DevMinor, b.Inode, b.LinkCount, b.Mode, (long)b.Size)
+        {
+            IsImmutable = (b.AttributesMask & 0x10) != 0 && (b.Attributes & 0x10) != 0,
+            ModifiedNanoseconds = b.MtimeSec * 1_000_000_000L + b.MtimeNsec,
+        };
+        return 0;
+    }
+
+    public static int ReadLink(SafeFileHandle dir, string name, out string? target)
+    {
+        target = null;
+        var buffer = new byte[4096];
+        var length = ReadlinkatCall(Fd(dir), CString(name), buffer, (nuint)buffer.Length);
+        if (length < 0) return Errno();
+        if (length >= buffer.Length) return E2BIG;
+        target = Encoding.UTF8.GetString(buffer, 0, (int)length);
+        return 0;
+    }
+
+    public static int Mkdir(SafeFileHandle dir, string name, int mode) => MkdiratCall(Fd(dir), CString(name), mode) == 0 ? 0 : Errno();
+
+    public static int Unlink(SafeFileHandle dir, string name, bool directory) =>
+        UnlinkatCall(Fd(dir), CString(name), directory ? AT_REMOVEDIR : 0) == 0 ? 0 : Errno();
+
+    /// <summary>linkat(2) from a host path (the store) to a name in a directory; fails with EEXIST rather than replace.</summary>
+    public static int LinkFromHost(string existing, SafeFileHandle dir, string name) =>
+        LinkatCall(AT_FDCWD, CString(existing), Fd(dir), CString(name), 0) == 0 ? 0 : Errno();
+
+    public static int Symlink(string target, SafeFileHandle dir, string name) =>
+        SymlinkatCall(CString(target), Fd(dir), CString(name)) == 0 ? 0 : Errno();
+
+    /// <summary>renameat2(2) between two names of one directory (flags: RENAME_NOREPLACE, RENAME_EXCHANGE or 0).</summary>
+    public static int Rename(SafeFileHandle dir, string from, string to, uint flags)
+        => SyscallRenameat2(SysRenameat2, Fd(dir), CString(from), Fd(dir), CString(to), flags) == 0 ? 0 : Errno();
+
+    public static int Fchmod(SafeFileHandle file, int mode) => FchmodCall(Fd(file), mode) == 0 ? 0 : Errno();
+
+    private const int F_SETLEASE = 1024, F_SETSIG = 10, F_RDLCK = 0, F_UNLCK = 2;
+    private const int SIGURG = 23; // ignored by default: a lease break must not kill us (SIGIO would)
+
+    /// <summary>
+    /// Takes a read lease on a read-only descriptor. Fails with EAGAIN while anyone has the inode open for writing;
+    /// while held, anyone opening it for writing waits until it is released.
+    /// </summary>
+    public static int TakeReadLease(SafeFileHandle file)
+    {
+        if (FcntlCall(Fd(file), F_SETSIG, SIGURG) != 0) return Errno();
+        return FcntlCall(Fd(file), F_SETLEASE, F_RDLCK) == 0 ? 0 : Errno();
+    }
+
+    public static void ReleaseLease(SafeFileHandle file) => _ = FcntlCall(Fd(file), F_SETLEASE, F_UNLCK);
+
+    private const nuint FICLONE = 0x40049409;
+
+    public static int Reflink(SafeFileHandle from, SafeFileHandle to) =>
+        IoctlValue(Fd(to), FICLONE, from.DangerousGetHandle()) == 0 ? 0 : Errno();
+
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+}
