@@ -100,7 +100,7 @@ internal static class CommandRunner
             Console.Out.WriteLine(new JsonObject
             {
                 ["error"] = new JsonObject { ["code"] = code, ["kind"] = KindOf(code), ["message"] = message },
-            }.ToJsonString());
+            }.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             return;
         }
         // Multi-line explanations (an unsatisfiable request) keep their lines, indented under the one error line.

@@ -44,11 +44,15 @@ public sealed partial class PackageOperations
     private void WarnIfExpiringSoon(TrustedMetadata trusted)
     {
         if (_warned) return;
-        var headers = new[] { trusted.Timestamp?.Header, trusted.Snapshot?.Header, trusted.Targets?.Header };
-        var soonest = headers.Where(h => h is not null).Select(h => h!).OrderBy(h => h.Expires).FirstOrDefault();
+        // The timestamp lives one day by design (re-signed by the publisher's cron), so it warns only in its last
+        // six hours, i.e. once the cron is late; root, snapshot and targets warn in their last day.
+        var now = DateTimeOffset.UtcNow;
+        var soonest = new[] { (trusted.Timestamp?.Header, TimeSpan.FromHours(6)), (trusted.Snapshot?.Header, TimeSpan.FromDays(1)),
+                              (trusted.Targets?.Header, TimeSpan.FromDays(1)), (trusted.Root.Header, TimeSpan.FromDays(1)) }
+            .Where(h => h.Item1 is not null && h.Item1.Expires - now <= h.Item2)
+            .Select(h => h.Item1!).OrderBy(h => h.Expires).FirstOrDefault();
         if (soonest is null) return;
-        var left = soonest.Expires - DateTimeOffset.UtcNow;
-        if (left > TimeSpan.FromDays(1)) return;
+        var left = soonest.Expires - now;
         _warned = true;
         OnWarning?.Invoke($"warning: the stored {soonest.Type} metadata expires at {soonest.Expires.UtcDateTime:yyyy-MM-dd HH:mm} UTC (in {Math.Max(0, left.TotalHours):0.#} h); "
             + "after that nothing new can be installed until 'stork-get refresh' gets newer metadata from the repository");

@@ -14,10 +14,15 @@ public static class Suggest
     /// names containing the typed text (or contained in it) count as near too.</summary>
     public static IReadOnlyList<string> Closest(string typed, IEnumerable<string> known)
     {
-        int limit = Math.Clamp(typed.Length / 3, 1, 3);
+        // Options are compared without their dashes; a one-letter typo ("-y") is too short to guess from.
+        var core = typed.TrimStart('-').ToLowerInvariant();
+        if (core.Length < 2) return [];
+        int limit = Math.Clamp(core.Length / 3, 1, 3);
         return known.Distinct(StringComparer.Ordinal)
-            .Select(k => (Name: k, Distance: Distance(typed.ToLowerInvariant(), k.ToLowerInvariant())))
-            .Where(k => k.Distance <= limit || (typed.Length >= 3 && (k.Name.Contains(typed, StringComparison.OrdinalIgnoreCase) || typed.Contains(k.Name, StringComparison.OrdinalIgnoreCase))))
+            .Select(k => (Name: k, Core: k.TrimStart('-').ToLowerInvariant()))
+            .Where(k => k.Core.Length >= 2)
+            .Select(k => (k.Name, k.Core, Distance: Distance(core, k.Core)))
+            .Where(k => k.Distance <= limit || (core.Length >= 3 && (k.Core.Contains(core, StringComparison.Ordinal) || core.Contains(k.Core, StringComparison.Ordinal))))
             .OrderBy(k => k.Distance).ThenBy(k => k.Name, StringComparer.Ordinal)
             .Take(3).Select(k => k.Name).ToList();
     }
