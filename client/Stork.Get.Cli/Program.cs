@@ -2,6 +2,8 @@ using Stork.Cli;
 using System.CommandLine;
 using Stork.Get.Cli.Commands;
 
+Verbosity.Apply(args);
+HostContext.Args = args;
 var root = new RootCommand("stork-get: install signed packages into many guests, sharing one copy per host");
 foreach (var option in GlobalOptions.All) root.Options.Add(option);
 root.Subcommands.Add(InitCommand.Create());
@@ -11,6 +13,9 @@ root.Subcommands.Add(ShowCommand.Create());
 root.Subcommands.Add(GuestCommand.Create());
 root.Subcommands.Add(InstallCommand.Create());
 root.Subcommands.Add(RemoveCommand.Create());
+root.Subcommands.Add(UpgradeCommand.Create());
+root.Subcommands.Add(HoldCommands.Create(hold: true));
+root.Subcommands.Add(HoldCommands.Create(hold: false));
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(ApplyCommand.Create());
 root.Subcommands.Add(HistoryCommand.Create());

@@ -19,7 +19,7 @@ public static class DesiredSet
         var desired = new List<DesiredPackage>();
         foreach (var candidate in result.Solution)
         {
-            var version = candidate.Version.ToNormalizedString();
+            var version = candidate.Version.ToFullString(); // build metadata too: the blob check compares it
             var entry = index.Find(candidate.Name, version)
                 ?? throw new RequestException($"{candidate.Name} {version} is installed in guest {guest} but no longer offered by the repository");
             desired.Add(new DesiredPackage(entry.Name, entry.Version, entry.Target.Sha256, entry.Target.Length, manual.Contains(entry.Name)));

@@ -11,7 +11,7 @@ using Stork.Format.Trust;
 namespace Stork.Client.Operations;
 
 /// <summary>Everything one stork-get invocation works with: paths, config, the updater and the blob cache.</summary>
-public sealed class HostSession : IDisposable
+public sealed partial class HostSession : IDisposable
 {
     public HostPaths Paths { get; }
     public ClientConfig Config { get; }
@@ -55,34 +55,6 @@ public sealed class HostSession : IDisposable
     /// <param name="onMirrorNotice">Told once per mirror set aside for serving bad data (the CLI prints it on stderr).</param>
     public static HostSession Open(HostPaths paths, IFetcher? fetcher = null, TimeProvider? time = null, Action<string>? onWait = null, Action<string>? onMirrorNotice = null)
         => new(paths, ClientConfig.Load(paths.ConfigDir), fetcher, time ?? TimeProvider.System, onWait, onMirrorNotice);
-
-    /// <summary>
-    /// Pins trust explicitly: the given root.json must be well-formed and signed by its own threshold.
-    /// Nothing is fetched here, so there is no trust on first use.
-    /// </summary>
-    public static void Init(HostPaths paths, string repositoryUrl, string rootFile, TimeProvider time, string? host = null)
-    {
-        Uri url;
-        try { url = ClientConfig.ParseRepositoryUrl(repositoryUrl); }
-        catch (FormatException e) { throw new LocalException($"--repo: {e.Message}"); }
-        if (!File.Exists(rootFile)) throw new LocalException($"--root: {rootFile} does not exist");
-        var bytes = File.ReadAllBytes(rootFile);
-        try
-        {
-            _ = new TrustedMetadata(bytes, time.GetUtcNow());
-        }
-        catch (RepositoryException e)
-        {
-            throw new LocalException($"--root: {rootFile} cannot be trusted: {e.Message}");
-        }
-        var store = new LocalMetadataStore(MetadataDirOf(paths));
-        foreach (var role in new[] { RoleNames.Timestamp, RoleNames.Snapshot, RoleNames.Targets }) store.Delete(role);
-        store.Write(RoleNames.Root, bytes);
-        store.ForgetRootCheck();
-        new ClientConfig(url, Host: host).Save(paths.ConfigDir);
-        Directory.CreateDirectory(paths.StateDir);
-        Directory.CreateDirectory(paths.CacheDir);
-    }
 
     public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshAsync(CancellationToken cancellation)
     {

@@ -1,4 +1,5 @@
 using NuGet.Versioning;
+using Stork.Format.Text;
 using Stork.Client.Diagnostics;
 using Stork.Client.Guests;
 using Stork.Client.Packages;
@@ -14,13 +15,19 @@ public sealed record OperationOutcome(string Guest, IReadOnlyList<DesiredPackage
 {
     /// <summary>For a dry run: every step the change would take (see <see cref="Planning.InstallPlanner"/>).</summary>
     public Planning.InstallPlan? Plan { get; init; }
+
+    /// <summary>For a dry run: download size and installed-size change, from signed metadata.</summary>
+    public ChangeSizes? Sizes { get; init; }
+
+    /// <summary>Set by rollback: the generation returned to (printed as a rollback, not as an upgrade).</summary>
+    public int? RolledBackTo { get; init; }
 }
 
 /// <summary>
 /// Install and remove for one guest: refresh the signed metadata (once per object, i.e. per command), resolve with
 /// the solver, then hand the full desired package set to the guest installer, which fetches blobs once per host.
 /// </summary>
-public sealed class PackageOperations(HostSession session, GuestInstaller installer)
+public sealed partial class PackageOperations(HostSession session, GuestInstaller installer)
 {
     public async Task<OperationOutcome> InstallAsync(string guest, IReadOnlyList<string> requests, bool dryRun, CancellationToken cancellation)
     {
@@ -35,6 +42,7 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
             Install = references,
             Installed = installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(),
             ManuallyInstalled = installed.Where(p => p.Manual).Select(p => p.Name).ToList(),
+            Locks = HeldLocks(guest, installed, references.Select(r => r.Name)),
         };
         var manual = installed.Where(p => p.Manual).Select(p => p.Name).Concat(references.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
         return await ApplyAsync(guest, index, trusted, request, manual, dryRun, cancellation);
@@ -46,13 +54,15 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
         var installed = installer.ListInstalled(guest);
         foreach (var name in names)
             if (!installed.Any(p => p.Name == name))
-                throw new RequestException($"{name} is not installed in guest {guest}");
-        var (index, trusted) = await RefreshOnceAsync(cancellation);
+                throw new RequestException($"{name} is not installed in guest {guest}{Suggest.DidYouMean(name, installed.Select(p => p.Name))}");
+        // Removing needs nothing new: the stored signed metadata is enough while it is valid (no network).
+        var (index, trusted) = await LocalOrRefreshAsync(cancellation);
         var request = new SolveRequest
         {
             Installed = installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(),
             ManuallyInstalled = installed.Where(p => p.Manual).Select(p => p.Name).ToList(),
             Remove = names,
+            Locks = HeldLocks(guest, installed, names),
         };
         var manual = installed.Where(p => p.Manual && !names.Contains(p.Name)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return await ApplyAsync(guest, index, trusted, request, manual, dryRun, cancellation);
@@ -64,11 +74,13 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
         IReadOnlyList<DesiredPackage> desired;
         using (PhaseTimings.Measure("solve"))
             desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
-        if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired) };
+        if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired), Sizes = SizesOf(guest, desired, index) };
+        if (Offline) RequireCached(guest, desired);
+        var sizes = SizesOf(guest, desired, index);
         using (PhaseTimings.Measure("prefetch blobs"))
             await BlobPrefetch.ForPlansAsync(session, installer, [(guest, desired)], index, trusted, cancellation);
         var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
-        return new OperationOutcome(guest, desired, report, false);
+        return new OperationOutcome(guest, desired, report, false) { Sizes = sizes };
     }
 
 
@@ -78,21 +90,22 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
     private async Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation)
     {
         if (_refreshed is { } done) return done;
+        if (Offline) { _refreshed = LoadStored(forNewInstalls: true); return _refreshed.Value; }
         var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        WarnIfExpiringSoon(trusted);
         _refreshed = (index, trusted);
         return (index, trusted);
     }
 
-    private static void RequireKnown(PackageIndex index, string name)
+    internal static void RequireKnown(PackageIndex index, string name)
     {
         if (index.VersionsOf(name).Count > 0) return;
-        var near = index.Names.Where(n => n.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(n, StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal).Take(3).ToList();
+        var near = Suggest.Closest(name, index.Names);
         var providers = index.ProvidersOf(name).Select(c => c.Name).Distinct().Order(StringComparer.Ordinal).Take(3).ToList();
         var refused = index.Problems.FirstOrDefault(p => p.Contains($"packages/{name}/", StringComparison.Ordinal));
         if (refused is not null) throw new RequestException($"'{name}' cannot be installed: {refused}");
         var hint = providers.Count > 0 ? $"; it is provided by {string.Join(", ", providers)}"
-            : near.Count > 0 ? $"; did you mean {string.Join(", ", near)}?" : "";
+            : near.Count > 0 ? $"; did you mean {string.Join(" or ", near)}?" : "";
         throw new RequestException($"no package named '{name}' in the repository{hint}");
     }
 }

@@ -8,5 +8,6 @@ namespace Stork.Client.Packages;
 public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidate Candidate, string Summary, string Role)
 {
     public string Name => Candidate.Name;
-    public string Version => Candidate.Version.ToNormalizedString();
+    /// <summary>The full SemVer text, build metadata included ("1.0.0+build.5"): it is what the blob's manifest says.</summary>
+    public string Version => Candidate.Version.ToFullString();
 }

@@ -88,7 +88,9 @@ public sealed class PackageIndex : IPackageProvider
         => _byName.TryGetValue(name, out var list) ? list : [];
 
     public PackageEntry? Find(string name, string version)
-        => VersionsOf(name).FirstOrDefault(e => e.Version == NuGetVersion.Parse(version).ToNormalizedString());
+        => NuGetVersion.TryParse(version, out var wanted)
+            ? VersionsOf(name).FirstOrDefault(e => e.Version == wanted.ToFullString())
+            : null;
 
     public IReadOnlyList<Candidate> CandidatesNamed(string name) => VersionsOf(name).Select(e => e.Candidate).ToList();
 

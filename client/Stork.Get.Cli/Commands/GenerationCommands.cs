@@ -19,6 +19,7 @@ internal static class HistoryCommand
             host.Guests.Get(name);
             if (host.Installer.Recover(name) is { } recovered) Output.Note($"{name}: {recovered}");
             var generations = host.Database.ListGenerations(name);
+            var notes = Stork.Client.Operations.GenerationNotes.Read(host.Paths, name);
             if (GlobalOptions.WantsJson(result))
             {
                 Output.Json(new JsonArray(generations.Select(g => (JsonNode)new JsonObject
@@ -28,14 +29,19 @@ internal static class HistoryCommand
                     ["summary"] = g.Summary,
                     ["current"] = g.Number == generations[^1].Number,
                     ["packages"] = new JsonArray(g.Packages.Select(p => (JsonNode)JsonValue.Create($"{p.Name} {p.Version}")!).ToArray()),
+                    ["command"] = notes.GetValueOrDefault(g.Number)?.Command,
+                    ["user"] = notes.GetValueOrDefault(g.Number)?.User,
+                    ["sudo_user"] = notes.GetValueOrDefault(g.Number)?.SudoUser,
+                    ["apply"] = notes.GetValueOrDefault(g.Number)?.ByApply,
                 }).ToArray()));
                 return 0;
             }
-            var table = new Table().AddColumns("gen", "created (UTC)", "change", "packages");
-            foreach (var g in generations)
-                table.AddRow((g.Number == generations[^1].Number ? "*" : "") + g.Number, DateTimeOffset.FromUnixTimeSeconds(g.Created).ToString("yyyy-MM-dd HH:mm:ss"),
-                    Markup.Escape(g.Summary), g.Packages.Count.ToString());
-            AnsiConsole.Write(table);
+            string By(int number) => notes.GetValueOrDefault(number) is { } n
+                ? (n.SudoUser is null ? n.User : $"{n.SudoUser} (sudo, as {n.User})") + (n.ByApply ? ", by apply" : "")
+                : "";
+            Tables.Write(["gen", "created (UTC)", "change", "packages", "by", "command"], generations.Select(g => (IReadOnlyList<string>)[
+                (g.Number == generations[^1].Number ? "*" : "") + g.Number, DateTimeOffset.FromUnixTimeSeconds(g.Created).ToString("yyyy-MM-dd HH:mm:ss"),
+                g.Summary, g.Packages.Count.ToString(), By(g.Number), notes.GetValueOrDefault(g.Number)?.Command ?? ""]));
             return 0;
         }));
         return command;
@@ -56,7 +62,7 @@ internal static class RollbackCommand
             var name = result.GetValue(guest)!;
             host.Guests.Get(name);
             var report = await host.Maintenance.RollbackAsync(name, result.GetValue(to), cancellation);
-            var outcome = new Stork.Client.Operations.OperationOutcome(name, [], report, false);
+            var outcome = new Stork.Client.Operations.OperationOutcome(name, [], report, false) { RolledBackTo = result.GetValue(to) ?? report.Generation - 2 };
             if (GlobalOptions.WantsJson(result)) Output.Json(OutcomePrinter.ToJson(outcome));
             else OutcomePrinter.Print(outcome);
             return 0;

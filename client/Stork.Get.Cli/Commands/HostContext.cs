@@ -22,6 +22,28 @@ internal sealed class HostContext : IDisposable
         Guests = new GuestRegistry(Database);
         Installer = new GuestInstaller(Paths, Database) { OnWait = Output.Note };
         Maintenance = new GuestMaintenance(Paths, Database, Installer) { OnWait = Output.Note };
+        foreach (var guest in Guests.ListGuests()) _generationsAtStart[guest.Name] = Database.CurrentGeneration(guest.Name);
+        _byApply = result.CommandResult.Command.Name == "apply";
+    }
+
+    private readonly bool _byApply;
+
+    // Each guest's generation when the command started: every newer one it made gets a note of who and how.
+    private readonly Dictionary<string, int> _generationsAtStart = new(StringComparer.Ordinal);
+
+    /// <summary>The command line as typed (set by Program.cs), for the history notes.</summary>
+    public static string[] Args { get; set; } = [];
+
+    private void NoteNewGenerations()
+    {
+        var (user, sudoUser) = GenerationNotes.Invoker();
+        var command = "stork-get " + string.Join(' ', Args.Select(a => a.Length == 0 || a.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '*' or '?') ? $"'{a.Replace("'", "'\\''")}'" : a));
+        foreach (var guest in Guests.ListGuests())
+        {
+            var before = _generationsAtStart.GetValueOrDefault(guest.Name);
+            foreach (var generation in Database.ListGenerations(guest.Name).Where(g => g.Number > before))
+                GenerationNotes.Append(Paths, guest.Name, new GenerationNote(generation.Number, command, user, sudoUser, _byApply));
+        }
     }
 
     public HostSession OpenSession()
@@ -33,6 +55,8 @@ internal sealed class HostContext : IDisposable
     public void Dispose()
     {
         using var _ = Stork.Client.Diagnostics.PhaseTimings.Measure("close host database");
+        try { NoteNewGenerations(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Output.Note($"warning: could not record who made the new generation: {e.Message}"); }
         Database.Dispose();
     }
 }

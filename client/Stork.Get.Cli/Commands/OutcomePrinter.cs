@@ -22,7 +22,8 @@ internal static class OutcomePrinter
                 ["complete"] = plan.Complete,
                 ["link_mode"] = plan.LinkMode,
                 ["add"] = Strings(plan.Packages.Added.Select(p => $"{p.Name} {p.Version}")),
-                ["upgrade"] = Strings(plan.Packages.Upgraded.Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
+                ["upgrade"] = Strings(plan.Packages.Upgraded.Where(u => !IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
+                ["downgrade"] = Strings(plan.Packages.Upgraded.Where(u => IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
                 ["remove"] = Strings(plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}")),
                 ["blobs_to_fetch"] = new JsonArray(plan.BlobsToFetch.Select(b => (JsonNode)new JsonObject
                     { ["package"] = $"{b.Name} {b.Version}", ["sha256"] = b.BlobSha256, ["length"] = b.BlobLength }).ToArray()),
@@ -31,6 +32,12 @@ internal static class OutcomePrinter
                     { ["action"] = ActionName(a.Kind, plan.LinkMode), ["path"] = "/" + a.WritePath }).ToArray()),
             };
         }
+        if (outcome.Sizes is { } sizes)
+        {
+            json["download_bytes"] = sizes.DownloadBytes;
+            json["download_blobs"] = sizes.DownloadBlobs;
+            json["disk_change_bytes"] = sizes.DiskChange;
+        }
         if (outcome.Report is { } r)
         {
             json["generation"] = r.Generation;
@@ -38,7 +45,8 @@ internal static class OutcomePrinter
             json["new_configs"] = Strings(r.NewConfigs);
             json["added"] = JsonArrays.OfStrings(r.Added);
             json["removed"] = JsonArrays.OfStrings(r.Removed);
-            json["upgraded"] = JsonArrays.OfStrings(r.Upgraded);
+            json["upgraded"] = JsonArrays.OfStrings(r.Upgraded.Where(u => !IsDowngrade(u)));
+            json["downgraded"] = JsonArrays.OfStrings(r.Upgraded.Where(IsDowngrade));
             json["files_linked"] = r.FilesLinked;
             json["files_copied"] = r.FilesCopied;
             json["bytes_linked"] = r.BytesLinked;
@@ -46,6 +54,16 @@ internal static class OutcomePrinter
         }
         return json;
     }
+
+    /// <summary>"NAME OLD -> NEW" (the installer's wording) where NEW is lower than OLD.</summary>
+    private static bool IsDowngrade(string change)
+    {
+        var parts = change.Split(' ');
+        return parts.Length == 4 && IsDowngrade(parts[1], parts[3]);
+    }
+
+    private static bool IsDowngrade(string oldVersion, string newVersion)
+        => NuGet.Versioning.NuGetVersion.TryParse(oldVersion, out var o) && NuGet.Versioning.NuGetVersion.TryParse(newVersion, out var n) && n < o;
 
     private static JsonArray Strings(IEnumerable<string> items) => new(items.Select(i => (JsonNode)JsonValue.Create(i)!).ToArray());
 
@@ -69,14 +87,20 @@ internal static class OutcomePrinter
         {
             Console.WriteLine($"{outcome.Guest}: would have {outcome.Desired.Count} packages: {string.Join(", ", outcome.Desired.Select(d => $"{d.Name} {d.Version}"))}");
             if (outcome.Plan is { } plan) PrintPlan(plan);
+            if (outcome.Sizes is { } sizes)
+                Console.WriteLine($"  need to download {Bytes.Format(sizes.DownloadBytes)} ({sizes.DownloadBlobs} blob{(sizes.DownloadBlobs == 1 ? "" : "s")}); "
+                    + (sizes.DiskChange is { } disk ? $"after this the guest's installed size {(disk >= 0 ? "grows" : "shrinks")} by {Bytes.Format(Math.Abs(disk))}" : "installed size change unknown (a package's signed entry has no size)"));
             return;
         }
+        if (Output.Quiet) return;
         var r = outcome.Report!;
         var changes = new List<string>();
         if (r.Added.Count > 0) changes.Add($"added {string.Join(", ", r.Added)}");
-        if (r.Upgraded.Count > 0) changes.Add($"upgraded {string.Join(", ", r.Upgraded)}");
+        if (r.Upgraded.Any(u => !IsDowngrade(u))) changes.Add($"upgraded {string.Join(", ", r.Upgraded.Where(u => !IsDowngrade(u)))}");
+        if (r.Upgraded.Any(IsDowngrade)) changes.Add($"downgraded {string.Join(", ", r.Upgraded.Where(IsDowngrade))}");
         if (r.Removed.Count > 0) changes.Add($"removed {string.Join(", ", r.Removed)}");
-        Console.WriteLine($"{outcome.Guest}: {(changes.Count == 0 ? "nothing to do" : string.Join("; ", changes))} ({r.FilesLinked} files linked, {r.FilesCopied} copied)");
+        var what = outcome.RolledBackTo is { } to ? $"rolled back to generation {to}" + (changes.Count == 0 ? "" : ": ") : "";
+        Console.WriteLine($"{outcome.Guest}: {what}{(changes.Count == 0 ? (what.Length == 0 ? "nothing to do" : "") : string.Join("; ", changes))} ({r.FilesLinked} files linked, {r.FilesCopied} copied)");
         foreach (var kept in r.KeptConfigs) Console.WriteLine($"  kept your edited config file {kept}");
         foreach (var created in r.NewConfigs) Console.WriteLine($"  the package's new version is beside it: {created}");
         if (r.Generation > 0 && r.Changed) Console.WriteLine($"  generation {r.Generation} (link mode {r.LinkMode})");
@@ -86,7 +110,8 @@ internal static class OutcomePrinter
     {
         void Line(string what, IEnumerable<string> items) { var list = items.ToList(); if (list.Count > 0) Console.WriteLine($"  {what}: {string.Join(", ", list)}"); }
         Line("install", plan.Packages.Added.Select(p => $"{p.Name} {p.Version}"));
-        Line("upgrade", plan.Packages.Upgraded.Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}"));
+        Line("upgrade", plan.Packages.Upgraded.Where(u => !IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}"));
+        Line("DOWNGRADE", plan.Packages.Upgraded.Where(u => IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}"));
         Line("remove", plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}"));
         foreach (var b in plan.BlobsToFetch) Console.WriteLine($"  fetch (unless cached) {b.Name} {b.Version}: {b.BlobLength} bytes, sha256 {b.BlobSha256[..16]}…");
         if (!plan.Complete)

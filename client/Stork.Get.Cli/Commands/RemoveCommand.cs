@@ -1,33 +1,11 @@
-using Stork.Cli;
 using System.CommandLine;
-using System.Text.Json.Nodes;
-using Stork.Client.Operations;
 
 namespace Stork.Get.Cli.Commands;
 
 internal static class RemoveCommand
 {
-    public static Command Create()
-    {
-        var guests = GuestOption.Create();
-        var packages = new Argument<string[]>("packages") { Description = "Package names", Arity = ArgumentArity.OneOrMore };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Resolve and print the plan, change nothing" };
-        var command = new Command("remove", "Remove packages, and dependencies nothing needs any more, from guests") { guests, packages, dryRun };
-        command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
-        {
-            using var host = new HostContext(result);
-            using var session = host.OpenSession();
-            var operations = new PackageOperations(session, host.Installer);
-            var outcomes = new JsonArray();
-            foreach (var guest in result.GetValue(guests)!)
-            {
-                var outcome = await operations.RemoveAsync(guest, result.GetValue(packages)!, result.GetValue(dryRun), cancellation);
-                if (GlobalOptions.WantsJson(result)) outcomes.Add((JsonNode)OutcomePrinter.ToJson(outcome));
-                else OutcomePrinter.Print(outcome);
-            }
-            if (GlobalOptions.WantsJson(result)) Output.Json(outcomes);
-            return 0;
-        }));
-        return command;
-    }
+    public static Command Create() => PackageChangeCommand.Create("remove", "Remove packages, and dependencies nothing needs any more, from guests",
+        new Argument<string[]>("packages") { Description = "Package names", Arity = ArgumentArity.OneOrMore },
+        (operations, guest, packages, dryRun, ct) => operations.RemoveAsync(guest, packages, dryRun, ct),
+        "Never contact the repository (remove already works from valid stored metadata without it)", withProgress: false);
 }

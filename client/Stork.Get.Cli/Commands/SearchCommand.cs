@@ -1,7 +1,6 @@
 using Stork.Cli;
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using Spectre.Console;
 using Stork.Client.Operations;
 
 namespace Stork.Get.Cli.Commands;
@@ -17,14 +16,19 @@ internal static class SearchCommand
             using var session = HostSession.Open(GlobalOptions.PathsOf(result));
             var (index, _) = session.LoadOffline();
             var hits = index.Search(result.GetValue(text) ?? "");
+            // The newest version may be a prerelease; a plain install picks the newest stable one: say both.
+            var rows = hits.Select(h => (Hit: h, Pick: PackageOperations.PlainInstallPick(index, h.Name)?.ToFullString())).ToList();
             if (GlobalOptions.WantsJson(result))
             {
-                Output.Json(new JsonArray(hits.Select(h => (JsonNode)new JsonObject { ["name"] = h.Name, ["version"] = h.Version, ["summary"] = h.Summary }).ToArray()));
+                Output.Json(new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+                {
+                    ["name"] = r.Hit.Name, ["version"] = r.Hit.Version, ["prerelease"] = r.Hit.Candidate.Version.IsPrerelease,
+                    ["install_picks"] = r.Pick, ["summary"] = r.Hit.Summary,
+                }).ToArray()));
                 return 0;
             }
-            var table = new Table().AddColumns("name", "newest", "summary");
-            foreach (var hit in hits) table.AddRow(Markup.Escape(hit.Name), Markup.Escape(hit.Version), Markup.Escape(hit.Summary));
-            AnsiConsole.Write(table);
+            Tables.Write(["name", "newest", "install picks", "summary"], rows.Select(r => (IReadOnlyList<string>)[
+                r.Hit.Name, r.Hit.Version + (r.Hit.Candidate.Version.IsPrerelease ? " (prerelease)" : ""), r.Pick ?? "(prereleases only)", r.Hit.Summary]));
             return 0;
         }));
         return command;

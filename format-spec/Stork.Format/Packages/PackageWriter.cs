@@ -14,9 +14,10 @@ public static class PackageWriter
     public const int CompressionLevel = 19;
 
     /// <summary>Writes the compressed blob to <paramref name="output"/> and returns its manifest.</summary>
-    public static PackageManifest Write(PackageInfo info, IEnumerable<PayloadEntry> payload, Stream output)
+    /// <param name="level">zstd level (1-22); the same inputs and level always give the same bytes.</param>
+    public static PackageManifest Write(PackageInfo info, IEnumerable<PayloadEntry> payload, Stream output, int level = CompressionLevel)
     {
-        using var zstd = new CompressionStream(output, CompressionLevel, leaveOpen: true);
+        using var zstd = new CompressionStream(output, level, leaveOpen: true);
         // A content checksum lets plain `zstd -t` / `tar --zstd` detect corruption too.
         zstd.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
         var manifest = WriteTar(info, payload, zstd);

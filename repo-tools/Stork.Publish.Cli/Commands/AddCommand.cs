@@ -32,7 +32,7 @@ internal static class AddCommand
                     reader.VerifyAll();
                 }
                 var info = manifest.Info.ToJsonNode().AsObject();
-                var added = project.AddPackage(path, manifest.Name, manifest.Version, info, result.GetValue(role));
+                var added = project.AddPackage(path, manifest.Name, manifest.Version, info, result.GetValue(role), manifest.InstalledSize);
                 Console.WriteLine($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
             }
             if (result.GetValue(publish) || signingKeys.Count > 0) PublishCommand.PublishAndReport(project, signingKeys);

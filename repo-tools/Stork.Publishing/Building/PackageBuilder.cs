@@ -14,11 +14,12 @@ public static class PackageBuilder
     public const string Extension = ".stork";
 
     /// <summary>Builds using &lt;sourceDir&gt;/stork-build.json, writing &lt;outputDir&gt;/&lt;name&gt;_&lt;version&gt;.stork.</summary>
-    public static BuiltPackage Build(string sourceDir, string outputDir) =>
-        Build(sourceDir, BuildManifest.Load(Path.Combine(sourceDir, BuildManifest.FileName)), outputDir);
+    public static BuiltPackage Build(string sourceDir, string outputDir, int level = PackageWriter.CompressionLevel) =>
+        Build(sourceDir, BuildManifest.Load(Path.Combine(sourceDir, BuildManifest.FileName)), outputDir, level);
 
-    public static BuiltPackage Build(string sourceDir, BuildManifest build, string outputDir)
+    public static BuiltPackage Build(string sourceDir, BuildManifest build, string outputDir, int level = PackageWriter.CompressionLevel)
     {
+        if (level is < 1 or > 22) throw new BuildException($"zstd level {level} is out of range (1-22)");
         sourceDir = Path.GetFullPath(sourceDir);
         if (!Directory.Exists(sourceDir)) throw new BuildException($"source directory '{sourceDir}' does not exist");
         var info = build.ToPackageInfo();
@@ -29,12 +30,12 @@ public static class PackageBuilder
         Directory.CreateDirectory(outputDir);
         var outputPath = Path.Combine(outputDir, FileNameFor(info));
         // Write beside the target and rename, so a failed build never leaves a half-written package behind.
-        var tempPath = outputPath + ".tmp-" + Environment.ProcessId;
+        var tempPath = outputPath + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
         PackageManifest manifest;
         try
         {
             using (var output = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None))
-                manifest = PackageWriter.Write(info, payload, output);
+                manifest = PackageWriter.Write(info, payload, output, level);
             File.Move(tempPath, outputPath, overwrite: true);
         }
         catch (PackageFormatException e)
@@ -97,6 +98,7 @@ public static class PackageBuilder
             var mode = ModeFor(relative, NormalizedMode(file.UnixFileMode), modeRules);
             entries.Add(PayloadEntry.FromFile(relative, file.FullName, mode, config.Match(relative).HasMatches));
         }
+        RequireEveryIncludeMatches(build, entries.Select(e => e.Path).Concat(directories));
         foreach (var directory in directories.ToList()) AddParents(directories, directory);
         foreach (var directory in directories)
         {
@@ -104,6 +106,19 @@ public static class PackageBuilder
             entries.Add(PayloadEntry.Directory(directory, mode));
         }
         return entries;
+    }
+
+    /// <summary>An include glob that selects nothing is almost always a typo: refuse to build a package without its files.</summary>
+    private static void RequireEveryIncludeMatches(BuildManifest build, IEnumerable<string> selected)
+    {
+        var paths = selected.ToList();
+        foreach (var pattern in build.Include)
+        {
+            var one = new Matcher(StringComparison.Ordinal);
+            one.AddInclude(pattern);
+            if (!paths.Any(p => one.Match(p).HasMatches))
+                throw new BuildException($"{BuildManifest.FileName}: include glob '{pattern}' matches no file (after excludes)");
+        }
     }
 
     private static bool IsBuildMetadata(string relative) =>

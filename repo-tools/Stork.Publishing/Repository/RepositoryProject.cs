@@ -133,8 +133,12 @@ public sealed partial class RepositoryProject
     /// for <paramref name="role"/> (null: hash bin or targets, see <see cref="AutomaticRole"/>).
     /// A name and version already published with other content is refused: published versions are immutable.
     /// </summary>
-    public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo, string? role = null)
-        => AddTarget(RepositoryLayout.PackageTarget(name, version), blobPath, new JsonObject { ["stork"] = packageInfo.DeepClone() }, role,
+    /// <param name="installedSize">Bytes of the package's regular files, signed as custom.stork_installed_size so hosts can
+    /// show the disk change of a plan before downloading anything (SPEC.md §4).</param>
+    public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo, string? role = null, long? installedSize = null)
+        => AddTarget(RepositoryLayout.PackageTarget(name, version), blobPath, installedSize is { } size
+                ? new JsonObject { ["stork"] = packageInfo.DeepClone(), ["stork_installed_size"] = size }
+                : new JsonObject { ["stork"] = packageInfo.DeepClone() }, role,
             immutableLabel: $"{name} {version}");
 
     /// <summary>

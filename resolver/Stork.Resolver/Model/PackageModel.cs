@@ -14,7 +14,7 @@ public sealed record Reference(string Name, VersionRange? Range)
 public sealed record Provide(string Name, NuGetVersion? Version)
 {
     public static Provide Parse(string text) => ReferenceParser.ParseProvide(text);
-    public override string ToString() => Version is null ? Name : $"{Name} {Version.ToNormalizedString()}";
+    public override string ToString() => Version is null ? Name : $"{Name} {Version.ToFullString()}";
 }
 
 /// <summary>One installable package version with everything the solver needs to know about it.</summary>
@@ -25,11 +25,11 @@ public sealed record Candidate(
     IReadOnlyList<Reference> Conflicts,
     IReadOnlyList<Provide> Provides)
 {
-    public override string ToString() => $"{Name} {Version.ToNormalizedString()}";
+    public override string ToString() => $"{Name} {Version.ToFullString()}";
 }
 
 /// <summary>A chosen (name, version) pair.</summary>
 public sealed record PackageId(string Name, NuGetVersion Version)
 {
-    public override string ToString() => $"{Name} {Version.ToNormalizedString()}";
+    public override string ToString() => $"{Name} {Version.ToFullString()}";
 }

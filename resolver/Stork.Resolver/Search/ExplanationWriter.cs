@@ -91,7 +91,7 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
             case ClauseKind.NotLocked:
             {
                 var locked = request.Locks[origin.Index];
-                return $"{locked.Name} is locked to {locked.Version.ToNormalizedString()}{so}";
+                return $"{locked.Name} is locked to {locked.Version.ToFullString()}{so}";
             }
             case ClauseKind.Prerelease:
                 return $"{Package(origin.Var)} is a prerelease and no request names a prerelease of {Pool.CandidateOf(origin.Var).Name}{(withConsequence ? ", so it cannot be installed" : "")}";
@@ -148,7 +148,7 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
             return $"you asked for {item}, but no package is named {item.Name}; it is only provided by {listed}, " +
                    "and an install item needs a package's own name";
         }
-        string available = string.Join(", ", versions.Reverse().Select(v => Pool.CandidateOf(v).Version.ToNormalizedString()));
+        string available = string.Join(", ", versions.Reverse().Select(v => Pool.CandidateOf(v).Version.ToFullString()));
         return $"you asked for {item}, but no version of {item.Name} is in that range (available: {available})";
     }
 }

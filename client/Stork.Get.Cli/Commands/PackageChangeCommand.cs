@@ -1,0 +1,47 @@
+using Stork.Cli;
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Stork.Client.Operations;
+
+namespace Stork.Get.Cli.Commands;
+
+/// <summary>
+/// install, remove and upgrade share one shape: guests chosen with -g (globs) or --all-guests, package arguments,
+/// --dry-run and --offline; one plan per guest, printed the same way.
+/// </summary>
+internal static class PackageChangeCommand
+{
+    public delegate Task<OperationOutcome> Change(PackageOperations operations, string guest, string[] packages, bool dryRun, CancellationToken cancellation);
+
+    public static Command Create(string name, string description, Argument<string[]> packages, Change change, string offlineHelp, bool withProgress = true)
+    {
+        var guests = GuestOption.Create();
+        var all = GuestOption.CreateAll();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Resolve and print the plan with download size and disk change, change nothing" };
+        var offline = new Option<bool>("--offline") { Description = offlineHelp };
+        var command = new Command(name, description) { guests, all, packages, dryRun, offline };
+        command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
+        {
+            using var host = new HostContext(result);
+            var selected = GuestOption.Resolve(result, guests, all, host);
+            using var session = host.OpenSession();
+            var operations = new PackageOperations(session, host.Installer) { Offline = result.GetValue(offline), OnWarning = Output.Note };
+            async Task<List<OperationOutcome>> RunAll()
+            {
+                var list = new List<OperationOutcome>();
+                foreach (var guest in selected)
+                    list.Add(await change(operations, guest, result.GetValue(packages) ?? [], result.GetValue(dryRun), cancellation));
+                return list;
+            }
+            var done = withProgress ? await ProgressBars.RunAsync(result, session, RunAll) : await RunAll();
+            if (GlobalOptions.WantsJson(result))
+            {
+                Output.Json(new JsonArray(done.Select(o => (JsonNode)OutcomePrinter.ToJson(o)).ToArray()));
+                return 0;
+            }
+            foreach (var outcome in done) OutcomePrinter.Print(outcome);
+            return 0;
+        }));
+        return command;
+    }
+}
