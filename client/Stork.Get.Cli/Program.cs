@@ -13,6 +13,8 @@ root.Subcommands.Add(InstallCommand.Create());
 root.Subcommands.Add(RemoveCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(ApplyCommand.Create());
+root.Subcommands.Add(AgentCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(HistoryCommand.Create());
 root.Subcommands.Add(RollbackCommand.Create());
 root.Subcommands.Add(RecoverCommand.Create());

@@ -17,6 +17,9 @@ internal static class InitCommand
             var paths = GlobalOptions.PathsOf(result);
             HostSession.Init(paths, result.GetValue(repo)!, result.GetValue(root)!, TimeProvider.System, result.GetValue(host));
             Console.WriteLine($"trusting {result.GetValue(root)} for {result.GetValue(repo)}; state in {paths.StateDir}");
+            // The host's own key signs the agent's status reports (report_url); init again keeps it.
+            var hostKey = Stork.Client.Fleet.HostKey.Ensure(paths);
+            Console.WriteLine($"host key: ed25519 {hostKey.PublicHex} ({Stork.Client.Fleet.HostKey.PathOf(paths)})");
             return 0;
         }));
         return command;
