@@ -18,6 +18,8 @@ root.Subcommands.Add(HoldCommands.Create(hold: true));
 root.Subcommands.Add(HoldCommands.Create(hold: false));
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(ApplyCommand.Create());
+root.Subcommands.Add(AgentCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(HistoryCommand.Create());
 root.Subcommands.Add(RollbackCommand.Create());
 root.Subcommands.Add(RecoverCommand.Create());

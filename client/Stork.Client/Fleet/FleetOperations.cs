@@ -14,53 +14,114 @@ namespace Stork.Client.Fleet;
 public sealed record FleetOutcome(string Host, IReadOnlyList<OperationOutcome> Guests, IReadOnlyList<string> Problems, int Manifests);
 
 /// <summary>
-/// `stork-get apply`: refresh, read the signed fleet manifests, plan every guest of this host, and only when every
-/// plan resolves, converge them one by one (blobs still come once per host through the cache).
+/// `stork-get apply` and one round of `stork-get agent`: refresh, read the signed fleet manifests, plan every guest of
+/// this host, and only when every plan resolves, converge them one by one (blobs still come once per host through the
+/// cache); then put back drifted files of the packages the fleet manages.
 /// </summary>
-public sealed class FleetOperations(HostSession session, GuestRegistry registry, GuestInstaller installer)
+public sealed class FleetOperations(HostSession session, GuestRegistry registry, GuestInstaller installer, GuestMaintenance? maintenance = null)
 {
+    /// <summary>The clock rollouts are judged by (not_before).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>One-shot `apply`: a plan failure throws (exit 5) with nothing changed; a guest failure throws after the others converged.</summary>
     public async Task<FleetOutcome> ApplyAsync(bool dryRun, CancellationToken cancellation)
     {
-        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        var round = await RoundAsync(dryRun, skipPlanIfFingerprint: null, cancellation);
+        if (round.PlanError is not null) throw new RequestException(round.PlanError);
+        var failed = round.Guests.Where(g => g.Error is not null).ToList();
+        if (failed.Count > 0)
+            throw new GuestException(string.Join("\n  ", failed.Select(g => g.Error)));
+        return new FleetOutcome(round.Host, round.Guests.Select(g => g.ToOutcome()).ToList(), [.. round.Problems, .. round.Deferred.Select(d => "deferred: " + d)], round.Manifests);
+    }
+
+    /// <summary>
+    /// One round. Repository errors (unreachable, untrusted data) are thrown: nothing was changed by them and the
+    /// caller retries. A plan failure (conflicting actions, unsolvable) is returned as <see cref="FleetRound.PlanError"/>,
+    /// with drift still repaired; a guest that fails to converge is returned with its error while the others converge.
+    /// </summary>
+    /// <param name="skipPlanIfFingerprint">The fingerprint of a round whose plan failed: if nothing changed since, do not plan again.</param>
+    public async Task<FleetRound> RoundAsync(bool dryRun, string? skipPlanIfFingerprint, CancellationToken cancellation)
+    {
+        var (index, trusted, refresh) = await session.RefreshAsync(cancellation);
         var problems = new List<string>();
         var manifests = await ReadManifestsAsync(trusted, problems, cancellation);
         var planner = new FleetPlanner(manifests);
         var host = session.Config.Host ?? Environment.MachineName;
-        var guests = registry.ListGuests().Select(g => g.Name).ToList();
+        var guests = registry.ListGuests().Select(g => g.Name).Order(StringComparer.Ordinal).ToList();
+        var metadataVersion = $"{refresh.RootVersion}.{refresh.SnapshotVersion}";
+        var fingerprint = $"{metadataVersion}:{string.Join(',', guests)}";
+
+        var directives = planner.DirectivesFor(host, guests, Time.GetUtcNow());
+        problems.AddRange(planner.Problems);
+        var managed = directives.Where(d => d.Directives.Count > 0).Select(d => d.Guest).ToList();
+        if (skipPlanIfFingerprint == fingerprint)
+        {
+            return new FleetRound(host, metadataVersion, fingerprint, manifests.Count, problems, planner.Deferred,
+                await RepairOnlyAsync(guests, managed, dryRun, cancellation), null, PlanSkipped: true);
+        }
 
         var plans = new List<(string Guest, IReadOnlyList<DesiredPackage> Desired)>();
         var failures = new List<string>();
-        foreach (var directives in planner.DirectivesFor(host, guests))
+        foreach (var guest in directives)
         {
             try
             {
-                var installed = installer.ListInstalled(directives.Guest);
+                var installed = installer.ListInstalled(guest.Guest);
                 var manualBefore = installed.Where(p => p.Manual).Select(p => p.Name).ToList();
-                var request = GuestRequestBuilder.Build(directives, installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(), manualBefore);
+                var request = GuestRequestBuilder.Build(guest, installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(), manualBefore);
                 var manual = request.ManuallyInstalled.Except(request.Remove).ToHashSet(StringComparer.Ordinal);
                 var result = Solver.Solve(index, request, cancellation);
-                plans.Add((directives.Guest, DesiredSet.From(result, index, manual, directives.Guest, GuestRequestBuilder.Sources(directives))));
+                plans.Add((guest.Guest, DesiredSet.From(result, index, manual, guest.Guest, GuestRequestBuilder.Sources(guest))));
             }
             catch (RequestException e)
             {
                 failures.Add(e.Message);
             }
         }
-        problems.AddRange(planner.Problems);
-        // Nothing is half-applied: one guest that cannot be planned stops the whole run before any change.
+        // Nothing is half-applied: one guest that cannot be planned stops every change of the round (drift is still repaired).
         if (failures.Count > 0)
-            throw new RequestException($"the fleet manifests cannot be applied on host {host}; nothing was changed:\n  {string.Join("\n  ", failures)}");
+        {
+            var error = $"the fleet manifests cannot be applied on host {host}; nothing was changed:\n  {string.Join("\n  ", failures)}";
+            return new FleetRound(host, metadataVersion, fingerprint, manifests.Count, problems, planner.Deferred,
+                await RepairOnlyAsync(guests, managed, dryRun, cancellation), error, PlanSkipped: false);
+        }
 
-        var outcomes = new List<OperationOutcome>();
+        var rounds = new List<GuestRound>();
         if (!dryRun) await BlobPrefetch.ForPlansAsync(session, installer, plans, index, trusted, cancellation);
         foreach (var (guest, desired) in plans)
         {
-            if (dryRun) { outcomes.Add(new OperationOutcome(guest, desired, null, true)); continue; }
-            var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
-            outcomes.Add(new OperationOutcome(guest, desired, report, false));
+            if (dryRun) { rounds.Add(new GuestRound(guest, desired, null, [], null, true)); continue; }
+            try
+            {
+                var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
+                var repaired = managed.Contains(guest) ? await RepairOneAsync(guest, cancellation) : [];
+                rounds.Add(new GuestRound(guest, desired, report, repaired, null, false));
+            }
+            catch (LocalException e) when (e is not RequestException)
+            {
+                // A guest-level problem (a file no package owns in the way, a bad root): this guest waits, the others go on.
+                rounds.Add(new GuestRound(guest, desired, null, [], ErrorReport.Describe(e).Message, false));
+            }
         }
-        return new FleetOutcome(host, outcomes, problems, manifests.Count);
+        return new FleetRound(host, metadataVersion, fingerprint, manifests.Count, problems, planner.Deferred, rounds, null, PlanSkipped: false);
     }
+
+    /// <summary>Drift repair alone (the plan failed or was skipped): every guest keeps its packages, files are put back.</summary>
+    private async Task<List<GuestRound>> RepairOnlyAsync(IReadOnlyList<string> guests, IReadOnlyList<string> managed, bool dryRun, CancellationToken cancellation)
+    {
+        var rounds = new List<GuestRound>();
+        foreach (var guest in guests)
+        {
+            if (dryRun || !managed.Contains(guest)) { rounds.Add(new GuestRound(guest, null, null, [], null, dryRun)); continue; }
+            try { rounds.Add(new GuestRound(guest, null, null, await RepairOneAsync(guest, cancellation), null, false)); }
+            catch (LocalException e) when (e is not RequestException) { rounds.Add(new GuestRound(guest, null, null, [], ErrorReport.Describe(e).Message, false)); }
+        }
+        return rounds;
+    }
+
+    /// <summary>apply converges files too: what a managed package installed and is now missing or changed comes back from the store.</summary>
+    private async Task<IReadOnlyList<string>> RepairOneAsync(string guest, CancellationToken cancellation)
+        => maintenance is null ? [] : await maintenance.RepairAsync(guest, cancellation);
 
     /// <summary>Fleet manifests are targets under fleet/; each is fetched once and checked like any blob.</summary>
     private async Task<List<SignedManifest>> ReadManifestsAsync(TrustedMetadata trusted, List<string> problems, CancellationToken cancellation)

@@ -10,7 +10,13 @@ public sealed class FleetPlanner
 {
     private readonly Dictionary<string, (FleetGroup Group, string Path)> _groups = new(StringComparer.Ordinal);
     private readonly List<(FleetAction Action, string Path)> _actions = [];
-    public List<string> Problems { get; } = [];
+    private readonly List<string> _problems = [];
+
+    /// <summary>Everything worth telling the admin, each distinct problem once, in the order found.</summary>
+    public IReadOnlyList<string> Problems => _problems.Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>Actions this host sits out for now: outside their rollout percentage, or before their not_before.</summary>
+    public List<string> Deferred { get; } = [];
 
     public FleetPlanner(IEnumerable<SignedManifest> manifests)
     {
@@ -21,7 +27,7 @@ public sealed class FleetPlanner
                 .FirstOrDefault(name => !string.IsNullOrEmpty(ns) && !name.StartsWith(ns + "/", StringComparison.Ordinal));
             if (ns is null || outside is not null)
             {
-                Problems.Add(ns is null
+                _problems.Add(ns is null
                     ? $"{m.TargetPath}: not under {FleetNames.TargetPrefix}; ignored"
                     : $"{m.TargetPath} (signed by role {m.Role}) may only manage groups named {ns}/..., but names '{outside}'; ignored");
                 continue;
@@ -29,7 +35,7 @@ public sealed class FleetPlanner
             var duplicate = m.Manifest.Groups.FirstOrDefault(g => _groups.ContainsKey(g.Name));
             if (duplicate is not null)
             {
-                Problems.Add($"{m.TargetPath}: group {duplicate.Name} is already defined by {_groups[duplicate.Name].Path}; manifest ignored");
+                _problems.Add($"{m.TargetPath}: group {duplicate.Name} is already defined by {_groups[duplicate.Name].Path}; manifest ignored");
                 continue;
             }
             foreach (var g in m.Manifest.Groups) _groups[g.Name] = (g, m.TargetPath);
@@ -38,8 +44,13 @@ public sealed class FleetPlanner
     }
 
     /// <summary>The directives for each of <paramref name="guests"/> on host <paramref name="host"/>.</summary>
-    public IReadOnlyList<GuestDirectives> DirectivesFor(string host, IReadOnlyList<string> guests)
+    /// <param name="now">For staged rollouts: actions with a not_before later than this are left out.</param>
+    public IReadOnlyList<GuestDirectives> DirectivesFor(string host, IReadOnlyList<string> guests, DateTimeOffset? now = null)
     {
+        var at = now ?? DateTimeOffset.UtcNow;
+        foreach (var (action, path) in _actions)
+            if (!FleetRollout.Includes(action, host, at) && _groups.ContainsKey(action.Group))
+                Deferred.Add($"{path}: group {action.Group}: {action}: host {host} is not in it yet");
         var members = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var result = new List<GuestDirectives>();
         foreach (var guest in guests.Order(StringComparer.Ordinal))
@@ -49,9 +60,10 @@ public sealed class FleetPlanner
             {
                 if (!_groups.ContainsKey(action.Group))
                 {
-                    Problems.Add($"{path}: action '{action}' names group {action.Group}, which no manifest defines");
+                    _problems.Add($"{path}: action '{action}' names group {action.Group}, which no manifest defines");
                     continue;
                 }
+                if (!FleetRollout.Includes(action, host, at)) continue;   // outside the rollout: the guest keeps its state
                 if (Resolve(action.Group, host, guests, members, []).Contains(guest)) list.Add(new GuestDirective(action, path));
             }
             result.Add(new GuestDirectives(guest, list));
@@ -66,7 +78,7 @@ public sealed class FleetPlanner
         if (!_groups.TryGetValue(group, out var entry)) return [];
         if (!resolving.Add(group))
         {
-            Problems.Add($"group {group} includes itself through @-references; treated as empty");
+            _problems.Add($"group {group} includes itself through @-references; treated as empty");
             return [];
         }
         HashSet<string> Union(IEnumerable<string> list)
@@ -91,6 +103,8 @@ public sealed class FleetPlanner
         if (!string.Equals(memberHost, host, StringComparison.Ordinal)) return [];
         if (slash < 0) return guests;
         var guest = member[(slash + 1)..];
-        return guests.Contains(guest, StringComparer.Ordinal) ? [guest] : [];
+        if (guests.Contains(guest, StringComparer.Ordinal)) return [guest];
+        _problems.Add($"member {member} names guest {guest}, which host {host} does not have (stork-get guest list)");
+        return [];
     }
 }

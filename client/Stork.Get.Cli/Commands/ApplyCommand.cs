@@ -1,8 +1,8 @@
 using Stork.Cli;
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Stork.Client.Fleet;
+using Stork.Format.Errors;
 using Stork.Format.Json;
 
 namespace Stork.Get.Cli.Commands;
@@ -12,57 +12,71 @@ internal static class ApplyCommand
     public static Command Create()
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Show one plan per guest, change nothing" };
-        var watch = new Option<bool>("--watch") { Description = "Keep converging; each round costs one timestamp request when nothing changed" };
-        var interval = new Option<string>("--interval") { Description = "Time between rounds with --watch: 30s, 5m, 1h", DefaultValueFactory = _ => "60s" };
-        var command = new Command("apply", "Converge every guest of this host to the signed fleet manifests") { dryRun, watch, interval };
+        var watch = new Option<bool>("--watch") { Description = "Same as 'stork-get agent': keep converging until stopped" };
+        var interval = new Option<string?>("--interval") { Description = "Time between rounds with --watch: 30s, 5m, 1h" };
+        var command = new Command("apply", "Converge every guest of this host to the signed fleet manifests (and repair drifted files)") { dryRun, watch, interval };
         command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
         {
-            var pause = ParseInterval(result.GetValue(interval)!);
-            using var host = new HostContext(result);
-            while (true)
+            if (result.GetValue(watch))
             {
-                using (var session = host.OpenSession())
-                {
-                    var outcome = await new FleetOperations(session, host.Guests, host.Installer).ApplyAsync(result.GetValue(dryRun), cancellation);
-                    Print(outcome, GlobalOptions.WantsJson(result));
-                }
-                if (!result.GetValue(watch)) return 0;
-                await Task.Delay(pause, cancellation);
+                if (result.GetValue(dryRun)) throw new AgentOptionException("--watch and --dry-run do not go together");
+                return await AgentCommand.RunAsync(result, result.GetValue(interval), null, cancellation);
             }
+            if (result.GetValue(interval) is not null) throw new AgentOptionException("--interval needs --watch (or use 'stork-get agent --interval')");
+            var dry = result.GetValue(dryRun);
+            using var host = new HostContext(result);
+            using var session = host.OpenSession();
+            var started = DateTimeOffset.UtcNow;
+            var operations = new FleetOperations(session, host.Guests, host.Installer, host.Maintenance);
+            FleetRound round;
+            try
+            {
+                round = await operations.RoundAsync(dry, skipPlanIfFingerprint: null, cancellation);
+            }
+            catch (Exception e) when (!dry && e is StorkException)
+            {
+                StatusRecord.Write(host.Paths, session.Config.Host ?? Environment.MachineName, new RoundResult(0, started, DateTimeOffset.UtcNow, null, e, 1, null), host.Database);
+                throw;
+            }
+            if (!dry) StatusRecord.Write(host.Paths, round.Host, new RoundResult(0, started, DateTimeOffset.UtcNow, round, null, 0, null), host.Database);
+            Print(round, GlobalOptions.WantsJson(result));
+            if (round.PlanError is not null) throw new RequestException(round.PlanError);
+            var failed = round.Guests.Where(g => g.Error is not null).ToList();
+            if (failed.Count > 0) throw new GuestException(string.Join("\n  ", failed.Select(g => $"guest {g.Guest}: {g.Error}")));
+            return 0;
         }));
         return command;
     }
 
-    private static void Print(FleetOutcome outcome, bool json)
+    private static void Print(FleetRound round, bool json)
     {
-        foreach (var problem in outcome.Problems) Output.Note($"warning: {problem}");
+        foreach (var problem in round.Problems) Output.Note($"warning: {problem}");
+        foreach (var deferred in round.Deferred) Output.Note($"rollout: {deferred}");
         if (json)
         {
             Output.Json(new JsonObject
             {
-                ["host"] = outcome.Host,
-                ["manifests"] = outcome.Manifests,
-                ["guests"] = JsonArrays.Of(outcome.Guests.Select(g => (JsonNode)OutcomePrinter.ToJson(g))),
-                ["problems"] = JsonArrays.OfStrings(outcome.Problems),
+                ["host"] = round.Host,
+                ["manifests"] = round.Manifests,
+                ["metadata_version"] = round.MetadataVersion,
+                ["guests"] = JsonArrays.Of(round.Guests.Select(g =>
+                {
+                    var o = OutcomePrinter.ToJson(g.ToOutcome());
+                    o["repaired"] = JsonArrays.OfStrings(g.Repaired);
+                    if (g.Error is not null) o["error"] = g.Error;
+                    return (JsonNode)o;
+                })),
+                ["problems"] = JsonArrays.OfStrings(round.Problems),
+                ["deferred"] = JsonArrays.OfStrings(round.Deferred),
             });
             return;
         }
-        Console.WriteLine($"host {outcome.Host}: {outcome.Manifests} fleet manifest(s), {outcome.Guests.Count} guest(s)");
-        foreach (var guest in outcome.Guests) OutcomePrinter.Print(guest);
-    }
-
-    internal static TimeSpan ParseInterval(string text)
-    {
-        var unit = text.Length > 0 && char.IsLetter(text[^1]) ? text[^1] : 's';
-        var number = char.IsLetter(text[^1]) ? text[..^1] : text;
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
-            throw new Stork.Format.Errors.LocalException($"--interval: '{text}' is not a duration such as 30s, 5m or 1h");
-        return unit switch
+        var quiet = round.Guests.Count(g => !g.DryRun && !g.Changed && g.Error is null);
+        Console.WriteLine($"host {round.Host}: {round.Manifests} fleet manifest(s), {round.Guests.Count} guest(s){(quiet > 0 ? $", {quiet} already converged" : "")}");
+        foreach (var guest in round.Guests)
         {
-            's' => TimeSpan.FromSeconds(value),
-            'm' => TimeSpan.FromMinutes(value),
-            'h' => TimeSpan.FromHours(value),
-            _ => throw new Stork.Format.Errors.LocalException($"--interval: unknown unit '{unit}' (use s, m or h)"),
-        };
+            if (guest.DryRun || guest.Report is { Changed: true }) OutcomePrinter.Print(guest.ToOutcome());
+            if (guest.Repaired.Count > 0) Console.WriteLine($"guest {guest.Guest}: repaired {guest.Repaired.Count} drifted path(s): {string.Join(", ", guest.Repaired)}");
+        }
     }
 }

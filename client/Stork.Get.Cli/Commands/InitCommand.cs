@@ -19,15 +19,18 @@ internal static class InitCommand
         {
             var paths = GlobalOptions.PathsOf(result);
             var done = HostSession.Init(paths, result.GetValue(repo)!, result.GetValue(root)!, TimeProvider.System, result.GetValue(host), result.GetValue(force));
+            // The host's own key signs the agent's status reports (report_url); init again keeps it.
+            var hostKey = Stork.Client.Fleet.HostKey.Ensure(paths);
             if (GlobalOptions.WantsJson(result))
             {
-                Output.Json(new JsonObject { ["changed"] = JsonArrays.OfStrings(done.Changed), ["kept"] = JsonArrays.OfStrings(done.Kept), ["state"] = paths.StateDir });
+                Output.Json(new JsonObject { ["changed"] = JsonArrays.OfStrings(done.Changed), ["kept"] = JsonArrays.OfStrings(done.Kept), ["state"] = paths.StateDir, ["host_key"] = hostKey.PublicHex });
                 return 0;
             }
-            if (done.Changed.Count == 0) { Console.WriteLine($"already initialised with this root and repository; nothing changed (state in {paths.StateDir})"); return 0; }
+            if (done.Changed.Count == 0) { Console.WriteLine($"already initialised with this root and repository; nothing changed (state in {paths.StateDir}; host key {hostKey.PublicHex})"); return 0; }
             Console.WriteLine($"trusting {result.GetValue(root)} for {result.GetValue(repo)}; state in {paths.StateDir}");
             foreach (var change in done.Changed) Console.WriteLine($"  changed {change}");
             if (done.Kept.Count > 0) Console.WriteLine($"  kept {string.Join(", ", done.Kept)}");
+            Console.WriteLine($"host key: ed25519 {hostKey.PublicHex} ({Stork.Client.Fleet.HostKey.PathOf(paths)})");
             return 0;
         }));
         return command;

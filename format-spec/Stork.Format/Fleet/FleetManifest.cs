@@ -13,13 +13,25 @@ public sealed record FleetGroup(string Name, IReadOnlyList<string> Include, IRea
 public enum FleetActionKind { Install, Update, Remove }
 
 /// <summary>One action for a group, applied in manifest order.</summary>
-public sealed record FleetAction(string Group, FleetActionKind Kind, string Package, VersionRange? Range)
+/// <param name="Rollout">"rollout": the percentage (1-100) of hosts that take part, chosen by a stable hash of the
+/// host name (<see cref="FleetRollout"/>); null means every host.</param>
+/// <param name="NotBefore">"not_before": hosts ignore the action until this time.</param>
+public sealed record FleetAction(string Group, FleetActionKind Kind, string Package, VersionRange? Range,
+    int? Rollout = null, DateTimeOffset? NotBefore = null)
 {
     public override string ToString() => Kind switch
     {
         FleetActionKind.Install => Range is null ? $"install {Package}" : $"install {Package} {Range.ToNormalizedString()}",
         FleetActionKind.Update => $"update {Package}",
         _ => $"remove {Package}",
+    } + Staging;
+
+    private string Staging => (Rollout, NotBefore) switch
+    {
+        (null, null) => "",
+        ({ } p, null) => $" (rollout {p}%)",
+        (null, { } t) => $" (not before {FleetRollout.FormatTime(t)})",
+        ({ } p, { } t) => $" (rollout {p}%, not before {FleetRollout.FormatTime(t)})",
     };
 }
 
@@ -61,7 +73,17 @@ public sealed record FleetManifest(IReadOnlyList<FleetGroup> Groups, IReadOnlyLi
             var text = StrictJson.RequireString(a, "range", what);
             if (!VersionRange.TryParse(text, out range)) throw new FormatException($"{what}: '{text}' is not a version range (install {package})");
         }
-        return new FleetAction(group, kind, package, range);
+        int? rollout = null;
+        if (a.ContainsKey("rollout"))
+        {
+            var percent = StrictJson.RequireInteger(a, "rollout", what);
+            if (percent is < 1 or > 100) throw new FormatException($"{what}: rollout of {key} {package} must be a percentage from 1 to 100, not {percent}");
+            rollout = (int)percent;
+        }
+        DateTimeOffset? notBefore = null;
+        if (a.ContainsKey("not_before"))
+            notBefore = FleetRollout.ParseTime(StrictJson.RequireString(a, "not_before", what), $"{what}: not_before of {key} {package}");
+        return new FleetAction(group, kind, package, range, rollout, notBefore);
     }
 
     private static List<string> Members(JsonObject group, string key, string what)
@@ -89,6 +111,8 @@ public sealed record FleetManifest(IReadOnlyList<FleetGroup> Groups, IReadOnlyLi
         {
             var o = new JsonObject { ["group"] = a.Group, [a.Kind.ToString().ToLowerInvariant()] = a.Package };
             if (a.Range is not null) o["range"] = a.Range.ToNormalizedString();
+            if (a.Rollout is { } percent) o["rollout"] = percent;
+            if (a.NotBefore is { } time) o["not_before"] = FleetRollout.FormatTime(time);
             actions.Add((JsonNode)o);
         }
         return new JsonObject { ["format"] = CurrentFormat, ["groups"] = groups, ["actions"] = actions };

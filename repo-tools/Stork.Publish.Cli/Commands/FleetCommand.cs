@@ -18,6 +18,8 @@ internal static class FleetCommand
         command.Subcommands.Add(CreateGroup());
         command.Subcommands.Add(CreateAction());
         command.Subcommands.Add(CreatePublish());
+        command.Subcommands.Add(FleetViewCommands.CreateShow());
+        command.Subcommands.Add(FleetViewCommands.CreateLint());
         return command;
     }
 
@@ -79,7 +81,11 @@ internal static class FleetCommand
         var verb = new Argument<string>("verb") { Description = "install, update or remove" };
         var package = new Argument<string>("package") { Description = "Package name" };
         var range = new Option<string?>("--range") { Description = "Allowed versions for install, e.g. [1.0.0,2.0.0)" };
-        var command = new Command("action", "Append an action for a group (actions run in order)") { file, group, verb, package, range };
+        var rollout = new Option<int?>("--rollout") { Description = "Only this percentage of hosts (1-100, by a stable hash of the host name) take part" };
+        var notBefore = new Option<string?>("--not-before") { Description = "Hosts ignore the action before this UTC time, e.g. 2026-12-01T08:00:00Z" };
+        var delete = new Option<bool>("--delete") { Description = "Delete this group's VERB action on PACKAGE instead of adding one" };
+        var command = new Command("action", "Add an action for a group (a later action on the same package in the group replaces the one it contradicts), or --delete one")
+            { file, group, verb, package, range, rollout, notBefore, delete };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var path = result.GetValue(file)!;
@@ -90,14 +96,34 @@ internal static class FleetCommand
                 "remove" => FleetActionKind.Remove,
                 var other => throw new PublisherException($"'{other}' is not an action; use install, update or remove"),
             };
+            if (result.GetValue(delete))
+            {
+                if (result.GetValue(range) is not null || result.GetValue(rollout) is not null || result.GetValue(notBefore) is not null)
+                    throw new PublisherException("--delete takes no --range, --rollout or --not-before");
+                FleetManifestFile.Save(path, FleetManifestFile.DeleteAction(FleetManifestFile.Load(path), result.GetValue(group)!, result.GetValue(package)!, kind));
+                Console.WriteLine($"{path}: {result.GetValue(group)}: deleted {result.GetValue(verb)} {result.GetValue(package)}");
+                return 0;
+            }
             VersionRange? parsed = null;
             if (result.GetValue(range) is { } text)
             {
                 if (kind != FleetActionKind.Install) throw new PublisherException("only install takes --range");
                 if (!VersionRange.TryParse(text, out parsed)) throw new PublisherException($"--range: '{text}' is not a version range");
             }
-            var action = new FleetAction(result.GetValue(group)!, kind, result.GetValue(package)!, parsed);
-            FleetManifestFile.Save(path, FleetManifestFile.AddAction(FleetManifestFile.Load(path), action));
+            if (result.GetValue(rollout) is { } percent && percent is < 1 or > 100)
+                throw new PublisherException($"--rollout: {percent} is not a percentage from 1 to 100");
+            DateTimeOffset? start = null;
+            if (result.GetValue(notBefore) is { } when)
+            {
+                try { start = FleetRollout.ParseTime(when, "--not-before"); }
+                catch (FormatException e) { throw new PublisherException(e.Message, e); }
+            }
+            var action = new FleetAction(result.GetValue(group)!, kind, result.GetValue(package)!, parsed, result.GetValue(rollout), start);
+            var before = FleetManifestFile.Load(path);
+            var after = FleetManifestFile.AddAction(before, action);
+            foreach (var replaced in before.Actions.Where(a => !after.Actions.Contains(a)))
+                Console.WriteLine($"{path}: {action.Group}: '{replaced}' replaced");
+            FleetManifestFile.Save(path, after);
             Console.WriteLine($"{path}: {action.Group}: {action}");
             return 0;
         }));
@@ -120,6 +146,8 @@ internal static class FleetCommand
             var targetPath = FleetNames.TargetPrefix + result.GetValue(name)!;
             if (!targetPath.EndsWith(".json", StringComparison.Ordinal)) throw new PublisherException("--as must name a .json file");
             FleetManifestFile.CheckNamespace(manifest, targetPath);
+            var findings = FleetLint.Check(manifest, FleetLint.PublishedGroups(project, targetPath), FleetLint.PackageNames(project));
+            if (findings.Count > 0) throw new FleetLintException(findings, path);
             project.AddTarget(targetPath, path, custom: null, role: result.GetValue(role));
             var extra = (result.GetValue(keys) ?? []).Select(k => KeyFiles.Read(k).Private ?? throw new PublisherException($"{k} holds no private key")).ToList();
             var published = project.Publish(extra);

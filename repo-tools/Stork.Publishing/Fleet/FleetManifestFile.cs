@@ -32,11 +32,27 @@ public static class FleetManifestFile
         return manifest with { Groups = [.. manifest.Groups.Where(g => g.Name != group.Name), group] };
     }
 
+    /// <summary>
+    /// Appends an action. A later action on the same package in the same group replaces what it contradicts or repeats:
+    /// remove replaces install and update; install replaces remove and an earlier install; update replaces remove and an
+    /// earlier update (install with a range and update together mean "the newest allowed version").
+    /// </summary>
     public static FleetManifest AddAction(FleetManifest manifest, FleetAction action)
     {
         if (manifest.Groups.All(g => g.Name != action.Group) && !action.Group.Contains('/'))
             throw new PublisherException($"group {action.Group} is not defined in this manifest; add it with 'fleet group' first");
-        return manifest with { Actions = [.. manifest.Actions, action] };
+        bool Replaced(FleetAction a) => a.Group == action.Group && a.Package == action.Package
+            && (action.Kind == FleetActionKind.Remove || a.Kind == FleetActionKind.Remove || a.Kind == action.Kind);
+        return manifest with { Actions = [.. manifest.Actions.Where(a => !Replaced(a)), action] };
+    }
+
+    /// <summary>Deletes the actions on <paramref name="package"/> in <paramref name="group"/> (of one kind, when given).</summary>
+    public static FleetManifest DeleteAction(FleetManifest manifest, string group, string package, FleetActionKind? kind)
+    {
+        bool Matches(FleetAction a) => a.Group == group && a.Package == package && (kind is null || a.Kind == kind);
+        if (!manifest.Actions.Any(Matches))
+            throw new PublisherException($"group {group} has no {(kind is null ? "action" : kind.ToString()!.ToLowerInvariant())} for {package}");
+        return manifest with { Actions = [.. manifest.Actions.Where(a => !Matches(a))] };
     }
 
     /// <summary>The rule hosts enforce, checked before signing: a manifest under fleet/NS/ manages only groups NS/... .</summary>
