@@ -24,25 +24,47 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("stork-get/1");
     }
 
+    /// <summary>
+    /// Fetches a small file (metadata) of at most <paramref name="maxLength"/> bytes. Asks for gzip (nginx
+    /// <c>gzip_static</c>) and decodes it here: the limit applies to the decoded bytes, decoding stops as soon as
+    /// they exceed it (a small hostile gzip cannot expand without bound), and callers check length and hashes on
+    /// the decoded bytes. Bad gzip data is a repository error like any other bad byte.
+    /// </summary>
     public async Task<byte[]> FetchAsync(Uri url, long maxLength, CancellationToken cancellation)
     {
-        using var response = await SendAsync(url, cancellation);
-        if (response.Content.Headers.ContentLength is { } declared && declared > maxLength)
+        using var response = await SendAsync(url, cancellation, acceptGzip: true);
+        bool gzip = IsGzip(response, url);
+        // A gzip body may be a little longer than its content when that content does not compress.
+        long wireLimit = gzip ? maxLength + 1024 + maxLength / 100 : maxLength;
+        if (response.Content.Headers.ContentLength is { } declared && declared > wireLimit)
             throw new ContentMismatchException($"{url}: the server announces {declared} bytes, more than the limit of {maxLength}");
-        await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+        await using var wire = await response.Content.ReadAsStreamAsync(cancellation);
+        await using var body = gzip ? new System.IO.Compression.GZipStream(wire, System.IO.Compression.CompressionMode.Decompress) : wire;
         var rate = new RateGuard(_policy, url);
         var buffer = new MemoryStream();
         var chunk = new byte[81920];
         while (true)
         {
-            int read = await ReadWithStallTimeoutAsync(body, chunk, url, cancellation);
+            int read;
+            try { read = await ReadWithStallTimeoutAsync(body, chunk, url, cancellation); }
+            catch (InvalidDataException e) { throw new ContentMismatchException($"{url}: the gzip-encoded response is damaged ({e.Message})"); }
             if (read == 0) break;
             if (buffer.Length + read > maxLength)
-                throw new ContentMismatchException($"{url}: more than {maxLength} bytes; refusing endless data");
+                throw new ContentMismatchException($"{url}: more than {maxLength} bytes{(gzip ? " once decoded" : "")}; refusing endless data");
             buffer.Write(chunk, 0, read);
             rate.Add(read);
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>Whether the body is gzip-encoded; any other encoding is refused (we asked for gzip or nothing).</summary>
+    private static bool IsGzip(HttpResponseMessage response, Uri url)
+    {
+        var encodings = response.Content.Headers.ContentEncoding;
+        if (encodings.Count == 0) return false;
+        if (encodings.Count == 1 && string.Equals(encodings.First(), "gzip", StringComparison.OrdinalIgnoreCase)) return true;
+        if (encodings.All(e => string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase))) return false;
+        throw new ContentMismatchException($"{url}: the server sent Content-Encoding '{string.Join(", ", encodings)}'; only gzip is accepted");
     }
 
     /// <summary>Receives byte progress of blob downloads; null draws nothing.</summary>
@@ -129,12 +151,12 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         return info.Length;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri url, CancellationToken cancellation, long? rangeFrom = null)
+    private async Task<HttpResponseMessage> SendAsync(Uri url, CancellationToken cancellation, long? rangeFrom = null, bool acceptGzip = false)
     {
         var current = url;
         for (int hop = 0; ; hop++)
         {
-            var response = await SendOnceAsync(current, cancellation, rangeFrom);
+            var response = await SendOnceAsync(current, cancellation, rangeFrom, acceptGzip);
             if (!RedirectPolicy.IsRedirect(response.StatusCode)) return CheckStatus(response, current);
             var location = response.Headers.Location;
             response.Dispose();
@@ -142,7 +164,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Uri url, CancellationToken cancellation, long? rangeFrom)
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri url, CancellationToken cancellation, long? rangeFrom, bool acceptGzip)
     {
         try
         {
@@ -150,6 +172,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
             headersTimeout.CancelAfter(_policy.StallTimeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             if (rangeFrom is { } from) request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, null);
+            if (acceptGzip) request.Headers.AcceptEncoding.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue("gzip"));
             return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
         }
         catch (HttpRequestException e)

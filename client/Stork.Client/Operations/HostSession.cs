@@ -52,6 +52,9 @@ public sealed partial class HostSession : IDisposable
 
     public static string MetadataDirOf(HostPaths paths) => Path.Combine(paths.StateDir, "metadata");
 
+    /// <summary>The delegation search result of the last verified snapshot (<see cref="PackageIndexCache"/>).</summary>
+    public string PackageIndexFile => Path.Combine(Paths.StateDir, "package-index.cache");
+
     /// <param name="onMirrorNotice">Told once per mirror set aside for serving bad data (the CLI prints it on stderr).</param>
     public static HostSession Open(HostPaths paths, IFetcher? fetcher = null, TimeProvider? time = null, Action<string>? onWait = null, Action<string>? onMirrorNotice = null)
         => new(paths, ClientConfig.Load(paths.ConfigDir), fetcher, time ?? TimeProvider.System, onWait, onMirrorNotice);
@@ -63,7 +66,7 @@ public sealed partial class HostSession : IDisposable
         using (PhaseTimings.Measure("refresh"))
             (trusted, result) = await RefreshOnSomeMirrorAsync(cancellation);
         using var _ = PhaseTimings.Measure("package index");
-        return (PackageIndex.From(trusted, TrustPolicy), trusted, result);
+        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy), trusted, result);
     }
 
     /// <summary>
@@ -103,7 +106,7 @@ public sealed partial class HostSession : IDisposable
     public (PackageIndex Index, TrustedMetadata Trusted) LoadOffline()
     {
         var trusted = Updater.LoadOffline();
-        return (PackageIndex.From(trusted, TrustPolicy), trusted);
+        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy), trusted);
     }
 
     public void Dispose()

@@ -17,6 +17,9 @@ public static class CanonicalJson
         return buffer.ToArray();
     }
 
+    /// <summary>Writes the canonical form of <paramref name="node"/> to <paramref name="output"/>.</summary>
+    public static void Serialize(JsonNode? node, Stream output) => Write(node, output);
+
     public static string SerializeToString(JsonNode? node) => Encoding.UTF8.GetString(Serialize(node));
 
     private static void Write(JsonNode? node, Stream output)
@@ -24,18 +27,21 @@ public static class CanonicalJson
         switch (node)
         {
             case null:
-                WriteAscii(output, "null");
+                WriteAscii(output, "null"u8);
                 break;
             case JsonObject obj:
                 output.WriteByte((byte)'{');
-                bool first = true;
-                foreach (var (key, value) in obj.OrderBy(p => p.Key, CodePointComparer.Instance))
+                // Sorting an array of pairs once is far cheaper than a LINQ OrderBy per object.
+                var pairs = new KeyValuePair<string, JsonNode?>[obj.Count];
+                int n = 0;
+                foreach (var pair in obj) pairs[n++] = pair;
+                if (n > 1) Array.Sort(pairs, static (a, b) => CodePointComparer.Instance.Compare(a.Key, b.Key));
+                for (int i = 0; i < n; i++)
                 {
-                    if (!first) output.WriteByte((byte)',');
-                    first = false;
-                    WriteString(output, key);
+                    if (i > 0) output.WriteByte((byte)',');
+                    WriteString(output, pairs[i].Key);
                     output.WriteByte((byte)':');
-                    Write(value, output);
+                    Write(pairs[i].Value, output);
                 }
                 output.WriteByte((byte)'}');
                 break;
@@ -56,48 +62,71 @@ public static class CanonicalJson
 
     private static void WriteValue(JsonValue value, Stream output)
     {
+        if (value.TryGetValue<string>(out var text)) { WriteString(output, text); return; }
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
                 WriteString(output, value.GetValue<string>());
                 break;
             case JsonValueKind.True:
-                WriteAscii(output, "true");
+                WriteAscii(output, "true"u8);
                 break;
             case JsonValueKind.False:
-                WriteAscii(output, "false");
+                WriteAscii(output, "false"u8);
                 break;
             case JsonValueKind.Null:
-                WriteAscii(output, "null");
+                WriteAscii(output, "null"u8);
                 break;
             case JsonValueKind.Number:
                 // Canonical JSON has integers only; a float in signed metadata is a format error.
-                if (value.TryGetValue<long>(out var l)) { WriteAscii(output, l.ToString(System.Globalization.CultureInfo.InvariantCulture)); break; }
-                if (value.TryGetValue<int>(out var i)) { WriteAscii(output, i.ToString(System.Globalization.CultureInfo.InvariantCulture)); break; }
-                if (value.TryGetValue<JsonElement>(out var e) && e.TryGetInt64(out var el)) { WriteAscii(output, el.ToString(System.Globalization.CultureInfo.InvariantCulture)); break; }
+                if (value.TryGetValue<long>(out var l)) { WriteInteger(output, l); break; }
+                if (value.TryGetValue<int>(out var i)) { WriteInteger(output, i); break; }
+                if (value.TryGetValue<JsonElement>(out var e) && e.TryGetInt64(out var el)) { WriteInteger(output, el); break; }
                 throw new FormatException($"canonical JSON allows integers only, found '{value.ToJsonString()}'");
             default:
                 throw new FormatException($"unsupported JSON value '{value.ToJsonString()}'");
         }
     }
 
+    /// <summary>
+    /// A JSON string with only '"' and '\\' escaped, as UTF-8. Whole runs without those two characters are encoded
+    /// at once; an unpaired surrogate becomes U+FFFD, as rune-by-rune encoding did.
+    /// </summary>
     private static void WriteString(Stream output, string text)
     {
         output.WriteByte((byte)'"');
-        Span<byte> utf8 = stackalloc byte[4];
-        foreach (var rune in text.EnumerateRunes())
+        var rest = text.AsSpan();
+        while (true)
         {
-            if (rune.Value == '"' || rune.Value == '\\') output.WriteByte((byte)'\\');
-            int n = rune.EncodeToUtf8(utf8);
-            output.Write(utf8[..n]);
+            int special = rest.IndexOfAny('"', '\\');
+            WriteUtf8(output, special < 0 ? rest : rest[..special]);
+            if (special < 0) break;
+            output.WriteByte((byte)'\\');
+            output.WriteByte((byte)rest[special]);
+            rest = rest[(special + 1)..];
         }
         output.WriteByte((byte)'"');
     }
 
-    private static void WriteAscii(Stream output, string text)
+    private static void WriteUtf8(Stream output, ReadOnlySpan<char> chars)
     {
-        foreach (char c in text) output.WriteByte((byte)c);
+        if (chars.IsEmpty) return;
+        int max = Encoding.UTF8.GetMaxByteCount(chars.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = max <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        int n = Encoding.UTF8.GetBytes(chars, buffer);
+        output.Write(buffer[..n]);
+        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
     }
+
+    private static void WriteInteger(Stream output, long value)
+    {
+        Span<byte> digits = stackalloc byte[24];
+        value.TryFormat(digits, out int n, default, System.Globalization.CultureInfo.InvariantCulture);
+        output.Write(digits[..n]);
+    }
+
+    private static void WriteAscii(Stream output, ReadOnlySpan<byte> text) => output.Write(text);
 
     /// <summary>Orders by Unicode code point (as securesystemslib does), not by UTF-16 code unit.</summary>
     private sealed class CodePointComparer : IComparer<string>
@@ -106,15 +135,16 @@ public static class CanonicalJson
 
         public int Compare(string? x, string? y)
         {
-            var a = x!.EnumerateRunes();
-            var b = y!.EnumerateRunes();
-            while (true)
-            {
-                bool hasA = a.MoveNext(), hasB = b.MoveNext();
-                if (!hasA || !hasB) return hasA.CompareTo(hasB);
-                int c = a.Current.Value.CompareTo(b.Current.Value);
-                if (c != 0) return c;
-            }
+            var a = x.AsSpan();
+            var b = y.AsSpan();
+            int common = a.CommonPrefixLength(b);
+            if (common == a.Length || common == b.Length) return a.Length.CompareTo(b.Length);
+            char ca = a[common], cb = b[common];
+            // UTF-16 order equals code point order except that surrogates (U+D800-DFFF, encoding code points
+            // above U+FFFF) sort below U+E000-FFFF. Lift them above; a differing first char decides.
+            return Fix(ca).CompareTo(Fix(cb));
         }
+
+        private static int Fix(char c) => char.IsSurrogate(c) ? c + 0x2000 : c >= 0xE000 ? c - 0x800 : c;
     }
 }

@@ -31,6 +31,9 @@ public sealed class SignedEnvelope
         }
     }
 
+    /// <summary>The bytes of the "signed" value exactly as received (set by <see cref="Parse"/>); null for envelopes built here.</summary>
+    private byte[]? _receivedSigned;
+
     /// <summary>The exact bytes signatures are made over.</summary>
     public byte[] CanonicalSigned() => CanonicalJson.Serialize(Signed);
 
@@ -51,10 +54,58 @@ public sealed class SignedEnvelope
                 signatures.Add(new Signature(keyId, StrictJson.RequireString(sig, "sig", what)));
             }
             json.Remove("signed");
-            return new SignedEnvelope(signed, signatures);
+            return new SignedEnvelope(signed, signatures) { _receivedSigned = ReceivedSignedBytes(utf8) };
         }
         catch (MetadataFormatException) { throw; }
         catch (FormatException e) { throw new MetadataFormatException(e.Message, e); }
+    }
+
+    /// <summary>The raw bytes of the top-level "signed" value; null when they cannot be located.</summary>
+    private static byte[]? ReceivedSignedBytes(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(utf8, new System.Text.Json.JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                bool isSigned = reader.ValueTextEquals("signed"u8);
+                reader.Read();
+                if (isSigned)
+                {
+                    long start = reader.TokenStartIndex;
+                    reader.Skip();
+                    return utf8[(int)start..(int)reader.BytesConsumed].ToArray();
+                }
+                reader.Skip();
+            }
+        }
+        catch (System.Text.Json.JsonException) { }
+        return null;
+    }
+
+    /// <summary>
+    /// Like <see cref="CountValidSignatures"/>, for an envelope from <see cref="Parse"/> whose <see cref="Signed"/>
+    /// was not modified: each signature is checked over the "signed" bytes exactly as received (what a canonical
+    /// publisher signed, without re-serializing the parsed document), and only one that fails there is checked again
+    /// over the canonical re-serialization (files pretty-printed by other TUF tools).
+    /// </summary>
+    public int CountValidSignaturesOverReceivedBytes(IReadOnlyDictionary<string, PublicKey> keys, IEnumerable<string> authorisedKeyIds)
+    {
+        if (_receivedSigned is null) return CountValidSignatures(keys, authorisedKeyIds);
+        byte[]? canonical = null;
+        var authorised = authorisedKeyIds.ToHashSet(StringComparer.Ordinal);
+        var counted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sig in Signatures)
+        {
+            if (!authorised.Contains(sig.KeyId) || counted.Contains(sig.KeyId)) continue;
+            if (!keys.TryGetValue(sig.KeyId, out var key)) continue;
+            byte[] raw;
+            try { raw = Convert.FromHexString(sig.SignatureHex); }
+            catch (FormatException) { continue; }
+            if (key.Verify(_receivedSigned, raw) || key.Verify(canonical ??= CanonicalSigned(), raw)) counted.Add(sig.KeyId);
+        }
+        return counted.Count;
     }
 
     /// <summary>Adds (or replaces) this key's signature over the canonical signed part.</summary>

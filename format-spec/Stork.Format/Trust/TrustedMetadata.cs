@@ -267,7 +267,8 @@ public sealed class TrustedMetadata
 
     private static void RequireThreshold(SignedEnvelope envelope, IReadOnlyDictionary<string, PublicKey> keys, RoleKeys role, string what)
     {
-        int valid = envelope.CountValidSignatures(keys, role.KeyIds);
+        // Parsed here and never modified: the received bytes are what was signed.
+        int valid = envelope.CountValidSignaturesOverReceivedBytes(keys, role.KeyIds);
         if (valid < role.Threshold)
             throw new UnsignedMetadataException($"{what}: {valid} valid signature(s) from authorised keys, threshold is {role.Threshold}");
     }

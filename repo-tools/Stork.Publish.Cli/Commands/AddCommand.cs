@@ -10,33 +10,38 @@ internal static class AddCommand
     public static Command Create()
     {
         var repo = new Argument<string>("repo") { Description = "Repository directory" };
-        var packages = new Argument<string[]>("packages") { Description = "Built .stork files", Arity = ArgumentArity.OneOrMore };
+        var packages = new Argument<string[]>("packages") { Description = "Built .stork files, or folders of them", Arity = ArgumentArity.ZeroOrMore };
+        var from = new Option<string?>("--from") { Description = "A file listing .stork files (or folders), one per line ('-': standard input)" };
         var publish = new Option<bool>("--publish") { Description = "Sign and publish right away" };
         var role = new Option<string?>("--role") { Description = "Delegated role to list the packages in (default: their hash bin, or targets)" };
         var keys = KeyOptions.SigningKeys("Private key file(s) of the role (e.g. a maintainer's own key); implies --publish");
-        var command = new Command("add", "Add built packages to the repository (they are listed once published)") { repo, packages, publish, role, keys };
+        var command = new Command("add", "Add built packages to the repository (they are listed once published)") { repo, packages, from, publish, role, keys };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
+            var files = PackageArguments.Expand(result.GetValue(packages) ?? [], result.GetValue(from));
             var signingKeys = KeyOptions.LoadPrivate(result.GetValue(keys));
             try
             {
-            foreach (var path in result.GetValue(packages)!)
-            {
-                if (!File.Exists(path)) throw new PublisherException($"package file {path} does not exist");
-                // Read and check the whole package first: a broken blob must never be signed.
-                PackageManifest manifest;
-                using (var reader = PackageReader.Open(path))
+                // Read and check every package first: a broken blob must never be signed, and a bad file queues nothing.
+                var manifests = new List<(string Path, PackageManifest Manifest)>(files.Count);
+                foreach (var path in files)
                 {
-                    manifest = reader.Manifest;
+                    using var reader = PackageReader.Open(path);
                     reader.VerifyAll();
+                    manifests.Add((path, reader.Manifest));
                 }
-                var info = manifest.Info.ToJsonNode().AsObject();
-                var added = project.AddPackage(path, manifest.Name, manifest.Version, info, result.GetValue(role), manifest.InstalledSize);
-                Console.WriteLine($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
-            }
-            if (result.GetValue(publish) || signingKeys.Count > 0) PublishCommand.PublishAndReport(project, signingKeys);
-            else Console.WriteLine("Run 'stork-publish publish' to sign and publish.");
+                var batch = project.BeginAdding();
+                bool quiet = manifests.Count > 100;
+                foreach (var (path, manifest) in manifests)
+                {
+                    var added = batch.AddPackage(path, manifest.Name, manifest.Version, manifest.Info.ToJsonNode().AsObject(), result.GetValue(role), manifest.InstalledSize);
+                    if (!quiet) Console.WriteLine($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
+                }
+                batch.Commit();
+                if (quiet) Console.WriteLine($"added {manifests.Count} packages");
+                if (result.GetValue(publish) || signingKeys.Count > 0) PublishCommand.PublishAndReport(project, signingKeys);
+                else Console.WriteLine("Run 'stork-publish publish' to sign and publish.");
             }
             finally { KeyOptions.DisposeAll(signingKeys); }
             return 0;

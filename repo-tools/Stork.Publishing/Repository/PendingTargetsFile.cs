@@ -16,6 +16,7 @@ internal sealed class PendingTargetsFile
 
     private readonly string _path;
     public Dictionary<string, Dictionary<string, TargetFile>> ByRole { get; } = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _roleOf = new(StringComparer.Ordinal);
 
     private PendingTargetsFile(string path) => _path = path;
 
@@ -51,23 +52,34 @@ internal sealed class PendingTargetsFile
     public void Add(string role, string targetPath, TargetFile target)
     {
         // A path queued again (e.g. for another role) replaces the earlier entry.
-        foreach (var entries in ByRole.Values) entries.Remove(targetPath);
+        if (_roleOf.TryGetValue(targetPath, out var earlier)) ByRole[earlier].Remove(targetPath);
+        _roleOf[targetPath] = role;
         if (!ByRole.TryGetValue(role, out var list)) ByRole[role] = list = new(StringComparer.Ordinal);
         list[targetPath] = target;
     }
 
+    /// <summary>Writes the whole queue, streamed one entry at a time (once per command, not per package).</summary>
     public void Save()
     {
-        var roles = new JsonObject();
-        foreach (var (role, entries) in ByRole.Where(r => r.Value.Count > 0).OrderBy(r => r.Key, StringComparer.Ordinal))
-        {
-            var list = new JsonObject();
-            foreach (var (target, entry) in entries.OrderBy(e => e.Key, StringComparer.Ordinal)) list[target] = entry.ToJson();
-            roles[role] = list;
-        }
-        var text = new JsonObject { ["roles"] = roles }.ToJsonString(new() { WriteIndented = true });
         var temp = _path + ".tmp";
-        File.WriteAllText(temp, text);
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var writer = new System.Text.Json.Utf8JsonWriter(stream, new() { Indented = Count < 1000 }))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("roles");
+            foreach (var (role, entries) in ByRole.Where(r => r.Value.Count > 0).OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                writer.WriteStartObject(role);
+                foreach (var (target, entry) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(target);
+                    entry.ToJson().WriteTo(writer);
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
         File.Move(temp, _path, overwrite: true);
     }
 

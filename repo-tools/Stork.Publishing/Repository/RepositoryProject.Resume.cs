@@ -34,12 +34,15 @@ public sealed partial class RepositoryProject
             if (File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return;
             throw new PublisherException($"{path} exists with other content; versioned metadata never changes once written (SPEC.md §2.2)");
         }
-        WriteAtomically(path, bytes);
-        CountWrite();
+        WriteWithGzip(path, bytes);
     }
 
-    private static void WriteUnversioned(string path, byte[] bytes)
+    private static void WriteUnversioned(string path, byte[] bytes) => WriteWithGzip(path, bytes);
+
+    // The gzip copy goes first, so a server never finds a new FILE.json with an old FILE.json.gz beside it (SERVING.md).
+    private static void WriteWithGzip(string path, byte[] bytes)
     {
+        if (GzipCopy(path, bytes) is { } gzip) WriteAtomically(path + ".gz", gzip);
         WriteAtomically(path, bytes);
         CountWrite();
     }

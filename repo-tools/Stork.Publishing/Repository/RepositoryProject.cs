@@ -136,10 +136,12 @@ public sealed partial class RepositoryProject
     /// <param name="installedSize">Bytes of the package's regular files, signed as custom.stork_installed_size so hosts can
     /// show the disk change of a plan before downloading anything (SPEC.md §4).</param>
     public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo, string? role = null, long? installedSize = null)
-        => AddTarget(RepositoryLayout.PackageTarget(name, version), blobPath, installedSize is { } size
-                ? new JsonObject { ["stork"] = packageInfo.DeepClone(), ["stork_installed_size"] = size }
-                : new JsonObject { ["stork"] = packageInfo.DeepClone() }, role,
-            immutableLabel: $"{name} {version}");
+    {
+        var batch = BeginAdding();
+        var added = batch.AddPackage(blobPath, name, version, packageInfo, role, installedSize);
+        batch.Commit();
+        return added;
+    }
 
     /// <summary>
     /// Copies any file into the served tree under its hash-prefixed name and queues its target entry.
@@ -147,49 +149,34 @@ public sealed partial class RepositoryProject
     /// </summary>
     public AddedPackage AddTarget(string targetPath, string file, JsonObject? custom, string? role = null, string? immutableLabel = null)
     {
-        var sha256 = Hashing.Sha256HexOfFile(file);
-        var length = new FileInfo(file).Length;
-        var target = new TargetFile(length, new Dictionary<string, string> { ["sha256"] = sha256 }, custom);
-
-        var root = CurrentRoot();
-        var roles = CurrentRoles(root);
-        role ??= AutomaticRole(roles, targetPath);
-        var slot = roles.FirstOrDefault(r => r.Name == role)?.Slot
-            ?? throw new PublisherException($"role '{role}' is not delegated in this repository (run 'stork-publish delegate' first)");
-        if (!slot.Allows(targetPath))
-            throw new PublisherException($"{targetPath} is outside role '{role}': it must match {DescribeChain(slot)}");
-
-        if (immutableLabel is not null)
-            foreach (var listed in roles)
-                if (listed.Metadata.Targets.TryGetValue(targetPath, out var published) && published.Sha256 != sha256)
-                    throw new PublisherException($"{immutableLabel} is already published (role '{listed.Name}') with different content (sha256 {published.Sha256}); publish a new version instead");
-
-        var destination = Path.Combine(TargetsDir, RepositoryLayout.HashPrefixedTarget(targetPath, sha256));
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-        if (!File.Exists(destination))
-        {
-            var temp = destination + ".tmp";
-            File.Copy(file, temp, overwrite: true);
-            File.Move(temp, destination, overwrite: true);
-        }
-        var pending = PendingTargetsFile.Load(Path.Combine(Directory, PendingFile));
-        pending.Add(role, targetPath, target);
-        pending.Save();
-        return new AddedPackage(targetPath, sha256, length, role);
+        var batch = BeginAdding();
+        var added = batch.AddTarget(targetPath, file, custom, role, immutableLabel);
+        batch.Commit();
+        return added;
     }
+
+    /// <summary>Adds many files in one pass: the published roles are read once and the queue is written once, at <see cref="AddBatch.Commit"/>.</summary>
+    public AddBatch BeginAdding() => new(this);
 
     /// <summary>
     /// Where a target goes when no role is named: its hash bin when targets delegates to bins, else targets itself.
     /// </summary>
-    internal static string AutomaticRole(IReadOnlyList<WalkedRole> roles, string targetPath)
+    internal static string AutomaticRole(IReadOnlyList<WalkedRole> roles, string targetPath) => AutomaticRole(roles[0].Metadata, targetPath);
+
+    internal static string AutomaticRole(TargetsMetadata top, string targetPath)
     {
-        var top = roles[0];
-        var bin = top.Metadata.Delegations?.Roles.FirstOrDefault(d =>
+        var bin = top.Delegations?.Roles.FirstOrDefault(d =>
             d.Name.StartsWith(DelegatedRoleNames.BinPrefix, StringComparison.Ordinal) && d.PathHashPrefixes is not null && TargetPathRules.Covers(d, targetPath));
         return bin?.Name ?? RoleNames.Targets;
     }
 
-    private static string DescribeChain(RoleSlot slot)
+    internal PublishedRoles ReadPublishedRoles()
+    {
+        var snapshotFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
+        return new PublishedRoles(this, File.Exists(snapshotFile) ? CurrentSnapshot() : null);
+    }
+
+    internal static string DescribeChain(RoleSlot slot)
         => string.Join(" and ", slot.Chain.Select(d => d.Paths is { } p
             ? $"one of the paths of '{d.Name}' ({string.Join(", ", p)})"
             : $"one of the path hash prefixes of '{d.Name}' ({string.Join(", ", d.PathHashPrefixes!.Take(8))}{(d.PathHashPrefixes!.Count > 8 ? ", ..." : "")})"));

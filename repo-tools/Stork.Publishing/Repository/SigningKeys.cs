@@ -62,6 +62,39 @@ public sealed class SigningKeys : IDisposable
         return envelope;
     }
 
+    /// <summary>
+    /// Like <see cref="Sign"/>, returning the file's bytes; the signed part is serialized to canonical JSON once and
+    /// those exact bytes are signed, checked and written (not re-serialized per key and again for the file).
+    /// </summary>
+    public byte[] SignToBytes(string roleName, JsonObject signed, IReadOnlyDictionary<string, PublicKey> keys, RoleKeys role)
+    {
+        var message = Stork.Format.Json.CanonicalJson.Serialize(signed);
+        var signatures = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in role.KeyIds)
+            if (Find(id) is { } key) signatures[key.KeyId] = Convert.ToHexStringLower(key.Sign(message));
+        int valid = 0;
+        foreach (var (id, hex) in signatures)
+            if (role.KeyIds.Contains(id) && keys.TryGetValue(id, out var publicKey) && publicKey.Verify(message, Convert.FromHexString(hex))) valid++;
+        if (valid < role.Threshold)
+            throw new PublisherException(
+                $"role '{roleName}' needs {role.Threshold} signature(s) but only {valid} of its keys ({string.Join(", ", role.KeyIds.Select(k => k[..16]))}) are available here; " +
+                "put the missing private keys in the key store or pass them with --key");
+        // {"signatures":[{"keyid":K,"sig":S},...],"signed":MESSAGE}: canonical, as SignedEnvelope.ToBytes writes it.
+        var output = new MemoryStream(message.Length + 64 + 160 * signatures.Count);
+        output.Write("{\"signatures\":["u8);
+        bool first = true;
+        foreach (var (id, hex) in signatures)
+        {
+            if (!first) output.WriteByte((byte)',');
+            first = false;
+            Stork.Format.Json.CanonicalJson.Serialize(new JsonObject { ["keyid"] = id, ["sig"] = hex }, output);
+        }
+        output.Write("],\"signed\":"u8);
+        output.Write(message);
+        output.WriteByte((byte)'}');
+        return output.ToArray();
+    }
+
     public void Dispose()
     {
         foreach (var key in _owned) key.Dispose();

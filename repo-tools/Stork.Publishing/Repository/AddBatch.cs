@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using Stork.Format.Crypto;
+using Stork.Format.Metadata;
+
+namespace Stork.Publishing.Repository;
+
+/// <summary>
+/// Queues any number of targets in one pass: the root, the delegation tree (headers only) and the pending queue are
+/// read once, each role a target search visits is read once, and the queue is written once by <see cref="Commit"/>.
+/// Nothing is queued unless <see cref="Commit"/> is called (blob files copied before a failure are harmless:
+/// they are content-addressed and listed by no metadata).
+/// </summary>
+public sealed class AddBatch
+{
+    private readonly RepositoryProject _project;
+    private readonly RootMetadata _root;
+    private readonly PublishedRoles _roles;
+    private readonly PendingTargetsFile _pending;
+    private Dictionary<string, RoleSlot>? _slots;
+
+    internal AddBatch(RepositoryProject project)
+    {
+        _project = project;
+        _root = project.CurrentRoot();
+        _roles = project.ReadPublishedRoles();
+        _pending = PendingTargetsFile.Load(Path.Combine(project.Directory, RepositoryProject.PendingFile));
+    }
+
+    public int Count { get; private set; }
+
+    /// <summary>Queues a built package (see <see cref="RepositoryProject.AddPackage"/>).</summary>
+    /// <param name="installedSize">Bytes of the package's regular files, signed as custom.stork_installed_size so hosts can
+    /// show the disk change of a plan before downloading anything (SPEC.md §4).</param>
+    public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo, string? role = null, long? installedSize = null)
+        => AddTarget(RepositoryLayout.PackageTarget(name, version), blobPath, installedSize is { } size
+                ? new JsonObject { ["stork"] = packageInfo.DeepClone(), ["stork_installed_size"] = size }
+                : new JsonObject { ["stork"] = packageInfo.DeepClone() }, role,
+            immutableLabel: $"{name} {version}");
+
+    public AddedPackage AddTarget(string targetPath, string file, JsonObject? custom, string? role = null, string? immutableLabel = null)
+    {
+        var sha256 = Hashing.Sha256HexOfFile(file);
+        var length = new FileInfo(file).Length;
+        var target = new TargetFile(length, new Dictionary<string, string> { ["sha256"] = sha256 }, custom);
+
+        role ??= RepositoryProject.AutomaticRole(_roles.Full(RoleNames.Targets)
+            ?? throw new PublisherException("targets.json is missing; the repository is incomplete"), targetPath);
+        _slots ??= _roles.Walk(_root).ToDictionary(r => r.Name, r => r.Slot, StringComparer.Ordinal);
+        var slot = _slots.GetValueOrDefault(role)
+            ?? throw new PublisherException($"role '{role}' is not delegated in this repository (run 'stork-publish delegate' first)");
+        if (!slot.Allows(targetPath))
+            throw new PublisherException($"{targetPath} is outside role '{role}': it must match {RepositoryProject.DescribeChain(slot)}");
+
+        // The entry a client would use for this path (only the roles the search visits are read).
+        if (immutableLabel is not null && _roles.Search(_root, targetPath) is { } listed && listed.Target.Sha256 != sha256)
+            throw new PublisherException($"{immutableLabel} is already published (role '{listed.Role.Name}') with different content (sha256 {listed.Target.Sha256}); publish a new version instead");
+
+        var destination = Path.Combine(_project.TargetsDir, RepositoryLayout.HashPrefixedTarget(targetPath, sha256));
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        if (!File.Exists(destination))
+        {
+            var temp = destination + ".tmp";
+            File.Copy(file, temp, overwrite: true);
+            File.Move(temp, destination, overwrite: true);
+        }
+        _pending.Add(role, targetPath, target);
+        Count++;
+        return new AddedPackage(targetPath, sha256, length, role);
+    }
+
+    /// <summary>Writes the queue (once for the whole batch).</summary>
+    public void Commit() => _pending.Save();
+}

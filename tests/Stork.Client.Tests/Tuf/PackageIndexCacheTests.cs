@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Stork.Client.Packages;
+using Stork.Format.Metadata;
+using Stork.Format.Trust;
+
+namespace Stork.Client.Tests.Tuf;
+
+/// <summary>
+/// The package index kept per verified snapshot: used only for exactly that snapshot, ignored when damaged or stale,
+/// rebuilt when the snapshot changes (also after many skipped versions), and always equal to a fresh computation.
+/// </summary>
+public sealed class PackageIndexCacheTests : IDisposable
+{
+    private readonly ServedRepository _repo = new();
+    private readonly string _cache = Path.Combine(Directory.CreateTempSubdirectory("stork-index-cache-").FullName, "package-index.cache");
+
+    private void Publish(params string[] names)
+    {
+        foreach (var name in names)
+        {
+            var blob = Path.Combine(Path.GetDirectoryName(_cache)!, $"{name}.blob");
+            File.WriteAllText(blob, name);
+            var info = new JsonObject { ["name"] = name, ["version"] = "1.0.0", ["summary"] = $"the {name} package" };
+            _repo.Project.AddTarget(RepositoryLayout.PackageTarget(name, "1.0.0"), blob, new JsonObject { ["stork"] = info });
+        }
+        _repo.Project.Publish();
+    }
+
+    private async Task<TrustedMetadata> RefreshAsync()
+        => (await _repo.Updater(TimeSpan.FromHours(1)).RefreshAsync(CancellationToken.None)).Trusted;
+
+    private static List<string> Names(PackageIndex index) => index.Names.Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public async Task The_cache_is_written_once_and_used_for_the_same_snapshot()
+    {
+        _repo.Project.ConvertToHashBins(4);
+        Publish("alpha", "beta", "gamma");
+        var trusted = await RefreshAsync();
+        var first = PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default);
+        Assert.Equal(["alpha", "beta", "gamma"], Names(first));
+        Assert.True(File.Exists(_cache));
+
+        // Prove the second load reads the file: a cache for this key listing only alpha gives only alpha.
+        var key = PackageIndexCache.KeyOf(trusted);
+        var onlyAlpha = TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles).Where(f => f.Path.Contains("alpha")).ToList();
+        WriteCache(key, onlyAlpha);
+        Assert.Equal(["alpha"], Names(PackageIndexCache.Load(_cache, await RefreshAsync(), PackageTrustPolicy.Default)));
+    }
+
+    [Fact]
+    public async Task A_damaged_cache_is_ignored_and_rewritten()
+    {
+        Publish("alpha", "beta");
+        var trusted = await RefreshAsync();
+        PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default);
+        var bytes = File.ReadAllBytes(_cache);
+        int at = Array.IndexOf(bytes, (byte)'\n') + 20;
+        bytes[at] ^= 0x20; // a changed byte in the body: its hash no longer matches
+        File.WriteAllBytes(_cache, bytes);
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default)));
+        Assert.NotEqual(bytes, File.ReadAllBytes(_cache));
+
+        File.WriteAllText(_cache, "garbage");
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default)));
+        File.WriteAllBytes(_cache, File.ReadAllBytes(_cache)[..^5]); // truncated
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default)));
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_changed_under_the_cache_is_not_served_from_it()
+    {
+        _repo.Project.ConvertToHashBins(4);
+        Publish("alpha");
+        var old = await RefreshAsync();
+        PackageIndexCache.Load(_cache, old, PackageTrustPolicy.Default);
+        var oldKey = PackageIndexCache.KeyOf(old);
+
+        Publish("beta");
+        var now = await RefreshAsync();
+        Assert.NotEqual(oldKey, PackageIndexCache.KeyOf(now));
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, now, PackageTrustPolicy.Default)));
+        Assert.StartsWith($"stork-package-index 1 {PackageIndexCache.KeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..120]));
+    }
+
+    [Fact]
+    public async Task A_host_that_skips_many_versions_gets_the_full_current_index()
+    {
+        _repo.Project.ConvertToHashBins(16);
+        Publish("first");
+        var before = await RefreshAsync();
+        PackageIndexCache.Load(_cache, before, PackageTrustPolicy.Default);
+        var expected = new List<string> { "first" };
+        for (int i = 0; i < 25; i++)
+        {
+            var name = $"pkg{i:D2}";
+            Publish(name);
+            expected.Add(name);
+        }
+        var trusted = await RefreshAsync();
+        Assert.Equal(before.Snapshot!.Header.Version + 25, trusted.Snapshot!.Header.Version);
+        var index = PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default);
+        Assert.Equal(expected.Order(StringComparer.Ordinal).ToList(), Names(index));
+        // Equal to a computation without the cache, entry for entry.
+        var fresh = PackageIndex.From(trusted);
+        Assert.Equal(fresh.Names.Order(StringComparer.Ordinal), index.Names.Order(StringComparer.Ordinal));
+        foreach (var name in fresh.Names)
+            Assert.Equal(fresh.VersionsOf(name).Select(e => (e.TargetPath, e.Target.Sha256, e.Role)), index.VersionsOf(name).Select(e => (e.TargetPath, e.Target.Sha256, e.Role)));
+    }
+
+    private void WriteCache(string key, IReadOnlyList<FoundTarget> found)
+    {
+        var body = new JsonArray(found.Select(f => (JsonNode)new JsonObject { ["path"] = f.Path, ["role"] = f.Role, ["target"] = f.File.ToJson() }).ToArray());
+        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+        File.WriteAllBytes(_cache, [.. Encoding.ASCII.GetBytes($"stork-package-index 1 {key} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}\n"), .. bytes]);
+    }
+
+    public void Dispose()
+    {
+        _repo.Dispose();
+        try { Directory.Delete(Path.GetDirectoryName(_cache)!, true); } catch (IOException) { }
+    }
+}
