@@ -18,5 +18,6 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
     SignCommand.Create(),
     DelegateCommand.Create(),
     BinsCommand.Create(),
+    DebVersionCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);
