@@ -9,7 +9,7 @@ namespace Stork.Format.Debian;
 /// resolver's) orders any two mapped versions exactly as dpkg orders the Debian ones, equality included. The mapping
 /// depends on the version string alone. Normative description: format-spec/PACKAGE-FORMAT.md §8.
 /// <para>
-/// <c>EPOCH.N0.0-LABELS</c>: N0 is the upstream version's leading number. The rest of the upstream version, then
+/// <c>EPOCH.N0.0-deb.LABELS</c>: N0 is the upstream version's leading number. The rest of the upstream version, then
 /// the revision, are split into dpkg's alternating (non-digit run, number) pairs; each run becomes one identifier
 /// <c>x</c> + character codes + <c>1</c>, each number one numeric identifier, and each part ends with the
 /// identifier <c>x1</c> (which sorts as dpkg's "end of string": above runs starting with '~', below all others).
@@ -26,7 +26,7 @@ public static class DebianVersionMapping
 
     public static string ToSemVer(DebianVersion version)
     {
-        var labels = new List<string>();
+        var labels = new List<string> { Marker };
         var upstream = Pairs(version.Upstream);
         var (_, n0) = upstream[0];
         long minor;
@@ -40,6 +40,12 @@ public static class DebianVersionMapping
         labels.Add(End);
         return $"{version.Epoch}.{minor}.0-{string.Join('.', labels)}";
     }
+
+    /// <summary>
+    /// First prerelease identifier of every mapped version. It does not change the order among mapped versions, and
+    /// lets the resolver tell a mapped Debian version from a real prerelease (RESOLVER-SEMANTICS.md rule 6).
+    /// </summary>
+    public const string Marker = "deb";
 
     /// <summary>The identifier that ends the upstream part and the revision part: the code of an empty run.</summary>
     const string End = "x1";

@@ -123,10 +123,10 @@ public class DebianVersionMappingTests
     }
 
     [Theory]
-    [InlineData("2.36-9+deb12u4", "0.2.0-xzp1.36.x1.x1.9.xzbdeb1.12.xu1.4.x1")]
-    [InlineData("1:1.2.3", "1.1.0-xzp1.2.xzp1.3.x1.x1.0.x1")]
-    [InlineData("1.0~rc1-1", "0.1.0-xzp1.0.x0rc1.1.x1.x1.1.x1")]
-    [InlineData("20070120091816", "0.2147483647.0-ne20070120091816.x1.x1.0.x1")]
+    [InlineData("2.36-9+deb12u4", "0.2.0-deb.xzp1.36.x1.x1.9.xzbdeb1.12.xu1.4.x1")]
+    [InlineData("1:1.2.3", "1.1.0-deb.xzp1.2.xzp1.3.x1.x1.0.x1")]
+    [InlineData("1.0~rc1-1", "0.1.0-deb.xzp1.0.x0rc1.1.x1.x1.1.x1")]
+    [InlineData("20070120091816", "0.2147483647.0-deb.ne20070120091816.x1.x1.0.x1")]
     public void Mapping_is_stable(string debian, string semver) => Assert.Equal(semver, DebianVersionMapping.ToSemVer(debian));
 
     [Theory]
