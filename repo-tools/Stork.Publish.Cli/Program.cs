@@ -18,6 +18,7 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
     SignCommand.Create(),
     DelegateCommand.Create(),
     BinsCommand.Create(),
+    DebVersionCommand.Create(),
 };
 // Key hygiene (SPEC.md §8.1): private key files readable by group or others are refused unless --force is given.
 root.Options.Add(new Option<bool>("--force") { Recursive = true, Description = "Use private key files readable by group or others (with a warning) instead of refusing them" });

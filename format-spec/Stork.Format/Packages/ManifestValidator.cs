@@ -29,6 +29,62 @@ internal static class ManifestValidator
             if (PackageNames.CheckProvide(provide) is { } problem) Fail("provides: " + problem);
         foreach (var conflict in info.Conflicts)
             if (PackageNames.CheckReference(conflict) is { } problem) Fail("conflicts: " + problem);
+        if (info.Replaces is not null)
+        {
+            if (info.Replaces.Count == 0) Fail("replaces must be omitted rather than empty");
+            if (info.Replaces.Count > MaxRelations) Fail("too many relations");
+            foreach (var replace in info.Replaces)
+                if (PackageNames.CheckReference(replace) is { } problem) Fail("replaces: " + problem);
+        }
+        if (info.DebianVersion is not null)
+        {
+            if (!Debian.DebianVersion.TryParse(info.DebianVersion, out var debian, out var why))
+                Fail($"debianVersion '{info.DebianVersion}': {why}");
+            // The SemVer version must be the mapping of the Debian one (build metadata aside), so both orders agree.
+            var plus = info.Version!.IndexOf('+');
+            var bare = plus < 0 ? info.Version : info.Version[..plus];
+            if (Debian.DebianVersionMapping.ToSemVer(debian!) != bare)
+                Fail($"version '{info.Version}' is not the mapping of debianVersion '{info.DebianVersion}' ({Debian.DebianVersionMapping.ToSemVer(debian!)})");
+        }
+    }
+
+    /// <summary>"NAME:ID": a POSIX-ish account name (at most 32 characters) and a decimal id below 2^32-1; not root.</summary>
+    public static string? CheckOwner(string? text)
+    {
+        if (text is null) return null;
+        var colon = text.IndexOf(':');
+        if (colon <= 0 || colon > 32) return $"'{text}' is not NAME:ID";
+        var name = text[..colon];
+        var id = text[(colon + 1)..];
+        if (!(char.IsAsciiLetterLower(name[0]) || name[0] == '_')) return $"'{text}': account name must start with a-z or _";
+        foreach (var c in name)
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.')) return $"'{text}': invalid character in account name";
+        if (id.Length == 0 || id.Length > 10 || !id.All(char.IsAsciiDigit) || (id.Length > 1 && id[0] == '0')
+            || ulong.Parse(id, System.Globalization.CultureInfo.InvariantCulture) >= uint.MaxValue) return $"'{text}': id is not a decimal below 4294967295";
+        if (name == "root" && id == "0") return $"'{text}': root is written by omitting the member";
+        return null;
+    }
+
+    static void ValidateScripts(PackageManifest manifest)
+    {
+        void Fail(string problem) => throw PackageFormatException.For(manifest.Label, PackagePaths.ManifestPath, problem);
+        if (manifest.Scripts is { } scripts)
+        {
+            if (scripts.IsEmpty) Fail("scripts must be omitted rather than empty");
+            foreach (var name in MaintainerScripts.Names)
+            {
+                var text = scripts.Get(name);
+                if (text is null) continue;
+                if (text.Length == 0) Fail($"script {name} is empty");
+                if (text.Length > MaintainerScripts.MaxScriptLength) Fail($"script {name} is longer than 1 MiB");
+                if (text.Contains('\0')) Fail($"script {name} contains NUL");
+            }
+        }
+        if (manifest.Triggers is { } triggers)
+        {
+            if (triggers.Length == 0 || triggers.Length > 65536) Fail("triggers must be 1 to 65536 characters");
+            if (triggers.Any(c => c < 0x20 && c is not ('\n' or '\t'))) Fail("triggers contains control characters");
+        }
     }
 
     public static void Validate(PackageManifest manifest)
@@ -39,7 +95,9 @@ internal static class ManifestValidator
         var label = manifest.Label;
         if (manifest.Files is null) throw PackageFormatException.For(label, PackagePaths.ManifestPath, "files must be an array");
 
+        ValidateScripts(manifest);
         var directories = new HashSet<string>(StringComparer.Ordinal);
+        var files = new Dictionary<string, PackageFileEntry>(StringComparer.Ordinal);
         string? previous = null;
         long total = 0;
         foreach (var file in manifest.Files)
@@ -66,16 +124,28 @@ internal static class ManifestValidator
                     if (file.Target is not null) Fail("file must not have a target");
                     try { total = checked(total + file.Size!.Value); }
                     catch (OverflowException) { Fail("total size overflows"); }
+                    if (file.Hardlink is not null)
+                    {
+                        // The link target is an earlier, ordinary file entry with everything about the inode equal.
+                        if (!files.TryGetValue(file.Hardlink, out var first)) Fail($"hardlink '{file.Hardlink}' is not an earlier file entry of the package");
+                        else if (first.Hardlink is not null) Fail($"hardlink '{file.Hardlink}' is itself a hard link; name the first path");
+                        else if (first.Sha256 != file.Sha256 || first.Size != file.Size || first.Mode != file.Mode
+                                 || first.Owner != file.Owner || first.Group != file.Group)
+                            Fail($"hardlink '{file.Hardlink}' differs in content, mode or owner");
+                        else if (first.Config is not null || file.Config is not null) Fail("config files cannot be hard links");
+                    }
+                    files[file.Path] = file;
                     break;
                 case PackageFileTypes.Directory:
                     if (!FileModes.TryParse(file.Mode, out _)) Fail($"mode '{file.Mode}' is not four octal digits");
-                    if (file.Size is not null || file.Sha256 is not null || file.Target is not null || file.Config is not null)
-                        Fail("dir must not have size, sha256, target or config");
+                    if (file.Size is not null || file.Sha256 is not null || file.Target is not null || file.Config is not null || file.Hardlink is not null)
+                        Fail("dir must not have size, sha256, target, config or hardlink");
                     directories.Add(file.Path);
                     break;
                 case PackageFileTypes.Symlink:
-                    if (file.Mode is not null || file.Size is not null || file.Sha256 is not null || file.Config is not null)
-                        Fail("symlink must not have mode, size, sha256 or config");
+                    if (file.Mode is not null || file.Size is not null || file.Sha256 is not null || file.Config is not null
+                        || file.Owner is not null || file.Group is not null || file.Hardlink is not null)
+                        Fail("symlink must not have mode, size, sha256, config, owner, group or hardlink");
                     if (PackagePaths.CheckSymlinkTarget(file.Path, file.Target) is { } targetProblem) Fail(targetProblem);
                     break;
                 default:
@@ -83,6 +153,8 @@ internal static class ManifestValidator
                     break;
             }
             if (file.Config == false) Fail("config must be omitted rather than false");
+            if (CheckOwner(file.Owner) is { } ownerProblem) Fail("owner " + ownerProblem);
+            if (CheckOwner(file.Group) is { } groupProblem) Fail("group " + groupProblem);
         }
     }
 

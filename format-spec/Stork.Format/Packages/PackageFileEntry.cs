@@ -23,6 +23,19 @@ public sealed record PackageFileEntry
     /// <summary>Symlink target, relative and inside the package root.</summary>
     public string? Target { get; init; }
 
+    /// <summary>Owning user as "NAME:ID" (e.g. "www-data:33"); omitted for root (§3.1). Files and directories only.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Owning group as "NAME:ID"; omitted for root.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>
+    /// For a file that is a hard link of an earlier file entry of the package: that entry's path. The entry still
+    /// carries the full content (same size, sha256, mode, owner and group), so readers that ignore the member install
+    /// the same bytes; installers make both paths one inode (§3.1).
+    /// </summary>
+    public string? Hardlink { get; init; }
+
     /// <summary>True for configuration files: copied (never linked) into guests and kept when edited. Omitted when false.</summary>
     public bool? Config { get; init; }
 
@@ -30,6 +43,7 @@ public sealed record PackageFileEntry
     [JsonIgnore] public bool IsDirectory => Type == PackageFileTypes.Directory;
     [JsonIgnore] public bool IsSymlink => Type == PackageFileTypes.Symlink;
     [JsonIgnore] public bool IsConfig => Config == true;
+    [JsonIgnore] public bool IsRootOwned => Owner is null && Group is null;
     [JsonIgnore] public int ModeBits => Mode is null ? 0 : FileModes.Parse(Mode);
 
     public static PackageFileEntry File(string path, string mode, long size, string sha256, bool config = false) =>

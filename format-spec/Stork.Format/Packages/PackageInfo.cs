@@ -16,6 +16,10 @@ public sealed record PackageInfo
     public IReadOnlyList<IReadOnlyList<string>> Depends { get; init => field = value ?? []; } = [];
     public IReadOnlyList<string> Provides { get; init => field = value ?? []; } = [];
     public IReadOnlyList<string> Conflicts { get; init => field = value ?? []; } = [];
+    /// <summary>Packages whose files this one may take over (Debian Replaces); omitted when there are none.</summary>
+    public IReadOnlyList<string>? Replaces { get; init; }
+    /// <summary>The Debian version this package was imported from; <see cref="Version"/> is its mapping (§8).</summary>
+    public string? DebianVersion { get; init; }
 
     /// <summary>The parsed version; only valid after <see cref="Validate"/> succeeded.</summary>
     [JsonIgnore]

@@ -19,5 +19,6 @@ namespace Stork.Format.Packages;
 [JsonSerializable(typeof(PackageManifest))]
 [JsonSerializable(typeof(PackageInfo))]
 [JsonSerializable(typeof(PackageFileEntry))]
+[JsonSerializable(typeof(MaintainerScripts))]
 [JsonSerializable(typeof(JsonNode))]
 public sealed partial class PackageJsonContext : JsonSerializerContext;

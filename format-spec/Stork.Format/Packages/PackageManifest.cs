@@ -17,6 +17,12 @@ public sealed record PackageManifest
     public IReadOnlyList<IReadOnlyList<string>> Depends { get; init => field = value ?? []; } = [];
     public IReadOnlyList<string> Provides { get; init => field = value ?? []; } = [];
     public IReadOnlyList<string> Conflicts { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string>? Replaces { get; init; }
+    public string? DebianVersion { get; init; }
+    /// <summary>Maintainer scripts (§3.2); null when the package has none.</summary>
+    public MaintainerScripts? Scripts { get; init; }
+    /// <summary>The text of a Debian <c>triggers</c> control file (§3.2); null when none.</summary>
+    public string? Triggers { get; init; }
     public IReadOnlyList<PackageFileEntry> Files { get; init => field = value ?? []; } = [];
 
     /// <summary>Sum of the sizes of all regular files.</summary>
@@ -27,7 +33,7 @@ public sealed record PackageManifest
     public PackageInfo Info => new()
     {
         Name = Name, Version = Version, Summary = Summary,
-        Depends = Depends, Provides = Provides, Conflicts = Conflicts,
+        Depends = Depends, Provides = Provides, Conflicts = Conflicts, Replaces = Replaces, DebianVersion = DebianVersion,
     };
 
     [JsonIgnore]
@@ -37,6 +43,7 @@ public sealed record PackageManifest
     {
         Name = info.Name, Version = info.Version, Summary = info.Summary,
         Depends = info.Depends, Provides = info.Provides, Conflicts = info.Conflicts,
+        Replaces = info.Replaces, DebianVersion = info.DebianVersion,
         Files = files.OrderBy(f => f.Path, PathOrder.Instance).ToList(),
     };
 

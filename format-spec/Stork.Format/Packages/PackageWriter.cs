@@ -26,10 +26,25 @@ public static class PackageWriter
     }
 
     /// <summary>Writes the uncompressed tar stream (the normative, compressor-independent part of the format).</summary>
-    public static PackageManifest WriteTar(PackageInfo info, IEnumerable<PayloadEntry> payload, Stream tarOutput)
+    public static PackageManifest WriteTar(PackageInfo info, IEnumerable<PayloadEntry> payload, Stream tarOutput) =>
+        WriteTar(info, payload, tarOutput, scripts: null, triggers: null);
+
+    /// <summary>Writes the compressed blob of a package with maintainer scripts and triggers (§3.2).</summary>
+    public static PackageManifest Write(PackageInfo info, IEnumerable<PayloadEntry> payload, Stream output,
+        MaintainerScripts? scripts, string? triggers, int level = CompressionLevel)
+    {
+        using var zstd = new CompressionStream(output, level, leaveOpen: true);
+        zstd.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        var manifest = WriteTar(info, payload, zstd, scripts, triggers);
+        zstd.Flush();
+        return manifest;
+    }
+
+    public static PackageManifest WriteTar(PackageInfo info, IEnumerable<PayloadEntry> payload, Stream tarOutput,
+        MaintainerScripts? scripts, string? triggers)
     {
         var entries = payload.OrderBy(e => e.Path, PathOrder.Instance).ToList();
-        var manifest = PackageManifest.Create(info, entries.Select(Describe));
+        var manifest = PackageManifest.Create(info, entries.Select(Describe)) with { Scripts = scripts, Triggers = triggers };
         manifest.Validate();
 
         var tar = new TarStreamWriter(tarOutput);
@@ -64,7 +79,7 @@ public static class PackageWriter
 
     private static PackageFileEntry Describe(PayloadEntry entry) => entry.Type switch
     {
-        PackageFileTypes.Directory => PackageFileEntry.Directory(entry.Path, entry.Mode ?? FileModes.Directory),
+        PackageFileTypes.Directory => PackageFileEntry.Directory(entry.Path, entry.Mode ?? FileModes.Directory) with { Owner = entry.Owner, Group = entry.Group },
         PackageFileTypes.Symlink => PackageFileEntry.Symlink(entry.Path, entry.Target ?? ""),
         PackageFileTypes.File when entry.OpenContent is not null => DescribeFile(entry),
         _ => throw PackageFormatException.For(null, entry.Path, $"cannot write entry of type '{entry.Type}'"),
@@ -83,6 +98,6 @@ public static class PackageWriter
             size += read;
         }
         return PackageFileEntry.File(entry.Path, entry.Mode ?? FileModes.Regular, size,
-            Convert.ToHexStringLower(sha.GetHashAndReset()), entry.Config);
+            Convert.ToHexStringLower(sha.GetHashAndReset()), entry.Config) with { Owner = entry.Owner, Group = entry.Group, Hardlink = entry.Hardlink };
     }
 }

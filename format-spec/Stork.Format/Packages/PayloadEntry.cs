@@ -8,6 +8,11 @@ public sealed record PayloadEntry
     public string? Mode { get; init; }
     public bool Config { get; init; }
     public string? Target { get; init; }
+    /// <summary>"NAME:ID" or null for root.</summary>
+    public string? Owner { get; init; }
+    public string? Group { get; init; }
+    /// <summary>Path of an earlier file entry this file is a hard link of (the content must be the same).</summary>
+    public string? Hardlink { get; init; }
 
     /// <summary>Opens the content of a regular file; called twice (hash pass, write pass).</summary>
     public Func<Stream>? OpenContent { get; init; }

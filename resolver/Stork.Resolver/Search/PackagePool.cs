@@ -249,7 +249,7 @@ internal sealed class PackagePool
         }
         _candidates[v] = candidate;
         _nameIds[v] = nameId;
-        _prerelease[v] = candidate.Version.IsPrerelease;
+        _prerelease[v] = DebianMappedVersions.IsHeldBackPrerelease(candidate.Version);
         _nameKey[v] = NamePrefixKey(candidate.Name);
         return v;
     }

@@ -1,0 +1,26 @@
+namespace Stork.Format.Packages;
+
+/// <summary>
+/// Debian maintainer scripts carried in the manifest (PACKAGE-FORMAT.md §3.2): the full text of each script, run by
+/// hosts only when their policy allows scripts for the signing role. Members appear in this order and are omitted
+/// when absent.
+/// </summary>
+public sealed record MaintainerScripts
+{
+    public string? Preinst { get; init; }
+    public string? Postinst { get; init; }
+    public string? Prerm { get; init; }
+    public string? Postrm { get; init; }
+
+    public const int MaxScriptLength = 1024 * 1024;
+
+    public static readonly string[] Names = ["preinst", "postinst", "prerm", "postrm"];
+
+    public string? Get(string name) => name switch
+    {
+        "preinst" => Preinst, "postinst" => Postinst, "prerm" => Prerm, "postrm" => Postrm,
+        _ => throw new ArgumentException($"unknown maintainer script '{name}'", nameof(name)),
+    };
+
+    public bool IsEmpty => Preinst is null && Postinst is null && Prerm is null && Postrm is null;
+}
