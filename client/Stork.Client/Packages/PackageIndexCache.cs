@@ -24,7 +24,7 @@ public static class PackageIndexCache
     {
         var key = KeyOf(trusted);
         if (TryRead(file, key) is { } cached) return new PackageIndex(cached, policy);
-        var found = TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles);
+        var found = TargetSearch.AllTrusted(trusted);
         TryWrite(file, key, found);
         return new PackageIndex(found, policy);
     }

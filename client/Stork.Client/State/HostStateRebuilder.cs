@@ -43,7 +43,10 @@ public sealed class HostStateRebuilder(HostPaths paths)
                 OnNote?.Invoke($"guest {name}: root {root} is not a directory; left out");
                 continue;
             }
-            var found = ProveInstalled(root, manifests, store);
+            List<(InstalledPackage Package, PackageManifest Manifest)> found;
+            // The guest's files are read only through its root handle (never a host path string into the guest).
+            using (var guestRoot = GuestRoot.Open(name, root))
+                found = ProveInstalled(guestRoot, manifests, store);
             var installed = found.Select(f => f.Package).ToList();
             results.Add((new RebuiltGuest(name, root, installed), linkMode, found));
         }
@@ -131,7 +134,7 @@ public sealed class HostStateRebuilder(HostPaths paths)
     }
 
     private static List<(InstalledPackage Package, PackageManifest Manifest)> ProveInstalled(
-        string root, List<(string Sha256, PackageManifest Manifest)> manifests, ContentStore store)
+        GuestRoot root, List<(string Sha256, PackageManifest Manifest)> manifests, ContentStore store)
     {
         var hashes = new Dictionary<(ulong, ulong), string>();
         var proven = manifests
@@ -155,14 +158,13 @@ public sealed class HostStateRebuilder(HostPaths paths)
         return reference[..end];
     }
 
-    private static bool IsPlaced(string root, PackageFileEntry entry, ContentStore store, Dictionary<(ulong, ulong), string> hashes)
+    private static bool IsPlaced(GuestRoot root, PackageFileEntry entry, ContentStore store, Dictionary<(ulong, ulong), string> hashes)
     {
-        if (GuestPaths.FirstNonDirectoryParent(root, entry.Path) is not null) return false;
-        var full = Path.Combine(root, entry.Path);
-        var status = Native.LStat(full);
+        if (root.FirstNonDirectoryParent(entry.Path) is not null) return false;
+        var status = root.LStat(entry.Path);
         if (status is null) return false;
-        if (entry.IsDirectory) return status.Value.IsDirectory;
-        if (entry.IsSymlink) return status.Value.IsSymlink && new FileInfo(full).LinkTarget == entry.Target;
+        if (entry.IsDirectory) return status.Value.IsDirectory || root.IsDirectory(entry.Path);
+        if (entry.IsSymlink) return status.Value.IsSymlink && root.ReadLink(entry.Path) == entry.Target;
         if (!status.Value.IsRegularFile) return false;
         if (entry.IsConfig) return true;
         if (status.Value.Size != entry.Size) return false;
@@ -171,10 +173,7 @@ public sealed class HostStateRebuilder(HostPaths paths)
         if (Native.LStat(store.PathFor(entry)) is { } stored && stored.IsSameFileAs(status.Value)) return true;
         var key = (status.Value.Device, status.Value.Inode);
         if (!hashes.TryGetValue(key, out var sha))
-        {
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 65536, FileOptions.SequentialScan);
-            hashes[key] = sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
+            hashes[key] = sha = root.Sha256(entry.Path);
         return sha == entry.Sha256;
     }
 
