@@ -1,3 +1,4 @@
+using Stork.Format.Errors;
 using Stork.Cli;
 using System.CommandLine;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using Stork.Format.Errors;
 using Stork.Publishing.Repository;
 
 namespace Stork.Publish.Cli.Commands;

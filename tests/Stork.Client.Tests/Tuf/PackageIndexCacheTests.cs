@@ -44,7 +44,7 @@ public sealed class PackageIndexCacheTests : IDisposable
 
         // Prove the second load reads the file: a cache for this key listing only alpha gives only alpha.
         var key = PackageIndexCache.KeyOf(trusted);
-        var onlyAlpha = TargetSearch.AllTrusted(trusted.TargetsOf, trusted.LoadedTargetRoles).Where(f => f.Path.Contains("alpha")).ToList();
+        var onlyAlpha = TargetSearch.AllTrusted(trusted).Where(f => f.Path.Contains("alpha")).ToList();
         WriteCache(key, onlyAlpha);
         Assert.Equal(["alpha"], Names(PackageIndexCache.Load(_cache, await RefreshAsync(), PackageTrustPolicy.Default)));
     }
