@@ -19,8 +19,18 @@ internal static class CommandRunner
             Console.Error.WriteLine("Run with --help for usage.");
             return ExitCodes.Usage;
         }
-        return await parsed.InvokeAsync();
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopGrace(parsed) });
     }
+
+    /// <summary>
+    /// How long a command may take to stop after SIGTERM/SIGINT before the process exits with 128+signal anyway.
+    /// `stork-get agent` (and `apply --watch`) finishes or undoes the change in flight and exits 0: it gets 50 s,
+    /// inside systemd's TimeoutStopSec=60s of stork-agent.service; other commands keep the usual 2 s.
+    /// </summary>
+    private static TimeSpan StopGrace(ParseResult parsed)
+        => parsed.CommandResult.Command.Name == "agent" || (parsed.CommandResult.Command.Name == "apply" && parsed.Tokens.Any(t => t.Value == "--watch"))
+            ? TimeSpan.FromSeconds(50)
+            : TimeSpan.FromSeconds(2);
 
     /// <summary>Wraps a command body so that errors print cleanly instead of as stack traces.</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, CancellationToken, Task<int>> body)
