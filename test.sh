@@ -31,6 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
 fi
 
+# systemd-analyze checks the shipped units (systemd/) in SystemdUnitTests.
+command -v systemd-analyze >/dev/null 2>&1 || { need_root systemd-analyze systemd; apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null; }
+
 # Independent TUF implementations for the interop tests (tuf-js 4.1 runs on Node 20).
 [ -d tests/interop/node_modules/tuf-js ] || npm ci --prefix tests/interop --no-audit --no-fund >/dev/null
 

@@ -27,7 +27,7 @@ internal static class CommandRunner
             Report(problem, ExitCodes.Usage);
             return ExitCodes.Usage;
         }
-        return await parsed.InvokeAsync();
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopGrace(parsed) });
     }
 
     /// <summary>
@@ -106,6 +106,16 @@ internal static class CommandRunner
         // Multi-line explanations (an unsatisfiable request) keep their lines, indented under the one error line.
         Console.Error.WriteLine($"error: {message}");
     }
+
+    /// <summary>
+    /// How long a command may take to stop after SIGTERM/SIGINT before the process exits with 128+signal anyway.
+    /// `stork-get agent` (and `apply --watch`) finishes or undoes the change in flight and exits 0: it gets 50 s,
+    /// inside systemd's TimeoutStopSec=60s of stork-agent.service; other commands keep the usual 2 s.
+    /// </summary>
+    private static TimeSpan StopGrace(ParseResult parsed)
+        => parsed.CommandResult.Command.Name == "agent" || (parsed.CommandResult.Command.Name == "apply" && parsed.Tokens.Any(t => t.Value == "--watch"))
+            ? TimeSpan.FromSeconds(50)
+            : TimeSpan.FromSeconds(2);
 
     /// <summary>Wraps a command body so that errors print cleanly instead of as stack traces.</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, CancellationToken, Task<int>> body)

@@ -34,6 +34,7 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
     public static readonly IReadOnlySet<string> KnownKeys = new HashSet<string>(StringComparer.Ordinal)
     {
         "repository", "fetch", "trusted_roles", "mirrors", "parallel_downloads", "host", "root_check_interval_seconds",
+        "agent", "report_url",
     };
 
     private static readonly string[] FetchKeys = ["stall_timeout_seconds", "min_bytes_per_second", "grace_seconds"];

@@ -18,12 +18,13 @@ public sealed class NginxServer : IDisposable
 
     /// <param name="extraHttpConfig">Added at http level (e.g. a proxy_cache_path).</param>
     /// <param name="locations">Replaces the default cache-header locations (e.g. a proxy_pass site cache).</param>
-    public NginxServer(string root, string? extraServerConfig = null, string? extraHttpConfig = null, string? locations = null)
+    /// <param name="port">Listen on this port (to bring a stopped server back at the same URL); default a free one.</param>
+    public NginxServer(string root, string? extraServerConfig = null, string? extraHttpConfig = null, string? locations = null, int? port = null)
     {
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: run 'apt-get install -y nginx-light' (./test.sh does this)");
         Directory = System.IO.Directory.CreateTempSubdirectory("stork-nginx-").FullName;
-        Port = FreePort();
+        Port = port ?? FreePort();
         var config = $$"""
             daemon off;
             master_process off;
