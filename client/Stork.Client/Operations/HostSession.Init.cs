@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Stork.Client.Config;
 using Stork.Client.State;
+using Stork.Client.Tuf;
 using Stork.Format.Errors;
 using Stork.Format.Json;
 using Stork.Format.Metadata;
