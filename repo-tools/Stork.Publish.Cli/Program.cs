@@ -19,4 +19,5 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
     DelegateCommand.Create(),
     BinsCommand.Create(),
 };
+foreach (var docs in DocsCommand.Create(root)) root.Subcommands.Add(docs);
 return await CommandRunner.RunAsync(root, args);

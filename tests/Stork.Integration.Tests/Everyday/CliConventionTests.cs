@@ -107,7 +107,7 @@ public sealed class CliConventionTests
         var dry = host.Get("install", "-g", "a", "app", "--dry-run", "--json");
         Assert.True(dry.ExitCode == 0, dry.ToString());
         var plan = JsonNode.Parse(dry.Stdout)!.AsArray().Single()!;
-        var blobs = Directory.GetFiles(Path.Combine(repo.RepoDir, "public", "packages"), "*.stork", SearchOption.AllDirectories);
+        var blobs = Directory.GetFiles(Path.Combine(repo.RepoDir, "public"), "*.stork", SearchOption.AllDirectories);
         Assert.Equal(blobs.Sum(b => new FileInfo(b).Length), (long)plan["download_bytes"]!);
         Assert.Equal(2, (int)plan["download_blobs"]!);
         // Each package holds usr/share/NAME/VERSION: "NAME 1.0.0\n" + 500 x.
