@@ -26,6 +26,13 @@ public sealed partial class PackageOperations
         {
             throw new LocalException($"--offline: {e.Message} (expired metadata is never trusted for new installs)");
         }
+        catch (RepositoryException e)
+        {
+            // Stored metadata that no longer verifies (expired) is a local matter: exit 3 is only for bytes from a mirror.
+            throw new LocalException(Offline
+                ? $"--offline: the stored metadata cannot be used: {e.Message} (expired metadata is never trusted for new installs)"
+                : $"the stored metadata cannot be used: {e.Message}; run 'stork-get refresh'", e);
+        }
         if (forNewInstalls && ExpiredRole(loaded.Item2) is { } expired)
             throw new LocalException($"--offline: the stored {expired.Type} metadata expired at {expired.Expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; "
                 + "expired metadata is never trusted for new installs: run 'stork-get refresh' when the repository can be reached");

@@ -36,31 +36,6 @@ internal static class ProgressBars
         return value;
     }
 
-    /// <summary>Bytes per second over the last few seconds, not since the start: a burst from a cache does not skew it.</summary>
-    internal sealed class SlidingRate(TimeSpan window)
-    {
-        private readonly Queue<(double At, long Bytes)> _samples = new();
-
-        public void Add(double at, long cumulative)
-        {
-            _samples.Enqueue((at, cumulative));
-            while (_samples.Count > 2 && at - _samples.Peek().At > window.TotalSeconds) _samples.Dequeue();
-        }
-
-        /// <summary>Null until the samples span at least one second.</summary>
-        public double? PerSecond
-        {
-            get
-            {
-                if (_samples.Count < 2) return null;
-                var first = _samples.Peek();
-                var last = _samples.Last();
-                var span = last.At - first.At;
-                return span < 1 ? null : (last.Bytes - first.Bytes) / span;
-            }
-        }
-    }
-
     private sealed class Overall : ITransferProgress
     {
         private readonly object _gate = new();

@@ -115,6 +115,6 @@ public sealed class CliConventionTests
         Assert.Empty(Directory.GetFiles(Path.Combine(host.Home, "cache"), "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock")));
         var text = host.Get("install", "-g", "a", "app", "--dry-run");
         Assert.Contains("need to download", text.Stdout);
-        Assert.Contains("grows by 1.0 KiB", text.Stdout);
+        Assert.Contains("grows by 1021 B", text.Stdout);
     }
 }

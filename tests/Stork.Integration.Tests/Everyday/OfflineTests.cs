@@ -41,7 +41,6 @@ public sealed class OfflineTests
     [Fact]
     public void Metadata_expiring_soon_warns_once_and_expired_metadata_is_never_trusted_for_offline_installs()
     {
-        var published = DateTimeOffset.UtcNow;
         using var repo = new SmallRepository(timestampExpiryDays: 25.0 / 86400, ("tool", "1.0.0", null)); // a 25 s timestamp
         using var host = repo.NewHost("a");
         var dry = host.Get("install", "-g", "a", "tool", "--dry-run");
@@ -49,7 +48,9 @@ public sealed class OfflineTests
         Assert.Single(dry.Stderr.Split('\n'), l => l.StartsWith("warning: the stored timestamp metadata expires"));
         repo.StopServing();
 
-        var wait = published.AddSeconds(27) - DateTimeOffset.UtcNow;
+        var stored = JsonNode.Parse(File.ReadAllText(Path.Combine(host.Home, "state", "metadata", "timestamp.json")))!;
+        var expires = DateTimeOffset.Parse((string)stored["signed"]!["expires"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var wait = expires.AddSeconds(2) - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) Thread.Sleep(wait);
         var install = host.Get("install", "-g", "a", "tool", "--offline");
         Assert.Equal(7, install.ExitCode);
