@@ -41,7 +41,7 @@ public sealed class OfflineTests
     [Fact]
     public void Metadata_expiring_soon_warns_once_and_expired_metadata_is_never_trusted_for_offline_installs()
     {
-        using var repo = new SmallRepository(timestampExpiryDays: 25.0 / 86400, ("tool", "1.0.0", null)); // a 25 s timestamp
+        using var repo = new SmallRepository(timestampExpiryDays: 90.0 / 86400, ("tool", "1.0.0", null)); // a 90 s timestamp
         using var host = repo.NewHost("a");
         var dry = host.Get("install", "-g", "a", "tool", "--dry-run");
         Assert.True(dry.ExitCode == 0, dry.ToString());
