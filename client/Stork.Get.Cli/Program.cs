@@ -26,5 +26,6 @@ root.Subcommands.Add(RecoverCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(RepairCommand.Create());
 root.Subcommands.Add(GcCommand.Create());
+foreach (var docs in DocsCommand.Create(root)) root.Subcommands.Add(docs);
 using (Stork.Client.Diagnostics.PhaseTimings.Measure("command"))
     return await CommandRunner.RunAsync(root, args);

@@ -23,4 +23,5 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
 // Key hygiene (SPEC.md §8.1): private key files readable by group or others are refused unless --force is given.
 root.Options.Add(new Option<bool>("--force") { Recursive = true, Description = "Use private key files readable by group or others (with a warning) instead of refusing them" });
 Stork.Publishing.Repository.KeyStore.AllowLoosePermissions = args.Contains("--force");
+foreach (var docs in DocsCommand.Create(root)) root.Subcommands.Add(docs);
 return await CommandRunner.RunAsync(root, args);

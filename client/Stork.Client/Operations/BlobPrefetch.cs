@@ -34,6 +34,8 @@ public static class BlobPrefetch
             }
         }
         if (blobs.Count == 0) return;
+        var notCached = blobs.Values.Where(b => !File.Exists(session.Blobs.PathOf(b.Item1))).ToList();
+        session.OnDownloadPlanned?.Invoke(notCached.Count, notCached.Sum(b => b.Item2));
 
         // One extractor at a time: the installer and its database connection are single-threaded.
         using var batch = installer.BeginAhead();

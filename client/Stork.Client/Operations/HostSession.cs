@@ -48,6 +48,9 @@ public sealed partial class HostSession : IDisposable
         set { if (_fetcher is HttpFetcher http) http.Progress = value; }
     }
 
+    /// <summary>Told the number and total size of the blobs a command is about to download (for the overall progress bar).</summary>
+    public Action<int, long>? OnDownloadPlanned { get; set; }
+
     public PackageTrustPolicy TrustPolicy => new(Config.TrustedRoles);
 
     public static string MetadataDirOf(HostPaths paths) => Path.Combine(paths.StateDir, "metadata");

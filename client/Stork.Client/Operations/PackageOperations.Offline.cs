@@ -26,6 +26,16 @@ public sealed partial class PackageOperations
         {
             throw new LocalException($"--offline: {e.Message} (expired metadata is never trusted for new installs)");
         }
+        catch (RepositoryException e)
+        {
+            // Stored metadata that no longer verifies (expired) is a local matter: exit 3 is only for bytes from a mirror.
+            throw new LocalException(Offline
+                ? $"--offline: the stored metadata cannot be used: {e.Message} (expired metadata is never trusted for new installs)"
+                : $"the stored metadata cannot be used: {e.Message}; run 'stork-get refresh'", e);
+        }
+        if (forNewInstalls && ExpiredRole(loaded.Item2) is { } expired)
+            throw new LocalException($"--offline: the stored {expired.Type} metadata expired at {expired.Expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; "
+                + "expired metadata is never trusted for new installs: run 'stork-get refresh' when the repository can be reached");
         WarnIfExpiringSoon(loaded.Item2);
         return loaded;
     }
@@ -41,6 +51,14 @@ public sealed partial class PackageOperations
         }
     }
 
+    /// <summary>
+    /// The stored trusted timestamp is kept as the rollback reference even when it has expired (TUF §5.4), so loading
+    /// it does not check expiry: for anything new, every top-level role must still be valid now.
+    /// </summary>
+    private static Stork.Format.Metadata.SignedHeader? ExpiredRole(TrustedMetadata trusted)
+        => new[] { trusted.Timestamp?.Header, trusted.Snapshot?.Header, trusted.Targets?.Header, trusted.Root.Header }
+            .FirstOrDefault(h => h is not null && h.Expires <= DateTimeOffset.UtcNow);
+
     private void WarnIfExpiringSoon(TrustedMetadata trusted)
     {
         if (_warned) return;
@@ -54,8 +72,10 @@ public sealed partial class PackageOperations
         if (soonest is null) return;
         var left = soonest.Expires - now;
         _warned = true;
-        OnWarning?.Invoke($"warning: the stored {soonest.Type} metadata expires at {soonest.Expires.UtcDateTime:yyyy-MM-dd HH:mm} UTC (in {Math.Max(0, left.TotalHours):0.#} h); "
-            + "after that nothing new can be installed until 'stork-get refresh' gets newer metadata from the repository");
+        OnWarning?.Invoke(left <= TimeSpan.Zero
+            ? $"warning: the stored {soonest.Type} metadata expired at {soonest.Expires.UtcDateTime:yyyy-MM-dd HH:mm} UTC; nothing new can be installed until 'stork-get refresh' gets newer metadata from the repository"
+            : $"warning: the stored {soonest.Type} metadata expires at {soonest.Expires.UtcDateTime:yyyy-MM-dd HH:mm} UTC (in {left.TotalHours:0.#} h); "
+              + "after that nothing new can be installed until 'stork-get refresh' gets newer metadata from the repository");
     }
 
     private void RequireCached(string guest, IReadOnlyList<DesiredPackage> desired)

@@ -107,7 +107,7 @@ public sealed class CliConventionTests
         var dry = host.Get("install", "-g", "a", "app", "--dry-run", "--json");
         Assert.True(dry.ExitCode == 0, dry.ToString());
         var plan = JsonNode.Parse(dry.Stdout)!.AsArray().Single()!;
-        var blobs = Directory.GetFiles(Path.Combine(repo.RepoDir, "public", "packages"), "*.stork", SearchOption.AllDirectories);
+        var blobs = Directory.GetFiles(Path.Combine(repo.RepoDir, "public"), "*.stork", SearchOption.AllDirectories);
         Assert.Equal(blobs.Sum(b => new FileInfo(b).Length), (long)plan["download_bytes"]!);
         Assert.Equal(2, (int)plan["download_blobs"]!);
         // Each package holds usr/share/NAME/VERSION: "NAME 1.0.0\n" + 500 x.
@@ -115,6 +115,6 @@ public sealed class CliConventionTests
         Assert.Empty(Directory.GetFiles(Path.Combine(host.Home, "cache"), "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock")));
         var text = host.Get("install", "-g", "a", "app", "--dry-run");
         Assert.Contains("need to download", text.Stdout);
-        Assert.Contains("grows by 1.0 KiB", text.Stdout);
+        Assert.Contains("grows by 1021 B", text.Stdout);
     }
 }

@@ -39,20 +39,23 @@ public sealed class OfflineTests
     }
 
     [Fact]
-    public void Expired_metadata_is_never_trusted_for_offline_installs()
+    public void Metadata_expiring_soon_warns_once_and_expired_metadata_is_never_trusted_for_offline_installs()
     {
-        using var repo = new SmallRepository(("tool", "1.0.0", null));
+        using var repo = new SmallRepository(timestampExpiryDays: 90.0 / 86400, ("tool", "1.0.0", null)); // a 90 s timestamp
         using var host = repo.NewHost("a");
-        PublishedRepository.Expect(host.Get("refresh"), "refresh");
+        var dry = host.Get("install", "-g", "a", "tool", "--dry-run");
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Single(dry.Stderr.Split('\n'), l => l.StartsWith("warning: the stored timestamp metadata expires"));
         repo.StopServing();
-        // Make the stored timestamp look expired to the client by editing it: its signature no longer verifies, and
-        // a client must then refuse to use it as much as an expired one.
-        var stored = Path.Combine(host.Home, "state", "metadata", "timestamp.json");
-        var json = JsonNode.Parse(File.ReadAllText(stored))!;
-        json["signed"]!["expires"] = "2000-01-01T00:00:00Z";
-        File.WriteAllText(stored, json.ToJsonString());
+
+        var stored = JsonNode.Parse(File.ReadAllText(Path.Combine(host.Home, "state", "metadata", "timestamp.json")))!;
+        var expires = DateTimeOffset.Parse((string)stored["signed"]!["expires"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var wait = expires.AddSeconds(2) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero) Thread.Sleep(wait);
         var install = host.Get("install", "-g", "a", "tool", "--offline");
-        Assert.NotEqual(0, install.ExitCode);
+        Assert.Equal(7, install.ExitCode);
+        Assert.Contains("expired", install.Stderr);
+        Assert.Contains("--offline", install.Stderr);
         Assert.False(Directory.Exists(Path.Combine(host.GuestRoot("a"), "usr/share/tool")));
     }
 }

@@ -13,9 +13,19 @@ internal sealed class SmallRepository : IDisposable
     public string RootFile => Path.Combine(RepoDir, "public", "metadata", "1.root.json");
     public NginxServer Nginx { get; private set; }
 
-    public SmallRepository(params (string Name, string Version, string? Depends)[] packages)
+    public SmallRepository(params (string Name, string Version, string? Depends)[] packages) : this(null, packages) { }
+
+    /// <param name="timestampExpiryDays">Signed into stork-repo.json before the first publish (fractions of a day work).</param>
+    public SmallRepository(double? timestampExpiryDays, params (string Name, string Version, string? Depends)[] packages)
     {
         PublishedRepository.Expect(ProcessRunner.StorkPublish("init", RepoDir), "init");
+        if (timestampExpiryDays is { } days)
+        {
+            var settings = Path.Combine(RepoDir, "stork-repo.json");
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!;
+            json["timestamp_expiry_days"] = days;
+            File.WriteAllText(settings, json.ToJsonString());
+        }
         Publish(packages);
         Nginx = new NginxServer(Path.Combine(RepoDir, "public"));
     }
