@@ -38,7 +38,7 @@ public sealed partial class InterruptedPublishTests : IDisposable
         PublishedRepository.Expect(Publish(["build", source, "--output", built]), "build");
         var package = Directory.GetFiles(built, "*.stork").Single();
         PublishedRepository.Expect(Publish(["add", BaseRepo, package]), "add (queued)");
-        var name = Path.GetFileName(source);
+        var name = Path.GetFileName(package).Split('_')[0];   // NAME_VERSION.stork
 
         int kills = 0;
         for (int k = 1; k < 50; k++)
