@@ -27,9 +27,13 @@ public static class StrictJsonReader
         try
         {
             if (!reader.Read()) throw new FormatException($"{what}: empty document, expected JSON");
-            var node = ReadValue(ref reader, what, integersOnly) ?? throw new FormatException($"{what}: the document is null, expected JSON object");
+            if (reader.TokenType == JsonTokenType.Null) throw new FormatException($"{what}: the document is null, expected JSON object");
+            Validate(ref reader, what, integersOnly);
             if (reader.Read()) throw new FormatException($"{what}: data after the JSON value");
-            return node;
+            // The bytes are now known to be unambiguous; build the tree the way every other reader of the project does
+            // (element-backed values, so that TryGetValue<int>, <long>, <double> behave as with JsonNode.Parse).
+            return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth })
+                ?? throw new FormatException($"{what}: the document is null, expected JSON object");
         }
         catch (JsonException e)
         {
@@ -42,46 +46,44 @@ public static class StrictJsonReader
         }
     }
 
-    private static JsonNode? ReadValue(ref Utf8JsonReader reader, string what, bool integersOnly)
+    /// <summary>Walks one value (the reader is on its first token) and checks everything the parse must refuse.</summary>
+    private static void Validate(ref Utf8JsonReader reader, string what, bool integersOnly)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
             {
-                var obj = new JsonObject();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 while (true)
                 {
                     if (!reader.Read()) throw new FormatException($"{what}: truncated JSON object");
-                    if (reader.TokenType == JsonTokenType.EndObject) return obj;
+                    if (reader.TokenType == JsonTokenType.EndObject) return;
                     var key = ReadString(ref reader);
                     if (!seen.Add(key)) throw new FormatException($"{what}: the key \"{Shorten(key)}\" occurs twice in one object");
                     if (!reader.Read()) throw new FormatException($"{what}: truncated JSON object");
-                    obj.Add(key, ReadValue(ref reader, what, integersOnly));
+                    Validate(ref reader, what, integersOnly);
                 }
             }
             case JsonTokenType.StartArray:
-            {
-                var items = new List<JsonNode?>();
                 while (true)
                 {
                     if (!reader.Read()) throw new FormatException($"{what}: truncated JSON array");
-                    if (reader.TokenType == JsonTokenType.EndArray) return new JsonArray(items.ToArray());
-                    items.Add(ReadValue(ref reader, what, integersOnly));
+                    if (reader.TokenType == JsonTokenType.EndArray) return;
+                    Validate(ref reader, what, integersOnly);
                 }
-            }
             case JsonTokenType.String:
-                return JsonValue.Create(ReadString(ref reader));
+                ReadString(ref reader);
+                return;
             case JsonTokenType.Number:
                 if (!integersOnly && !IsIntegerToken(ref reader))
-                    return reader.TryGetDouble(out var d) && double.IsFinite(d) ? JsonValue.Create(d) : throw new FormatException($"{what}: a number is out of range");
-                return JsonValue.Create(ReadInteger(ref reader, what));
-            case JsonTokenType.True:
-                return JsonValue.Create(true);
-            case JsonTokenType.False:
-                return JsonValue.Create(false);
-            case JsonTokenType.Null:
-                return null;
+                {
+                    if (!reader.TryGetDouble(out var d) || !double.IsFinite(d)) throw new FormatException($"{what}: a number is out of range");
+                    return;
+                }
+                ReadInteger(ref reader, what);
+                return;
+            case JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null:
+                return;
             default:
                 throw new FormatException($"{what}: unexpected JSON token {reader.TokenType}");
         }

@@ -166,6 +166,7 @@ public sealed class DelegationTests : IDisposable
         using var bob = SigningKey.Generate();
         var bobFile = _t.Dir.Combine("bob.key.json");
         File.WriteAllText(bobFile, bob.ToPrivateJson());
+        File.SetUnixFileMode(bobFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);   // private keys are 0600 (SPEC §8.1)
         // Alice's key signs the re-signed role; the new key is taken from the given file (and kept in the store).
         var change = Repo.AddKey("alice", KeyFiles.Read(bobFile), extraKeys: [_alice]);
         Assert.Contains("alice", change.ResignedRoles);

@@ -45,6 +45,7 @@ public sealed class OfflineRootSigningTests : IDisposable
         // The new root key is generated on the offline machine too; only its public half reaches the host.
         var newRootKeyFile = _t.Dir.Combine("offline", "root2.key.json");
         using (var k = SigningKey.Generate()) File.WriteAllText(newRootKeyFile, k.ToPrivateJson());
+        File.SetUnixFileMode(newRootKeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);   // private keys are 0600 (SPEC §8.1)
         var newRootPublic = _t.Dir.Combine("root2.pub.json");
         KeyFiles.WritePublic(newRootPublic, KeyFiles.Read(newRootKeyFile).Public);
 
@@ -171,6 +172,7 @@ public sealed class OfflineRootSigningTests : IDisposable
 
         // With the timestamp key back, a missing snapshot key (needed below the new targets) still stops it.
         File.WriteAllText(Path.Combine(Repo.Keys.Directory, "ts.key.json"), elsewhere.ToPrivateJson());
+        File.SetUnixFileMode(Path.Combine(Repo.Keys.Directory, "ts.key.json"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _t.TakeOffline(Repo.CurrentRoot().Role(RoleNames.Snapshot).KeyIds.Single());
         Assert.Contains("'snapshot'", Assert.Throws<PublisherException>(() => Import()).Message);
         Assert.False(_t.HasMeta("2.root.json"));
