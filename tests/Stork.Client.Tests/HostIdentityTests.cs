@@ -104,11 +104,13 @@ public sealed class HostIdentityTests : IDisposable
     [InlineData(26, "damaged")]
     public void SQLite_failures_are_local_errors_with_their_meaning_and_the_database_path(int code, string meaning)
     {
-        ErrorReport.DatabasePath = "/var/lib/stork/state.db";
+        var database = Path.Combine(_root, "state.db");
+        ErrorReport.DatabasePath = database;
+        ErrorReport.DatabaseErrorCode = e => ((SqliteException)e).SqliteErrorCode;
         var (message, exit) = ErrorReport.Describe(new SqliteException($"SQLite Error {code}", code));
         Assert.Equal(ExitCodes.LocalState, exit);
         Assert.Contains(meaning, message);
-        Assert.Contains("/var/lib/stork/state.db", message);
+        Assert.Contains(database, message);
     }
 
     [Fact]
