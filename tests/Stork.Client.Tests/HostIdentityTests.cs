@@ -104,15 +104,17 @@ public sealed class HostIdentityTests : IDisposable
     [InlineData(26, "damaged")]
     public void SQLite_failures_are_local_errors_with_their_meaning_and_the_database_path(int code, string meaning)
     {
-        ErrorReport.DatabasePath = "/var/lib/stork/state.db";
+        var database = Path.Combine(_root, "state.db");
+        ErrorReport.DatabasePath = database;
+        ErrorReport.DatabaseErrorCode = e => ((SqliteException)e).SqliteErrorCode;
         var (message, exit) = ErrorReport.Describe(new SqliteException($"SQLite Error {code}", code));
         Assert.Equal(ExitCodes.LocalState, exit);
         Assert.Contains(meaning, message);
-        Assert.Contains("/var/lib/stork/state.db", message);
+        Assert.Contains(database, message);
     }
 
     [Fact]
-    public void Many_writers_of_one_file_never_share_a_temporary_and_readers_always_see_a_whole_file()
+    public async Task Many_writers_of_one_file_never_share_a_temporary_and_readers_always_see_a_whole_file()
     {
         var path = Path.Combine(_root, "file");
         var payloads = Enumerable.Range(0, 16).Select(i => Enumerable.Repeat((byte)('a' + i), 4096 * (i + 1)).ToArray()).ToArray();
@@ -129,7 +131,7 @@ public sealed class HostIdentityTests : IDisposable
         });
         Parallel.For(0, 16 * 20, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i => AtomicFile.Write(path, payloads[i % 16]));
         stop.Cancel();
-        reader.Wait();
+        await reader;
         Assert.Equal(0, failures);
         Assert.Single(Directory.EnumerateFileSystemEntries(_root));
     }

@@ -31,7 +31,8 @@ public sealed class FileLock : IDisposable
                     onWait?.Invoke($"waiting for another stork-get process that holds the lock on {what} ({path})");
                     told = true;
                 }
-                await Task.Delay(100, cancellation);
+                // Jittered, so that many waiters do not retry in lock-step.
+                await Task.Delay(Random.Shared.Next(20, 120), cancellation);
             }
         }
     }

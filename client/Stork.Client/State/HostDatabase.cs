@@ -69,6 +69,7 @@ public sealed partial class HostDatabase : IDisposable
     public static HostDatabase Open(HostPaths paths)
     {
         Stork.Format.Errors.ErrorReport.DatabasePath = paths.Database;
+        Stork.Format.Errors.ErrorReport.DatabaseErrorCode = e => e is SqliteException s ? s.SqliteErrorCode : e.ErrorCode;
         var storeId = HostIdentity.ReadStoreId(paths);
         if (!File.Exists(paths.Database))
         {

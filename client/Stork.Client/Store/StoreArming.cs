@@ -50,7 +50,10 @@ public sealed class StoreArming(HostPaths paths)
             using (handle)
             {
                 if (!NativeFs.TryFlock(handle, exclusive: true)) continue; // its owner is still at work
-                foreach (var line in File.ReadAllLines(record))
+                // Read through the locked descriptor: File.ReadAllLines would take a second flock and be refused.
+                var bytes = new byte[RandomAccess.GetLength(handle)];
+                RandomAccess.Read(handle, bytes, 0);
+                foreach (var line in System.Text.Encoding.UTF8.GetString(bytes).Split('\n'))
                 {
                     if (line.Length == 0 || !line.StartsWith(paths.FilesDir + "/", StringComparison.Ordinal)) continue;
                     if (Native.LStat(line) is { IsRegularFile: true, IsImmutable: false })

@@ -29,9 +29,12 @@ public sealed class LocalMetadataStore(string directory)
     /// <summary>Delegated role names may hold '/' or other odd characters; they are escaped into one file name.</summary>
     public string PathOf(string role) => Path.Combine(Directory, $"{Uri.EscapeDataString(role)}.json");
 
-    /// <summary>Held while the metadata changes (one refresh at a time on a host).</summary>
-    public Task<SharedLock> LockForChangeAsync(CancellationToken cancellation)
-        => SharedLock.AcquireAsync(LockPath, exclusive: true, "metadata", OnWait, cancellation);
+    /// <summary>
+    /// Held while the metadata changes (one refresh at a time on a host). Taken in one step (open with an exclusive
+    /// flock), never by upgrading a shared lock: many refreshes upgrading at once would keep each other out.
+    /// </summary>
+    public async Task<IDisposable> LockForChangeAsync(CancellationToken cancellation)
+        => await FileLock.AcquireAsync(LockPath, "the repository metadata", OnWait, cancellation);
 
     /// <summary>
     /// Held while a reader loads the whole set, so no refresh replaces part of it meanwhile. On a read-only
