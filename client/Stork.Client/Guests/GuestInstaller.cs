@@ -206,9 +206,16 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         return RecoverLocked(guest);
     }
 
-    /// <summary>Recovers every guest with an interrupted change; returns "guest: what" lines.</summary>
+    /// <summary>Recovers every guest with an interrupted change; returns "guest: what" lines (a guest whose root vanished is reported, not recovered).</summary>
     public IReadOnlyList<string> RecoverAll() =>
-        database.ListJournaledGuests().Select(g => Recover(g) is { } done ? $"{g}: {done}" : null).OfType<string>().ToList();
+        database.ListJournaledGuests().Select(g =>
+        {
+            try { return Recover(g) is { } done ? $"{g}: {done}" : null; }
+            catch (GuestRootMissingException e) { return $"{g}: not recovered: {e.Message}"; }
+        }).OfType<string>().ToList();
+
+    /// <summary>Recovery for callers that already hold the store lock (shared) and the guest's lock.</summary>
+    internal string? RecoverWhileLocked(string guest) => RecoverLocked(guest);
 
     private string? RecoverLocked(string guest)
     {

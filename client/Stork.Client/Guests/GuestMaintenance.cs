@@ -32,13 +32,13 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var drift = new List<Drift>();
         foreach (var name in guests)
         {
-            installer.Recover(name);
             var guest = database.FindGuest(name) ?? throw new GuestNotFoundException(name);
             if (!GuestRoot.Exists(guest.Root))
             {
                 drift.Add(new Drift(name, "/", "", $"the guest root '{guest.Root}' is missing (container deleted? unregister it: stork-get guest remove {name})"));
                 continue;
             }
+            installer.Recover(name);
             using var root = GuestRoot.Open(guest);
             foreach (var file in database.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
                 if (Check(guest, root, file, hashes) is { } problem) drift.Add(new Drift(name, "/" + file.Path, file.Package, problem));
