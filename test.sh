@@ -13,7 +13,7 @@ if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
 fi
 
 # gcc compiles the hostile-guest helper (tests/hostile/racer.c) at test time.
-command -v gcc >/dev/null 2>&1 || { need_root gcc gcc; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null; }
+command -v gcc >/dev/null 2>&1 || { need_root gcc gcc; apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null; }
 
 # Independent TUF implementations for the interop tests (tuf-js 4.1 runs on Node 20).
 [ -d tests/interop/node_modules/tuf-js ] || npm ci --prefix tests/interop --no-audit --no-fund >/dev/null
