@@ -5,7 +5,8 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Debian packages the tests use, as "command package" pairs: nginx serves repositories, xfsprogs and btrfs-progs
-# make loop-mounted images for the reflink test, e2fsprogs small ext4 images for the disk-full tests.
+# make loop-mounted images for the reflink test, e2fsprogs small ext4 images for the disk-full tests, gcc compiles
+# the hostile-guest helper (tests/hostile/racer.c), systemd-analyze checks the shipped units (systemd/).
 # busybox-static comes in later via apt-get download.
 needs=(
     "nginx nginx-light"
@@ -15,6 +16,7 @@ needs=(
     "chattr e2fsprogs"
     "gcc gcc"
     "curl curl"
+    "systemd-analyze systemd"
 )
 missing=()
 for pair in "${needs[@]}"; do
@@ -31,8 +33,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
 fi
 
-# systemd-analyze checks the shipped units (systemd/) in SystemdUnitTests.
-command -v systemd-analyze >/dev/null 2>&1 || { need_root systemd-analyze systemd; apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null; }
 
 # Independent TUF implementations for the interop tests (tuf-js 4.1 runs on Node 20).
 [ -d tests/interop/node_modules/tuf-js ] || npm ci --prefix tests/interop --no-audit --no-fund >/dev/null

@@ -106,31 +106,8 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         {
             summary ??= Summarize(plan);
             var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            using (PhaseTimings.Measure("journal begin"))
-                database.BeginJournal(journal, plan.Actions);
-            var stagePhase = PhaseTimings.Measure("stage");
-            {
-                try
-                {
-                    CrashPoints.Hit();
-                    transaction.Stage(plan.Actions); // rolls itself back on failure
-                }
-                catch (Exception e) when (e is not SimulatedCrashException)
-                {
-                    database.DeleteJournal(guest);
-                    throw;
-                }
-                CrashPoints.Hit();
-                stagePhase.Dispose();
-                database.SetJournalState(guest, JournalStates.Committing); // the commit point
-                CrashPoints.Hit();
-                using (PhaseTimings.Measure("apply"))
-                    transaction.Apply(plan.Actions);
-                CrashPoints.Hit();
-            }
-            using var commitPhase = PhaseTimings.Measure("commit generation");
-            generation = database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary);
-            CrashPoints.Hit();
+            generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
+                () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary));
         }
 
         var crossDevice = why is not null
@@ -206,9 +183,16 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         return RecoverLocked(guest);
     }
 
-    /// <summary>Recovers every guest with an interrupted change; returns "guest: what" lines.</summary>
+    /// <summary>Recovers every guest with an interrupted change; returns "guest: what" lines (a guest whose root vanished is reported, not recovered).</summary>
     public IReadOnlyList<string> RecoverAll() =>
-        database.ListJournaledGuests().Select(g => Recover(g) is { } done ? $"{g}: {done}" : null).OfType<string>().ToList();
+        database.ListJournaledGuests().Select(g =>
+        {
+            try { return Recover(g) is { } done ? $"{g}: {done}" : null; }
+            catch (GuestRootMissingException e) { return $"{g}: not recovered: {e.Message}"; }
+        }).OfType<string>().ToList();
+
+    /// <summary>Recovery for callers that already hold the store lock (shared) and the guest's lock.</summary>
+    internal string? RecoverWhileLocked(string guest) => RecoverLocked(guest);
 
     private string? RecoverLocked(string guest)
     {

@@ -32,13 +32,13 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var drift = new List<Drift>();
         foreach (var name in guests)
         {
-            installer.Recover(name);
             var guest = database.FindGuest(name) ?? throw new GuestNotFoundException(name);
             if (!GuestRoot.Exists(guest.Root))
             {
                 drift.Add(new Drift(name, "/", "", $"the guest root '{guest.Root}' is missing (container deleted? unregister it: stork-get guest remove {name})"));
                 continue;
             }
+            installer.Recover(name);
             using var root = GuestRoot.Open(guest);
             foreach (var file in database.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
                 if (Check(guest, root, file, hashes) is { } problem) drift.Add(new Drift(name, "/" + file.Path, file.Package, problem));
@@ -133,11 +133,9 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var current = database.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"repair {actions.Count} path(s)";
-        database.BeginJournal(new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desired, record.EffectiveLinkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds()), actions);
-        transaction.Stage(actions);
-        database.SetJournalState(guest, JournalStates.Committing);
-        transaction.Apply(actions);
-        database.CommitGeneration(guest, current, database.ListOwnedFiles(guest), record.EffectiveLinkMode, summary);
+        var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desired, record.EffectiveLinkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        JournaledChange.Run(database, transaction, journal, actions,
+            () => database.CommitGeneration(guest, current, ownedList, record.EffectiveLinkMode, summary));
         return actions.Select(a => "/" + a.Path).ToList();
     }
 

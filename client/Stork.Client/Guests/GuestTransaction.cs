@@ -145,7 +145,9 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                             break; // done before a crash
                         Create(action, staged);
                     }
-                    Guarded(() => Check(root.TryRename(staged, target), "rename", target), target, NewStoreFile(action), PreviousStoreFile(target));
+                    // A staged hard link of an immutable store inode cannot be renamed without lifting: lift at once.
+                    Guarded(() => Check(root.TryRename(staged, target), "rename", target), target, liftFirst: NewStoreFile(action) is not null,
+                        NewStoreFile(action), PreviousStoreFile(target));
                     break;
             }
         }
@@ -159,9 +161,13 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
     }
 
     // Runs a guest operation that may meet an immutable store inode; EPERM that lifting does not cure is the guest's own flag.
-    private void Guarded(Action operation, string path, params string?[] storeFiles)
+    private void Guarded(Action operation, string path, bool liftFirst, params string?[] storeFiles)
     {
-        try { guard.Run(operation, storeFiles); }
+        try
+        {
+            if (liftFirst) guard.RunLifted(operation, storeFiles);
+            else guard.Run(operation, storeFiles);
+        }
         catch (InodeImmutableException) { throw root.Failed("change", path, GuestSyscalls.EPERM); }
     }
 
@@ -170,7 +176,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
         {
             int errno = root.TryUnlink(path);
             if (errno != GuestSyscalls.ENOENT) Check(errno, "unlink", path);
-        }, path, storeFile);
+        }, path, liftFirst: false, storeFile);
 
     private void RemoveFile(FileAction action)
     {

@@ -209,6 +209,21 @@ public sealed partial class HostDatabase
         return list;
     }
 
+    /// <summary>Unregisters a guest: its packages, owned files, generations and journal go with it (ON DELETE CASCADE).</summary>
+    public void DeleteGuest(string guest)
+    {
+        using var transaction = _connection.BeginTransaction();
+        DeleteJournal(guest, transaction);
+        foreach (var sql in new[] { "DELETE FROM owned_files WHERE guest = $guest", "DELETE FROM installed_packages WHERE guest = $guest",
+                     "DELETE FROM generation_packages WHERE guest = $guest", "DELETE FROM generations WHERE guest = $guest", "DELETE FROM guests WHERE name = $guest" })
+        {
+            using var command = Command(sql, transaction);
+            command.Parameters.AddWithValue("$guest", guest);
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
     public void DeleteJournal(string guest)
     {
         using var transaction = _connection.BeginTransaction();

@@ -76,7 +76,7 @@ public sealed class StoreGuard(HostPaths paths)
             {
                 if (path is null || held.Exists(h => h.Path == path)) continue;
                 if (NativeFs.OpenWithFlags(path) is not var (handle, flags)) continue; // gone, or no inode flags here
-                int errno = Guests.GuestSyscalls.TakeReadLease(handle);
+                int errno = TakeLease(handle);
                 if (errno == Guests.GuestSyscalls.EAGAIN)
                 {
                     handle.Dispose();
@@ -105,6 +105,21 @@ public sealed class StoreGuard(HostPaths paths)
                 if (leased) Guests.GuestSyscalls.ReleaseLease(handle);
                 handle.Dispose();
             }
+        }
+    }
+
+    // A process that opened the inode for writing while we held the lease got its descriptor after the flag was back:
+    // every write through it fails, but it is still open. Wait a little for it to be closed before lifting again.
+    private static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(2);
+
+    private static int TakeLease(SafeFileHandle handle)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            int errno = Guests.GuestSyscalls.TakeReadLease(handle);
+            if (errno != Guests.GuestSyscalls.EAGAIN || Stopwatch.GetElapsedTime(start) > BusyWait) return errno;
+            Thread.Sleep(1);
         }
     }
 

@@ -14,6 +14,39 @@ internal static class GuestCommand
         command.Subcommands.Add(CreateAdd());
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateSetLinkMode());
+        command.Subcommands.Add(CreateRemove());
+        return command;
+    }
+
+    private static Command CreateRemove()
+    {
+        var name = new Argument<string>("name") { Description = "Guest name" };
+        var deleteFiles = new Option<bool>("--delete-files") { Description = "Remove every file Stork placed in the guest (edited config files are kept); without it the files stay, as private copies" };
+        var command = new Command("remove", "Unregister a guest (gc then frees store content only it used)") { name, deleteFiles };
+        command.SetAction(CommandRunner.Guarded(async (result, ct) =>
+        {
+            using var host = new HostContext(result);
+            var removal = new Stork.Client.Guests.GuestRemoval(host.Paths, host.Database, host.Installer) { OnWait = Output.Note };
+            var report = await removal.RemoveAsync(result.GetValue(name)!, result.GetValue(deleteFiles), ct);
+            if (GlobalOptions.WantsJson(result))
+                Output.Json(new JsonObject
+                {
+                    ["name"] = report.Guest, ["root"] = report.Root, ["root_missing"] = report.RootWasMissing,
+                    ["files_removed"] = report.FilesRemoved, ["files_detached"] = report.FilesDetached,
+                    ["kept_configs"] = new JsonArray(report.KeptConfigs.Select(k => (JsonNode)k).ToArray()),
+                });
+            else
+            {
+                Console.WriteLine(report.RootWasMissing
+                    ? $"guest {report.Guest} unregistered (its root {report.Root} was already gone)"
+                    : result.GetValue(deleteFiles)
+                        ? $"guest {report.Guest} unregistered; {report.FilesRemoved} file(s) removed from {report.Root}"
+                        : $"guest {report.Guest} unregistered; its files stay in {report.Root} ({report.FilesDetached} shared file(s) replaced by private copies)");
+                foreach (var kept in report.KeptConfigs) Console.WriteLine($"kept edited config file {kept}");
+                Console.WriteLine("run 'stork-get gc' to free store content no other guest uses");
+            }
+            return 0;
+        }));
         return command;
     }
 
@@ -61,12 +94,12 @@ internal static class GuestCommand
             var guests = host.Guests.ListGuests();
             if (GlobalOptions.WantsJson(result))
             {
-                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["link_mode_used"] = g.LinkModeUsed }).ToArray()));
+                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["link_mode_used"] = g.LinkModeUsed, ["root_missing"] = !Stork.Client.Guests.GuestRoot.Exists(g.Root) }).ToArray()));
                 return 0;
             }
             var table = new Table().AddColumns("guest", "root", "link mode", "packages", "generation");
             foreach (var g in guests)
-                table.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Root), g.LinkModeUsed is { } used && used != g.LinkMode ? $"{g.LinkMode} ({used})" : g.LinkMode,
+                table.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Root) + (Stork.Client.Guests.GuestRoot.Exists(g.Root) ? "" : " [red](missing)[/]"), g.LinkModeUsed is { } used && used != g.LinkMode ? $"{g.LinkMode} ({used})" : g.LinkMode,
                     host.Installer.ListInstalled(g.Name).Count.ToString(), host.Database.CurrentGeneration(g.Name).ToString());
             AnsiConsole.Write(table);
             return 0;
