@@ -19,5 +19,8 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
     DelegateCommand.Create(),
     BinsCommand.Create(),
     DebVersionCommand.Create(),
+    ImportDebCommand.Create(),
+    ListRemoveCommands.CreateList(),
+    ListRemoveCommands.CreateRemove(),
 };
 return await CommandRunner.RunAsync(root, args);
