@@ -76,10 +76,13 @@ public sealed class DebianSoftwareTests(ImportedDebianRepository repo) : IClassF
         var stork = Directory.GetFiles(Path.Combine(host.Directory, "next"), "jq_*.stork").Single();
         PublishedRepository.Expect(ImportedDebianRepository.Publish(["add", repo.RepoDir, stork, "--publish"]), "add next jq");
 
-        var upgrade = host.Get("install", "--guest", "up", "jq");
+        // `install NAME` keeps what is installed; naming the new version asks for the upgrade (stork-get upgrade is issue 14).
+        var mapped = Stork.Format.Debian.DebianVersionMapping.ToSemVer(next.Trim());
+        var upgrade = host.Get("install", "--guest", "up", $"jq={mapped}");
         Assert.True(upgrade.ExitCode == 0, upgrade.ToString());
-        var list = host.Get("list", "--guest", "up");
-        Assert.Contains(Stork.Format.Debian.DebianVersionMapping.ToSemVer(next.Trim()), list.Stdout);
+        var list = host.Get("list", "--guest", "up", "--json");
+        Assert.Contains(mapped, list.Stdout);
+        Assert.Contains("upgrade", upgrade.Stdout + upgrade.Stderr, StringComparison.OrdinalIgnoreCase);
         var jq = ProcessRunner.Run("chroot", [host.GuestRoot("up"), "/usr/bin/jq", "--version"]);
         Assert.True(jq.ExitCode == 0, jq.ToString());
         // Leave the shared repository as it was for the other tests.
