@@ -6,7 +6,7 @@ set -eu
 DEBS=$1; shift
 LEVELS=${*:-3 9 19}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
-PUB="dotnet $HERE/repo-tools/Stork.Publish.Cli/bin/Release/net10.0/stork-publish.dll"
+PUB="dotnet $HERE/repo-tools/Stork.Publish.Cli/bin/${CONFIGURATION:-Release}/net10.0/stork-publish.dll"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 n=$(ls "$DEBS"/*.deb | wc -l)
 now() { date +%s.%N; }
