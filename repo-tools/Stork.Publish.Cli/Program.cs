@@ -19,6 +19,9 @@ var root = new RootCommand("stork-publish: build Stork packages and publish them
     DelegateCommand.Create(),
     BinsCommand.Create(),
     DebVersionCommand.Create(),
+    ImportDebCommand.Create(),
+    ListRemoveCommands.CreateList(),
+    ListRemoveCommands.CreateRemove(),
 };
 // Key hygiene (SPEC.md §8.1): private key files readable by group or others are refused unless --force is given.
 root.Options.Add(new Option<bool>("--force") { Recursive = true, Description = "Use private key files readable by group or others (with a warning) instead of refusing them" });

@@ -22,5 +22,6 @@ public sealed record MaintainerScripts
         _ => throw new ArgumentException($"unknown maintainer script '{name}'", nameof(name)),
     };
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => Preinst is null && Postinst is null && Prerm is null && Postrm is null;
 }
