@@ -78,7 +78,7 @@ public sealed class PackageOperations(HostSession session, GuestInstaller instal
     private async Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation)
     {
         if (_refreshed is { } done) return done;
-        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        var (index, trusted, _) = await session.RefreshIndexAsync(cancellation);
         _refreshed = (index, trusted);
         return (index, trusted);
     }

@@ -91,7 +91,8 @@ public sealed partial class Updater
     /// Re-verifies the stored metadata without any network access (for search, show, list).
     /// Fails when it is missing or expired: the user must refresh.
     /// </summary>
-    public TrustedMetadata LoadOffline()
+    /// <param name="loadDelegations">Also load every stored delegated role (<see cref="LoadStoredDelegations"/> does it later).</param>
+    public TrustedMetadata LoadOffline(bool loadDelegations = true)
     {
         var rootBytes = _store.Read(RoleNames.Root)
             ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
@@ -104,11 +105,12 @@ public sealed partial class Updater
         trusted.LoadTrustedTimestamp(timestamp);
         if (!trusted.TryUseLocalSnapshot(snapshot) || !trusted.TryUseLocalTargets(targets))
             throw new LocalException("the stored package metadata is expired or incomplete; run 'stork-get refresh'");
-        LoadStoredDelegations(trusted);
+        if (loadDelegations) LoadStoredDelegations(trusted);
         return trusted;
     }
 
-    private void LoadStoredDelegations(TrustedMetadata trusted)
+    /// <summary>Verifies and loads every stored delegated role reachable from targets (no network).</summary>
+    public void LoadStoredDelegations(TrustedMetadata trusted)
         => VisitAllDelegatedRolesAsync(trusted, (role, delegator) =>
         {
             var bytes = _store.Read(role)

@@ -15,7 +15,7 @@ internal static class SearchCommand
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var session = HostSession.Open(GlobalOptions.PathsOf(result));
-            var (index, _) = session.LoadOffline();
+            var index = session.LoadIndexOffline();
             var hits = index.Search(result.GetValue(text) ?? "");
             if (GlobalOptions.WantsJson(result))
             {

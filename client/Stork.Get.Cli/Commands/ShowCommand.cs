@@ -16,7 +16,7 @@ internal static class ShowCommand
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var session = HostSession.Open(GlobalOptions.PathsOf(result));
-            var (index, _) = session.LoadOffline();
+            var index = session.LoadIndexOffline();
             var packageName = result.GetValue(name)!;
             var versions = index.VersionsOf(packageName);
             if (versions.Count == 0) throw new RequestException($"no package named '{packageName}' in the repository");
