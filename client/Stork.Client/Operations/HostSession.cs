@@ -116,11 +116,12 @@ public sealed class HostSession : IDisposable
         if (MirrorSet is not null)
         {
             // With mirrors, a role that does not verify must send the whole workflow to the next mirror: run it in full.
-            var (index, full, _) = await RefreshAsync(cancellation);
-            return (index, full, result);
+            var (index, full, again) = await RefreshAsync(cancellation);
+            return (index, full, result with { Requests = result.Requests + again.Requests, BytesDownloaded = result.BytesDownloaded + again.BytesDownloaded });
         }
         await Updater.LoadAllDelegationsAsync(trusted, cancellation);
-        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()), trusted, result);
+        var (requests, bytes) = Updater.MetadataTraffic;
+        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()), trusted, result with { Requests = requests, BytesDownloaded = bytes });
     }
 
     /// <summary>The package index for search and show, without network; delegated roles are loaded only when the cache misses.</summary>

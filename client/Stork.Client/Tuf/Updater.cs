@@ -40,6 +40,9 @@ public sealed partial class Updater
     private int _requests;
     private long _bytes;
 
+    /// <summary>Metadata requests and bytes since the last <see cref="RefreshAsync(bool, CancellationToken)"/> began (delegations loaded later included).</summary>
+    public (int Requests, long Bytes) MetadataTraffic => (_requests, _bytes);
+
     public Uri TargetUrl(string targetPath, string sha256, bool consistentSnapshot)
         => new(_targetsBase, consistentSnapshot ? RepositoryLayout.HashPrefixedTarget(targetPath, sha256) : targetPath);
 
