@@ -113,6 +113,8 @@ def main():
     a = ap.parse_args()
     log = (lambda *x: print(*x, file=sys.stderr, flush=True)) if a.json else (lambda *x: print(*x, flush=True))
     PUB = ["dotnet", a.pub]; GET = ["dotnet", a.get]
+    # Store files are not made immutable, so a benchmark host can be deleted afterwards.
+    os.environ["STORK_NO_IMMUTABLE"] = "1"
     BULK = ["dotnet", a.bulk_pub or a.pub]
     os.makedirs(WORK, exist_ok=True)
     if not os.path.exists(GEN):
@@ -164,7 +166,7 @@ def main():
 
         ngx = Nginx(f"{repo}/public")
         try:
-            home = f"{WORK}/host-{n}-{a.label}"
+            home = f"{WORK}/host-{n}-{a.label}-{os.getpid()}"
             shutil.rmtree(home, ignore_errors=True)
             sh([*GET, "--home", home, "init", "--repo", ngx.url, "--root", f"{repo}/public/metadata/1.root.json"])
             def refresh(measure):
@@ -182,6 +184,7 @@ def main():
             timed("install", n, [*GET, "--home", home, "install", "--guest", "g1", f"scale-{n // 3:06d}"])
         finally:
             ngx.close()
+            shutil.rmtree(home, ignore_errors=True)
     if not a.json:
         print(json.dumps(results, indent=1))
 

@@ -20,6 +20,7 @@ public sealed partial class HostSession : IDisposable
     public BlobCache Blobs { get; }
     private readonly IFetcher _fetcher;
     private readonly bool _ownsFetcher;
+    private readonly TimeProvider _time;
 
     /// <summary>The failover fetcher when stork.json lists mirrors; null with only the repository URL.</summary>
     public MirrorFetcher? MirrorSet { get; }
@@ -31,6 +32,7 @@ public sealed partial class HostSession : IDisposable
     {
         Paths = paths;
         Config = config;
+        _time = time;
         _ownsFetcher = fetcher is null;
         _fetcher = fetcher ?? new HttpFetcher(config.Fetch);
         var mirrors = config.OrderedMirrors;
@@ -69,7 +71,42 @@ public sealed partial class HostSession : IDisposable
         using (PhaseTimings.Measure("refresh"))
             (trusted, result) = await RefreshOnSomeMirrorAsync(cancellation);
         using var _ = PhaseTimings.Measure("package index");
-        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy), trusted, result);
+        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()), trusted, result);
+    }
+
+    /// <summary>
+    /// Like <see cref="RefreshAsync"/> for commands that need the package index and the trusted root but not the
+    /// delegated roles themselves (refresh, install, remove): when the verified snapshot is the one the cached index
+    /// was built from, the delegated roles are not loaded again (<see cref="PackageIndexCache"/>).
+    /// </summary>
+    public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshIndexAsync(CancellationToken cancellation)
+    {
+        TrustedMetadata trusted;
+        RefreshResult result;
+        using (PhaseTimings.Measure("refresh"))
+            (trusted, result) = await RefreshOnSomeMirrorAsync(loadDelegations: false, cancellation);
+        using var _ = PhaseTimings.Measure("package index");
+        if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } cached)
+            return (cached, trusted, result);
+        if (MirrorSet is not null)
+        {
+            // With mirrors, a role that does not verify must send the whole workflow to the next mirror: run it in full.
+            var (index, full, again) = await RefreshAsync(cancellation);
+            return (index, full, result with { Requests = result.Requests + again.Requests, BytesDownloaded = result.BytesDownloaded + again.BytesDownloaded });
+        }
+        await Updater.LoadAllDelegationsAsync(trusted, cancellation);
+        var (requests, bytes) = Updater.MetadataTraffic;
+        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()), trusted, result with { Requests = requests, BytesDownloaded = bytes });
+    }
+
+    /// <summary>The package index for search and show, without network; delegated roles are loaded only when the cache misses.</summary>
+    public PackageIndex LoadIndexOffline()
+    {
+        var trusted = Updater.LoadOffline(loadDelegations: false);
+        var now = _time.GetUtcNow();
+        if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, now) is { } cached) return cached;
+        Updater.LoadStoredDelegations(trusted);
+        return PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, now);
     }
 
     /// <summary>
@@ -78,14 +115,17 @@ public sealed partial class HostSession : IDisposable
     /// whole TUF workflow runs again from the trusted local state, on the next mirror. Everything the failed run
     /// stored was verified, so nothing untrusted is kept.
     /// </summary>
-    private async Task<(TrustedMetadata, RefreshResult)> RefreshOnSomeMirrorAsync(CancellationToken cancellation)
+    private Task<(TrustedMetadata, RefreshResult)> RefreshOnSomeMirrorAsync(CancellationToken cancellation)
+        => RefreshOnSomeMirrorAsync(loadDelegations: true, cancellation);
+
+    private async Task<(TrustedMetadata, RefreshResult)> RefreshOnSomeMirrorAsync(bool loadDelegations, CancellationToken cancellation)
     {
         var failures = new List<string>();
         while (true)
         {
             try
             {
-                return await Updater.RefreshAsync(cancellation);
+                return await Updater.RefreshAsync(loadDelegations, cancellation);
             }
             catch (RepositoryException e) when (MirrorSet is { } set && e is not FetchException && e is not NotFoundException
                                                 && e is not ContentMismatchException && set.LastServer is { } bad)
@@ -109,7 +149,7 @@ public sealed partial class HostSession : IDisposable
     public (PackageIndex Index, TrustedMetadata Trusted) LoadOffline()
     {
         var trusted = Updater.LoadOffline();
-        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy), trusted);
+        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()), trusted);
     }
 
     public void Dispose()

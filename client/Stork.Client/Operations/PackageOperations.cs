@@ -91,7 +91,7 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
     {
         if (_refreshed is { } done) return done;
         if (Offline) { _refreshed = LoadStored(forNewInstalls: true); return _refreshed.Value; }
-        var (index, trusted, _) = await session.RefreshAsync(cancellation);
+        var (index, trusted, _) = await session.RefreshIndexAsync(cancellation);
         WarnIfExpiringSoon(trusted);
         _refreshed = (index, trusted);
         return (index, trusted);

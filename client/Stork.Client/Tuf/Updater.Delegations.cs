@@ -20,7 +20,8 @@ public sealed partial class Updater
     public Task LoadAllDelegationsAsync(TrustedMetadata trusted, CancellationToken cancellation)
         => VisitAllDelegationEdgesAsync(trusted, (role, delegator) => LoadDelegatedAsync(trusted, role, delegator, cancellation));
 
-    private void LoadStoredDelegations(TrustedMetadata trusted)
+    /// <summary>Verifies and loads every stored delegated role reachable from targets, per delegation edge (no network).</summary>
+    public void LoadStoredDelegations(TrustedMetadata trusted)
     {
         try
         {

@@ -40,6 +40,9 @@ public sealed partial class Updater
     private int _requests;
     private long _bytes;
 
+    /// <summary>Metadata requests and bytes since the last <see cref="RefreshAsync(bool, CancellationToken)"/> began (delegations loaded later included).</summary>
+    public (int Requests, long Bytes) MetadataTraffic => (_requests, _bytes);
+
     public Uri TargetUrl(string targetPath, string sha256, bool consistentSnapshot)
         => new(_targetsBase, consistentSnapshot ? RepositoryLayout.HashPrefixedTarget(targetPath, sha256) : targetPath);
 
@@ -93,10 +96,11 @@ public sealed partial class Updater
     /// Re-verifies the stored metadata without any network access (for search, show, list).
     /// Fails when it is missing or expired: the user must refresh.
     /// </summary>
-    public TrustedMetadata LoadOffline()
+    /// <param name="loadDelegations">Also load every stored delegated role (<see cref="LoadStoredDelegations"/> does it later).</param>
+    public TrustedMetadata LoadOffline(bool loadDelegations = true)
     {
         using var _ = _store.LockForRead();
-        try { return LoadStored(); }
+        try { return LoadStored(loadDelegations); }
         catch (RepositoryException e)
         {
             // Every byte here is a local copy verified when it was stored: failing now means it is stale (expired)
@@ -105,7 +109,7 @@ public sealed partial class Updater
         }
     }
 
-    private TrustedMetadata LoadStored()
+    private TrustedMetadata LoadStored(bool loadDelegations)
     {
         var rootBytes = _store.Read(RoleNames.Root)
             ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
@@ -118,7 +122,7 @@ public sealed partial class Updater
         trusted.LoadTrustedTimestamp(timestamp);
         if (!trusted.TryUseLocalSnapshot(snapshot) || !trusted.TryUseLocalTargets(targets))
             throw new LocalException("the stored package metadata is expired or incomplete; run 'stork-get refresh'");
-        LoadStoredDelegations(trusted);
+        if (loadDelegations) LoadStoredDelegations(trusted);
         return trusted;
     }
 

@@ -13,7 +13,7 @@ internal static class RefreshCommand
         command.SetAction(CommandRunner.Guarded(async (result, cancellation) =>
         {
             using var session = HostSession.Open(GlobalOptions.PathsOf(result), onMirrorNotice: m => Output.Note($"warning: {m}"));
-            var (index, _, refresh) = await session.RefreshAsync(cancellation);
+            var (index, _, refresh) = await session.RefreshIndexAsync(cancellation);
             if (GlobalOptions.WantsJson(result))
                 Output.Json(new JsonObject
                 {

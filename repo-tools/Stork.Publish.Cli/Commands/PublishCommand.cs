@@ -24,7 +24,7 @@ internal static class PublishCommand
     public static void PublishAndReport(RepositoryProject project, IEnumerable<Stork.Format.Crypto.SigningKey>? keys = null)
     {
         var published = project.Publish(keys);
-        Console.WriteLine($"published targets v{published.TargetsVersion} ({published.TargetCount} targets, {published.AddedTargets} new), snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+        Console.WriteLine($"published targets v{published.TargetsVersion} ({published.TargetCount} targets in the signed roles, {published.AddedTargets} new), snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
         if (published.SignedRoles is { Count: > 0 } roles && !(roles.Count == 1 && roles[0] == "targets"))
             Console.WriteLine($"  signed roles: {string.Join(", ", roles)}");
     }

@@ -193,4 +193,5 @@ public sealed partial class RepositoryProject
 
 public sealed record AddedPackage(string TargetPath, string Sha256, long Length, string Role = RoleNames.Targets);
 
+/// <param name="TargetCount">Targets listed by the roles signed in this step (unchanged roles are not read to count theirs).</param>
 public sealed record PublishResult(long TargetsVersion, long SnapshotVersion, long TimestampVersion, int TargetCount, int AddedTargets, IReadOnlyList<string>? SignedRoles = null);

@@ -27,8 +27,39 @@ public sealed class PackageIndexCacheTests : IDisposable
         _repo.Project.Publish();
     }
 
-    private async Task<TrustedMetadata> RefreshAsync()
-        => (await _repo.Updater(TimeSpan.FromHours(1)).RefreshAsync(CancellationToken.None)).Trusted;
+    private async Task<TrustedMetadata> RefreshAsync(bool loadDelegations = true)
+        => (await _repo.Updater(TimeSpan.FromHours(1)).RefreshAsync(loadDelegations, CancellationToken.None)).Trusted;
+
+    [Fact]
+    public async Task Without_delegated_roles_the_cache_serves_its_own_snapshot_and_nothing_else()
+    {
+        _repo.Project.ConvertToHashBins(8);
+        Publish("alpha", "beta");
+        var full = PackageIndexCache.Load(_cache, await RefreshAsync(), PackageTrustPolicy.Default, _repo.Clock.Now);
+
+        var chainOnly = await RefreshAsync(loadDelegations: false);
+        Assert.Equal(["targets"], chainOnly.LoadedTargetRoles);
+        var cached = PackageIndexCache.TryLoadWithoutRoles(_cache, chainOnly, PackageTrustPolicy.Default, _repo.Clock.Now);
+        Assert.NotNull(cached);
+        Assert.Equal(Names(full), Names(cached));
+        Assert.Equal(full.VersionsOf("alpha").Single().Target.Sha256, cached.VersionsOf("alpha").Single().Target.Sha256);
+
+        // A new snapshot: the cache is not for it, so the roles must be loaded and verified.
+        Publish("gamma");
+        Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, await RefreshAsync(loadDelegations: false), PackageTrustPolicy.Default, _repo.Clock.Now));
+    }
+
+    [Fact]
+    public async Task A_cache_is_not_used_once_a_role_it_was_built_from_has_expired()
+    {
+        _repo.Project.ConvertToHashBins(4);
+        Publish("alpha");
+        var trusted = await RefreshAsync();
+        PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
+        var earliest = trusted.LoadedTargetsListings.Min(r => r.Header.Expires);
+        Assert.NotNull(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, earliest.AddSeconds(-1)));
+        Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, earliest));
+    }
 
     private static List<string> Names(PackageIndex index) => index.Names.Order(StringComparer.Ordinal).ToList();
 
@@ -38,7 +69,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         _repo.Project.ConvertToHashBins(4);
         Publish("alpha", "beta", "gamma");
         var trusted = await RefreshAsync();
-        var first = PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default);
+        var first = PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
         Assert.Equal(["alpha", "beta", "gamma"], Names(first));
         Assert.True(File.Exists(_cache));
 
@@ -46,7 +77,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         var key = PackageIndexCache.KeyOf(trusted);
         var onlyAlpha = TargetSearch.AllTrusted(trusted).Where(f => f.Path.Contains("alpha")).ToList();
         WriteCache(key, onlyAlpha);
-        Assert.Equal(["alpha"], Names(PackageIndexCache.Load(_cache, await RefreshAsync(), PackageTrustPolicy.Default)));
+        Assert.Equal(["alpha"], Names(PackageIndexCache.Load(_cache, await RefreshAsync(), PackageTrustPolicy.Default, _repo.Clock.Now)));
     }
 
     [Fact]
@@ -54,18 +85,18 @@ public sealed class PackageIndexCacheTests : IDisposable
     {
         Publish("alpha", "beta");
         var trusted = await RefreshAsync();
-        PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default);
+        PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
         var bytes = File.ReadAllBytes(_cache);
         int at = Array.IndexOf(bytes, (byte)'\n') + 20;
         bytes[at] ^= 0x20; // a changed byte in the body: its hash no longer matches
         File.WriteAllBytes(_cache, bytes);
-        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default)));
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)));
         Assert.NotEqual(bytes, File.ReadAllBytes(_cache));
 
         File.WriteAllText(_cache, "garbage");
-        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default)));
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)));
         File.WriteAllBytes(_cache, File.ReadAllBytes(_cache)[..^5]); // truncated
-        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default)));
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)));
     }
 
     [Fact]
@@ -74,13 +105,13 @@ public sealed class PackageIndexCacheTests : IDisposable
         _repo.Project.ConvertToHashBins(4);
         Publish("alpha");
         var old = await RefreshAsync();
-        PackageIndexCache.Load(_cache, old, PackageTrustPolicy.Default);
+        PackageIndexCache.Load(_cache, old, PackageTrustPolicy.Default, _repo.Clock.Now);
         var oldKey = PackageIndexCache.KeyOf(old);
 
         Publish("beta");
         var now = await RefreshAsync();
         Assert.NotEqual(oldKey, PackageIndexCache.KeyOf(now));
-        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, now, PackageTrustPolicy.Default)));
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, now, PackageTrustPolicy.Default, _repo.Clock.Now)));
         Assert.StartsWith($"stork-package-index 1 {PackageIndexCache.KeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..120]));
     }
 
@@ -90,7 +121,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         _repo.Project.ConvertToHashBins(16);
         Publish("first");
         var before = await RefreshAsync();
-        PackageIndexCache.Load(_cache, before, PackageTrustPolicy.Default);
+        PackageIndexCache.Load(_cache, before, PackageTrustPolicy.Default, _repo.Clock.Now);
         var expected = new List<string> { "first" };
         for (int i = 0; i < 25; i++)
         {
@@ -100,7 +131,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         }
         var trusted = await RefreshAsync();
         Assert.Equal(before.Snapshot!.Header.Version + 25, trusted.Snapshot!.Header.Version);
-        var index = PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default);
+        var index = PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
         Assert.Equal(expected.Order(StringComparer.Ordinal).ToList(), Names(index));
         // Equal to a computation without the cache, entry for entry.
         var fresh = PackageIndex.From(trusted);
@@ -113,7 +144,7 @@ public sealed class PackageIndexCacheTests : IDisposable
     {
         var body = new JsonArray(found.Select(f => (JsonNode)new JsonObject { ["path"] = f.Path, ["role"] = f.Role, ["target"] = f.File.ToJson() }).ToArray());
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-        File.WriteAllBytes(_cache, [.. Encoding.ASCII.GetBytes($"stork-package-index 1 {key} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}\n"), .. bytes]);
+        File.WriteAllBytes(_cache, [.. Encoding.ASCII.GetBytes($"stork-package-index 1 {key} {_repo.Clock.Now.AddDays(1).ToUnixTimeSeconds()} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}\n"), .. bytes]);
     }
 
     public void Dispose()
