@@ -14,6 +14,7 @@ _stork_get() {
             "stork-get guest add") path="stork-get guest add" ;;
             "stork-get guest list") path="stork-get guest list" ;;
             "stork-get guest set-link-mode") path="stork-get guest set-link-mode" ;;
+            "stork-get guest remove") path="stork-get guest remove" ;;
             "stork-get install") path="stork-get install" ;;
             "stork-get remove") path="stork-get remove" ;;
             "stork-get upgrade") path="stork-get upgrade" ;;
@@ -21,6 +22,8 @@ _stork_get() {
             "stork-get unhold") path="stork-get unhold" ;;
             "stork-get list") path="stork-get list" ;;
             "stork-get apply") path="stork-get apply" ;;
+            "stork-get agent") path="stork-get agent" ;;
+            "stork-get status") path="stork-get status" ;;
             "stork-get history") path="stork-get history" ;;
             "stork-get rollback") path="stork-get rollback" ;;
             "stork-get recover") path="stork-get recover" ;;
@@ -32,15 +35,16 @@ _stork_get() {
         esac
     done
     case "$path" in
-        "stork-get") COMPREPLY=($(compgen -W "init refresh search show guest install remove upgrade hold unhold list apply history rollback recover verify repair gc man completion --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get") COMPREPLY=($(compgen -W "init refresh search show guest install remove upgrade hold unhold list apply agent status history rollback recover verify repair gc man completion --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get init") COMPREPLY=($(compgen -W "--repo --root --host --force --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get refresh") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get search") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get show") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
-        "stork-get guest") COMPREPLY=($(compgen -W "add list set-link-mode --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get guest") COMPREPLY=($(compgen -W "add list set-link-mode remove --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get guest add") COMPREPLY=($(compgen -W "--root --link-mode --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get guest list") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get guest set-link-mode") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get guest remove") COMPREPLY=($(compgen -W "--delete-files --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get install") COMPREPLY=($(compgen -W "--guest -g --all-guests --dry-run --offline --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get remove") COMPREPLY=($(compgen -W "--guest -g --all-guests --dry-run --offline --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get upgrade") COMPREPLY=($(compgen -W "--guest -g --all-guests --dry-run --offline --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
@@ -48,9 +52,11 @@ _stork_get() {
         "stork-get unhold") COMPREPLY=($(compgen -W "--guest -g --all-guests --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get list") COMPREPLY=($(compgen -W "--guest -g --all-guests --upgradable --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get apply") COMPREPLY=($(compgen -W "--dry-run --watch --interval --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get agent") COMPREPLY=($(compgen -W "--interval --splay --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get status") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get history") COMPREPLY=($(compgen -W "--guest -g --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get rollback") COMPREPLY=($(compgen -W "--guest -g --to --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
-        "stork-get recover") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get recover") COMPREPLY=($(compgen -W "--rebuild --guest-root --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get verify") COMPREPLY=($(compgen -W "--guest -g --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get repair") COMPREPLY=($(compgen -W "--guest -g --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get gc") COMPREPLY=($(compgen -W "--keep-generations --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;

@@ -19,6 +19,8 @@ _stork_publish() {
             "stork-publish fleet group") path="stork-publish fleet group" ;;
             "stork-publish fleet action") path="stork-publish fleet action" ;;
             "stork-publish fleet publish") path="stork-publish fleet publish" ;;
+            "stork-publish fleet show") path="stork-publish fleet show" ;;
+            "stork-publish fleet lint") path="stork-publish fleet lint" ;;
             "stork-publish key") path="stork-publish key" ;;
             "stork-publish key add") path="stork-publish key add" ;;
             "stork-publish key remove") path="stork-publish key remove" ;;
@@ -31,39 +33,49 @@ _stork_publish() {
             "stork-publish sign") path="stork-publish sign" ;;
             "stork-publish delegate") path="stork-publish delegate" ;;
             "stork-publish bins") path="stork-publish bins" ;;
+            "stork-publish deb-version") path="stork-publish deb-version" ;;
+            "stork-publish import-deb") path="stork-publish import-deb" ;;
+            "stork-publish list") path="stork-publish list" ;;
+            "stork-publish remove") path="stork-publish remove" ;;
             "stork-publish man") path="stork-publish man" ;;
             "stork-publish completion") path="stork-publish completion" ;;
         esac
     done
     case "$path" in
-        "stork-publish") COMPREPLY=($(compgen -W "init build add publish timestamp verify serve fleet key threshold root sign delegate bins man completion --help" -- "$cur")) ;;
-        "stork-publish init") COMPREPLY=($(compgen -W "--keys --help" -- "$cur")) ;;
-        "stork-publish build") COMPREPLY=($(compgen -W "--output -o --jobs -j --level --json --help" -- "$cur")) ;;
-        "stork-publish add") COMPREPLY=($(compgen -W "--publish --role --key --help" -- "$cur")) ;;
-        "stork-publish publish") COMPREPLY=($(compgen -W "--key --help" -- "$cur")) ;;
-        "stork-publish timestamp") COMPREPLY=($(compgen -W "--refresh --help" -- "$cur")) ;;
-        "stork-publish verify") COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
-        "stork-publish serve") COMPREPLY=($(compgen -W "--address --port --quiet --help" -- "$cur")) ;;
-        "stork-publish fleet") COMPREPLY=($(compgen -W "init new group action publish --help" -- "$cur")) ;;
-        "stork-publish fleet init") COMPREPLY=($(compgen -W "--key --threshold --help" -- "$cur")) ;;
-        "stork-publish fleet new") COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
-        "stork-publish fleet group") COMPREPLY=($(compgen -W "--include --exclude --intersect --help" -- "$cur")) ;;
-        "stork-publish fleet action") COMPREPLY=($(compgen -W "--range --help" -- "$cur")) ;;
-        "stork-publish fleet publish") COMPREPLY=($(compgen -W "--as --role --key --help" -- "$cur")) ;;
-        "stork-publish key") COMPREPLY=($(compgen -W "add remove rotate new --help" -- "$cur")) ;;
-        "stork-publish key add") COMPREPLY=($(compgen -W "--role --key --offline --help" -- "$cur")) ;;
-        "stork-publish key remove") COMPREPLY=($(compgen -W "--role --keyid --offline --help" -- "$cur")) ;;
-        "stork-publish key rotate") COMPREPLY=($(compgen -W "--role --key --offline --help" -- "$cur")) ;;
-        "stork-publish key new") COMPREPLY=($(compgen -W "--out --public-out --help" -- "$cur")) ;;
-        "stork-publish threshold") COMPREPLY=($(compgen -W "--role --value --offline --help" -- "$cur")) ;;
-        "stork-publish root") COMPREPLY=($(compgen -W "export import --help" -- "$cur")) ;;
-        "stork-publish root export") COMPREPLY=($(compgen -W "--out --help" -- "$cur")) ;;
-        "stork-publish root import") COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
-        "stork-publish sign") COMPREPLY=($(compgen -W "--key --help" -- "$cur")) ;;
-        "stork-publish delegate") COMPREPLY=($(compgen -W "--key --threshold --paths --path-hash-prefixes --terminating --parent --parent-key --help" -- "$cur")) ;;
-        "stork-publish bins") COMPREPLY=($(compgen -W "--count --key --help" -- "$cur")) ;;
-        "stork-publish man") COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
-        "stork-publish completion") COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+        "stork-publish") COMPREPLY=($(compgen -W "init build add publish timestamp verify serve fleet key threshold root sign delegate bins deb-version import-deb list remove man completion --force --help" -- "$cur")) ;;
+        "stork-publish init") COMPREPLY=($(compgen -W "--keys --force --help" -- "$cur")) ;;
+        "stork-publish build") COMPREPLY=($(compgen -W "--output -o --jobs -j --level --json --force --help" -- "$cur")) ;;
+        "stork-publish add") COMPREPLY=($(compgen -W "--from --publish --role --key --force --help" -- "$cur")) ;;
+        "stork-publish publish") COMPREPLY=($(compgen -W "--key --force --help" -- "$cur")) ;;
+        "stork-publish timestamp") COMPREPLY=($(compgen -W "--refresh --force --help" -- "$cur")) ;;
+        "stork-publish verify") COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
+        "stork-publish serve") COMPREPLY=($(compgen -W "--address --port --quiet --force --help" -- "$cur")) ;;
+        "stork-publish fleet") COMPREPLY=($(compgen -W "init new group action publish show lint --force --help" -- "$cur")) ;;
+        "stork-publish fleet init") COMPREPLY=($(compgen -W "--key --threshold --force --help" -- "$cur")) ;;
+        "stork-publish fleet new") COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
+        "stork-publish fleet group") COMPREPLY=($(compgen -W "--include --exclude --intersect --force --help" -- "$cur")) ;;
+        "stork-publish fleet action") COMPREPLY=($(compgen -W "--range --rollout --not-before --delete --force --help" -- "$cur")) ;;
+        "stork-publish fleet publish") COMPREPLY=($(compgen -W "--as --role --key --force --help" -- "$cur")) ;;
+        "stork-publish fleet show") COMPREPLY=($(compgen -W "--json --force --help" -- "$cur")) ;;
+        "stork-publish fleet lint") COMPREPLY=($(compgen -W "--repo --as --force --help" -- "$cur")) ;;
+        "stork-publish key") COMPREPLY=($(compgen -W "add remove rotate new --force --help" -- "$cur")) ;;
+        "stork-publish key add") COMPREPLY=($(compgen -W "--role --key --offline --force --help" -- "$cur")) ;;
+        "stork-publish key remove") COMPREPLY=($(compgen -W "--role --keyid --offline --force --help" -- "$cur")) ;;
+        "stork-publish key rotate") COMPREPLY=($(compgen -W "--role --key --offline --force --help" -- "$cur")) ;;
+        "stork-publish key new") COMPREPLY=($(compgen -W "--out --public-out --type --force --help" -- "$cur")) ;;
+        "stork-publish threshold") COMPREPLY=($(compgen -W "--role --value --offline --force --help" -- "$cur")) ;;
+        "stork-publish root") COMPREPLY=($(compgen -W "export import --force --help" -- "$cur")) ;;
+        "stork-publish root export") COMPREPLY=($(compgen -W "--out --force --help" -- "$cur")) ;;
+        "stork-publish root import") COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
+        "stork-publish sign") COMPREPLY=($(compgen -W "--key --force --help" -- "$cur")) ;;
+        "stork-publish delegate") COMPREPLY=($(compgen -W "--key --threshold --paths --path-hash-prefixes --terminating --parent --parent-key --force --help" -- "$cur")) ;;
+        "stork-publish bins") COMPREPLY=($(compgen -W "--count --key --force --help" -- "$cur")) ;;
+        "stork-publish deb-version") COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
+        "stork-publish import-deb") COMPREPLY=($(compgen -W "--output -o --from-apt --cache --no-merged-usr --level --jobs -j --arch --force --help" -- "$cur")) ;;
+        "stork-publish list") COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
+        "stork-publish remove") COMPREPLY=($(compgen -W "--key --force --help" -- "$cur")) ;;
+        "stork-publish man") COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
+        "stork-publish completion") COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
     esac
 }
 complete -o default -F _stork_publish stork-publish
