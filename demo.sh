@@ -47,12 +47,20 @@ for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/metadata/timestamp.json
 
 echo "== host: pin trust, add three guests, install 'hello' (pulls busybox and greet-data)"
 get init --repo "http://127.0.0.1:$port/" --root "$demo/repo/public/metadata/1.root.json"
+# gamma is laid out like a Debian 12 container root (merged /usr: bin, sbin, lib, lib64 are symlinks into usr/):
+# busybox's bin/busybox lands in its usr/bin, resolved inside the guest root.
+mkdir -p "$demo/guests/gamma/usr/bin" "$demo/guests/gamma/usr/sbin" "$demo/guests/gamma/usr/lib" "$demo/guests/gamma/usr/lib64"
+for d in bin sbin lib lib64; do ln -s "usr/$d" "$demo/guests/gamma/$d"; done
 for g in alpha beta gamma; do get guest add "$g" --root "$demo/guests/$g"; done
 get install --guest alpha --guest beta --guest gamma hello
 get list --guest beta
 
 echo "== running the installed program inside a guest"
-if [ "$(id -u)" = 0 ]; then chroot "$demo/guests/alpha" /usr/bin/hello; else echo "(skipped: chroot needs root)"; fi
+if [ "$(id -u)" = 0 ]; then
+    chroot "$demo/guests/alpha" /usr/bin/hello
+    printf '  in the merged-/usr guest gamma (bin -> %s): ' "$(readlink "$demo/guests/gamma/bin")"
+    chroot "$demo/guests/gamma" /bin/hello
+else echo "(skipped: chroot needs root)"; fi
 
 echo "== what was shared"
 shared=$(du -sb "$demo/host/state/store" "$demo"/guests/* | awk '{s+=$1} END {print s}')

@@ -9,7 +9,8 @@ using Stork.Tuf.Conformance;
 try
 {
     var arguments = ConformanceArguments.Parse(args);
-    var store = new LocalMetadataStore(arguments.MetadataDir!);
+    // One process at a time by the suite's protocol, and the suite checks that the folder holds only role files.
+    var store = new LocalMetadataStore(arguments.MetadataDir!) { LockPath = null };
     switch (arguments.Command)
     {
         case "init":

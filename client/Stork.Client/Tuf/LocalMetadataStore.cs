@@ -24,7 +24,11 @@ public sealed class LocalMetadataStore(string directory)
     /// <summary>Told once when a lock wait starts (the CLI prints it on stderr, like every other wait).</summary>
     public Action<string>? OnWait { get; set; }
 
-    public string LockPath => Path.Combine(Directory, LockFile);
+    /// <summary>
+    /// The host-wide lock file; null for a single-process user that keeps nothing but role files in the folder
+    /// (the conformance client: the suite checks that folder's contents).
+    /// </summary>
+    public string? LockPath { get; init; } = Path.Combine(directory, LockFile);
 
     /// <summary>Delegated role names may hold '/' or other odd characters; they are escaped into one file name.</summary>
     public string PathOf(string role) => Path.Combine(Directory, $"{Uri.EscapeDataString(role)}.json");
@@ -33,8 +37,8 @@ public sealed class LocalMetadataStore(string directory)
     /// Held while the metadata changes (one refresh at a time on a host). Taken in one step (open with an exclusive
     /// flock), never by upgrading a shared lock: many refreshes upgrading at once would keep each other out.
     /// </summary>
-    public async Task<IDisposable> LockForChangeAsync(CancellationToken cancellation)
-        => await FileLock.AcquireAsync(LockPath, "the repository metadata", OnWait, cancellation);
+    public async Task<IDisposable?> LockForChangeAsync(CancellationToken cancellation)
+        => LockPath is null ? null : await FileLock.AcquireAsync(LockPath, "the repository metadata", OnWait, cancellation);
 
     /// <summary>
     /// Held while a reader loads the whole set, so no refresh replaces part of it meanwhile. On a read-only
@@ -42,6 +46,7 @@ public sealed class LocalMetadataStore(string directory)
     /// </summary>
     public IDisposable? LockForRead()
     {
+        if (LockPath is null) return null;
         try { return SharedLock.Acquire(LockPath, exclusive: false, "metadata", OnWait); }
         catch (LocalException e) when (e.InnerException is { } inner && LocalFailure.IsReadOnly(inner)) { return null; }
     }

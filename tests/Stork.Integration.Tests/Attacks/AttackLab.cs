@@ -101,7 +101,8 @@ public sealed class AttackLab : IDisposable
     /// is bookkeeping, not metadata: a refresh that fails after a successful root check rightly renews it.
     /// </summary>
     public IReadOnlyDictionary<string, string> TrustedMetadata()
-        => HashTree(HostSession.MetadataDirOf(Paths)).Where(p => p.Key != LocalMetadataStore.RootCheckFile).ToDictionary();
+        => HashTree(HostSession.MetadataDirOf(Paths))
+            .Where(p => p.Key is not (LocalMetadataStore.RootCheckFile or LocalMetadataStore.LockFile)).ToDictionary();
 
     /// <summary>
     /// Moves the clock to the end of the host's root check interval (SPEC.md §3.3). Until then a refresh that finds

@@ -196,10 +196,12 @@ public sealed class FailoverTests(PublishedRepository repo) : IClassFixture<Publ
         var install = host.Get("install", "--guest", "vm", "hello", "--json");
 
         Assert.True(install.ExitCode is 3 or 4, install.ToString());    // untrusted data / unreachable, never a crash
-        Assert.Contains("no mirror served it", install.Stderr);
-        Assert.Contains(bad.BaseUrl.ToString(), install.Stderr);
-        Assert.Contains(silent.BaseUrl.ToString(), install.Stderr);
-        Assert.Equal("", install.Stdout.Trim());
+        // Under --json the error is one JSON object on stdout with the same code; the mirror notices stay on stderr.
+        var error = JsonNode.Parse(install.Stdout)!["error"]!;
+        Assert.Equal(install.ExitCode, (int)error["code"]!);
+        Assert.Contains("no mirror served it", (string)error["message"]!);
+        Assert.Contains(bad.BaseUrl.ToString(), install.Stderr + install.Stdout);
+        Assert.Contains(silent.BaseUrl.ToString(), install.Stderr + install.Stdout);
         Assert.False(File.Exists(Path.Combine(host.GuestRoot("vm"), "bin", "busybox")));
         var list = host.Get("list", "--guest", "vm", "--json");
         Assert.Equal(0, list.ExitCode);
