@@ -47,6 +47,9 @@ public sealed class StoreArming(HostPaths paths)
             SafeFileHandle handle;
             try { handle = File.OpenHandle(record, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete); }
             catch (FileNotFoundException) { continue; }
+            // .NET takes a shared flock on open, refused while the owner holds its exclusive one: the owner is alive.
+            // (Any other failure to open a record only postpones it: the next change, recover or repair looks again.)
+            catch (IOException) { continue; }
             using (handle)
             {
                 if (!NativeFs.TryFlock(handle, exclusive: true)) continue; // its owner is still at work
