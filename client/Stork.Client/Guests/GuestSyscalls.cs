@@ -36,21 +36,6 @@ internal static class GuestSyscalls
         public ulong Resolve;
     }
 
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct Statx
-    {
-        [FieldOffset(8)] public ulong Attributes;
-        [FieldOffset(16)] public uint LinkCount;
-        [FieldOffset(28)] public ushort Mode;
-        [FieldOffset(32)] public ulong Inode;
-        [FieldOffset(40)] public ulong Size;
-        [FieldOffset(56)] public ulong AttributesMask;
-        [FieldOffset(112)] public long MtimeSec; // stx_mtime.tv_sec
-        [FieldOffset(120)] public uint MtimeNsec;
-        [FieldOffset(136)] public uint DevMajor;
-        [FieldOffset(140)] public uint DevMinor;
-    }
-
     [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static extern long SyscallOpenat2(long number, int dirFd, byte[] path, ref OpenHow how, nuint size);
 
@@ -61,7 +46,7 @@ internal static class GuestSyscalls
     private static extern int OpenatCall(int dirFd, byte[] path, int flags, int mode);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int StatxCall(int dirFd, byte[] path, int flags, uint mask, out Statx buffer);
+    private static extern int StatxCall(int dirFd, byte[] path, int flags, uint mask, out StatxBuffer buffer);
 
     [DllImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
     private static extern nint ReadlinkatCall(int dirFd, byte[] path, byte[] buffer, nuint size);
@@ -132,12 +117,8 @@ internal static class GuestSyscalls
     {
         status = default;
         int flags = AT_SYMLINK_NOFOLLOW | (name.Length == 0 ? AT_EMPTY_PATH : 0);
-        if (StatxCall(Fd(dir), CString(name), flags, 0x7FF, out var b) != 0) return Errno();
-        status = new FileStatus(((ulong)b.DevMajor << 32) | b.DevMinor, b.Inode, b.LinkCount, b.Mode, (long)b.Size)
-        {
-            IsImmutable = (b.AttributesMask & 0x10) != 0 && (b.Attributes & 0x10) != 0,
-            ModifiedNanoseconds = b.MtimeSec * 1_000_000_000L + b.MtimeNsec,
-        };
+        if (StatxCall(Fd(dir), CString(name), flags, StatxBuffer.BasicStats, out var b) != 0) return Errno();
+        status = b.ToFileStatus();
         return 0;
     }
 

@@ -12,27 +12,12 @@ public static class Native
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxBasicStats = 0x7FF;
-    private const ulong StatxAttrImmutable = 0x10;
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
     private const int EXDEV = 18;
 
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct Statx
-    {
-        [FieldOffset(8)] public ulong Attributes;
-        [FieldOffset(16)] public uint LinkCount;
-        [FieldOffset(28)] public ushort Mode;
-        [FieldOffset(32)] public ulong Inode;
-        [FieldOffset(40)] public ulong Size;
-        [FieldOffset(56)] public ulong AttributesMask;
-        [FieldOffset(136)] public uint DevMajor;
-        [FieldOffset(140)] public uint DevMinor;
-    }
-
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int StatxCall(int dirFd, byte[] path, int flags, uint mask, out Statx buffer);
+    private static extern int StatxCall(int dirFd, byte[] path, int flags, uint mask, out StatxBuffer buffer);
 
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
     private static extern int LinkCall(byte[] existing, byte[] newPath);
@@ -65,12 +50,8 @@ public static class Native
 
     private static FileStatus? StatCore(string path, int flags)
     {
-        if (StatxCall(AtFdCwd, CString(path), flags, StatxBasicStats, out var buffer) == 0)
-            return new FileStatus(((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Inode, buffer.LinkCount, buffer.Mode, (long)buffer.Size)
-            {
-                // statx reports FS_IMMUTABLE_FL for free: no open + ioctl per store file just to read the flag.
-                IsImmutable = (buffer.AttributesMask & StatxAttrImmutable) != 0 && (buffer.Attributes & StatxAttrImmutable) != 0,
-            };
+        if (StatxCall(AtFdCwd, CString(path), flags, StatxBuffer.BasicStats, out var buffer) == 0)
+            return buffer.ToFileStatus();
         int errno = Marshal.GetLastPInvokeError();
         if (errno is ENOENT or ENOTDIR) return null;
         throw new IOException($"statx('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
