@@ -158,7 +158,35 @@ public static class NativeFs
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int OpenCall(byte[] path, int flags);
 
-    private const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int OpenCreateCall(byte[] path, int flags, int mode);
+
+    private const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_NONBLOCK = 0x800, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
+    private const int LOCK_UN = 8, EINTR = 4;
+
+    /// <summary>
+    /// Opens (creating) a host-owned lock file with plain open(2): File.OpenHandle would take .NET's own non-blocking
+    /// flock, which fails while another process holds the lock instead of waiting for it.
+    /// </summary>
+    public static SafeFileHandle OpenLockFile(string path)
+    {
+        int fd = OpenCreateCall(CString(path), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd >= 0) return new SafeFileHandle(fd, ownsHandle: true);
+        int errno = Marshal.GetLastPInvokeError();
+        throw new IOException($"open('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
+    /// <summary>Blocking exclusive flock; only for host-owned lock files that host processes hold for microseconds.</summary>
+    public static void LockExclusive(SafeFileHandle handle)
+    {
+        while (FlockCall((int)handle.DangerousGetHandle(), LOCK_EX) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR) throw new IOException($"flock failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+    }
+
+    public static void Unlock(SafeFileHandle handle) => _ = FlockCall((int)handle.DangerousGetHandle(), LOCK_UN);
     private const int ENOTDIR = 20, ELOOP = 40;
 
     /// <summary>

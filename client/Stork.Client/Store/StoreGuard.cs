@@ -67,7 +67,34 @@ public sealed class StoreGuard(HostPaths paths)
         }
     }
 
-    private static void RunLiftedOnce(Action operation, string?[] storeFiles)
+    // Lifts are serialized host-wide (one flock on a host-owned file, plus a monitor for this process's threads):
+    // otherwise one process restores +i on an inode between another's lift and its link(2), which then fails with
+    // EPERM. Sixteen concurrent installs of one package exhausted the retries that way. Windows last microseconds.
+    private static readonly object LiftGate = new();
+    private SafeFileHandle? _liftLock;
+
+    private void RunLiftedOnce(Action operation, string?[] storeFiles)
+    {
+        lock (LiftGate)
+        {
+            if (_liftLock is null)
+            {
+                Directory.CreateDirectory(paths.LocksDir);
+                _liftLock = NativeFs.OpenLockFile(Path.Combine(paths.LocksDir, "lift.lock"));
+            }
+            NativeFs.LockExclusive(_liftLock);
+            try
+            {
+                RunLiftedLocked(operation, storeFiles);
+            }
+            finally
+            {
+                NativeFs.Unlock(_liftLock);
+            }
+        }
+    }
+
+    private static void RunLiftedLocked(Action operation, string?[] storeFiles)
     {
         var held = new List<(SafeFileHandle Handle, int Flags, bool Leased, string Path)>(storeFiles.Length);
         try

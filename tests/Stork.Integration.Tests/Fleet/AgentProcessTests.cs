@@ -41,8 +41,8 @@ public sealed class AgentProcessTests(FleetLab template) : IDisposable
         Assert.Contains("\"hello\"", FleetLab.Installed(host, "web1"));
         Assert.Contains("\"busybox\"", FleetLab.Installed(host, "db"));
         Assert.DoesNotContain("\"hello\"", FleetLab.Installed(host, "db"));
-        Assert.Contains(agent.LogLines, l => l.StartsWith("<6>round ", StringComparison.Ordinal) && l.Contains("succeeded after", StringComparison.Ordinal));
-        Assert.Contains(agent.LogLines, l => l.StartsWith("<5>guest web1: generation 1: added ", StringComparison.Ordinal));
+        agent.WaitForLog("<5>guest web1: generation 1: added ");
+        agent.WaitUntil(() => agent.LogLines.Any(l => l.StartsWith("<6>round ", StringComparison.Ordinal) && l.Contains("succeeded after", StringComparison.Ordinal)), "the round's success line");
 
         // Quiet when nothing changes: further rounds run (status round grows) but log nothing.
         var lines = agent.LogLines.Length;
@@ -133,7 +133,8 @@ public sealed class AgentProcessTests(FleetLab template) : IDisposable
         // ...and the next start finishes or undoes it before its first round, then converges.
         using var next = new AgentProcess(host);
         next.WaitUntil(() => next.Status()?["state"]?.GetValue<string>() == "converged", "convergence after the crash", 120);
-        Assert.Contains(next.LogLines, l => l.StartsWith("<5>recovered an interrupted change: web1", StringComparison.Ordinal));
+        // The status file can be read before the agent's log lines reach the test's reader: wait for them too.
+        next.WaitForLog("<5>recovered an interrupted change: web1");
         Assert.Contains("\"hello\"", FleetLab.Installed(host, "web1"));
         Assert.Equal(0, host.Get("verify").ExitCode);
         Assert.Equal(0, next.Terminate());
