@@ -17,6 +17,10 @@ public sealed class AssemblyLayers
         ["Stork.Resolver.Universe"] = ["Stork.Resolver"],
         ["Stork.Publishing"] = ["Stork.Format"],
         ["Stork.Client"] = ["Stork.Format", "Stork.Resolver"],
+        // Test support shared by the test projects: the package fixtures it builds come from the format.
+        ["Stork.Testing"] = ["Stork.Format"],
+        // What the two CLIs share (command runner, man pages, completions, usage errors).
+        ["Stork.Cli"] = ["Stork.Format"],
     };
 
     public static IEnumerable<object[]> Libraries() => Allowed.Keys.Select(name => new object[] { name });

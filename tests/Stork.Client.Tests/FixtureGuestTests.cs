@@ -12,16 +12,7 @@ namespace Stork.Client.Tests;
 /// </summary>
 public class FixtureGuestTests
 {
-    private static string? FixtureSources()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "Stork.sln"))) continue;
-            var sources = Path.Combine(dir.FullName, "fixtures", "build", "src");
-            return Directory.Exists(Path.Combine(sources, "busybox-1.35.0")) ? sources : null;
-        }
-        return null;
-    }
+    private static string FixtureSources() => RepoRoot.File("fixtures", "build", "src");
 
     private static DesiredPackage Build(HostFixture host, string sources, string dir)
     {
@@ -31,10 +22,10 @@ public class FixtureGuestTests
         return desired;
     }
 
-    [Fact]
+    [FixturesFact]
     public async Task HelloRunsInsideTheGuestWithItsOwnBusybox()
     {
-        if (FixtureSources() is not { } sources) return; // run fixtures/make-fixtures.sh to enable
+        var sources = FixtureSources();
         using var host = new HostFixture();
         var busybox = Build(host, sources, "busybox-1.35.0");
         var data = Build(host, sources, "greet-data-1.0.0");
@@ -54,10 +45,10 @@ public class FixtureGuestTests
             Assert.StartsWith("Hello (2.0.0-beta.1)", RunInGuest(root, "/usr/bin/hello"));
     }
 
-    [Fact]
+    [FixturesFact]
     public async Task UnchangedFileKeepsItsInodeAcrossAnUpgrade()
     {
-        if (FixtureSources() is not { } sources) return;
+        var sources = FixtureSources();
         using var host = new HostFixture();
         var v1 = Build(host, sources, "libdemo-1.0.0");
         var v11 = Build(host, sources, "libdemo-1.1.0");

@@ -204,10 +204,9 @@ public class StoreTransactionTests
         Assert.True(File.Exists(store.PathFor(Sha("same\n"), "0644")));
     }
 
-    [Fact]
+    [RootFact] // CAP_LINUX_IMMUTABLE
     public async Task ImmutableStoreRefusesWritesEvenForRootAndStillUpgradesRemovesAndCollects()
     {
-        if (!Environment.IsPrivilegedProcess) return; // needs CAP_LINUX_IMMUTABLE
         using var host = new HostFixture(immutable: true);
         var (v1, v2, lib) = Packages(host);
         host.AddGuest("a");

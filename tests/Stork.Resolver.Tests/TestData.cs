@@ -33,11 +33,7 @@ public static class TestData
 
     public static string PathOf(string fileName)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Stork.sln"))) directory = directory.Parent;
-        if (directory is null)
-            throw new InvalidOperationException($"Could not find the repository root (a directory with Stork.sln) above {AppContext.BaseDirectory}.");
-        var path = Path.Combine(directory.FullName, "fixtures", "debian-bookworm", fileName);
+        var path = RepoRoot.File("fixtures", "debian-bookworm", fileName);
         if (!File.Exists(path))
             throw new FileNotFoundException(
                 $"Test data {fileName} is missing: expected it at {path} (fixtures/debian-bookworm in the repository). " +

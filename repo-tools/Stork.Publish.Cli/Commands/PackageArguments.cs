@@ -1,3 +1,4 @@
+using Stork.Cli;
 using Stork.Format.Errors;
 using Stork.Publishing.Repository;
 

@@ -15,14 +15,8 @@ public sealed class MergedUsrRootTests
 {
     private static string Sources()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "Stork.sln"))) continue;
-            var sources = Path.Combine(dir.FullName, "fixtures", "build", "src");
-            Assert.True(Directory.Exists(Path.Combine(sources, "busybox-1.35.0")), "run fixtures/make-fixtures.sh first");
-            return sources;
-        }
-        throw new InvalidOperationException("repository root not found");
+        Assert.Null(MachineRequirements.Fixtures);
+        return RepoRoot.File("fixtures", "build", "src");
     }
 
     private static DesiredPackage Build(HostFixture host, string sources, string dir)

@@ -53,8 +53,7 @@ internal sealed class Racer : IDisposable
 
     private static string Compile()
     {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "Stork.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
+        var dir = RepoRoot.Path;
         var output = Path.Combine(Path.GetTempPath(), $"stork-racer-{Environment.ProcessId}");
         var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O2", "-o", output, Path.Combine(dir, "tests/hostile/racer.c")]) { RedirectStandardError = true })!;
         var errors = gcc.StandardError.ReadToEnd();

@@ -5,14 +5,6 @@ using Stork.Publishing.Repository;
 
 namespace Stork.Client.Tests.Tuf;
 
-/// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = start;
-    public override DateTimeOffset GetUtcNow() => Now;
-    public void Advance(TimeSpan by) => Now += by;
-}
-
 /// <summary>
 /// A publisher's repository served by an in-memory fetcher that logs every metadata file asked for, and a host
 /// store pinned to its version 1 root: the updater's requests can be counted without a web server.

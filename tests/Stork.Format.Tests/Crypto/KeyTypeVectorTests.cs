@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Stork.Format.Crypto;
 using Stork.Format.Errors;
 using Stork.Format.Metadata;
-using Stork.Format.Tests.Support;
 
 namespace Stork.Format.Tests.Crypto;
 

@@ -1,4 +1,3 @@
-using Stork.Format.Tests.Support;
 
 namespace Stork.Format.Tests.Debian;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Stork.Format.Crypto;
 using Stork.Format.Json;
-using Stork.Format.Tests.Support;
 
 namespace Stork.Format.Tests.Metadata;
 

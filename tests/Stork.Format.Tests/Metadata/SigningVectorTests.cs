@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Stork.Format.Crypto;
 using Stork.Format.Json;
 using Stork.Format.Metadata;
-using Stork.Format.Tests.Support;
 using Stork.Format.Trust;
 
 namespace Stork.Format.Tests.Metadata;

@@ -56,7 +56,7 @@ public sealed class DelegatedRepositoryTests : IDisposable
     [Fact]
     public void The_publisher_key_and_delegation_commands_pass_their_smoke_script()
     {
-        var script = RepoRoot.File("tests", "Stork.Format.Tests", "Publishing", "cli-keys-smoke.sh");
+        var script = RepoRoot.File("tests", "Stork.Publishing.Tests", "Publishing", "cli-keys-smoke.sh");
         var result = ProcessRunner.Run("sh", [script], workingDirectory: RepoRoot.Path);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("all CLI checks passed", result.Stdout);

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Stork.Format.Packages;
 
-namespace Stork.Format.Tests.Packages;
+namespace Stork.Testing;
 
-internal static class TestPackages
+public static class TestPackages
 {
     public static readonly byte[] Hello = Encoding.UTF8.GetBytes("#!/bin/sh\necho hello\n");
     public static readonly byte[] Conf = Encoding.UTF8.GetBytes("greeting=hi\n");

@@ -2,7 +2,7 @@ using Stork.Format.Packages;
 using Stork.Publishing.Building;
 using Xunit;
 
-namespace Stork.Format.Tests.Building;
+namespace Stork.Publishing.Tests.Building;
 
 /// <summary>Builds every fixture source tree laid out by fixtures/make-fixtures.sh (skipped silently when absent).</summary>
 public class FixtureBuildTests
@@ -10,9 +10,9 @@ public class FixtureBuildTests
     [Fact]
     public void AllFixturesBuildAndVerify()
     {
-        var sources = Path.Combine(RepositoryRoot.Find(), "fixtures", "build", "src");
+        var sources = Path.Combine(RepoRoot.Path, "fixtures", "build", "src");
         if (!Directory.Exists(sources)) return; // run fixtures/make-fixtures.sh to enable
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         foreach (var source in Directory.EnumerateDirectories(sources))
         {
             var built = PackageBuilder.Build(source, temp.Path);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Walks the key-management, offline-root, delegation and hash-bin commands of stork-publish end to end
-# and checks their exit codes. Usage: sh tests/Stork.Format.Tests/Publishing/cli-keys-smoke.sh (from the repo root,
+# and checks their exit codes. Usage: sh tests/Stork.Publishing.Tests/Publishing/cli-keys-smoke.sh (from the repo root,
 # after 'dotnet build repo-tools/Stork.Publish.Cli'). STORK_PUBLISH=/path/to/native/stork-publish tests an AOT build.
 set -eu
 sp() { if [ -n "${STORK_PUBLISH:-}" ]; then "$STORK_PUBLISH" "$@"; else dotnet repo-tools/Stork.Publish.Cli/bin/Debug/net10.0/stork-publish.dll "$@"; fi; }

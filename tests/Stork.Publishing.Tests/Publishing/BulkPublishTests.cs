@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using Stork.Format.Metadata;
-using Stork.Format.Tests.Packages;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>
 /// Publishing cost follows what changed: many packages are queued in one pass, a publish rewrites only the roles

@@ -3,11 +3,10 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Stork.Format.Debian;
 using Stork.Format.Packages;
-using Stork.Format.Tests.Support;
 using Stork.Publishing.Debian;
 using ZstdSharp;
 
-namespace Stork.Format.Tests.Debian;
+namespace Stork.Publishing.Tests.Debian;
 
 /// <summary>
 /// import-deb on a .deb built by fixtures/debian/make-test-deb.sh with dpkg-deb (root: owners are kept).

@@ -1,7 +1,7 @@
 using Stork.Format.Metadata;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>stork-publish list / remove: a withdrawn version leaves signed metadata, and the repository stays valid.</summary>
 public class WithdrawTests

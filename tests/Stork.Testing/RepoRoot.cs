@@ -1,5 +1,6 @@
-namespace Stork.Integration.Tests.Support;
+namespace Stork.Testing;
 
+/// <summary>The repository (the folder holding Stork.sln), found by walking up from the test binaries.</summary>
 public static class RepoRoot
 {
     public static string Path { get; } = Find();

@@ -3,14 +3,14 @@ using Stork.Format.Packages;
 using Stork.Publishing.Building;
 using Xunit;
 
-namespace Stork.Format.Tests.Building;
+namespace Stork.Publishing.Tests.Building;
 
 public class PackageBuilderTests
 {
     private const UnixFileMode Rwxr_xr_x = (UnixFileMode)0x1ED;
     private const UnixFileMode Rw_______ = (UnixFileMode)0x180;
 
-    private static string SampleSource(TempDirectory temp)
+    private static string SampleSource(TempDir temp)
     {
         temp.WriteFile("src/stork-build.json", """
             {
@@ -34,7 +34,7 @@ public class PackageBuilderTests
     [Fact]
     public void BuildsDeterministically()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var source = SampleSource(temp);
         var first = PackageBuilder.Build(source, temp.Combine("out1"));
         // Different timestamps and a different output directory must not change a byte.
@@ -49,7 +49,7 @@ public class PackageBuilderTests
     [Fact]
     public void AppliesModesConfigGlobsAndExcludes()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var built = PackageBuilder.Build(SampleSource(temp), temp.Combine("out"));
         var files = built.Manifest.Files.ToDictionary(f => f.Path);
 
@@ -72,7 +72,7 @@ public class PackageBuilderTests
     [Fact]
     public void SymlinkEscapingTheRootFailsTheBuild()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var source = SampleSource(temp);
         File.CreateSymbolicLink(Path.Combine(source, "usr/bin/escape"), "../../../etc/shadow");
         var error = Assert.Throws<BuildException>(() => PackageBuilder.Build(source, temp.Combine("out")));
@@ -83,7 +83,7 @@ public class PackageBuilderTests
     [Fact]
     public void UnknownBuildManifestFieldFails()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         temp.WriteFile("src/stork-build.json", """{ "name": "x", "version": "1.0.0", "summary": "", "dependz": [] }""");
         Assert.Throws<BuildException>(() => PackageBuilder.Build(temp.Combine("src"), temp.Combine("out")));
     }
@@ -91,7 +91,7 @@ public class PackageBuilderTests
     [Fact]
     public void FifoInSourceFailsTheBuild()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var source = SampleSource(temp);
         using (var mkfifo = Process.Start("mkfifo", [Path.Combine(source, "usr/bin/pipe")])) mkfifo.WaitForExit();
         var error = Assert.Throws<BuildException>(() => PackageBuilder.Build(source, temp.Combine("out")));

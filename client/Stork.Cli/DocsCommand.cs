@@ -8,7 +8,7 @@ namespace Stork.Cli;
 /// <c>PROGRAM man</c> prints a roff page for man(1); <c>PROGRAM completion bash|zsh|fish</c> prints a script.
 /// The generated files are shipped in dist/ (see README "Shell completion and man pages").
 /// </summary>
-internal static class DocsCommand
+public static class DocsCommand
 {
     public static IEnumerable<Command> Create(RootCommand root)
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Stork.Integration.Tests.Support;
+namespace Stork.Testing;
 
 /// <summary>
 /// A real nginx serving one folder on 127.0.0.1, with its own config, logs and temp paths in a

@@ -1,7 +1,7 @@
 using Stork.Format.Metadata;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>TUF hash bins: naming, prefix ranges, conversion, and that a new package touches only its bin.</summary>
 public sealed class HashBinTests : IDisposable

@@ -7,11 +7,11 @@ using Stork.Format.Text;
 namespace Stork.Cli;
 
 /// <summary>
-/// Shared by stork-get and stork-publish (linked into both projects): parses, runs, and maps every failure
+/// Shared by stork-get and stork-publish (the Stork.Cli library): parses, runs, and maps every failure
 /// to one "error:" line and its documented exit code. Under --json the error is instead one JSON object on
 /// stdout: {"error": {"code": N, "kind": "...", "message": "..."}}, with the same exit code.
 /// </summary>
-internal static class CommandRunner
+public static class CommandRunner
 {
     /// <summary>--json was given: errors go to stdout as JSON.</summary>
     public static bool JsonErrors { get; private set; }

@@ -1,11 +1,10 @@
 using Stork.Format.Crypto;
 using Stork.Format.Errors;
 using Stork.Format.Metadata;
-using Stork.Format.Tests.Support;
 using Stork.Format.Trust;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Metadata;
+namespace Stork.Publishing.Tests.Metadata;
 
 /// <summary>The client workflow's checks, driven with repositories the publisher writes and a hand-moved clock.</summary>
 public sealed class TrustedMetadataTests : IDisposable

@@ -4,7 +4,7 @@ using Stork.Format.Metadata;
 using Stork.Format.Trust;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>Root keys kept off the publishing host: stage, export, sign elsewhere, import.</summary>
 public sealed class OfflineRootSigningTests : IDisposable

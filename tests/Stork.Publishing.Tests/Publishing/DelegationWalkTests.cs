@@ -2,7 +2,7 @@ using Stork.Format.Crypto;
 using Stork.Format.Metadata;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>The search order of <see cref="PublisherDelegationWalk"/>: pre-order, visited set, terminating, paths.</summary>
 public sealed class DelegationWalkTests

@@ -1,6 +1,7 @@
-namespace Stork.Format.Tests.Building;
+namespace Stork.Testing;
 
-internal sealed class TempDirectory : IDisposable
+/// <summary>A temporary directory removed when the test ends.</summary>
+public sealed class TempDir : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("stork-test-").FullName;
 
@@ -11,7 +12,7 @@ internal sealed class TempDirectory : IDisposable
         var full = Combine(relative);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         File.WriteAllText(full, content);
-        if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(full, m);
+        if (mode is { } m) File.SetUnixFileMode(full, m);
         return full;
     }
 

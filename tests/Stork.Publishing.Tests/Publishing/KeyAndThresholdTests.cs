@@ -4,7 +4,7 @@ using Stork.Format.Metadata;
 using Stork.Format.Trust;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>Several keys per role, thresholds, rotation: every change must be followed by an unmodified client.</summary>
 public sealed class KeyAndThresholdTests : IDisposable

@@ -3,7 +3,7 @@ using Stork.Format.Errors;
 using Stork.Format.Metadata;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>Delegated targets roles: created by the repository owner, signed by their maintainers.</summary>
 public sealed class DelegationTests : IDisposable

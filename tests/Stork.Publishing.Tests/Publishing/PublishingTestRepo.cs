@@ -1,12 +1,10 @@
 using System.Text.Json.Nodes;
 using Stork.Format.Crypto;
 using Stork.Format.Metadata;
-using Stork.Format.Tests.Packages;
-using Stork.Format.Tests.Support;
 using Stork.Format.Trust;
 using Stork.Publishing.Repository;
 
-namespace Stork.Format.Tests.Publishing;
+namespace Stork.Publishing.Tests.Publishing;
 
 /// <summary>A repository on a hand-moved clock, with helpers to add packages and to load it as a client would.</summary>
 internal sealed class PublishingTestRepo : IDisposable

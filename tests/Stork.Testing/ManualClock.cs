@@ -1,6 +1,6 @@
-namespace Stork.Integration.Tests.Support;
+namespace Stork.Testing;
 
-/// <summary>A clock the test moves by hand (expiry attacks).</summary>
+/// <summary>A clock the test moves by hand (expiry, rotation and time-limit tests).</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = start;

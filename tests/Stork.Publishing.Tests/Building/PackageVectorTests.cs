@@ -4,7 +4,7 @@ using Stork.Format.Packages;
 using Stork.Publishing.Building;
 using Xunit;
 
-namespace Stork.Format.Tests.Building;
+namespace Stork.Publishing.Tests.Building;
 
 /// <summary>
 /// Rebuilds format-spec/vectors/package/input and compares with the recorded expectations.
@@ -15,9 +15,9 @@ public class PackageVectorTests
     [Fact]
     public void RebuiltVectorMatchesRecordedHashes()
     {
-        var vectorDir = Path.Combine(RepositoryRoot.Find(), "format-spec", "vectors", "package");
+        var vectorDir = Path.Combine(RepoRoot.Path, "format-spec", "vectors", "package");
         var input = Path.Combine(vectorDir, "input");
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
 
         var built = PackageBuilder.Build(input, temp.Path);
         var build = BuildManifest.Load(Path.Combine(input, BuildManifest.FileName));
