@@ -10,7 +10,7 @@ namespace Stork.Architecture.Tests;
 /// </summary>
 public sealed class NamespaceCycles
 {
-    public static IEnumerable<object[]> CheckedAssemblies() => [["Stork.Resolver"], ["Stork.Format"], ["Stork.Resolver.Universe"], ["Stork.Publishing"], ["Stork.Cli"]];
+    public static IEnumerable<object[]> CheckedAssemblies() => [["Stork.Resolver"], ["Stork.Format"], ["Stork.Resolver.Universe"], ["Stork.Publishing"], ["Stork.Cli"], ["Stork.Client"]];
 
     [Theory]
     [MemberData(nameof(CheckedAssemblies))]

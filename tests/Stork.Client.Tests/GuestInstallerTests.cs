@@ -228,7 +228,7 @@ public class GuestInstallerTests
     {
         using var host = new HostFixture();
         var (data, hello) = TwoPackages(host);
-        host.AddGuest("g", Stork.Client.State.GuestLinkModes.Copy);
+        host.AddGuest("g", Stork.Client.Model.GuestLinkModes.Copy);
         var report = await host.ApplyAsync("g", data, hello);
         Assert.Equal(0, report.FilesLinked);
         Assert.Equal(4, report.FilesCopied);
@@ -256,7 +256,7 @@ public class GuestInstallerTests
             Assert.Empty(Directory.EnumerateFileSystemEntries(shmRoot));
             Assert.Empty(host.Installer.ListInstalled("shm"));
 
-            host.Guests.AddGuest("auto", autoRoot, Stork.Client.State.GuestLinkModes.Auto);
+            host.Guests.AddGuest("auto", autoRoot, Stork.Client.Model.GuestLinkModes.Auto);
             var report = await host.ApplyAsync("auto", data, hello);
             Assert.Equal(0, report.FilesLinked);
             Assert.Equal("copy", report.LinkMode); // tmpfs has no reflinks either

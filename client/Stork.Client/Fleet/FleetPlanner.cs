@@ -45,9 +45,9 @@ public sealed class FleetPlanner
 
     /// <summary>The directives for each of <paramref name="guests"/> on host <paramref name="host"/>.</summary>
     /// <param name="now">For staged rollouts: actions with a not_before later than this are left out.</param>
-    public IReadOnlyList<GuestDirectives> DirectivesFor(string host, IReadOnlyList<string> guests, DateTimeOffset? now = null)
+    public IReadOnlyList<GuestDirectives> DirectivesFor(string host, IReadOnlyList<string> guests, DateTimeOffset now)
     {
-        var at = now ?? DateTimeOffset.UtcNow;
+        var at = now;
         foreach (var (action, path) in _actions)
             if (!FleetRollout.Includes(action, host, at) && _groups.ContainsKey(action.Group))
                 Deferred.Add($"{path}: group {action.Group}: {action}: host {host} is not in it yet");

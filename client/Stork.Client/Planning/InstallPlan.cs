@@ -72,7 +72,7 @@ public sealed record InstallPlan(
 /// <summary>What the planner may learn about the guest tree (read-only). Paths are guest-relative.</summary>
 public interface IGuestView
 {
-    Store.FileStatus? LStat(string path);
+    FileStatus? LStat(string path);
     string? LinkTarget(string path);
     string Sha256(string path);
     /// <summary>First ancestor of <paramref name="path"/> that exists and is not a directory inside the guest, or null.</summary>
@@ -81,15 +81,4 @@ public interface IGuestView
     bool IsDirectory(string path) => LStat(path) is { IsDirectory: true };
     /// <summary>Identity of the file a path names in this guest (resolved parent + name); null when unknown.</summary>
     string? CanonicalKey(string path) => null;
-}
-
-/// <summary>The real guest tree, read through its <see cref="GuestRoot"/>.</summary>
-public sealed class GuestTreeView(GuestRoot root) : IGuestView
-{
-    public Store.FileStatus? LStat(string path) => root.LStat(path);
-    public string? LinkTarget(string path) => root.ReadLink(path);
-    public string Sha256(string path) => root.Sha256(path);
-    public string? FirstNonDirectoryParent(string path) => root.FirstNonDirectoryParent(path);
-    public bool IsDirectory(string path) => root.IsDirectory(path);
-    public string? CanonicalKey(string path) => root.CanonicalKey(path);
 }

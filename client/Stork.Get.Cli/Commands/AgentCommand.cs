@@ -86,7 +86,7 @@ internal static class AgentCommand
 /// <summary>Writes STATE_DIR/status.json after a round of `agent` or `apply`.</summary>
 internal static class StatusRecord
 {
-    public static byte[] Write(Stork.Client.State.HostPaths paths, string hostName, RoundResult round, Stork.Client.State.HostDatabase database)
+    public static byte[] Write(Stork.Client.Model.HostPaths paths, string hostName, RoundResult round, Stork.Client.State.HostDatabase database)
     {
         JsonObject? previous = null;
         try { previous = HostStatus.TryRead(paths); } catch (LocalException) { }

@@ -35,7 +35,7 @@ internal static class ListCommand
                     rows.Select(u => (IReadOnlyList<string>)[u.Guest, u.Name, u.Installed, u.Held ? $"{u.Candidate} (held)" : u.Candidate]));
                 return 0;
             }
-            var listed = new List<(string Guest, Stork.Client.State.InstalledPackage Package)>();
+            var listed = new List<(string Guest, Stork.Client.Model.InstalledPackage Package)>();
             foreach (var name in selected)
             {
                 if (host.Installer.Recover(name) is { } recovered) Output.Note($"{name}: {recovered}");
@@ -50,7 +50,7 @@ internal static class ListCommand
                 }).ToArray()));
                 return 0;
             }
-            string As(string guest, Stork.Client.State.InstalledPackage p) => (p.Manual ? "requested" : "dependency") + (holds.Of(guest).Contains(p.Name) ? ", held" : "");
+            string As(string guest, Stork.Client.Model.InstalledPackage p) => (p.Manual ? "requested" : "dependency") + (holds.Of(guest).Contains(p.Name) ? ", held" : "");
             if (selected.Count == 1)
                 Tables.Write(["package", "version", "installed as"], listed.Select(l => (IReadOnlyList<string>)[l.Package.Name, l.Package.Version, As(l.Guest, l.Package)]));
             else

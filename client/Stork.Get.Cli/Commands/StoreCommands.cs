@@ -1,3 +1,4 @@
+using Stork.Client.Operations;
 using Stork.Cli;
 using System.CommandLine;
 using System.Text.Json.Nodes;

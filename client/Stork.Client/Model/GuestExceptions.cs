@@ -1,6 +1,6 @@
 using Stork.Format.Errors;
 
-namespace Stork.Client.Guests;
+namespace Stork.Client.Model;
 
 /// <summary>
 /// Installing would overwrite or replace something in the guest that no installed package owns, or two packages

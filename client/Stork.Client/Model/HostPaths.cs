@@ -1,4 +1,4 @@
-namespace Stork.Client.State;
+namespace Stork.Client.Model;
 
 /// <summary>Where the host keeps Stork's state (database, file store), cache (blobs) and configuration.</summary>
 public sealed record HostPaths(string StateDir, string CacheDir, string ConfigDir)

@@ -1,4 +1,4 @@
-namespace Stork.Client.State;
+namespace Stork.Client.Model;
 
 /// <summary>A registered guest: a directory tree Stork installs packages into.</summary>
 /// <param name="LinkMode">The link mode asked for (see <see cref="GuestLinkModes"/>).</param>

@@ -1,3 +1,4 @@
+using Stork.Client.State;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using NuGet.Versioning;
@@ -6,7 +7,7 @@ using Stork.Client.Store;
 using Stork.Format.Errors;
 using Stork.Format.Packages;
 
-namespace Stork.Client.State;
+namespace Stork.Client.Operations;
 
 /// <summary>What <c>recover --rebuild</c> proved, per guest.</summary>
 public sealed record RebuiltGuest(string Name, string Root, IReadOnlyList<InstalledPackage> Packages);

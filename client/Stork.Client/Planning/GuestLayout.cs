@@ -1,7 +1,7 @@
 using Stork.Client.State;
 using Stork.Format.Packages;
 
-namespace Stork.Client.Guests;
+namespace Stork.Client.Planning;
 
 /// <summary>One path of the guest's target layout: what should be there and which packages claim it.</summary>
 internal sealed record LayoutEntry(PackageFileEntry Entry, IReadOnlyList<string> Packages, bool Changed);
@@ -14,7 +14,7 @@ internal sealed class GuestLayout
 {
     public SortedDictionary<string, LayoutEntry> Entries { get; } = new(PathOrder.Instance);
 
-    public static GuestLayout Build(string guest, Planning.PackageChanges plan, IReadOnlyList<OwnedFile> owned, IReadOnlyDictionary<string, PackageManifest> manifests)
+    public static GuestLayout Build(string guest, PackageChanges plan, IReadOnlyList<OwnedFile> owned, IReadOnlyDictionary<string, PackageManifest> manifests)
     {
         var layout = new GuestLayout();
         var kept = plan.Unchanged.Select(u => u.Old.Name).ToHashSet(StringComparer.Ordinal);

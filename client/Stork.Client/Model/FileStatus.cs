@@ -1,4 +1,4 @@
-namespace Stork.Client.Store;
+namespace Stork.Client.Model;
 
 /// <summary>The parts of a Linux stat result Stork needs: identity (device + inode), link count, type and mode.</summary>
 public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCount, uint Mode, long Size)

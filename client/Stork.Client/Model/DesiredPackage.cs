@@ -1,4 +1,4 @@
-namespace Stork.Client.Guests;
+namespace Stork.Client.Model;
 
 /// <summary>One package of the full set a guest should have after ApplyAsync, with the blob that holds it.</summary>
 public sealed record DesiredPackage(string Name, string Version, string BlobSha256, long BlobLength, bool Manual);

@@ -1,6 +1,6 @@
 using Stork.Format.Packages;
 
-namespace Stork.Client.State;
+namespace Stork.Client.Model;
 
 /// <summary>
 /// A guest path installed by a package, as recorded at install time. Sha256 is the manifest's hash, so an edited
