@@ -52,10 +52,10 @@ internal sealed class FetchTrace
             finally { trace.Add(host, Name(url), start, double.NaN, trace.Now); }
         }
 
-        public async Task FetchToFileAsync(Uri url, long length, string sha256, string destination, CancellationToken cancellation)
+        public async Task FetchToFileAsync(Uri url, long length, IReadOnlyDictionary<string, string> hashes, string destination, CancellationToken cancellation)
         {
             var start = trace.Now;
-            try { await inner.FetchToFileAsync(url, length, sha256, destination, cancellation); }
+            try { await inner.FetchToFileAsync(url, length, hashes, destination, cancellation); }
             finally { trace.Add(host, "blob " + Path.GetFileName(url.AbsolutePath)[..12], start, firstBytes.Seen.GetValueOrDefault(Path.GetFileName(url.AbsolutePath), double.NaN), trace.Now); }
         }
 

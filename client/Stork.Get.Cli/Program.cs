@@ -26,6 +26,8 @@ root.Subcommands.Add(RecoverCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(RepairCommand.Create());
 root.Subcommands.Add(GcCommand.Create());
-foreach (var docs in DocsCommand.Create(root)) root.Subcommands.Add(docs);
+root.Subcommands.Add(CompleteCommand.Create());
+foreach (var docs in DocsCommand.Create(root, new DynamicNames(CompleteCommand.Name, CompleteCommand.Arguments, CompleteCommand.OptionValues, CompleteCommand.PassedOn)))
+    root.Subcommands.Add(docs);
 using (Stork.Client.Diagnostics.PhaseTimings.Measure("command"))
     return await CommandRunner.RunAsync(root, args);

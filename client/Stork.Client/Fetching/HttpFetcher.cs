@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Stork.Format.Crypto;
 using Stork.Format.Errors;
 
 namespace Stork.Client.Fetching;
@@ -79,22 +80,21 @@ public sealed class HttpFetcher : IFetcher, IDisposable
     /// attempt) is re-hashed and continued with <c>Range: bytes=N-</c>; a server ignoring Range (200) gets a full
     /// download. The partial file is kept when the transfer breaks, deleted when the bytes prove wrong.
     /// </summary>
-    public async Task FetchToFileAsync(Uri url, long length, string sha256, string destination, CancellationToken cancellation)
+    public async Task FetchToFileAsync(Uri url, long length, IReadOnlyDictionary<string, string> hashes, string destination, CancellationToken cancellation)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = new SignedDigests(hashes, url.ToString());
         long have = ResumablePart(destination, length, hash);
         if (have == length)
         {
-            if (FinishHash(hash, sha256)) return;
+            if (hash.FinishMismatch() is null) return;
             File.Delete(destination);
-            hash.GetHashAndReset();
             have = 0;
         }
         using var response = await SendAsync(url, cancellation, have > 0 ? have : null);
         if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
         {
             // The server ignored the Range: start over from byte 0.
-            hash.GetHashAndReset();
+            hash.Reset();
             have = 0;
         }
         else if (have > 0 && response.Content.Headers.ContentRange is { } range && (range.From != have || (range.Length is { } l && l != length)))
@@ -117,7 +117,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
                 int read = await ReadWithStallTimeoutAsync(body, chunk.AsMemory(0, wanted), url, cancellation);
                 if (read == 0)
                     throw new FetchException($"{url}: the download stopped after {received} of {length} signed bytes (the part is kept; the next attempt resumes)");
-                hash.AppendData(chunk, 0, read);
+                hash.Append(chunk.AsSpan(0, read));
                 await output.WriteAsync(chunk.AsMemory(0, read), cancellation);
                 received += read;
                 Interlocked.Add(ref _blobBytes, read);
@@ -126,20 +126,17 @@ public sealed class HttpFetcher : IFetcher, IDisposable
             }
             await output.FlushAsync(cancellation);
         }
-        if (!FinishHash(hash, sha256))
+        if (hash.FinishMismatch() is { } algorithm)
         {
             File.Delete(destination);
             // The kept part may have been the bad bytes (from another mirror): one full download decides.
-            if (have > 0) { await FetchToFileAsync(url, length, sha256, destination, cancellation); return; }
-            throw new ContentMismatchException($"{url}: the sha256 does not match the signed {sha256}; the mirror served tampered or corrupt data");
+            if (have > 0) { await FetchToFileAsync(url, length, hashes, destination, cancellation); return; }
+            throw new ContentMismatchException($"{url}: the {algorithm} does not match the signed {hashes[algorithm]}; the mirror served tampered or corrupt data");
         }
     }
 
-    private static bool FinishHash(IncrementalHash hash, string sha256)
-        => string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), sha256, StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Length of a usable partial file (its bytes fed to <paramref name="hash"/>); 0 when there is none or it is too long.</summary>
-    private static long ResumablePart(string path, long length, IncrementalHash hash)
+    private static long ResumablePart(string path, long length, SignedDigests hash)
     {
         var info = new FileInfo(path);
         if (!info.Exists || info.Length == 0) return 0;
@@ -147,7 +144,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var buffer = new byte[1 << 16];
         int read;
-        while ((read = input.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+        while ((read = input.Read(buffer)) > 0) hash.Append(buffer.AsSpan(0, read));
         return info.Length;
     }
 

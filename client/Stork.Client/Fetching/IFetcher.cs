@@ -10,6 +10,9 @@ public interface IFetcher
     /// <exception cref="Stork.Format.Errors.FetchException">Unreachable, HTTP error (<see cref="Stork.Format.Errors.FetchException"/> with 404 means "not there").</exception>
     Task<byte[]> FetchAsync(Uri url, long maxLength, CancellationToken cancellation);
 
-    /// <summary>Streams exactly <paramref name="length"/> bytes into <paramref name="destination"/>, checking sha256 on the way. Never reads past the signed length.</summary>
-    Task FetchToFileAsync(Uri url, long length, string sha256, string destination, CancellationToken cancellation);
+    /// <summary>
+    /// Streams exactly <paramref name="length"/> bytes into <paramref name="destination"/>, checking every signed hash we know
+    /// (sha256, sha512; at least one) on the way. Never reads past the signed length.
+    /// </summary>
+    Task FetchToFileAsync(Uri url, long length, IReadOnlyDictionary<string, string> hashes, string destination, CancellationToken cancellation);
 }

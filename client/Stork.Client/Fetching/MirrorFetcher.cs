@@ -75,8 +75,8 @@ public sealed partial class MirrorFetcher : IFetcher, IDisposable
     public Task<byte[]> FetchAsync(Uri url, long maxLength, CancellationToken cancellation)
         => RunAsync(url, (u, ct) => _inner.FetchAsync(u, maxLength, ct), IsRootProbe(url), cancellation);
 
-    public Task FetchToFileAsync(Uri url, long length, string sha256, string destination, CancellationToken cancellation)
-        => RunAsync(url, async (u, ct) => { await _inner.FetchToFileAsync(u, length, sha256, destination, ct); return true; }, false, cancellation);
+    public Task FetchToFileAsync(Uri url, long length, IReadOnlyDictionary<string, string> hashes, string destination, CancellationToken cancellation)
+        => RunAsync(url, async (u, ct) => { await _inner.FetchToFileAsync(u, length, hashes, destination, ct); return true; }, false, cancellation);
 
     private async Task<T> RunAsync<T>(Uri url, Func<Uri, CancellationToken, Task<T>> fetch, bool notFoundIsAnswer, CancellationToken cancellation)
     {

@@ -130,8 +130,9 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
         foreach (var found in TargetSearch.AllTrusted(trusted))
         {
             if (!found.Path.StartsWith(FleetNames.TargetPrefix, StringComparison.Ordinal) || !found.Path.EndsWith(".json", StringComparison.Ordinal)) continue;
-            var url = session.Updater.TargetUrl(found.Path, found.File.Sha256, trusted.Root.ConsistentSnapshot);
-            var path = await session.Blobs.GetAsync(found.File.Sha256, found.File.Length, url, cancellation);
+            var id = BlobId.Of(found.File, found.Path);
+            var url = session.Updater.TargetUrl(found.Path, id, trusted.Root.ConsistentSnapshot);
+            var path = await session.Blobs.GetAsync(id, found.File, url, cancellation);
             try
             {
                 manifests.Add(new SignedManifest(found.Path, found.Role, FleetManifest.Parse(await File.ReadAllBytesAsync(path, cancellation), found.Path)));

@@ -1,3 +1,4 @@
+using Stork.Client.Packages;
 using Stork.Client.Diagnostics;
 using Stork.Client.Locking;
 using Stork.Client.Planning;
@@ -37,10 +38,10 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         foreach (var package in changes.ToFetch)
         {
             if (database.LoadManifest(package.BlobSha256) is { } m) manifests[package.Name] = m;
-            else if (File.Exists(Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256)))
+            else if (File.Exists(BlobId.PathIn(paths.BlobsDir, package.BlobSha256)))
             {
                 // Cached (and verified when downloaded) but not yet installed anywhere: its manifest opens the blob.
-                using var reader = PackageReader.Open(Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256));
+                using var reader = PackageReader.Open(BlobId.PathIn(paths.BlobsDir, package.BlobSha256));
                 manifests[package.Name] = reader.Manifest;
             }
         }
@@ -330,8 +331,8 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         {
             if (!PackageNames.IsValidName(package.Name)) throw new ArgumentException($"'{package.Name}' is not a valid package name");
             if (!PackageNames.TryParseVersion(package.Version, out _)) throw new ArgumentException($"{package.Name}: '{package.Version}' is not a SemVer 2 version");
-            if (package.BlobSha256 is not { Length: 64 } sha || !sha.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f'))
-                throw new ArgumentException($"{package.Name} {package.Version}: blob sha256 must be 64 lowercase hex digits");
+            if (!BlobId.IsWellFormed(package.BlobSha256))
+                throw new ArgumentException($"{package.Name} {package.Version}: the blob id must be a sha256 or sha512 in lowercase hex");
             if (!names.Add(package.Name)) throw new ArgumentException($"{package.Name} appears twice in the desired set");
         }
     }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Stork.Client.Packages;
 using Stork.Client.Locking;
 using Stork.Client.Planning;
 using Stork.Client.State;
@@ -111,7 +111,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             if (entry.IsFile && entry.Size > 0 && !store.ContainsIntact(entry) && reingested.Add(file.Package))
             {
                 var package = packages[file.Package];
-                var blob = Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256);
+                var blob = BlobId.PathIn(paths.BlobsDir, package.BlobSha256);
                 if (!File.Exists(blob))
                     throw new LocalException($"guest '{guest}': the store copy of {d.Path} is damaged and the blob of {package.Name} {package.Version} is no longer cached; reinstall it (stork-get remove, then install)");
                 store.Ingest(blob, package.Name, package.Version);
@@ -157,7 +157,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var desired = new List<DesiredPackage>();
         foreach (var p in generation.Packages)
         {
-            var blob = Path.Combine(paths.BlobsDir, "sha256", p.BlobSha256);
+            var blob = BlobId.PathIn(paths.BlobsDir, p.BlobSha256);
             if (!File.Exists(blob)) throw new LocalException($"the blob of {p.Name} {p.Version} (generation {target}) is no longer cached on this host; install that version instead");
             desired.Add(new DesiredPackage(p.Name, p.Version, p.BlobSha256, new FileInfo(blob).Length, p.Manual));
         }
@@ -209,12 +209,11 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 if (status is { LinkCount: 1 } s) fileBytes += s.Size;
             }
         }
-        var blobDir = Path.Combine(paths.BlobsDir, "sha256");
-        if (Directory.Exists(blobDir))
+        foreach (var blobDir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
             foreach (var file in Directory.EnumerateFiles(blobDir))
             {
                 var name = Path.GetFileName(file);
-                if (name.Length != 64 || blobs.Contains(name)) continue;
+                if (!BlobId.IsWellFormed(name) || blobs.Contains(name)) continue;
                 CrashPoints.Hit();
                 blobBytes += new FileInfo(file).Length;
                 File.Delete(file);
@@ -231,10 +230,9 @@ public sealed class CachedBlobSource(HostPaths paths) : IBlobSource
 {
     public Task<string> GetVerifiedBlobPathAsync(DesiredPackage package, CancellationToken ct)
     {
-        var path = Path.Combine(paths.BlobsDir, "sha256", package.BlobSha256);
+        var path = BlobId.PathIn(paths.BlobsDir, package.BlobSha256);
         if (!File.Exists(path)) throw new LocalException($"the blob of {package.Name} {package.Version} is not cached on this host");
-        using var stream = File.OpenRead(path);
-        if (Convert.ToHexStringLower(SHA256.HashData(stream)) != package.BlobSha256)
+        if (BlobId.HashOfFile(path, package.BlobSha256) != package.BlobSha256)
             throw new LocalException($"the cached blob of {package.Name} {package.Version} is damaged ({path}); delete it and install that version again");
         return Task.FromResult(path);
     }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Stork.Client.Guests;
 using Stork.Client.Packages;
+using Stork.Format.Metadata;
 using Stork.Format.Trust;
 
 namespace Stork.Client.Operations;
@@ -18,7 +19,7 @@ public static class BlobPrefetch
     public static async Task ForPlansAsync(HostSession session, GuestInstaller installer, IEnumerable<(string Guest, IReadOnlyList<DesiredPackage> Desired)> plans,
         PackageIndex index, TrustedMetadata trusted, CancellationToken cancellation)
     {
-        var blobs = new Dictionary<string, (string, long, Uri)>(StringComparer.Ordinal);
+        var blobs = new Dictionary<string, (string Id, TargetFile Target, Uri Url)>(StringComparer.Ordinal);
         var packages = new Dictionary<string, DesiredPackage>(StringComparer.Ordinal);
         foreach (var (guest, desired) in plans)
         {
@@ -28,14 +29,14 @@ public static class BlobPrefetch
                 if (installed.TryGetValue(package.Name, out var version) && version == package.Version) continue;
                 if (blobs.ContainsKey(package.BlobSha256) || installer.IsInStore(package)) continue; // extracted already: no blob needed
                 var entry = index.Find(package.Name, package.Version)!;
-                blobs.TryAdd(entry.Target.Sha256, (entry.Target.Sha256, entry.Target.Length,
-                    session.Updater.TargetUrl(entry.TargetPath, entry.Target.Sha256, trusted.Root.ConsistentSnapshot)));
-                packages[entry.Target.Sha256] = package;
+                var id = entry.BlobId;
+                blobs.TryAdd(id, (id, entry.Target, session.Updater.TargetUrl(entry.TargetPath, id, trusted.Root.ConsistentSnapshot)));
+                packages[id] = package;
             }
         }
         if (blobs.Count == 0) return;
-        var notCached = blobs.Values.Where(b => !File.Exists(session.Blobs.PathOf(b.Item1))).ToList();
-        session.OnDownloadPlanned?.Invoke(notCached.Count, notCached.Sum(b => b.Item2));
+        var notCached = blobs.Values.Where(b => !File.Exists(session.Blobs.PathOf(b.Id))).ToList();
+        session.OnDownloadPlanned?.Invoke(notCached.Count, notCached.Sum(b => b.Target.Length));
 
         // One extractor at a time: the installer and its database connection are single-threaded.
         using var batch = installer.BeginAhead();

@@ -22,7 +22,7 @@ public static class DesiredSet
             var version = candidate.Version.ToFullString(); // build metadata too: the blob check compares it
             var entry = index.Find(candidate.Name, version)
                 ?? throw new RequestException($"{candidate.Name} {version} is installed in guest {guest} but no longer offered by the repository");
-            desired.Add(new DesiredPackage(entry.Name, entry.Version, entry.Target.Sha256, entry.Target.Length, manual.Contains(entry.Name)));
+            desired.Add(new DesiredPackage(entry.Name, entry.Version, entry.BlobId, entry.Target.Length, manual.Contains(entry.Name)));
         }
         return desired;
     }

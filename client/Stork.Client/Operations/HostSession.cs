@@ -100,10 +100,13 @@ public sealed partial class HostSession : IDisposable
     }
 
     /// <summary>The package index for search and show, without network; delegated roles are loaded only when the cache misses.</summary>
-    public PackageIndex LoadIndexOffline()
+    /// <param name="onWarning">Told once when the stored metadata has expired or expires soon: search and show still
+    /// read expired metadata (they install nothing), and say so.</param>
+    public PackageIndex LoadIndexOffline(Action<string>? onWarning = null)
     {
-        var trusted = Updater.LoadOffline(loadDelegations: false);
-        var now = _time.GetUtcNow();
+        var (trusted, asOf) = Updater.LoadOfflineAllowingExpired(loadDelegations: false);
+        if (MetadataExpiry.Warning(trusted, _time.GetUtcNow()) is { } warning) onWarning?.Invoke(warning);
+        var now = asOf ?? _time.GetUtcNow();
         if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, now) is { } cached) return cached;
         Updater.LoadStoredDelegations(trusted);
         return PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, now);
@@ -145,6 +148,18 @@ public sealed partial class HostSession : IDisposable
         BadVersionException => new BadVersionException(message),
         _ => new RepositoryException(message, e),
     };
+
+    /// <summary>
+    /// The stored metadata for local work that installs nothing new: expired metadata too (see
+    /// <see cref="Updater.LoadOfflineAllowingExpired"/>); ExpiredAsOf is set when it has expired.
+    /// </summary>
+    public (PackageIndex Index, TrustedMetadata Trusted, DateTimeOffset? ExpiredAsOf) LoadOfflineAllowingExpired()
+    {
+        var (trusted, asOf) = Updater.LoadOfflineAllowingExpired();
+        return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, asOf ?? _time.GetUtcNow()), trusted, asOf);
+    }
+
+    public TimeProvider Time => _time;
 
     public (PackageIndex Index, TrustedMetadata Trusted) LoadOffline()
     {

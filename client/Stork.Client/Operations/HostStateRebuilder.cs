@@ -1,7 +1,7 @@
 using Stork.Client.State;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using NuGet.Versioning;
+using Stork.Client.Packages;
 using Stork.Client.Guests;
 using Stork.Client.Store;
 using Stork.Format.Errors;
@@ -108,19 +108,17 @@ public sealed class HostStateRebuilder(HostPaths paths)
     /// <summary>Every cached blob whose content still has the hash it is named by, with its manifest.</summary>
     private List<(string Sha256, PackageManifest Manifest)> ReadCachedManifests()
     {
-        var dir = Path.Combine(paths.BlobsDir, "sha256");
         var manifests = new List<(string, PackageManifest)>();
-        if (!Directory.Exists(dir)) return manifests;
+        foreach (var dir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
         foreach (var blob in Directory.EnumerateFiles(dir))
         {
             var sha = Path.GetFileName(blob);
-            if (sha.Length != 64 || sha.Any(c => !char.IsAsciiHexDigitLower(c))) continue; // .part, .lock
-            using (var stream = File.OpenRead(blob))
-                if (Convert.ToHexStringLower(SHA256.HashData(stream)) != sha)
-                {
-                    OnNote?.Invoke($"cached blob {blob} does not match its name; not used");
-                    continue;
-                }
+            if (!BlobId.IsWellFormed(sha) || Path.GetFileName(dir) != BlobId.AlgorithmOf(sha)) continue; // .part, .lock
+            if (BlobId.HashOfFile(blob, sha) != sha)
+            {
+                OnNote?.Invoke($"cached blob {blob} does not match its name; not used");
+                continue;
+            }
             try
             {
                 using var reader = PackageReader.Open(blob);

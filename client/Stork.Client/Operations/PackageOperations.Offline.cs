@@ -8,74 +8,65 @@ namespace Stork.Client.Operations;
 public sealed partial class PackageOperations
 {
     /// <summary>
-    /// --offline: never contact the repository. The stored signed metadata must still be valid (expired metadata is
-    /// never trusted for new installs) and every blob the change needs must be in the host's cache or store.
+    /// --offline: never contact the repository. Every blob the change needs must be in the host's cache or store,
+    /// and the stored signed metadata must still be valid for anything new (expired metadata is never trusted for
+    /// new installs); a dry run, or a change that installs nothing new, works from expired metadata too.
     /// </summary>
     public bool Offline { get; init; }
 
-    /// <summary>Told once per command (stderr in the CLI) when the metadata in use expires within a day.</summary>
+    /// <summary>Told once per command (stderr in the CLI) when the metadata in use has expired or expires within a day.</summary>
     public Action<string>? OnWarning { get; init; }
 
     private bool _warned;
 
-    private (PackageIndex Index, TrustedMetadata Trusted) LoadStored(bool forNewInstalls)
-    {
-        (PackageIndex, TrustedMetadata) loaded;
-        try { loaded = session.LoadOffline(); }
-        catch (LocalException e) when (forNewInstalls && Offline)
-        {
-            throw new LocalException($"--offline: {e.Message} (expired metadata is never trusted for new installs)");
-        }
-        catch (RepositoryException e)
-        {
-            // Stored metadata that no longer verifies (expired) is a local matter: exit 3 is only for bytes from a mirror.
-            throw new LocalException(Offline
-                ? $"--offline: the stored metadata cannot be used: {e.Message} (expired metadata is never trusted for new installs)"
-                : $"the stored metadata cannot be used: {e.Message}; run 'stork-get refresh'", e);
-        }
-        if (forNewInstalls && ExpiredRole(loaded.Item2) is { } expired)
-            throw new LocalException($"--offline: the stored {expired.Type} metadata expired at {expired.Expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; "
-                + "expired metadata is never trusted for new installs: run 'stork-get refresh' when the repository can be reached");
-        WarnIfExpiringSoon(loaded.Item2);
-        return loaded;
-    }
+    // Set when the metadata in use has expired (loaded for local work only): nothing new may be installed from it.
+    private bool _expired;
 
-    /// <summary>Remove needs nothing new: valid stored metadata is used without the network; otherwise refresh.</summary>
-    private async Task<(PackageIndex Index, TrustedMetadata Trusted)> LocalOrRefreshAsync(CancellationToken cancellation)
+    /// <summary>The stored metadata, without the network; expired metadata too (said once), for local work only.</summary>
+    private (PackageIndex Index, TrustedMetadata Trusted) LoadStored()
     {
-        if (_refreshed is { } done) return done;
-        try { return (_refreshed = LoadStored(forNewInstalls: false)).Value; }
-        catch (LocalException) when (!Offline)
-        {
-            return await RefreshOnceAsync(cancellation);
-        }
+        var (index, trusted, expiredAsOf) = session.LoadOfflineAllowingExpired();
+        _expired = expiredAsOf is not null;
+        WarnIfExpiringSoon(trusted);
+        return (index, trusted);
     }
 
     /// <summary>
-    /// The stored trusted timestamp is kept as the rollback reference even when it has expired (TUF §5.4), so loading
-    /// it does not check expiry: for anything new, every top-level role must still be valid now.
+    /// Remove needs nothing new: valid stored metadata is used without the network. Otherwise the repository is
+    /// asked, and when it cannot be reached the expired stored metadata still serves (a dead publisher cron or a
+    /// down repository must not stop a host from removing a package).
     /// </summary>
-    private static Stork.Format.Metadata.SignedHeader? ExpiredRole(TrustedMetadata trusted)
-        => new[] { trusted.Timestamp?.Header, trusted.Snapshot?.Header, trusted.Targets?.Header, trusted.Root.Header }
-            .FirstOrDefault(h => h is not null && h.Expires <= DateTimeOffset.UtcNow);
+    private async Task<(PackageIndex Index, TrustedMetadata Trusted)> LocalOrRefreshAsync(CancellationToken cancellation)
+    {
+        if (_refreshed is { } done) return done;
+        (PackageIndex, TrustedMetadata)? stored = null;
+        try
+        {
+            stored = LoadStored();
+            if (!_expired || Offline) return (_refreshed = stored).Value;
+        }
+        catch (LocalException) when (!Offline) { /* nothing usable stored: the repository must answer */ }
+        return await RefreshOnceAsync(cancellation, fallBack: stored);
+    }
+
+    /// <summary>Refuses to install from expired metadata anything the guest does not already have (same version and blob).</summary>
+    private void RequireNothingNewFromExpired(string guest, IReadOnlyList<DesiredPackage> desired, TrustedMetadata trusted)
+    {
+        if (!_expired) return;
+        var installed = installer.ListInstalled(guest).Select(p => (p.Name, p.Version, p.BlobSha256)).ToHashSet();
+        var added = desired.FirstOrDefault(p => !installed.Contains((p.Name, p.Version, p.BlobSha256)));
+        if (added is null) return;
+        var role = MetadataExpiry.ExpiredRole(trusted, session.Time.GetUtcNow());
+        var when = role is null ? "" : $" (the {role.Type} expired at {role.Expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)";
+        throw new LocalException($"{(Offline ? "--offline: " : "")}{added.Name} {added.Version} would come from expired metadata{when}; "
+            + "expired metadata is never trusted for new installs: run 'stork-get refresh' when the repository can be reached");
+    }
 
     private void WarnIfExpiringSoon(TrustedMetadata trusted)
     {
-        if (_warned) return;
-        // The timestamp lives one day by design (re-signed by the publisher's cron), so it warns only in its last
-        // six hours, i.e. once the cron is late; root, snapshot and targets warn in their last day.
-        var now = DateTimeOffset.UtcNow;
-        var soonest = new[] { (trusted.Timestamp?.Header, TimeSpan.FromHours(6)), (trusted.Snapshot?.Header, TimeSpan.FromDays(1)),
-                              (trusted.Targets?.Header, TimeSpan.FromDays(1)), (trusted.Root.Header, TimeSpan.FromDays(1)) }
-            .Where(h => h.Item1 is not null && h.Item1.Expires - now <= h.Item2)
-            .Select(h => h.Item1!).OrderBy(h => h.Expires).FirstOrDefault();
-        if (soonest is null) return;
-        var left = soonest.Expires - now;
+        if (_warned || MetadataExpiry.Warning(trusted, session.Time.GetUtcNow()) is not { } warning) return;
         _warned = true;
-        OnWarning?.Invoke(left <= TimeSpan.Zero
-            ? $"warning: the stored {soonest.Type} metadata expired at {soonest.Expires.UtcDateTime:yyyy-MM-dd HH:mm} UTC; nothing new can be installed until 'stork-get refresh' gets newer metadata from the repository"
-            : $"warning: the stored {soonest.Type} metadata expires at {soonest.Expires.UtcDateTime:yyyy-MM-dd HH:mm} UTC (in {left.TotalHours:0.#} h); "
-              + "after that nothing new can be installed until 'stork-get refresh' gets newer metadata from the repository");
+        OnWarning?.Invoke(warning);
     }
 
     private void RequireCached(string guest, IReadOnlyList<DesiredPackage> desired)

@@ -22,7 +22,7 @@ public sealed partial class PackageOperations
         foreach (var name in names)
             if (!installed.Any(p => p.Name == name))
                 throw new RequestException($"{name} is not installed in guest {guest}{Suggest.DidYouMean(name, installed.Select(p => p.Name))}");
-        var (index, trusted) = await RefreshOnceAsync(cancellation);
+        var (index, trusted) = await RefreshOnceAsync(cancellation, dryRun);
         var request = UpgradeRequest(guest, installed, names);
         var manual = installed.Where(p => p.Manual).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return await ApplyAsync(guest, index, trusted, request, manual, dryRun, cancellation);
@@ -31,7 +31,7 @@ public sealed partial class PackageOperations
     /// <summary>What <c>upgrade</c> would change in a guest, from the stored signed metadata (no network).</summary>
     public IReadOnlyList<Upgradable> ListUpgradable(string guest)
     {
-        var (index, _) = _refreshed ??= LoadStored(forNewInstalls: false);
+        var (index, _) = _refreshed ??= LoadStored();
         var installed = installer.ListInstalled(guest);
         var held = Holds.Of(guest);
         var result = Solver.Solve(index, UpgradeRequest(guest, installed, []));

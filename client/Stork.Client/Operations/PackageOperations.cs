@@ -32,7 +32,7 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
     public async Task<OperationOutcome> InstallAsync(string guest, IReadOnlyList<string> requests, bool dryRun, CancellationToken cancellation)
     {
         if (requests.Count == 0) throw new RequestException("name at least one package to install");
-        var (index, trusted) = await RefreshOnceAsync(cancellation);
+        var (index, trusted) = await RefreshOnceAsync(cancellation, dryRun);
         var references = requests.Select(PackageRequestParser.Parse).ToList();
         foreach (var reference in references) RequireKnown(index, reference.Name);
 
@@ -75,6 +75,7 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
         using (PhaseTimings.Measure("solve"))
             desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
         if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired), Sizes = SizesOf(guest, desired, index) };
+        RequireNothingNewFromExpired(guest, desired, trusted);
         if (Offline) RequireCached(guest, desired);
         var sizes = SizesOf(guest, desired, index);
         using (PhaseTimings.Measure("prefetch blobs"))
@@ -87,14 +88,39 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
     // One command changes all its guests against one verified view of the repository: refreshed once, not per guest.
     private (PackageIndex Index, TrustedMetadata Trusted)? _refreshed;
 
-    private async Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation)
+    /// <param name="dryRun">A dry run installs nothing: when the repository cannot be reached it plans from the stored metadata.</param>
+    private Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation, bool dryRun)
+        => RefreshOnceAsync(cancellation, fallBack: null, useStoredWhenUnreachable: dryRun);
+
+    /// <param name="fallBack">Stored metadata to use when the repository cannot be reached (already loaded by the caller).</param>
+    private async Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation,
+        (PackageIndex, TrustedMetadata)? fallBack, bool useStoredWhenUnreachable = true)
     {
         if (_refreshed is { } done) return done;
-        if (Offline) { _refreshed = LoadStored(forNewInstalls: true); return _refreshed.Value; }
-        var (index, trusted, _) = await session.RefreshIndexAsync(cancellation);
-        WarnIfExpiringSoon(trusted);
-        _refreshed = (index, trusted);
-        return (index, trusted);
+        if (Offline) { _refreshed = LoadStored(); return _refreshed.Value; }
+        try
+        {
+            var (index, trusted, _) = await session.RefreshIndexAsync(cancellation);
+            _expired = false;
+            WarnIfExpiringSoon(trusted);
+            _refreshed = (index, trusted);
+            return (index, trusted);
+        }
+        catch (FetchException e) when (useStoredWhenUnreachable)
+        {
+            // Unreachable (not untrusted): the stored metadata serves local work; nothing new is installed from it if expired.
+            var stored = fallBack ?? TryLoadStored();
+            if (stored is null) throw;
+            OnWarning?.Invoke($"warning: the repository cannot be reached ({e.Message}); using the stored metadata");
+            _refreshed = stored;
+            return stored.Value;
+        }
+    }
+
+    private (PackageIndex, TrustedMetadata)? TryLoadStored()
+    {
+        try { return LoadStored(); }
+        catch (LocalException) { return null; }
     }
 
     internal static void RequireKnown(PackageIndex index, string name)

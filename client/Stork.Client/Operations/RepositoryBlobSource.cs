@@ -12,9 +12,10 @@ public sealed class RepositoryBlobSource(HostSession session, PackageIndex index
     {
         var entry = index.Find(package.Name, package.Version)
             ?? throw new RequestException($"{package.Name} {package.Version} is not in the repository's signed metadata");
-        if (entry.Target.Sha256 != package.BlobSha256)
+        var id = entry.BlobId;
+        if (id != package.BlobSha256)
             throw new RequestException($"{package.Name} {package.Version}: the signed metadata names another blob than the plan");
-        var url = session.Updater.TargetUrl(entry.TargetPath, entry.Target.Sha256, trusted.Root.ConsistentSnapshot);
-        return session.Blobs.GetAsync(entry.Target.Sha256, entry.Target.Length, url, ct);
+        var url = session.Updater.TargetUrl(entry.TargetPath, id, trusted.Root.ConsistentSnapshot);
+        return session.Blobs.GetAsync(id, entry.Target, url, ct);
     }
 }

@@ -10,4 +10,6 @@ public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidat
     public string Name => Candidate.Name;
     /// <summary>The full SemVer text, build metadata included ("1.0.0+build.5"): it is what the blob's manifest says.</summary>
     public string Version => Candidate.Version.ToFullString();
+    /// <summary>The blob's name on this host (<see cref="Packages.BlobId"/>): its signed sha256, or sha512 when that is all it lists.</summary>
+    public string BlobId => Packages.BlobId.Of(Target, TargetPath);
 }

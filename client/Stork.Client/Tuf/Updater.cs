@@ -100,7 +100,7 @@ public sealed partial class Updater
     public TrustedMetadata LoadOffline(bool loadDelegations = true)
     {
         using var _ = _store.LockForRead();
-        try { return LoadStored(loadDelegations); }
+        try { return LoadStored(loadDelegations, _time.GetUtcNow()); }
         catch (RepositoryException e)
         {
             // Every byte here is a local copy verified when it was stored: failing now means it is stale (expired)
@@ -109,11 +109,11 @@ public sealed partial class Updater
         }
     }
 
-    private TrustedMetadata LoadStored(bool loadDelegations)
+    private TrustedMetadata LoadStored(bool loadDelegations, DateTimeOffset now)
     {
         var rootBytes = _store.Read(RoleNames.Root)
             ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
-        var trusted = _store.OpenTrustedRoot(rootBytes, _time.GetUtcNow());
+        var trusted = _store.OpenTrustedRoot(rootBytes, now);
         var timestamp = _store.Read(RoleNames.Timestamp);
         var snapshot = _store.Read(RoleNames.Snapshot);
         var targets = _store.Read(RoleNames.Targets);

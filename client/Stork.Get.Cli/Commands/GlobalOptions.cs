@@ -16,7 +16,7 @@ internal static class GlobalOptions
     public static readonly Option<bool> NoProgress = new("--no-progress") { Description = "No download progress bars (they are off anyway when stderr is not a terminal, and with --json)", Recursive = true };
     public static readonly Option<bool> NoImmutable = new("--no-immutable") { Description = "Do not mark store files immutable (chattr +i) when running as root (env STORK_NO_IMMUTABLE=1)", Recursive = true };
 
-    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Say more: each phase's wall time (as STORK_TIMINGS=1) and every file step of a plan", Recursive = true };
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Say more: each phase's wall time on stderr (as STORK_TIMINGS=1)", Recursive = true };
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only warnings, errors and what was asked for (no progress, no summaries)", Recursive = true };
 
     public static IEnumerable<Option> All => [Home, StateDir, CacheDir, ConfigDir, Json, NoProgress, NoImmutable, Verbose, Quiet];

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Stork.Format.Json;
 using Stork.Client.Operations;
+using Stork.Client.Packages;
 using Stork.Client.Planning;
 
 namespace Stork.Get.Cli.Commands;
@@ -26,7 +27,7 @@ internal static class OutcomePrinter
                 ["downgrade"] = Strings(plan.Packages.Upgraded.Where(u => IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
                 ["remove"] = Strings(plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}")),
                 ["blobs_to_fetch"] = new JsonArray(plan.BlobsToFetch.Select(b => (JsonNode)new JsonObject
-                    { ["package"] = $"{b.Name} {b.Version}", ["sha256"] = b.BlobSha256, ["length"] = b.BlobLength }).ToArray()),
+                    { ["package"] = $"{b.Name} {b.Version}", [BlobId.AlgorithmOf(b.BlobSha256)] = b.BlobSha256, ["length"] = b.BlobLength }).ToArray()),
                 ["files_unknown_for"] = Strings(plan.ManifestsUnknown.Select(p => $"{p.Name} {p.Version}")),
                 ["actions"] = new JsonArray(plan.Actions.Select(a => (JsonNode)new JsonObject
                     { ["action"] = ActionName(a.Kind, plan.LinkMode), ["path"] = "/" + a.WritePath }).ToArray()),
@@ -113,7 +114,7 @@ internal static class OutcomePrinter
         Line("upgrade", plan.Packages.Upgraded.Where(u => !IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}"));
         Line("DOWNGRADE", plan.Packages.Upgraded.Where(u => IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}"));
         Line("remove", plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}"));
-        foreach (var b in plan.BlobsToFetch) Console.WriteLine($"  fetch (unless cached) {b.Name} {b.Version}: {b.BlobLength} bytes, sha256 {b.BlobSha256[..16]}…");
+        foreach (var b in plan.BlobsToFetch) Console.WriteLine($"  fetch (unless cached) {b.Name} {b.Version}: {b.BlobLength} bytes, {BlobId.AlgorithmOf(b.BlobSha256)} {b.BlobSha256[..16]}…");
         if (!plan.Complete)
             Console.WriteLine($"  file steps of {string.Join(", ", plan.ManifestsUnknown.Select(p => p.Name))} are known once their blobs are fetched; removals are decided then");
         var counts = plan.Actions.GroupBy(a => ActionName(a.Kind, plan.LinkMode)).Select(g => $"{g.Count()} {g.Key}");

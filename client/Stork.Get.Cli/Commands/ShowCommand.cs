@@ -22,7 +22,7 @@ internal static class ShowCommand
         {
             using var host = new HostContext(result);
             using var session = host.OpenSession();
-            var index = session.LoadIndexOffline();
+            var index = session.LoadIndexOffline(Output.Note);
             var packageName = result.GetValue(name)!;
             var versions = index.VersionsOf(packageName);
             if (versions.Count == 0) throw new RequestException($"no package named '{packageName}' in the repository{Suggest.DidYouMean(packageName, index.Names)}");
@@ -40,7 +40,8 @@ internal static class ShowCommand
                     ["depends"] = new JsonArray(c.Depends.Select(clause => (JsonNode)JsonArrays.OfStrings(clause.Select(a => a.ToString()))).ToArray()),
                     ["provides"] = JsonArrays.OfStrings(c.Provides.Select(p => p.ToString())),
                     ["conflicts"] = JsonArrays.OfStrings(c.Conflicts.Select(p => p.ToString())),
-                    ["sha256"] = entry.Target.Sha256, ["length"] = entry.Target.Length, ["target"] = entry.TargetPath,
+                    ["sha256"] = entry.Target.Hashes.GetValueOrDefault("sha256"), ["hashes"] = HashesJson(entry.Target.Hashes),
+                    ["length"] = entry.Target.Length, ["target"] = entry.TargetPath,
                 });
                 if (json) continue;
                 var marks = (c.Version.IsPrerelease ? " (prerelease)" : "") + (entry.Version == pick ? " (install picks this)" : "");
@@ -48,7 +49,8 @@ internal static class ShowCommand
                 if (c.Depends.Count > 0) Console.WriteLine($"  depends:   {string.Join("; ", c.Depends.Select(cl => string.Join(" | ", cl)))}");
                 if (c.Provides.Count > 0) Console.WriteLine($"  provides:  {string.Join(", ", c.Provides)}");
                 if (c.Conflicts.Count > 0) Console.WriteLine($"  conflicts: {string.Join(", ", c.Conflicts)}");
-                Console.WriteLine($"  blob:      {entry.TargetPath} ({entry.Target.Length} bytes, sha256 {entry.Target.Sha256})");
+                var hashes = string.Join(", ", entry.Target.Hashes.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key} {h.Value}"));
+                Console.WriteLine($"  blob:      {entry.TargetPath} ({entry.Target.Length} bytes, {hashes})");
             }
             if (json)
             {
@@ -72,5 +74,12 @@ internal static class ShowCommand
             return 0;
         }));
         return command;
+    }
+
+    private static JsonObject HashesJson(IReadOnlyDictionary<string, string> hashes)
+    {
+        var json = new JsonObject();
+        foreach (var (algorithm, hex) in hashes.OrderBy(h => h.Key, StringComparer.Ordinal)) json[algorithm] = hex;
+        return json;
     }
 }

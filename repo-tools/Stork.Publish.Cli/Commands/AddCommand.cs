@@ -1,5 +1,6 @@
 using Stork.Cli;
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Stork.Format.Packages;
 using Stork.Publishing.Repository;
 
@@ -33,15 +34,18 @@ internal static class AddCommand
                 }
                 var batch = project.BeginAdding();
                 bool quiet = manifests.Count > 100;
+                var list = new JsonArray();
                 foreach (var (path, manifest) in manifests)
                 {
                     var added = batch.AddPackage(path, manifest.Name, manifest.Version, manifest.Info.ToJsonNode().AsObject(), result.GetValue(role), manifest.InstalledSize);
-                    if (!quiet) Console.WriteLine($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
+                    if (!quiet) PublishOutput.Say($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
+                    list.Add((JsonNode)new JsonObject { ["name"] = manifest.Name, ["version"] = manifest.Version, ["target"] = added.TargetPath, ["role"] = added.Role });
                 }
                 batch.Commit();
-                if (quiet) Console.WriteLine($"added {manifests.Count} packages");
+                if (quiet) PublishOutput.Say($"added {manifests.Count} packages");
+                PublishOutput.Set("added", list);
                 if (result.GetValue(publish) || signingKeys.Count > 0) PublishCommand.PublishAndReport(project, signingKeys);
-                else Console.WriteLine("Run 'stork-publish publish' to sign and publish.");
+                else PublishOutput.Say("Run 'stork-publish publish' to sign and publish.");
             }
             finally { KeyOptions.DisposeAll(signingKeys); }
             return 0;

@@ -19,7 +19,9 @@ internal static class BinsCommand
             try
             {
                 var published = project.ConvertToHashBins(result.GetValue(count), given);
-                Console.WriteLine($"converted to {result.GetValue(count)} hash bins ({published.TargetCount} targets moved); targets v{published.TargetsVersion}, snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+                PublishOutput.Say($"converted to {result.GetValue(count)} hash bins ({published.TargetCount} targets moved); targets v{published.TargetsVersion}, snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+                PublishOutput.Set("bins", result.GetValue(count));
+                PublishCommand.SetVersions(published);
             }
             finally { given?.Private?.Dispose(); }
             return 0;

@@ -19,8 +19,7 @@ internal static class BuildCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the .stork files", DefaultValueFactory = _ => "." };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Packages built at once (default: the number of CPUs)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var level = new Option<int>("--level") { Description = $"zstd level 1-22 (default {PackageWriter.CompressionLevel}: smallest blobs; 3 builds much faster)", DefaultValueFactory = _ => PackageWriter.CompressionLevel };
-        var json = new Option<bool>("--json") { Description = "Print nothing but JSON" };
-        var command = new Command("build", "Build deterministic packages (tar + zstd) from directories, their manifests and globs") { sources, output, jobs, level, json };
+        var command = new Command("build", "Build deterministic packages (tar + zstd) from directories, their manifests and globs") { sources, output, jobs, level };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var outputDir = result.GetValue(output)!;
@@ -42,17 +41,13 @@ internal static class BuildCommand
             if (names is not null) throw new BuildException($"two source folders build the same package {Path.GetFileName(names.Key)}");
             if (Array.FindIndex(failures, f => f is not null) is var first and >= 0)
                 throw failures[first] is BuildException b ? new BuildException($"{folders[first]}: {b.Message}", b) : failures[first]!;
-            if (result.GetValue(json))
+            PublishOutput.Set("built", new JsonArray(built.Select(b => (JsonNode)new JsonObject
             {
-                Console.WriteLine(new JsonArray(built.Select(b => (JsonNode)new JsonObject
-                {
-                    ["name"] = b!.Manifest.Name, ["version"] = b.Manifest.Version, ["path"] = b.Path, ["sha256"] = b.Sha256,
-                    ["length"] = b.Length, ["entries"] = b.Manifest.Files.Count, ["installed_size"] = b.Manifest.InstalledSize,
-                }).ToArray()).ToJsonString());
-                return 0;
-            }
+                ["name"] = b!.Manifest.Name, ["version"] = b.Manifest.Version, ["path"] = b.Path, ["sha256"] = b.Sha256,
+                ["length"] = b.Length, ["entries"] = b.Manifest.Files.Count, ["installed_size"] = b.Manifest.InstalledSize,
+            }).ToArray()));
             foreach (var b in built)
-                Console.WriteLine($"{b!.Manifest.Name} {b.Manifest.Version}  {b.Path}  sha256 {b.Sha256}  {b.Length} bytes, {b.Manifest.Files.Count} entries");
+                PublishOutput.Data($"{b!.Manifest.Name} {b.Manifest.Version}  {b.Path}  sha256 {b.Sha256}  {b.Length} bytes, {b.Manifest.Files.Count} entries");
             return 0;
         }));
         return command;

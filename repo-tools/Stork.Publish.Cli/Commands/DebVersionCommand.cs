@@ -17,17 +17,21 @@ internal static class DebVersionCommand
             var given = result.GetValue(versions) ?? [];
             var input = given.Length > 0 ? given : ReadStandardInput();
             var output = new System.Text.StringBuilder();
+            var mapped = new System.Text.Json.Nodes.JsonArray();
             foreach (var text in input)
             {
                 if (!DebianVersion.TryParse(text, out var version, out var problem))
                 {
-                    Console.Out.Write(output.ToString());
-                    Console.Error.WriteLine($"error: Debian version '{text}': {problem}");
+                    if (!PublishOutput.AsJson) Console.Out.Write(output.ToString());
+                    CommandRunner.Report($"Debian version '{text}': {problem}", ExitCodes.Usage);
                     return ExitCodes.Usage;
                 }
-                output.Append(DebianVersionMapping.ToSemVer(version!)).Append('\n');
+                var semver = DebianVersionMapping.ToSemVer(version!);
+                output.Append(semver).Append('\n');
+                mapped.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["debian"] = text, ["semver"] = semver.ToString() });
             }
-            Console.Out.Write(output.ToString());
+            if (!PublishOutput.AsJson) Console.Out.Write(output.ToString());
+            PublishOutput.Set("versions", mapped);
             return 0;
         }));
         return command;

@@ -35,7 +35,10 @@ internal static class DelegateCommand
             {
                 var published = project.Delegate(result.GetValue(name)!, keyFiles, result.GetValue(threshold),
                     result.GetValue(paths), result.GetValue(prefixes), result.GetValue(terminating), result.GetValue(parent)!, parentSigning);
-                Console.WriteLine($"delegated role {result.GetValue(name)} from {result.GetValue(parent)}; signed {string.Join(", ", published.SignedRoles ?? [])}, snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+                PublishOutput.Say($"delegated role {result.GetValue(name)} from {result.GetValue(parent)}; signed {string.Join(", ", published.SignedRoles ?? [])}, snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+                PublishOutput.Set("role", result.GetValue(name));
+                PublishOutput.Set("parent", result.GetValue(parent));
+                PublishCommand.SetVersions(published);
             }
             finally
             {

@@ -33,8 +33,11 @@ internal static class FleetCommand
         {
             var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
             var keyFiles = result.GetValue(keys)!.Select(KeyFiles.Read).ToList();
-            project.Delegate("fleet", keyFiles, result.GetValue(threshold), [FleetNames.TargetPrefix + "*", FleetNames.TargetPrefix + "*/*"], null, terminating: true);
-            Console.WriteLine("delegated role 'fleet' for fleet/* and fleet/*/*; delegate fleet/TEAM/* to a team with 'stork-publish delegate REPO TEAM --parent fleet --paths fleet/TEAM/* ...'");
+            var published = project.Delegate("fleet", keyFiles, result.GetValue(threshold), [FleetNames.TargetPrefix + "*", FleetNames.TargetPrefix + "*/*"], null, terminating: true);
+            PublishOutput.Set("role", "fleet");
+            PublishOutput.Set("paths", PublishOutput.Strings([FleetNames.TargetPrefix + "*", FleetNames.TargetPrefix + "*/*"]));
+            PublishCommand.SetVersions(published);
+            PublishOutput.Say("delegated role 'fleet' for fleet/* and fleet/*/*; delegate fleet/TEAM/* to a team with 'stork-publish delegate REPO TEAM --parent fleet --paths fleet/TEAM/* ...'");
             return 0;
         }));
         return command;
@@ -49,7 +52,8 @@ internal static class FleetCommand
             var path = result.GetValue(file)!;
             if (File.Exists(path)) throw new PublisherException($"{path} already exists");
             FleetManifestFile.Save(path, new FleetManifest([], []));
-            Console.WriteLine($"created {path}");
+            PublishOutput.Say($"created {path}");
+            PublishOutput.Set("created", path);
             return 0;
         }));
         return command;
@@ -68,7 +72,9 @@ internal static class FleetCommand
             var path = result.GetValue(file)!;
             var group = new FleetGroup(result.GetValue(name)!, result.GetValue(include) ?? [], result.GetValue(exclude) ?? [], result.GetValue(intersect) ?? []);
             FleetManifestFile.Save(path, FleetManifestFile.SetGroup(FleetManifestFile.Load(path), group));
-            Console.WriteLine($"group {group.Name} set in {path}");
+            PublishOutput.Say($"group {group.Name} set in {path}");
+            PublishOutput.Set("file", path);
+            PublishOutput.Set("group", group.Name);
             return 0;
         }));
         return command;
@@ -101,7 +107,10 @@ internal static class FleetCommand
                 if (result.GetValue(range) is not null || result.GetValue(rollout) is not null || result.GetValue(notBefore) is not null)
                     throw new PublisherException("--delete takes no --range, --rollout or --not-before");
                 FleetManifestFile.Save(path, FleetManifestFile.DeleteAction(FleetManifestFile.Load(path), result.GetValue(group)!, result.GetValue(package)!, kind));
-                Console.WriteLine($"{path}: {result.GetValue(group)}: deleted {result.GetValue(verb)} {result.GetValue(package)}");
+                PublishOutput.Say($"{path}: {result.GetValue(group)}: deleted {result.GetValue(verb)} {result.GetValue(package)}");
+                PublishOutput.Set("file", path);
+                PublishOutput.Set("group", result.GetValue(group));
+                PublishOutput.Set("deleted", $"{result.GetValue(verb)} {result.GetValue(package)}");
                 return 0;
             }
             VersionRange? parsed = null;
@@ -121,10 +130,15 @@ internal static class FleetCommand
             var action = new FleetAction(result.GetValue(group)!, kind, result.GetValue(package)!, parsed, result.GetValue(rollout), start);
             var before = FleetManifestFile.Load(path);
             var after = FleetManifestFile.AddAction(before, action);
-            foreach (var replaced in before.Actions.Where(a => !after.Actions.Contains(a)))
-                Console.WriteLine($"{path}: {action.Group}: '{replaced}' replaced");
+            var replacedActions = before.Actions.Where(a => !after.Actions.Contains(a)).ToList();
+            foreach (var replaced in replacedActions)
+                PublishOutput.Say($"{path}: {action.Group}: '{replaced}' replaced");
             FleetManifestFile.Save(path, after);
-            Console.WriteLine($"{path}: {action.Group}: {action}");
+            PublishOutput.Say($"{path}: {action.Group}: {action}");
+            PublishOutput.Set("file", path);
+            PublishOutput.Set("group", action.Group);
+            PublishOutput.Set("action", action.ToString());
+            PublishOutput.Set("replaced", PublishOutput.Strings(replacedActions.Select(a => a.ToString())));
             return 0;
         }));
         return command;
@@ -151,7 +165,10 @@ internal static class FleetCommand
             project.AddTarget(targetPath, path, custom: null, role: result.GetValue(role));
             var extra = (result.GetValue(keys) ?? []).Select(k => KeyFiles.Read(k).Private ?? throw new PublisherException($"{k} holds no private key")).ToList();
             var published = project.Publish(extra);
-            Console.WriteLine($"published {targetPath} (role {result.GetValue(role)}); snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+            PublishOutput.Say($"published {targetPath} (role {result.GetValue(role)}); snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+            PublishOutput.Set("target", targetPath);
+            PublishOutput.Set("role", result.GetValue(role));
+            PublishCommand.SetVersions(published);
             return 0;
         }));
         return command;

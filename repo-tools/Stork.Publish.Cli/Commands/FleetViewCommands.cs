@@ -12,25 +12,28 @@ internal static class FleetViewCommands
     public static Command CreateShow()
     {
         var file = new Argument<string>("file") { Description = "Manifest file" };
-        var json = new Option<bool>("--json") { Description = "Print the manifest as JSON" };
-        var command = new Command("show", "Print a manifest's groups and actions") { file, json };
+        var command = new Command("show", "Print a manifest's groups and actions (--json: the manifest itself)") { file };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var manifest = FleetManifestFile.Load(result.GetValue(file)!);
-            if (result.GetValue(json)) { Console.WriteLine(manifest.ToJson().ToJsonString()); return 0; }
-            Console.WriteLine($"{result.GetValue(file)}: {manifest.Groups.Count} group(s), {manifest.Actions.Count} action(s)");
+            if (PublishOutput.AsJson)
+            {
+                foreach (var (key, value) in manifest.ToJson()) PublishOutput.Set(key, value?.DeepClone());
+                return 0;
+            }
+            PublishOutput.Data($"{result.GetValue(file)}: {manifest.Groups.Count} group(s), {manifest.Actions.Count} action(s)");
             foreach (var g in manifest.Groups)
             {
                 var parts = new List<string> { "include " + (g.Include.Count == 0 ? "(nobody)" : string.Join(' ', g.Include)) };
                 if (g.Intersect.Count > 0) parts.Add("intersect " + string.Join(' ', g.Intersect));
                 if (g.Exclude.Count > 0) parts.Add("exclude " + string.Join(' ', g.Exclude));
-                Console.WriteLine($"group {g.Name}: {string.Join("; ", parts)}");
-                foreach (var a in manifest.Actions.Where(a => a.Group == g.Name)) Console.WriteLine($"  {a}");
+                PublishOutput.Data($"group {g.Name}: {string.Join("; ", parts)}");
+                foreach (var a in manifest.Actions.Where(a => a.Group == g.Name)) PublishOutput.Data($"  {a}");
             }
             foreach (var orphan in manifest.Actions.Where(a => manifest.Groups.All(g => g.Name != a.Group)).GroupBy(a => a.Group))
             {
-                Console.WriteLine($"group {orphan.Key} (defined elsewhere):");
-                foreach (var a in orphan) Console.WriteLine($"  {a}");
+                PublishOutput.Data($"group {orphan.Key} (defined elsewhere):");
+                foreach (var a in orphan) PublishOutput.Data($"  {a}");
             }
             return 0;
         }));
@@ -59,7 +62,10 @@ internal static class FleetViewCommands
             }
             var findings = FleetLint.Check(manifest, groups, packages);
             if (findings.Count > 0) throw new FleetLintException(findings, path);
-            Console.WriteLine($"{path}: no problems found{(packages is null ? " (package names not checked: give --repo)" : "")}");
+            PublishOutput.Data($"{path}: no problems found{(packages is null ? " (package names not checked: give --repo)" : "")}");
+            PublishOutput.Set("file", path);
+            PublishOutput.Set("problems", new System.Text.Json.Nodes.JsonArray());
+            PublishOutput.Set("package_names_checked", packages is not null);
             return 0;
         }));
         return command;

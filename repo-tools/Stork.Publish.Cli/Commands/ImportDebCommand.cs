@@ -25,7 +25,7 @@ internal static class ImportDebCommand
         {
             var outDir = Path.GetFullPath(result.GetValue(output)!);
             var lvl = result.GetValue(level);
-            if (lvl is < 1 or > 22) { Console.Error.WriteLine("error: --level must be between 1 and 22"); return ExitCodes.Usage; }
+            if (lvl is < 1 or > 22) { CommandRunner.Report("--level must be between 1 and 22", ExitCodes.Usage); return ExitCodes.Usage; }
             var j = Math.Max(1, result.GetValue(jobs));
             List<string> debs;
             if (result.GetValue(fromApt))
@@ -49,7 +49,7 @@ internal static class ImportDebCommand
             foreach (var r in results)
             {
                 if (r.Error is not null) { failed++; Console.Error.WriteLine($"error: {r.Error}"); }
-                else Console.WriteLine($"{r.Name} {r.DebianVersion} -> {r.Version}  {r.Output}  {r.Length} bytes, {r.Files} entries");
+                else PublishOutput.Data($"{r.Name} {r.DebianVersion} -> {r.Version}  {r.Output}  {r.Length} bytes, {r.Files} entries");
                 foreach (var note in r.NotCarried) Console.Error.WriteLine($"not carried: {r.Name ?? r.Deb}: {note}");
                 report.Add((JsonNode)new JsonObject
                 {
@@ -59,7 +59,10 @@ internal static class ImportDebCommand
             }
             Directory.CreateDirectory(outDir);
             File.WriteAllText(Path.Combine(outDir, "import-report.json"), report.ToJsonString(new() { WriteIndented = true }) + "\n");
-            Console.Error.WriteLine($"imported {results.Length - failed} of {results.Length} packages; report: {Path.Combine(outDir, "import-report.json")}");
+            if (!PublishOutput.IsQuiet) Console.Error.WriteLine($"imported {results.Length - failed} of {results.Length} packages; report: {Path.Combine(outDir, "import-report.json")}");
+            PublishOutput.Set("packages", report.DeepClone());
+            PublishOutput.Set("report", Path.Combine(outDir, "import-report.json"));
+            PublishOutput.Flush(); // also when some failed: the report says which
             return failed == 0 ? 0 : ExitCodes.LocalState;
         }));
         return command;

@@ -15,10 +15,20 @@ internal static class InitCommand
         {
             var project = RepositoryProject.Init(result.GetValue(repo)!, TimeProvider.System, keysDir: result.GetValue(keys));
             var settings = project.Settings;
-            Console.WriteLine($"Initialised repository {project.Directory}");
-            Console.WriteLine($"  serve this folder:   {project.PublicDir}");
-            Console.WriteLine($"  trusted root:        {Path.Combine(project.MetadataDir, "1.root.json")} (give it to hosts: stork-get init --root)");
-            Console.WriteLine($"  expiries (days):     root {settings.RootExpiry.TotalDays}, targets {settings.TargetsExpiry.TotalDays}, snapshot {settings.SnapshotExpiry.TotalDays}, timestamp {settings.TimestampExpiry.TotalDays}");
+            var trustedRoot = Path.Combine(project.MetadataDir, "1.root.json");
+            PublishOutput.Say($"Initialised repository {project.Directory}");
+            PublishOutput.Say($"  serve this folder:   {project.PublicDir}");
+            PublishOutput.Say($"  trusted root:        {trustedRoot} (give it to hosts: stork-get init --root)");
+            PublishOutput.Say($"  expiries (days):     root {settings.RootExpiry.TotalDays}, targets {settings.TargetsExpiry.TotalDays}, snapshot {settings.SnapshotExpiry.TotalDays}, timestamp {settings.TimestampExpiry.TotalDays}");
+            PublishOutput.Set("repository", project.Directory);
+            PublishOutput.Set("public", project.PublicDir);
+            PublishOutput.Set("trusted_root", trustedRoot);
+            PublishOutput.Set("keys", project.Keys.Directory);
+            PublishOutput.Set("expiry_days", new System.Text.Json.Nodes.JsonObject
+            {
+                ["root"] = settings.RootExpiry.TotalDays, ["targets"] = settings.TargetsExpiry.TotalDays,
+                ["snapshot"] = settings.SnapshotExpiry.TotalDays, ["timestamp"] = settings.TimestampExpiry.TotalDays,
+            });
             Console.Error.WriteLine();
             Console.Error.WriteLine($"WARNING: the PRIVATE KEYS of all four roles are in {project.Keys.Directory}");
             Console.Error.WriteLine("         Anyone with them can sign packages your hosts will install. Never put them in the served");

@@ -82,9 +82,14 @@ internal static class KeyCommand
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.WriteAllText(path, key.ToPrivateJson());
             KeyFiles.WritePublic(publicPath, key.Public);
-            Console.WriteLine($"key {key.KeyId} ({key.Public.KeyType}/{key.Public.Scheme})");
-            Console.WriteLine($"  private: {path}");
-            Console.WriteLine($"  public:  {publicPath}");
+            PublishOutput.Say($"key {key.KeyId} ({key.Public.KeyType}/{key.Public.Scheme})");
+            PublishOutput.Say($"  private: {path}");
+            PublishOutput.Say($"  public:  {publicPath}");
+            PublishOutput.Set("keyid", key.KeyId);
+            PublishOutput.Set("keytype", key.Public.KeyType);
+            PublishOutput.Set("scheme", key.Public.Scheme);
+            PublishOutput.Set("private", path);
+            PublishOutput.Set("public", publicPath);
             return 0;
         }));
         return command;
@@ -92,15 +97,21 @@ internal static class KeyCommand
 
     internal static void Report(KeyChange change, string verb)
     {
-        if (change.KeyId is not null) Console.WriteLine($"role {change.Role}: {verb} key {change.KeyId}");
-        if (change.PrivateKeyFile is not null) Console.WriteLine($"  private key: {change.PrivateKeyFile}");
+        PublishOutput.Set("role", change.Role);
+        if (change.KeyId is not null) PublishOutput.Set("keyid", change.KeyId);
+        if (change.PrivateKeyFile is not null) PublishOutput.Set("private", change.PrivateKeyFile);
+        PublishOutput.Set("published", change.Published);
+        PublishOutput.Set("root_version", change.Version);
+        PublishOutput.Set("resigned_roles", PublishOutput.Strings(change.ResignedRoles));
+        if (change.KeyId is not null) PublishOutput.Say($"role {change.Role}: {verb} key {change.KeyId}");
+        if (change.PrivateKeyFile is not null) PublishOutput.Say($"  private key: {change.PrivateKeyFile}");
         if (!change.Published)
         {
-            Console.WriteLine($"staged in root version {change.Version} (not published).");
-            Console.WriteLine("Next: 'stork-publish root export REPO --out FILE', 'stork-publish sign FILE --key ROOTKEY' where the root keys are, 'stork-publish root import REPO FILE'.");
+            PublishOutput.Say($"staged in root version {change.Version} (not published).");
+            PublishOutput.Say("Next: 'stork-publish root export REPO --out FILE', 'stork-publish sign FILE --key ROOTKEY' where the root keys are, 'stork-publish root import REPO FILE'.");
             return;
         }
         var what = Stork.Format.Metadata.RoleNames.TopLevel.Contains(change.Role) ? $"root v{change.Version} published" : "delegation updated";
-        Console.WriteLine(change.ResignedRoles.Count == 0 ? what : $"{what}; re-signed {string.Join(", ", change.ResignedRoles)} and the chain below");
+        PublishOutput.Say(change.ResignedRoles.Count == 0 ? what : $"{what}; re-signed {string.Join(", ", change.ResignedRoles)} and the chain below");
     }
 }

@@ -14,8 +14,17 @@ internal static class ListRemoveCommands
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
+            var list = new System.Text.Json.Nodes.JsonArray();
             foreach (var p in project.ListPackages())
-                Console.WriteLine($"{p.Name} {p.Version}{(p.DebianVersion is null ? "" : $" (Debian {p.DebianVersion})")}  role {p.Role}  {p.Length} bytes{(p.Pending ? "  [pending]" : "")}");
+            {
+                PublishOutput.Data($"{p.Name} {p.Version}{(p.DebianVersion is null ? "" : $" (Debian {p.DebianVersion})")}  role {p.Role}  {p.Length} bytes{(p.Pending ? "  [pending]" : "")}");
+                list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                {
+                    ["name"] = p.Name, ["version"] = p.Version, ["debian_version"] = p.DebianVersion, ["role"] = p.Role,
+                    ["target"] = p.TargetPath, ["length"] = p.Length, ["pending"] = p.Pending,
+                });
+            }
+            PublishOutput.Set("packages", list);
             return 0;
         }));
         return command;
@@ -36,8 +45,13 @@ internal static class ListRemoveCommands
             {
                 var removed = project.RemovePackage(result.GetValue(name)!, result.GetValue(version)!, signingKeys);
                 if (removed.Published is { } p)
-                    Console.WriteLine($"removed {removed.Name} {removed.Version} from {string.Join(", ", removed.Roles)}; published snapshot v{p.SnapshotVersion}, timestamp v{p.TimestampVersion}");
-                else Console.WriteLine($"removed {removed.Name} {removed.Version} from the pending queue");
+                {
+                    PublishOutput.Say($"removed {removed.Name} {removed.Version} from {string.Join(", ", removed.Roles)}; published snapshot v{p.SnapshotVersion}, timestamp v{p.TimestampVersion}");
+                    PublishCommand.SetVersions(p);
+                }
+                else PublishOutput.Say($"removed {removed.Name} {removed.Version} from the pending queue");
+                PublishOutput.Set("removed", new System.Text.Json.Nodes.JsonObject
+                    { ["name"] = removed.Name, ["version"] = removed.Version, ["roles"] = PublishOutput.Strings(removed.Roles), ["pending_only"] = removed.Published is null });
             }
             finally { KeyOptions.DisposeAll(signingKeys); }
             return 0;

@@ -24,8 +24,21 @@ internal static class PublishCommand
     public static void PublishAndReport(RepositoryProject project, IEnumerable<Stork.Format.Crypto.SigningKey>? keys = null)
     {
         var published = project.Publish(keys);
-        Console.WriteLine($"published targets v{published.TargetsVersion} ({published.TargetCount} targets in the signed roles, {published.AddedTargets} new), snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
+        PublishOutput.Say($"published targets v{published.TargetsVersion} ({published.TargetCount} targets in the signed roles, {published.AddedTargets} new), snapshot v{published.SnapshotVersion}, timestamp v{published.TimestampVersion}");
         if (published.SignedRoles is { Count: > 0 } roles && !(roles.Count == 1 && roles[0] == "targets"))
-            Console.WriteLine($"  signed roles: {string.Join(", ", roles)}");
+            PublishOutput.Say($"  signed roles: {string.Join(", ", roles)}");
+        SetVersions(published);
+        PublishOutput.Set("added_targets", published.AddedTargets);
+    }
+
+    /// <summary>The JSON fields every command that signs a new chain reports.</summary>
+    public static void SetVersions(PublishResult published)
+    {
+        PublishOutput.Set("published", new System.Text.Json.Nodes.JsonObject
+        {
+            ["targets_version"] = published.TargetsVersion, ["snapshot_version"] = published.SnapshotVersion,
+            ["timestamp_version"] = published.TimestampVersion, ["targets_count"] = published.TargetCount,
+            ["signed_roles"] = PublishOutput.Strings(published.SignedRoles ?? []),
+        });
     }
 }

@@ -24,10 +24,17 @@ internal static class RootCommands
             var current = project.CurrentRoot();
             int oldValid = envelope.CountValidSignatures(current.Keys, current.Role(RoleNames.Root).KeyIds);
             int newValid = envelope.CountValidSignatures(next.Keys, next.Role(RoleNames.Root).KeyIds);
-            Console.WriteLine($"wrote root v{next.Header.Version} to {Path.GetFullPath(result.GetValue(output)!)}");
-            Console.WriteLine($"  signatures by root v{current.Header.Version} keys: {oldValid} of {current.Role(RoleNames.Root).Threshold} needed ({string.Join(", ", current.Role(RoleNames.Root).KeyIds)})");
-            Console.WriteLine($"  signatures by its own root keys: {newValid} of {next.Role(RoleNames.Root).Threshold} needed ({string.Join(", ", next.Role(RoleNames.Root).KeyIds)})");
-            Console.WriteLine("Sign it with 'stork-publish sign FILE --key KEYFILE', then 'stork-publish root import REPO FILE'.");
+            PublishOutput.Say($"wrote root v{next.Header.Version} to {Path.GetFullPath(result.GetValue(output)!)}");
+            PublishOutput.Say($"  signatures by root v{current.Header.Version} keys: {oldValid} of {current.Role(RoleNames.Root).Threshold} needed ({string.Join(", ", current.Role(RoleNames.Root).KeyIds)})");
+            PublishOutput.Say($"  signatures by its own root keys: {newValid} of {next.Role(RoleNames.Root).Threshold} needed ({string.Join(", ", next.Role(RoleNames.Root).KeyIds)})");
+            PublishOutput.Say("Sign it with 'stork-publish sign FILE --key KEYFILE', then 'stork-publish root import REPO FILE'.");
+            PublishOutput.Set("root_version", next.Header.Version);
+            PublishOutput.Set("file", Path.GetFullPath(result.GetValue(output)!));
+            PublishOutput.Set("signatures", new System.Text.Json.Nodes.JsonObject
+            {
+                ["previous_root_keys"] = oldValid, ["previous_threshold"] = current.Role(RoleNames.Root).Threshold,
+                ["own_root_keys"] = newValid, ["own_threshold"] = next.Role(RoleNames.Root).Threshold,
+            });
             return 0;
         }));
         return command;
@@ -43,7 +50,9 @@ internal static class RootCommands
             var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
             using var keys = new SigningKeys(project.Keys);
             var change = project.ImportRoot(result.GetValue(file)!, keys);
-            Console.WriteLine($"root v{change.Version} published" + (change.ResignedRoles.Count > 0 ? $"; re-signed {string.Join(", ", change.ResignedRoles)} and the chain below" : ""));
+            PublishOutput.Say($"root v{change.Version} published" + (change.ResignedRoles.Count > 0 ? $"; re-signed {string.Join(", ", change.ResignedRoles)} and the chain below" : ""));
+            PublishOutput.Set("root_version", change.Version);
+            PublishOutput.Set("resigned_roles", PublishOutput.Strings(change.ResignedRoles));
             return 0;
         }));
         return command;

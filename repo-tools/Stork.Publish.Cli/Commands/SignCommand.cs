@@ -20,20 +20,24 @@ internal static class SignCommand
             if (!File.Exists(path)) throw new PublisherException($"{path} does not exist");
             var envelope = SignedEnvelope.Parse(File.ReadAllBytes(path), path);
             var keys = KeyOptions.LoadPrivate(result.GetValue(keyFiles));
+            var signedBy = new System.Text.Json.Nodes.JsonArray();
             try
             {
                 RootMetadata? root = envelope.Type == RoleNames.Root ? RootMetadata.FromSigned(envelope.Signed, path) : null;
                 foreach (var key in keys)
                 {
                     envelope.Sign(key);
-                    Console.WriteLine($"signed {Path.GetFileName(path)} with key {key.KeyId}");
+                    PublishOutput.Say($"signed {Path.GetFileName(path)} with key {key.KeyId}");
                     // A key outside the new root may still be one of the previous root's keys; only say so.
-                    if (root is not null && !root.Role(RoleNames.Root).KeyIds.Contains(key.KeyId))
-                        Console.WriteLine("  (not a root key of this version: it counts only if it is a root key of the previous version)");
+                    bool outside = root is not null && !root.Role(RoleNames.Root).KeyIds.Contains(key.KeyId);
+                    if (outside) PublishOutput.Say("  (not a root key of this version: it counts only if it is a root key of the previous version)");
+                    signedBy.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["keyid"] = key.KeyId, ["root_key_of_this_version"] = root is null ? null : !outside });
                 }
                 var temp = path + ".tmp";
                 File.WriteAllBytes(temp, envelope.ToBytes());
                 File.Move(temp, path, overwrite: true);
+                PublishOutput.Set("file", path);
+                PublishOutput.Set("signed_by", signedBy);
             }
             finally { KeyOptions.DisposeAll(keys); }
             return 0;

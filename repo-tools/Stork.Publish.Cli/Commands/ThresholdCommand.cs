@@ -17,7 +17,8 @@ internal static class ThresholdCommand
         {
             var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
             var change = project.SetThreshold(result.GetValue(role)!, result.GetValue(value), result.GetValue(offline));
-            Console.WriteLine($"role {change.Role}: threshold {result.GetValue(value)}");
+            PublishOutput.Say($"role {change.Role}: threshold {result.GetValue(value)}");
+            PublishOutput.Set("threshold", result.GetValue(value));
             KeyCommand.Report(change, "");
             return 0;
         }));

@@ -14,7 +14,8 @@ internal static class TimestampCommand
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var version = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System).RefreshTimestamp();
-            Console.WriteLine($"timestamp v{version} signed");
+            PublishOutput.Say($"timestamp v{version} signed");
+            PublishOutput.Set("timestamp_version", version);
             return 0;
         }));
         return command;

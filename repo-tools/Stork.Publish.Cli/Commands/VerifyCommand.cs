@@ -19,9 +19,18 @@ internal static class VerifyCommand
             var dir = Path.GetFullPath(result.GetValue(path)!);
             var publicDir = Directory.Exists(Path.Combine(dir, "public")) ? Path.Combine(dir, "public") : dir;
             var report = RepositoryVerifier.Verify(publicDir, DateTimeOffset.UtcNow, CheckPackage);
-            Console.WriteLine($"root v{report.RootVersion}, timestamp v{report.TimestampVersion}, snapshot v{report.SnapshotVersion}, targets v{report.TargetsVersion}: {report.TargetsChecked} targets checked" + (report.DelegatedRoles.Count > 0 ? $" in {report.DelegatedRoles.Count + 1} roles" : ""));
+            PublishOutput.Data($"root v{report.RootVersion}, timestamp v{report.TimestampVersion}, snapshot v{report.SnapshotVersion}, targets v{report.TargetsVersion}: {report.TargetsChecked} targets checked" + (report.DelegatedRoles.Count > 0 ? $" in {report.DelegatedRoles.Count + 1} roles" : ""));
             foreach (var problem in report.Problems) Console.Error.WriteLine($"problem: {problem}");
-            if (report.Ok) { Console.WriteLine("OK"); return 0; }
+            PublishOutput.Set("ok", report.Ok);
+            PublishOutput.Set("versions", new JsonObject
+            {
+                ["root"] = report.RootVersion, ["timestamp"] = report.TimestampVersion, ["snapshot"] = report.SnapshotVersion, ["targets"] = report.TargetsVersion,
+            });
+            PublishOutput.Set("targets_checked", report.TargetsChecked);
+            PublishOutput.Set("delegated_roles", PublishOutput.Strings(report.DelegatedRoles));
+            PublishOutput.Set("problems", PublishOutput.Strings(report.Problems));
+            if (report.Ok) { PublishOutput.Data("OK"); return 0; }
+            PublishOutput.Flush(); // the findings are the answer: the exit code says they are problems
             return ExitCodes.UntrustedRepository;
         }));
         return command;

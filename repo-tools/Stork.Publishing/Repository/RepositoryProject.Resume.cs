@@ -54,6 +54,37 @@ public sealed partial class RepositoryProject
     }
 
     /// <summary>
+    /// A root change killed after the new root was written but before the roles whose keys it changed were re-signed
+    /// leaves those roles signed by keys the root no longer names, and every client would refuse the repository.
+    /// They are re-signed (with the chain below them) from the key store, as the root change would have done; when
+    /// their keys are not here the state is left as it is and the next publish with the keys finishes it.
+    /// </summary>
+    private IReadOnlyList<string> ResignRolesTheRootNoLongerAccepts()
+    {
+        var root = CurrentRoot();
+        var stale = new List<string>();
+        foreach (var role in new[] { RoleNames.Targets, RoleNames.Snapshot, RoleNames.Timestamp })
+        {
+            var path = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role));
+            if (!File.Exists(path)) return [];
+            SignedEnvelope envelope;
+            try { envelope = SignedEnvelope.Parse(File.ReadAllBytes(path), path); }
+            catch (MetadataFormatException) { return []; } // not ours to repair here: verify names it
+            if (envelope.CountValidSignatures(root.Keys, root.Role(role).KeyIds) < root.Role(role).Threshold) stale.Add(role);
+        }
+        if (stale.Count == 0) return [];
+        using var keys = new SigningKeys(Keys);
+        var toSign = new HashSet<string>(stale) { RoleNames.Timestamp };
+        if (toSign.Contains(RoleNames.Targets)) toSign.Add(RoleNames.Snapshot);
+        if (toSign.Any(r => keys.Available(root.Role(r)) < root.Role(r).Threshold)) return [];
+        var targetsChanged = stale.Contains(RoleNames.Targets)
+            ? new Dictionary<string, TargetsMetadata> { [RoleNames.Targets] = CurrentTargets() }
+            : new Dictionary<string, TargetsMetadata>();
+        WriteChain(keys, root, targetsChanged, resignSnapshot: stale.Contains(RoleNames.Snapshot));
+        return [$"re-signed {string.Join(", ", stale)} for root version {root.Header.Version}"];
+    }
+
+    /// <summary>
     /// Finishes what a killed publish wrote only in versioned form: a root <c>N+1.root.json</c> next to
     /// <c>root.json</c> version N that verifies as its successor becomes root.json; a newest <c>N.snapshot.json</c>
     /// ahead of snapshot.json has its listed roles' unversioned copies and snapshot.json brought up to it.
@@ -76,6 +107,7 @@ public sealed partial class RepositoryProject
             WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Root)), next);
             done.Add($"root version {current.Header.Version + 1}");
         }
+        done.AddRange(ResignRolesTheRootNoLongerAccepts());
 
         var snapshotPath = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
         if (!File.Exists(snapshotPath)) return done;

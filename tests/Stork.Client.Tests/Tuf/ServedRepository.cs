@@ -54,7 +54,7 @@ internal sealed class ServedRepository : IFetcher, IDisposable
         return Task.FromResult(File.ReadAllBytes(path));
     }
 
-    public Task FetchToFileAsync(Uri url, long length, string sha256, string destination, CancellationToken cancellation)
+    public Task FetchToFileAsync(Uri url, long length, IReadOnlyDictionary<string, string> hashes, string destination, CancellationToken cancellation)
         => throw new NotSupportedException("these tests fetch metadata only");
 
     public void Dispose()

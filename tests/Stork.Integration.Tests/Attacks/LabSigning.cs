@@ -48,8 +48,13 @@ public static class LabSigning
 public static class ServedChain
 {
     public static void Write(AttackLab lab, SigningKey[] targetsSigners, SigningKey[] snapshotSigners, Func<byte[], byte[]>? editTimestamp = null, params SigningKey[] timestampSigners)
+        => Write(lab, t => t, targetsSigners, snapshotSigners, editTimestamp, timestampSigners);
+
+    /// <param name="editTargets">Changes the targets list (for example a target's hashes) before it is signed.</param>
+    public static void Write(AttackLab lab, Func<TargetsMetadata, TargetsMetadata> editTargets, SigningKey[] targetsSigners, SigningKey[] snapshotSigners,
+        Func<byte[], byte[]>? editTimestamp = null, params SigningKey[] timestampSigners)
     {
-        var targets = lab.Repo.CurrentTargets();
+        var targets = editTargets(lab.Repo.CurrentTargets());
         var snapshot = lab.Repo.CurrentSnapshot();
         var timestamp = lab.Repo.CurrentTimestamp();
         var newTargets = targets with { Header = targets.Header with { Version = targets.Header.Version + 1 } };

@@ -23,7 +23,7 @@ public sealed class PublisherBuildTests : IDisposable
     {
         var result = ProcessRunner.StorkPublish(["build", .. args, "-o", Path.Combine(_dir, output), "--json"]);
         Assert.True(result.ExitCode == 0, result.ToString());
-        return JsonNode.Parse(result.Stdout)!.AsArray();
+        return JsonNode.Parse(result.Stdout)!["built"]!.AsArray();
     }
 
     [Fact]

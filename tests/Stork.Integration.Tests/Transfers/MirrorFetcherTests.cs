@@ -15,7 +15,7 @@ public sealed class MirrorFetcherTests
             lock (Calls) Calls.Add(url);
             return behaviour(url) is { } e ? Task.FromException<byte[]>(e) : Task.FromResult("ok"u8.ToArray());
         }
-        public Task FetchToFileAsync(Uri url, long length, string sha256, string destination, CancellationToken cancellation)
+        public Task FetchToFileAsync(Uri url, long length, IReadOnlyDictionary<string, string> hashes, string destination, CancellationToken cancellation)
         {
             lock (Calls) Calls.Add(url);
             return behaviour(url) is { } e ? Task.FromException(e) : Task.CompletedTask;
@@ -38,8 +38,8 @@ public sealed class MirrorFetcherTests
         var notices = new List<string>();
         var inner = new Scripted(u => u.Host == "a.example" ? new ContentMismatchException("hash") : u.Host == "b.example" ? new FetchException("stalled") : null);
         var fetcher = new MirrorFetcher(A, [A, B, C], inner, notices.Add);
-        await fetcher.FetchToFileAsync(new Uri(A, "targets/x.stork"), 1, "00", "/nonexistent", CancellationToken.None);
-        await fetcher.FetchToFileAsync(new Uri(A, "targets/y.stork"), 1, "00", "/nonexistent", CancellationToken.None);
+        await fetcher.FetchToFileAsync(new Uri(A, "targets/x.stork"), 1, new Dictionary<string, string> { ["sha256"] = "00" }, "/nonexistent", CancellationToken.None);
+        await fetcher.FetchToFileAsync(new Uri(A, "targets/y.stork"), 1, new Dictionary<string, string> { ["sha256"] = "00" }, "/nonexistent", CancellationToken.None);
         Assert.Equal(["http://a.example/targets/x.stork", "http://b.example/repo/targets/x.stork", "http://c.example/targets/x.stork", "http://c.example/targets/y.stork"],
             inner.Calls.Select(u => u.ToString()));
         Assert.Single(notices);
