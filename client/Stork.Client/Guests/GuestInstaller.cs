@@ -27,6 +27,14 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         return database.ListInstalled(guest);
     }
 
+    /// <summary>What the guest's own dpkg has installed (its base image), or null when the guest has no dpkg database.</summary>
+    public IReadOnlyList<DpkgPackage>? ReadBaseImage(string guest)
+    {
+        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        using var root = GuestRoot.Open(record);
+        return DpkgStatus.Read(root);
+    }
+
     /// <summary>Plans without changing anything (dry run): package manifests come from the host database when known.</summary>
     public InstallPlan Plan(string guest, IReadOnlyList<DesiredPackage> desiredFullSet)
     {
@@ -93,8 +101,18 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var planPhase = PhaseTimings.Measure("link mode + plan");
         using var root = GuestRoot.Open(record);
         var (linkMode, why) = ResolveLinkMode(record, root, store);
-        var plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
-            new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode));
+        InstallPlan plan;
+        try
+        {
+            plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
+                new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode));
+        }
+        catch (GuestConflictException e) when (DpkgStatus.Present(root))
+        {
+            // Files of the guest's own dpkg packages are never overwritten: they are not Stork's.
+            throw new GuestConflictException(e.Guest, e.Path,
+                $"{e.Message}; the guest has a dpkg base image, and 'dpkg -S /{e.Path}' inside it names the Debian package that owns the file");
+        }
         ct.ThrowIfCancellationRequested(); // last point where cancelling leaves the guest untouched
         planPhase.Dispose();
 

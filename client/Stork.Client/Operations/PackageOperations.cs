@@ -73,7 +73,7 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
     {
         IReadOnlyList<DesiredPackage> desired;
         using (PhaseTimings.Measure("solve"))
-            desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
+            desired = DesiredSet.From(SolveForGuest(guest, index, request, cancellation), index, manual, guest);
         if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired), Sizes = SizesOf(guest, desired, index) };
         if (Offline) RequireCached(guest, desired);
         var sizes = SizesOf(guest, desired, index);
