@@ -59,7 +59,9 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             manifests, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), mode));
     }
 
-    public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null)
+    /// <param name="scripts">Which packages may run maintainer scripts (null: none; files only).</param>
+    public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null,
+        ScriptPolicy? scripts = null)
     {
         if (database.FindGuest(guest) is null) throw new GuestNotFoundException(guest);
         ValidateDesired(desiredFullSet);
@@ -120,13 +122,37 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
         int generation = database.CurrentGeneration(guest);
         var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
-        if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
+        var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), ScriptRunner.Detect), paths.StateDir);
+        var leaving = changes.Removed.Concat(changes.Upgraded.Select(u => u.Old))
+            .Select(p => (p.Name, Manifest: KnownManifest(p.BlobSha256))).Where(p => p.Manifest is not null)
+            .ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
+        IReadOnlyList<string> scriptFailures = [];
+        try
         {
-            summary ??= Summarize(plan);
-            var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
-                () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary));
+            await phase.BeforeAsync(changes, manifests, leaving, ct); // a failure here leaves the guest's files as they were
+            if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
+            {
+                summary ??= Summarize(plan);
+                var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
+                    () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary));
+            }
+            if (scripts is not null)
+            {
+                var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
+                    .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
+                scriptFailures = await phase.AfterAsync(changes, manifests, leaving, installedNow, ct);
+            }
         }
+        finally { phase.Finish(); }
+        if (scriptFailures.Count > 0)
+            throw new MaintainerScriptException(guest, $"{string.Join("; ", scriptFailures)}; the files are installed as generation {generation}; " +
+                $"a package whose postinst failed is left unconfigured (as dpkg's half-configured) and is configured again by the next change of guest {guest} " +
+                $"(for example: stork-get install --guest {guest} NAME); script output is in {Path.Combine(paths.StateDir, "scripts", guest + ".log")}");
+        var notes = phase.Notes.ToList();
+        if (phase.NotAllowed.Count > 0)
+            notes.Insert(0, $"guest {guest}: maintainer scripts not run (not allowed by this host: stork.json scripts.allowed_roles) for {phase.NotAllowed.Count} package(s): " +
+                string.Join(", ", phase.NotAllowed.Take(8)) + (phase.NotAllowed.Count > 8 ? ", ..." : ""));
 
         var crossDevice = why is not null
             ? plan.Actions.Where(a => a.Kind == FileActionKind.Copy && !a.Entry.IsConfig).Select(a => "/" + a.Path).ToList()
@@ -142,6 +168,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             Generation = generation,
             LinkMode = linkMode,
             NewConfigs = plan.NewConfigs.ToList(),
+            ScriptNotes = notes,
         };
     }
 

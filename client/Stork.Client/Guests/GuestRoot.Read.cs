@@ -22,4 +22,35 @@ public sealed partial class GuestRoot
 
     private Stork.Format.Errors.GuestException TooLarge(string relative, int maxBytes) =>
         new($"guest '{Name}': '/{relative}' is larger than {maxBytes / 1024 / 1024} MiB; refusing to read it");
+
+    /// <summary>
+    /// Replaces a guest file with new content: written to a new, randomly named file beside it (exclusive create), then
+    /// renamed over it, so a symlink or FIFO planted at the name is replaced, never followed. Missing parents are made 0755.
+    /// </summary>
+    public void WriteFile(string relative, ReadOnlySpan<byte> content, int mode)
+    {
+        var (dir, _) = Split(relative);
+        if (dir.Length > 0) CreateDirectories(dir);
+        var temp = (dir.Length == 0 ? "" : dir + "/") + ".stork-write-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        using (var handle = CreateExclusive(temp, mode))
+        using (var stream = new FileStream(handle, FileAccess.Write, 0))
+            stream.Write(content);
+        int errno = TryRename(temp, relative);
+        if (errno != 0)
+        {
+            TryUnlink(temp);
+            throw Failed("rename", relative, errno);
+        }
+    }
+
+    /// <summary>mkdir -p inside the guest (0755 for what it creates; existing directories keep their mode).</summary>
+    public void CreateDirectories(string relativeDir)
+    {
+        var path = "";
+        foreach (var part in relativeDir.Split('/'))
+        {
+            path = path.Length == 0 ? part : path + "/" + part;
+            if (!IsDirectory(path)) CreateDirectory(path, 0755);
+        }
+    }
 }

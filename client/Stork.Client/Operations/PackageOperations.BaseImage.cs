@@ -1,3 +1,4 @@
+using Stork.Client.Guests;
 using Stork.Client.Packages;
 using Stork.Resolver;
 
@@ -26,5 +27,16 @@ public sealed partial class PackageOperations
         };
         var result = Solver.Solve(provider, withImage, cancellation);
         return result.Solvable ? result with { Solution = result.Solution.Where(c => !provider.Has(c.Name)).ToList() } : result;
+    }
+
+    /// <summary>The packages of the desired set whose signing role this host lets run maintainer scripts; null when none may.</summary>
+    private ScriptPolicy? ScriptPolicyFor(string guest, IReadOnlyList<DesiredPackage> desired, PackageIndex index)
+    {
+        if (session.Config.ScriptRoles is not { Count: > 0 } roles) return null;
+        // Leaving packages count too: their prerm and postrm run when they go.
+        var allowed = desired.Select(p => (p.Name, p.Version)).Concat(installer.ListInstalled(guest).Select(p => (p.Name, p.Version)))
+            .Where(p => index.Find(p.Name, p.Version) is { } entry && roles.Contains(entry.Role))
+            .Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        return new ScriptPolicy(allowed, ScriptRunner.Detect);
     }
 }

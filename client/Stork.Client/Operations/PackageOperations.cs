@@ -79,7 +79,7 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
         var sizes = SizesOf(guest, desired, index);
         using (PhaseTimings.Measure("prefetch blobs"))
             await BlobPrefetch.ForPlansAsync(session, installer, [(guest, desired)], index, trusted, cancellation);
-        var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
+        var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation, scripts: ScriptPolicyFor(guest, desired, index));
         return new OperationOutcome(guest, desired, report, false) { Sizes = sizes };
     }
 
