@@ -193,6 +193,10 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         EnsurePolicyRcD();
         var path = $"{InfoDir}/{manifest.Name}.{script}";
         root.WriteFile(path, Encoding.UTF8.GetBytes(text), 0755);
+        // debconf's frontend loads NAME.templates and runs NAME.config beside a preinst or postinst that uses it.
+        if (script is "preinst" or "postinst")
+            foreach (var (member, mode) in new[] { ("templates", 0644), ("config", 0755) })
+                if (manifest.Scripts.Get(member) is { } extra) root.WriteFile($"{InfoDir}/{manifest.Name}.{member}", Encoding.UTF8.GetBytes(extra), mode);
         var run = await Runner().RunAsync(root.HostPath, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
         Log(manifest.Name, script, args, run);
         if (run.ExitCode == 0) return null;
