@@ -45,7 +45,7 @@ public static class DpkgStatus
             var line = i < lines.Length ? lines[i] : "";
             if (line.Length == 0)
             {
-                if (fields.Count > 0) Add(packages, fields, guest, start);
+                if (fields.Count > 0 && !fields.ContainsKey(DpkgRegistration.Marker)) Add(packages, fields, guest, start); // Stork's own: not the image
                 fields.Clear();
                 last = null;
                 start = i + 2;

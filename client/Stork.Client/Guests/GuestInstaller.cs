@@ -27,6 +27,9 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         return database.ListInstalled(guest);
     }
 
+    /// <summary>The Debian version an installed package was imported from (its manifest's debianVersion), or null.</summary>
+    public string? DebianVersionOf(InstalledPackage package) => KnownManifest(package.BlobSha256)?.DebianVersion;
+
     /// <summary>What the guest's own dpkg has installed (its base image), or null when the guest has no dpkg database.</summary>
     public IReadOnlyList<DpkgPackage>? ReadBaseImage(string guest)
     {
@@ -137,12 +140,11 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
                 generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
                     () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary));
             }
-            if (scripts is not null)
-            {
-                var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
-                    .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
-                scriptFailures = await phase.AfterAsync(changes, manifests, leaving, installedNow, ct);
-            }
+            var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
+                .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
+            // A dpkg guest's apt and dpkg see Stork's packages (before postinsts, which may ask dpkg).
+            if (plan.Changed && DpkgStatus.Present(root)) DpkgRegistration.Write(root, changes.Replaced, installedNow);
+            if (scripts is not null) scriptFailures = await phase.AfterAsync(changes, manifests, leaving, installedNow, ct);
         }
         finally { phase.Finish(); }
         if (scriptFailures.Count > 0)
@@ -191,14 +193,32 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     private void RememberManifest(DesiredPackage package, PackageManifest manifest)
     {
         database.SaveManifest(package.BlobSha256, manifest);
+        // The database keeps name, version and files; scripts, triggers, owners and the Debian version live beside it.
+        if (manifest.Scripts is not null || manifest.Triggers is not null || manifest.DebianVersion is not null || manifest.Files.Any(f => !f.IsRootOwned))
+        {
+            Directory.CreateDirectory(FullManifestsDir);
+            AtomicFile.Write(FullManifestPath(package.BlobSha256), PackageJson.Serialize(manifest));
+        }
         _manifests[package.BlobSha256] = manifest;
     }
+
+    private string FullManifestsDir => Path.Combine(paths.StateDir, "manifests");
+    private string FullManifestPath(string blobSha256) => Path.Combine(FullManifestsDir, blobSha256 + ".json");
 
     private PackageManifest? KnownManifest(string blobSha256)
     {
         if (!_manifests.TryGetValue(blobSha256, out var manifest))
-            _manifests[blobSha256] = manifest = database.LoadManifest(blobSha256);
+            _manifests[blobSha256] = manifest = FullManifest(blobSha256) ?? database.LoadManifest(blobSha256);
         return manifest;
+    }
+
+    // Written by this host from a verified blob; one that no longer parses is ignored (the database's copy serves).
+    private PackageManifest? FullManifest(string blobSha256)
+    {
+        var path = FullManifestPath(blobSha256);
+        if (!File.Exists(path)) return null;
+        try { return PackageJson.DeserializeManifest(File.ReadAllBytes(path)); }
+        catch (Exception e) when (e is not OutOfMemoryException) { return null; }
     }
 
     // Store files this installer has hashed (or ingested) already: several guests in one run check each once.

@@ -10,4 +10,10 @@ public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidat
     public string Name => Candidate.Name;
     /// <summary>The full SemVer text, build metadata included ("1.0.0+build.5"): it is what the blob's manifest says.</summary>
     public string Version => Candidate.Version.ToFullString();
+
+    /// <summary>The original Debian version of an imported package (PACKAGE-FORMAT.md §8.1), for display; null otherwise.</summary>
+    public string? DebianVersion { get; init; }
+
+    /// <summary>The version as people know it: "1.6-2.1+deb12u1" for Debian packages, else the SemVer.</summary>
+    public string DisplayVersion => DebianVersion ?? Version;
 }
