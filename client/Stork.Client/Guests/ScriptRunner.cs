@@ -89,7 +89,9 @@ public sealed class ScriptRunner
         {
             string[] args = ["--bind", guestRoot, "/", "--dev", "/dev", "--proc", "/proc",
                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session", "--chdir", "/"];
+                "--new-session", "--chdir", "/"];
+            // No --die-with-parent: its PR_SET_PDEATHSIG follows the forking *thread*, and a .NET pool thread that
+            // retires killed long scripts (exit 137). The time limit kills the whole tree instead.
             return args.Concat(DroppedCapabilities.SelectMany(c => new[] { "--cap-drop", c })).Append("--");
         }
         var bounding = string.Join(',', DroppedCapabilities.Select(c => "-" + c["CAP_".Length..].ToLowerInvariant()));
