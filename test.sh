@@ -6,7 +6,9 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOG
 
 # Debian packages the tests use, as "command package" pairs: nginx serves repositories, xfsprogs and btrfs-progs
 # make loop-mounted images for the reflink test, e2fsprogs small ext4 images for the disk-full tests, gcc compiles
-# the hostile-guest helper (tests/hostile/racer.c), systemd-analyze checks the shipped units (systemd/).
+# the hostile-guest helper (tests/hostile/racer.c), systemd-analyze checks the shipped units (systemd/), mmdebstrap
+# makes the Debian 12 minbase guest image (once, cached in fixtures/cache/minbase), bwrap runs maintainer scripts,
+# openssl makes the test CA of the Debian https test.
 # busybox-static comes in later via apt-get download.
 needs=(
     "nginx nginx-light"
@@ -17,6 +19,9 @@ needs=(
     "gcc gcc"
     "curl curl"
     "systemd-analyze systemd"
+    "mmdebstrap mmdebstrap"
+    "bwrap bubblewrap"
+    "openssl openssl"
 )
 missing=()
 for pair in "${needs[@]}"; do

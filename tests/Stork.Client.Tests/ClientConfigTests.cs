@@ -36,5 +36,23 @@ public sealed class ClientConfigTests : IDisposable
         Assert.Contains("'root_check_interval_seconds' must be an integer from 0", error.Message);
     }
 
+    [Fact]
+    public void Scripts_are_off_unless_roles_are_allowed()
+    {
+        Assert.Null(LoadWith("").ScriptRoles);
+        Assert.Equal(["debian", "targets"], LoadWith(", \"scripts\": {\"allowed_roles\": [\"targets\", \"debian\"]}").ScriptRoles!.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("[]", "'scripts' must be an object")]
+    [InlineData("{\"allowed_role\": []}", "allowed_role")]
+    [InlineData("{\"allowed_roles\": \"targets\"}", "'scripts.allowed_roles' must be a list")]
+    [InlineData("{\"allowed_roles\": [1]}", "'scripts.allowed_roles' must hold role names")]
+    public void A_bad_scripts_section_is_refused_by_name(string value, string problem)
+    {
+        var error = Assert.Throws<LocalException>(() => LoadWith($", \"scripts\": {value}"));
+        Assert.Contains(problem, error.Message);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

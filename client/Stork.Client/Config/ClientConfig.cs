@@ -34,8 +34,14 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
     public static readonly IReadOnlySet<string> KnownKeys = new HashSet<string>(StringComparer.Ordinal)
     {
         "repository", "fetch", "trusted_roles", "mirrors", "parallel_downloads", "host", "root_check_interval_seconds",
-        "agent", "report_url",
+        "agent", "report_url", "scripts",
     };
+
+    /// <summary>"scripts": {"allowed_roles": [ROLE, ...]}: packages signed by these roles run their maintainer scripts in
+    /// guests (SPEC.md §9); null (the default) runs none.</summary>
+    public IReadOnlySet<string>? ScriptRoles { get; init; }
+
+    private static readonly string[] ScriptKeys = ["allowed_roles"];
 
     private static readonly string[] FetchKeys = ["stall_timeout_seconds", "min_bytes_per_second", "grace_seconds"];
     private static readonly string[] MirrorKeys = ["url", "priority"];
@@ -52,7 +58,7 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
             return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path),
                 ReadMirrors(json, path), ReadParallel(json, path),
                 json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null,
-                ReadRootCheckInterval(json, path));
+                ReadRootCheckInterval(json, path)) { ScriptRoles = ReadScriptRoles(json, path) };
         }
         catch (FormatException e)
         {
@@ -95,6 +101,16 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         if (!json.ContainsKey(key)) return DefaultRootCheckIntervalSeconds;
         if (json[key] is JsonValue v && v.TryGetValue<int>(out var n) && n is >= 0 and <= MaxRootCheckIntervalSeconds) return n;
         throw new FormatException($"{path}: '{key}' must be an integer from 0 (check the root on every refresh) to {MaxRootCheckIntervalSeconds}");
+    }
+
+    private static IReadOnlySet<string>? ReadScriptRoles(JsonObject json, string path)
+    {
+        if (!json.ContainsKey("scripts")) return null;
+        if (json["scripts"] is not JsonObject scripts) throw new FormatException($"{path}: 'scripts' must be an object like {{\"allowed_roles\": [\"targets\"]}}");
+        ConfigJson.RejectUnknownKeys(scripts, ScriptKeys, path, "scripts");
+        if (scripts["allowed_roles"] is not JsonArray roles) throw new FormatException($"{path}: 'scripts.allowed_roles' must be a list of role names");
+        return roles.Select(r => r is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : throw new FormatException($"{path}: 'scripts.allowed_roles' must hold role names"))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     private static IReadOnlySet<string>? ReadTrustedRoles(JsonObject json, string path)

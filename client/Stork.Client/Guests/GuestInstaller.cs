@@ -28,6 +28,17 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         return database.ListInstalled(guest);
     }
 
+    /// <summary>The Debian version an installed package was imported from (its manifest's debianVersion), or null.</summary>
+    public string? DebianVersionOf(InstalledPackage package) => KnownManifest(package.BlobSha256)?.DebianVersion;
+
+    /// <summary>What the guest's own dpkg has installed (its base image), or null when the guest has no dpkg database.</summary>
+    public IReadOnlyList<DpkgPackage>? ReadBaseImage(string guest)
+    {
+        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        using var root = GuestRoot.Open(record);
+        return DpkgStatus.Read(root);
+    }
+
     /// <summary>Plans without changing anything (dry run): package manifests come from the host database when known.</summary>
     public InstallPlan Plan(string guest, IReadOnlyList<DesiredPackage> desiredFullSet)
     {
@@ -52,7 +63,9 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             manifests, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), mode));
     }
 
-    public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null)
+    /// <param name="scripts">Which packages may run maintainer scripts (null: none; files only).</param>
+    public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null,
+        ScriptPolicy? scripts = null)
     {
         if (database.FindGuest(guest) is null) throw new GuestNotFoundException(guest);
         ValidateDesired(desiredFullSet);
@@ -94,8 +107,18 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var planPhase = PhaseTimings.Measure("link mode + plan");
         using var root = GuestRoot.Open(record);
         var (linkMode, why) = ResolveLinkMode(record, root, store);
-        var plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
-            new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode));
+        InstallPlan plan;
+        try
+        {
+            plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
+                new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode));
+        }
+        catch (GuestConflictException e) when (DpkgStatus.Present(root))
+        {
+            // Files of the guest's own dpkg packages are never overwritten: they are not Stork's.
+            throw new GuestConflictException(e.Guest, e.Path,
+                $"{e.Message}; the guest has a dpkg base image, and 'dpkg -S /{e.Path}' inside it names the Debian package that owns the file");
+        }
         ct.ThrowIfCancellationRequested(); // last point where cancelling leaves the guest untouched
         planPhase.Dispose();
 
@@ -103,13 +126,36 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
         int generation = database.CurrentGeneration(guest);
         var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
-        if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
+        var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), ScriptRunner.Detect), paths.StateDir);
+        var leaving = changes.Removed.Concat(changes.Upgraded.Select(u => u.Old))
+            .Select(p => (p.Name, Manifest: KnownManifest(p.BlobSha256))).Where(p => p.Manifest is not null)
+            .ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
+        IReadOnlyList<string> scriptFailures = [];
+        try
         {
-            summary ??= Summarize(plan);
-            var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
-                () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary));
+            await phase.BeforeAsync(changes, manifests, leaving, ct); // a failure here leaves the guest's files as they were
+            if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
+            {
+                summary ??= Summarize(plan);
+                var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
+                    () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary));
+            }
+            var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
+                .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
+            // A dpkg guest's apt and dpkg see Stork's packages (before postinsts, which may ask dpkg).
+            if (plan.Changed && DpkgStatus.Present(root)) DpkgRegistration.Write(root, changes.Replaced, installedNow);
+            if (scripts is not null) scriptFailures = await phase.AfterAsync(changes, manifests, leaving, installedNow, ct);
         }
+        finally { phase.Finish(); }
+        if (scriptFailures.Count > 0)
+            throw new MaintainerScriptException(guest, $"{string.Join("; ", scriptFailures)}; the files are installed as generation {generation}; " +
+                $"a package whose postinst failed is left unconfigured (as dpkg's half-configured) and is configured again by the next change of guest {guest} " +
+                $"(for example: stork-get install --guest {guest} NAME); script output is in {Path.Combine(paths.StateDir, "scripts", guest + ".log")}");
+        var notes = phase.Notes.ToList();
+        if (phase.NotAllowed.Count > 0)
+            notes.Insert(0, $"guest {guest}: maintainer scripts not run (not allowed by this host: stork.json scripts.allowed_roles) for {phase.NotAllowed.Count} package(s): " +
+                string.Join(", ", phase.NotAllowed.Take(8)) + (phase.NotAllowed.Count > 8 ? ", ..." : ""));
 
         var crossDevice = why is not null
             ? plan.Actions.Where(a => a.Kind == FileActionKind.Copy && !a.Entry.IsConfig).Select(a => "/" + a.Path).ToList()
@@ -125,6 +171,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             Generation = generation,
             LinkMode = linkMode,
             NewConfigs = plan.NewConfigs.ToList(),
+            ScriptNotes = notes,
         };
     }
 
@@ -147,14 +194,32 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     private void RememberManifest(DesiredPackage package, PackageManifest manifest)
     {
         database.SaveManifest(package.BlobSha256, manifest);
+        // The database keeps name, version and files; scripts, triggers, owners and the Debian version live beside it.
+        if (manifest.Scripts is not null || manifest.Triggers is not null || manifest.DebianVersion is not null || manifest.Files.Any(f => !f.IsRootOwned))
+        {
+            Directory.CreateDirectory(FullManifestsDir);
+            AtomicFile.Write(FullManifestPath(package.BlobSha256), PackageJson.Serialize(manifest));
+        }
         _manifests[package.BlobSha256] = manifest;
     }
+
+    private string FullManifestsDir => Path.Combine(paths.StateDir, "manifests");
+    private string FullManifestPath(string blobSha256) => Path.Combine(FullManifestsDir, blobSha256 + ".json");
 
     private PackageManifest? KnownManifest(string blobSha256)
     {
         if (!_manifests.TryGetValue(blobSha256, out var manifest))
-            _manifests[blobSha256] = manifest = database.LoadManifest(blobSha256);
+            _manifests[blobSha256] = manifest = FullManifest(blobSha256) ?? database.LoadManifest(blobSha256);
         return manifest;
+    }
+
+    // Written by this host from a verified blob; one that no longer parses is ignored (the database's copy serves).
+    private PackageManifest? FullManifest(string blobSha256)
+    {
+        var path = FullManifestPath(blobSha256);
+        if (!File.Exists(path)) return null;
+        try { return PackageJson.DeserializeManifest(File.ReadAllBytes(path)); }
+        catch (Exception e) when (e is not OutOfMemoryException) { return null; }
     }
 
     // Store files this installer has hashed (or ingested) already: several guests in one run check each once.

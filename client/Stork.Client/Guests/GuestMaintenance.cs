@@ -47,8 +47,9 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     }
 
     /// <summary>The permission bits a correct file has in this guest: shared hard links carry the store's read-only mode.</summary>
+    /// Setuid/setgid/sticky files are copied with their exact mode (InstallPlanner).
     public static int ExpectedPermissions(GuestRecord guest, PackageFileEntry entry) =>
-        entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == GuestLinkModes.HardLink
+        entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == GuestLinkModes.HardLink && (entry.ModeBits & 0xE00) == 0
             ? ContentStore.StoredPermissions(entry.Mode!)
             : entry.ModeBits;
 
@@ -79,7 +80,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 }
                 if (sha != file.Sha256) return "content differs (sha256)";
                 int expected = ExpectedPermissions(guest, entry);
-                return s.Permissions == expected ? null : $"mode {Octal(s.Permissions)}, expected {Octal(expected)}";
+                // A file owned by another account is a copy with the manifest's mode (the host records no owners).
+                return s.Permissions == expected || s.Permissions == entry.ModeBits && s.LinkCount == 1 ? null : $"mode {Octal(s.Permissions)}, expected {Octal(expected)}";
         }
     }
 

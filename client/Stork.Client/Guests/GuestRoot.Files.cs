@@ -77,27 +77,28 @@ public sealed partial class GuestRoot
     }
 
     /// <summary>mkdirat, then the mode through an O_NOFOLLOW descriptor. A directory already there is fine.</summary>
-    public void CreateDirectory(string relative, int mode)
+    public void CreateDirectory(string relative, int mode, GuestOwner? owner = null)
     {
         using var parent = OpenParent(relative, out var name);
         int errno = Mkdir(parent, name, 0700);
         if (errno is not (0 or EEXIST)) throw Failed("mkdir", relative, errno);
-        SetDirectoryMode(parent, name, relative, mode);
+        SetDirectoryMode(parent, name, relative, mode, owner);
     }
 
     public void SetDirectoryMode(string relative, int mode)
     {
         using var parent = OpenParent(relative, out var name);
-        SetDirectoryMode(parent, name, relative, mode);
+        SetDirectoryMode(parent, name, relative, mode, null);
     }
 
-    private void SetDirectoryMode(SafeFileHandle parent, string name, string relative, int mode)
+    private void SetDirectoryMode(SafeFileHandle parent, string name, string relative, int mode, GuestOwner? owner)
     {
         int errno = Openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, 0, out var dir);
         if (errno is ENOTDIR or ELOOP) throw new GuestConflictException(Name, relative, $"guest '{Name}': '/{relative}' is not a directory; nothing further was changed");
         if (errno != 0) throw Failed("open", relative, errno);
         using (dir)
         {
+            if (owner is { } o && (errno = Fchown(dir!, o.Uid, o.Gid)) != 0) throw Failed("chown", relative, errno);
             errno = Fchmod(dir!, mode);
             if (errno != 0) throw Failed("chmod", relative, errno);
         }
@@ -129,9 +130,9 @@ public sealed partial class GuestRoot
     }
 
     /// <summary>Copies a store file to a new name (O_CREAT|O_EXCL|O_NOFOLLOW) and sets its mode on the descriptor.</summary>
-    public void CopyFromStore(string storeFile, string relative, int mode)
+    public void CopyFromStore(string storeFile, string relative, int mode, GuestOwner? owner = null)
     {
-        using var target = CreateExclusive(relative, mode);
+        using var target = CreateExclusive(relative, mode, owner);
         using var source = File.OpenHandle(storeFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using (var input = new FileStream(source, FileAccess.Read, 0))
         using (var output = new FileStream(target, FileAccess.Write, 0))
@@ -148,14 +149,16 @@ public sealed partial class GuestRoot
         return errno;
     }
 
-    public void CreateEmpty(string relative, int mode) => CreateExclusive(relative, mode).Dispose();
+    public void CreateEmpty(string relative, int mode, GuestOwner? owner = null) => CreateExclusive(relative, mode, owner).Dispose();
 
-    private SafeFileHandle CreateExclusive(string relative, int mode)
+    // The owner is set before the mode: chown clears setuid/setgid bits, so fchmod comes last.
+    private SafeFileHandle CreateExclusive(string relative, int mode, GuestOwner? owner = null)
     {
         using var parent = OpenParent(relative, out var name);
         int errno = Openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0600, out var handle);
         if (errno == EEXIST) throw Planted(relative);
         if (errno != 0) throw Failed("create", relative, errno);
+        if (owner is { } o && (errno = Fchown(handle!, o.Uid, o.Gid)) != 0) { handle!.Dispose(); throw Failed("chown", relative, errno); }
         errno = Fchmod(handle!, mode);
         if (errno != 0) { handle!.Dispose(); throw Failed("chmod", relative, errno); }
         return handle!;

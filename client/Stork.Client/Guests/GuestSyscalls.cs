@@ -66,6 +66,9 @@ internal static class GuestSyscalls
     [DllImport("libc", EntryPoint = "fchmod", SetLastError = true)]
     private static extern int FchmodCall(int fd, int mode);
 
+    [DllImport("libc", EntryPoint = "fchown", SetLastError = true)]
+    private static extern int FchownCall(int fd, uint owner, uint group);
+
     [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static extern int FcntlCall(int fd, int command, nint argument);
 
@@ -150,6 +153,8 @@ internal static class GuestSyscalls
         => SyscallRenameat2(SysRenameat2, Fd(dir), CString(from), Fd(dir), CString(to), flags) == 0 ? 0 : Errno();
 
     public static int Fchmod(SafeFileHandle file, int mode) => FchmodCall(Fd(file), mode) == 0 ? 0 : Errno();
+
+    public static int Fchown(SafeFileHandle file, uint owner, uint group) => FchownCall(Fd(file), owner, group) == 0 ? 0 : Errno();
 
     private const int F_SETLEASE = 1024, F_SETSIG = 10, F_RDLCK = 0, F_UNLCK = 2;
     private const int SIGURG = 23; // ignored by default: a lease break must not kill us (SIGIO would)

@@ -33,6 +33,12 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
 
     public string TxId => txId;
 
+    // The guest's accounts, read when the first file with an owner other than root is written (§3.1).
+    private GuestAccounts? _accounts;
+
+    private GuestOwner? OwnerOf(PackageFileEntry entry) =>
+        entry.IsRootOwned ? null : (_accounts ??= GuestAccounts.Read(root)).OwnerOf(entry);
+
     // Plan steps whose temporary this object staged: apply need not look for them (recovery, a new object, does).
     private readonly HashSet<int> _staged = [];
 
@@ -75,7 +81,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                     if (!root.ParentsExist(action.Path)) continue; // under a path that becomes a directory: at apply
                     if (root.LStat(action.Path) is null)
                     {
-                        root.CreateDirectory(action.Path, action.Entry.ModeBits);
+                        root.CreateDirectory(action.Path, action.Entry.ModeBits, OwnerOf(action.Entry));
                         _staged.Add(i);
                     }
                     continue;
@@ -123,7 +129,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                         if (old.IsSymlink && root.IsDirectory(action.Path)) break; // a directory symlink inside the guest (merged /usr)
                         Unlink(action.Path, PreviousStoreFile(action.Path)); // an old package's file or symlink
                     }
-                    root.CreateDirectory(action.Path, action.Entry.ModeBits);
+                    root.CreateDirectory(action.Path, action.Entry.ModeBits, OwnerOf(action.Entry));
                     break;
                 case FileActionKind.KeepConfig:
                     KeptConfigs.Add("/" + action.Path);
@@ -208,7 +214,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                 root.CreateSymlink(entry.Target!, path);
                 return;
             case FileActionKind.Empty:
-                root.CreateEmpty(path, entry.ModeBits);
+                root.CreateEmpty(path, entry.ModeBits, OwnerOf(entry));
                 FilesCopied++;
                 return;
             case FileActionKind.Share when linkMode == GuestLinkModes.HardLink:
@@ -238,7 +244,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                 BytesLinked += entry.Size ?? 0;
                 return;
             default: // Copy, KeepConfigWriteNew, Share in copy mode
-                root.CopyFromStore(store.PathFor(entry), path, entry.ModeBits);
+                root.CopyFromStore(store.PathFor(entry), path, entry.ModeBits, OwnerOf(entry));
                 FilesCopied++;
                 BytesCopied += entry.Size ?? 0;
                 return;

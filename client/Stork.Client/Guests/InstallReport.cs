@@ -28,5 +28,8 @@ public sealed record InstallReport(
     /// <summary>PATH.stork-new files written beside config files the admin edited.</summary>
     public IReadOnlyList<string> NewConfigs { get; init; } = [];
 
+    /// <summary>Maintainer scripts that were not run, and why (host policy, a guest without the script's interpreter).</summary>
+    public IReadOnlyList<string> ScriptNotes { get; init; } = [];
+
     public bool Changed => Added.Count + Upgraded.Count + Removed.Count > 0;
 }

@@ -50,7 +50,7 @@ public sealed partial class PackageOperations
 
     /// <summary>The version a plain <c>install NAME</c> picks: the newest stable one (a prerelease only when asked for).</summary>
     public static NuGetVersion? PlainInstallPick(Packages.PackageIndex index, string name)
-        => index.VersionsOf(name).Select(e => e.Candidate.Version).Where(v => !v.IsPrerelease).DefaultIfEmpty().Max();
+        => index.VersionsOf(name).Select(e => e.Candidate.Version).Where(v => !DebianMappedVersions.IsHeldBackPrerelease(v)).DefaultIfEmpty().Max();
 
     private static NuGetVersion? NewestAllowed(Packages.PackageIndex index, string name, NuGetVersion installed)
         => index.VersionsOf(name).Select(e => e.Candidate.Version).Where(v => !v.IsPrerelease || installed.IsPrerelease).DefaultIfEmpty().Max();

@@ -73,14 +73,14 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
     {
         IReadOnlyList<DesiredPackage> desired;
         using (PhaseTimings.Measure("solve"))
-            desired = DesiredSet.From(Solver.Solve(index, request, cancellation), index, manual, guest);
+            desired = DesiredSet.From(SolveForGuest(guest, index, request, cancellation), index, manual, guest);
         if (dryRun) return new OperationOutcome(guest, desired, null, true) { Plan = installer.Plan(guest, desired), Sizes = SizesOf(guest, desired, index) };
         RequireNothingNewFromExpired(guest, desired, trusted);
         if (Offline) RequireCached(guest, desired);
         var sizes = SizesOf(guest, desired, index);
         using (PhaseTimings.Measure("prefetch blobs"))
             await BlobPrefetch.ForPlansAsync(session, installer, [(guest, desired)], index, trusted, cancellation);
-        var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
+        var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation, scripts: ScriptPolicyFor(guest, desired, index));
         return new OperationOutcome(guest, desired, report, false) { Sizes = sizes };
     }
 

@@ -12,4 +12,10 @@ public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidat
     public string Version => Candidate.Version.ToFullString();
     /// <summary>The blob's name on this host (<see cref="Packages.BlobId"/>): its signed sha256, or sha512 when that is all it lists.</summary>
     public string BlobId => Packages.BlobId.Of(Target, TargetPath);
+
+    /// <summary>The original Debian version of an imported package (PACKAGE-FORMAT.md §8.1), for display; null otherwise.</summary>
+    public string? DebianVersion { get; init; }
+
+    /// <summary>The version as people know it: "1.6-2.1+deb12u1" for Debian packages, else the SemVer.</summary>
+    public string DisplayVersion => DebianVersion ?? Version;
 }

@@ -122,7 +122,8 @@ public sealed class PackageIndex : IPackageProvider
         var conflicts = info["conflicts"] is JsonArray c ? c.Select(x => Reference.Parse(StringOf(x, what))).ToList() : [];
         var provides = info["provides"] is JsonArray p ? p.Select(x => Provide.Parse(StringOf(x, what))).ToList() : [];
         var candidate = new Candidate(name, version, depends, conflicts, provides);
-        return new PackageEntry(path, target, candidate, summary, role);
+        var debian = info["debianVersion"] is JsonValue d && d.TryGetValue<string>(out var debText) ? debText : null;
+        return new PackageEntry(path, target, candidate, summary, role) { DebianVersion = debian };
     }
 
     private static string StringOf(JsonNode? node, string what)

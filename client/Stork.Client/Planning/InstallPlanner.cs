@@ -128,6 +128,9 @@ public static class InstallPlanner
     {
         if (entry.Size == 0) return FileActionKind.Empty; // linking would make every empty file on the host one inode
         if (entry.IsConfig || input.LinkMode == GuestLinkModes.Copy) return FileActionKind.Copy;
+        // An inode shared between guests must be the same for all of them (§3.1): an owner resolved per guest, or a
+        // setuid/setgid/sticky bit that must stay exactly as declared (a store file's mode has its write bits cleared).
+        if (!entry.IsRootOwned || (entry.ModeBits & 0xE00) != 0) return FileActionKind.Copy;
         return FileActionKind.Share;
     }
 

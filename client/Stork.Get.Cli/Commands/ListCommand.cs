@@ -45,16 +45,19 @@ internal static class ListCommand
             {
                 Output.Json(new JsonArray(listed.Select(l => (JsonNode)new JsonObject
                 {
-                    ["guest"] = l.Guest, ["name"] = l.Package.Name, ["version"] = l.Package.Version, ["manual"] = l.Package.Manual,
+                    ["guest"] = l.Guest, ["name"] = l.Package.Name, ["version"] = l.Package.Version,
+                    ["debian_version"] = host.Installer.DebianVersionOf(l.Package), ["manual"] = l.Package.Manual,
                     ["held"] = holds.Of(l.Guest).Contains(l.Package.Name),
                 }).ToArray()));
                 return 0;
             }
             string As(string guest, Stork.Client.Model.InstalledPackage p) => (p.Manual ? "requested" : "dependency") + (holds.Of(guest).Contains(p.Name) ? ", held" : "");
+            // Debian packages by their Debian version; --json has both.
+            string Version(Stork.Client.Model.InstalledPackage p) => host.Installer.DebianVersionOf(p) ?? p.Version;
             if (selected.Count == 1)
-                Tables.Write(["package", "version", "installed as"], listed.Select(l => (IReadOnlyList<string>)[l.Package.Name, l.Package.Version, As(l.Guest, l.Package)]));
+                Tables.Write(["package", "version", "installed as"], listed.Select(l => (IReadOnlyList<string>)[l.Package.Name, Version(l.Package), As(l.Guest, l.Package)]));
             else
-                Tables.Write(["guest", "package", "version", "installed as"], listed.Select(l => (IReadOnlyList<string>)[l.Guest, l.Package.Name, l.Package.Version, As(l.Guest, l.Package)]));
+                Tables.Write(["guest", "package", "version", "installed as"], listed.Select(l => (IReadOnlyList<string>)[l.Guest, l.Package.Name, Version(l.Package), As(l.Guest, l.Package)]));
             return 0;
         }));
         return command;

@@ -26,11 +26,16 @@ internal static class PackageChangeCommand
             var selected = GuestOption.Resolve(result, guests, all, host);
             using var session = host.OpenSession();
             var operations = new PackageOperations(session, host.Installer) { Offline = result.GetValue(offline), OnWarning = Output.Note };
+            // A failed maintainer script is that guest's error: the other guests of the command still change.
+            var scriptFailures = new List<string>();
             async Task<List<OperationOutcome>> RunAll()
             {
                 var list = new List<OperationOutcome>();
                 foreach (var guest in selected)
-                    list.Add(await change(operations, guest, result.GetValue(packages) ?? [], result.GetValue(dryRun), cancellation));
+                {
+                    try { list.Add(await change(operations, guest, result.GetValue(packages) ?? [], result.GetValue(dryRun), cancellation)); }
+                    catch (Stork.Client.Guests.MaintainerScriptException e) when (selected.Count > 1) { scriptFailures.Add(e.Message); }
+                }
                 return list;
             }
             // auto link mode decides on a guest's first file; say once (that first time) when it fell back from hard links.
@@ -40,12 +45,15 @@ internal static class PackageChangeCommand
             foreach (var outcome in done)
                 if (undecided.Contains(outcome.Guest) && outcome.Report is { LinkMode: { Length: > 0 } used } && used != Stork.Client.Model.GuestLinkModes.HardLink)
                     Output.Note($"warning: guest {outcome.Guest}: link mode auto fell back from hard links to {used} (the guest root is on another file system than the store, or hard links are refused there); files take their own disk space");
+            foreach (var note in done.SelectMany(o => o.Report?.ScriptNotes ?? [])) Output.Note("note: " + note);
             if (GlobalOptions.WantsJson(result))
             {
                 Output.Json(new JsonArray(done.Select(o => (JsonNode)OutcomePrinter.ToJson(o)).ToArray()));
+                if (scriptFailures.Count > 0) throw new Stork.Format.Errors.GuestException(string.Join("; ", scriptFailures));
                 return 0;
             }
             foreach (var outcome in done) OutcomePrinter.Print(outcome);
+            if (scriptFailures.Count > 0) throw new Stork.Format.Errors.GuestException(string.Join("; ", scriptFailures));
             return 0;
         }));
         return command;

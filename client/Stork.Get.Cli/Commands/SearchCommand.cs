@@ -22,13 +22,15 @@ internal static class SearchCommand
             {
                 Output.Json(new JsonArray(rows.Select(r => (JsonNode)new JsonObject
                 {
-                    ["name"] = r.Hit.Name, ["version"] = r.Hit.Version, ["prerelease"] = r.Hit.Candidate.Version.IsPrerelease,
+                    ["name"] = r.Hit.Name, ["version"] = r.Hit.Version, ["debian_version"] = r.Hit.DebianVersion,
+                    ["prerelease"] = Stork.Resolver.Model.DebianMappedVersions.IsHeldBackPrerelease(r.Hit.Candidate.Version),
                     ["install_picks"] = r.Pick, ["summary"] = r.Hit.Summary,
                 }).ToArray()));
                 return 0;
             }
             Tables.Write(["name", "newest", "install picks", "summary"], rows.Select(r => (IReadOnlyList<string>)[
-                r.Hit.Name, r.Hit.Version + (r.Hit.Candidate.Version.IsPrerelease ? " (prerelease)" : ""), r.Pick ?? "(prereleases only)", r.Hit.Summary]));
+                r.Hit.Name, r.Hit.DisplayVersion + (Stork.Resolver.Model.DebianMappedVersions.IsHeldBackPrerelease(r.Hit.Candidate.Version) ? " (prerelease)" : ""),
+                r.Pick is null ? "(prereleases only)" : index.Find(r.Hit.Name, r.Pick)?.DisplayVersion ?? r.Pick, r.Hit.Summary]));
             return 0;
         }));
         return command;

@@ -28,6 +28,8 @@ internal static class ShowCommand
             if (versions.Count == 0) throw new RequestException($"no package named '{packageName}' in the repository{Suggest.DidYouMean(packageName, index.Names)}");
             var pick = PackageOperations.PlainInstallPick(index, packageName)?.ToFullString();
             var holds = HoldList.Load(host.Paths);
+            // Debian packages are shown by their Debian version (the SemVer mapping is in --json and the version lines).
+            string Display(string? version) => version is null ? "(none)" : versions.FirstOrDefault(v => v.Version == version)?.DisplayVersion ?? version;
             var guests = host.Guests.ListGuests().Select(g => (g.Name, Installed: host.Installer.ListInstalled(g.Name).FirstOrDefault(p => p.Name == packageName)?.Version)).ToList();
             bool json = GlobalOptions.WantsJson(result);
             var versionsJson = new JsonArray();
@@ -36,7 +38,8 @@ internal static class ShowCommand
                 var c = entry.Candidate;
                 versionsJson.Add((JsonNode)new JsonObject
                 {
-                    ["name"] = entry.Name, ["version"] = entry.Version, ["summary"] = entry.Summary, ["prerelease"] = c.Version.IsPrerelease,
+                    ["name"] = entry.Name, ["version"] = entry.Version, ["debian_version"] = entry.DebianVersion, ["summary"] = entry.Summary,
+                    ["prerelease"] = Stork.Resolver.Model.DebianMappedVersions.IsHeldBackPrerelease(c.Version),
                     ["depends"] = new JsonArray(c.Depends.Select(clause => (JsonNode)JsonArrays.OfStrings(clause.Select(a => a.ToString()))).ToArray()),
                     ["provides"] = JsonArrays.OfStrings(c.Provides.Select(p => p.ToString())),
                     ["conflicts"] = JsonArrays.OfStrings(c.Conflicts.Select(p => p.ToString())),
@@ -44,7 +47,8 @@ internal static class ShowCommand
                     ["length"] = entry.Target.Length, ["target"] = entry.TargetPath,
                 });
                 if (json) continue;
-                var marks = (c.Version.IsPrerelease ? " (prerelease)" : "") + (entry.Version == pick ? " (install picks this)" : "");
+                var marks = (entry.DebianVersion is { } deb ? $" (Debian {deb})" : "")
+                    + (Stork.Resolver.Model.DebianMappedVersions.IsHeldBackPrerelease(c.Version) ? " (prerelease)" : "") + (entry.Version == pick ? " (install picks this)" : "");
                 Console.WriteLine($"{entry.Name} {entry.Version}{marks}: {entry.Summary}");
                 if (c.Depends.Count > 0) Console.WriteLine($"  depends:   {string.Join("; ", c.Depends.Select(cl => string.Join(" | ", cl)))}");
                 if (c.Provides.Count > 0) Console.WriteLine($"  provides:  {string.Join(", ", c.Provides)}");
@@ -69,7 +73,7 @@ internal static class ShowCommand
             {
                 Console.WriteLine();
                 Tables.Write(["guest", "installed", "candidate"],
-                    guests.Select(g => (IReadOnlyList<string>)[g.Name, (g.Installed ?? "(none)") + (holds.Of(g.Name).Contains(packageName) ? " (held)" : ""), pick ?? "(none)"]));
+                    guests.Select(g => (IReadOnlyList<string>)[g.Name, Display(g.Installed) + (holds.Of(g.Name).Contains(packageName) ? " (held)" : ""), Display(pick)]));
             }
             return 0;
         }));

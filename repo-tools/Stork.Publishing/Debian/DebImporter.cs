@@ -94,12 +94,12 @@ public static class DebImporter
             scripts = s switch
             {
                 "preinst" => scripts with { Preinst = text }, "postinst" => scripts with { Postinst = text },
-                "prerm" => scripts with { Prerm = text }, _ => scripts with { Postrm = text },
+                "prerm" => scripts with { Prerm = text }, "postrm" => scripts with { Postrm = text },
+                "config" => scripts with { Config = text }, _ => scripts with { Templates = text },
             };
         }
         if (control.TryGetValue("triggers", out var trig) && TryUtf8(trig, out var trigText) && trigText.Trim().Length > 0) triggers = trigText;
-        if (control.ContainsKey("templates")) notCarried.Add("templates: debconf questions are not asked; scripts using debconf see its defaults (debconf must be in the guest)");
-        if (control.ContainsKey("config")) notCarried.Add("config: the debconf config script is not run");
+        if (control.ContainsKey("templates")) notCarried.Add("templates: carried, but debconf questions are never asked: hosts run scripts noninteractively, so they get the defaults (debconf must be in the guest)");
         foreach (var other in control.Keys.Where(k => !IgnoredControlFiles.Contains(k) && k is not ("templates" or "config")).Order(StringComparer.Ordinal))
             notCarried.Add($"{other}: control file not carried");
         var conffiles = new HashSet<string>(StringComparer.Ordinal);

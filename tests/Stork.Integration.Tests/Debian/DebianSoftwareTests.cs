@@ -3,7 +3,8 @@ using Stork.Integration.Tests.Support;
 namespace Stork.Integration.Tests.Debian;
 
 /// <summary>Real Debian software through Stork: imported, published, served by nginx, installed into guests, run with chroot.</summary>
-public sealed class DebianSoftwareTests(ImportedDebianRepository repo) : IClassFixture<ImportedDebianRepository>
+[Collection("debian")]
+public sealed class DebianSoftwareTests(ImportedDebianRepository repo)
 {
     static readonly string[] Guests = ["deb-a", "deb-b", "deb-c"];
 

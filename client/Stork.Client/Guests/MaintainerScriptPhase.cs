@@ -1,0 +1,259 @@
+using System.Text;
+using Stork.Client.Planning;
+using Stork.Format.Packages;
+
+namespace Stork.Client.Guests;
+
+/// <summary>
+/// Runs Debian maintainer scripts of one guest change in dpkg's order, inside the guest (see <see cref="ScriptRunner"/>):
+/// before any file changes, <c>prerm remove</c> / <c>prerm upgrade NEW</c> of leaving versions, then <c>preinst install</c> /
+/// <c>preinst upgrade OLD</c> of arriving ones; after the new generation is recorded, <c>postrm upgrade NEW</c> /
+/// <c>postrm remove</c>, <c>postinst configure [OLD]</c> in dependency order, then each interested package's
+/// <c>postinst triggered NAMES</c> once and <c>ldconfig</c> when a library package activated it and no package of the
+/// guest's Stork set handles it. Scripts are written where dpkg keeps them (/var/lib/dpkg/info/NAME.SCRIPT), a
+/// policy-rc.d that forbids starting services is in place while they run (unless the guest has its own), and every run's
+/// output is appended to the host's STATE_DIR/scripts/GUEST.log.
+/// </summary>
+internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy, string stateDir)
+{
+    public const string InfoDir = "var/lib/dpkg/info";
+    private const string PolicyRcD = "usr/sbin/policy-rc.d";
+
+    /// <summary>Scripts that were not run, and why (a guest without a shell, for example).</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>Packages with scripts this host's policy did not allow to run.</summary>
+    public SortedSet<string> NotAllowed { get; } = new(StringComparer.Ordinal);
+
+    private ScriptRunner? _runner;
+    private bool _ourPolicyRcD;
+
+    private string LogDir => Path.Combine(stateDir, "scripts");
+    private string PendingFile => Path.Combine(LogDir, root.Name + ".unconfigured");
+
+    /// <summary>Packages whose postinst configure failed in an earlier change: configured again by the next one.</summary>
+    public IReadOnlySet<string> Pending() =>
+        File.Exists(PendingFile) ? File.ReadAllLines(PendingFile).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal) : new HashSet<string>();
+
+    /// <summary>Before the guest's files change. A failure throws with nothing of the guest's files changed.</summary>
+    public async Task BeforeAsync(PackageChanges changes, IReadOnlyDictionary<string, PackageManifest> arriving,
+        IReadOnlyDictionary<string, PackageManifest> leaving, CancellationToken ct)
+    {
+        foreach (var removed in changes.Removed)
+            if (leaving.TryGetValue(removed.Name, out var old))
+                await RunOrThrowAsync(old, "prerm", ["remove"], "nothing in the guest was changed", ct);
+        foreach (var (oldPackage, newPackage) in changes.Upgraded)
+            if (leaving.TryGetValue(oldPackage.Name, out var old) && arriving.TryGetValue(newPackage.Name, out var next))
+                await RunOrThrowAsync(old, "prerm", ["upgrade", DebVersion(next)], "nothing in the guest was changed", ct);
+        foreach (var added in changes.Added)
+            if (arriving.TryGetValue(added.Name, out var next))
+                await RunOrThrowAsync(next, "preinst", ["install"], "nothing in the guest was changed", ct);
+        foreach (var (oldPackage, newPackage) in changes.Upgraded)
+            if (leaving.TryGetValue(oldPackage.Name, out var old) && arriving.TryGetValue(newPackage.Name, out var next))
+                await RunOrThrowAsync(next, "preinst", ["upgrade", DebVersion(old)], "nothing in the guest was changed", ct);
+    }
+
+    /// <summary>
+    /// After the new generation is recorded. Returns the failures (one line each); packages whose postinst failed are
+    /// remembered and configured again by the guest's next change, as dpkg leaves them half-configured.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AfterAsync(PackageChanges changes, IReadOnlyDictionary<string, PackageManifest> arriving,
+        IReadOnlyDictionary<string, PackageManifest> leaving, IReadOnlyDictionary<string, PackageManifest> installedNow, CancellationToken ct)
+    {
+        var failures = new List<string>();
+        foreach (var (oldPackage, newPackage) in changes.Upgraded)
+            if (leaving.TryGetValue(oldPackage.Name, out var old) && arriving.TryGetValue(newPackage.Name, out var next)
+                && await RunAsync(old, "postrm", ["upgrade", DebVersion(next)], ct) is { } failed)
+                failures.Add(failed);
+        foreach (var removed in changes.Removed)
+        {
+            if (!leaving.TryGetValue(removed.Name, out var old)) continue;
+            if (await RunAsync(old, "postrm", ["remove"], ct) is { } failed) failures.Add(failed);
+            foreach (var name in MaintainerScripts.Names) root.TryUnlink($"{InfoDir}/{removed.Name}.{name}");
+        }
+
+        var previous = changes.Upgraded.ToDictionary(u => u.New.Name, u => leaving.TryGetValue(u.Old.Name, out var m) ? DebVersion(m) : "", StringComparer.Ordinal);
+        var toConfigure = changes.Added.Select(p => p.Name).Concat(changes.Upgraded.Select(u => u.New.Name))
+            .Concat(Pending()).Where(installedNow.ContainsKey).ToHashSet(StringComparer.Ordinal);
+        var unconfigured = new List<string>();
+        // Remembered first, so a crash in the middle leaves them to be configured by the next change.
+        Directory.CreateDirectory(LogDir);
+        if (toConfigure.Count > 0) File.WriteAllLines(PendingFile, toConfigure.Order(StringComparer.Ordinal));
+        foreach (var name in DependencyOrder(toConfigure, installedNow))
+            if (await RunAsync(installedNow[name], "postinst", ["configure", previous.GetValueOrDefault(name, "")], ct) is { } failed)
+            {
+                failures.Add(failed);
+                unconfigured.Add(name);
+            }
+        var changed = arriving.Values.Concat(leaving.Values).ToList();
+        failures.AddRange(await RunTriggersAsync(changed, installedNow, ct));
+        Directory.CreateDirectory(LogDir);
+        if (unconfigured.Count > 0) File.WriteAllLines(PendingFile, unconfigured);
+        else File.Delete(PendingFile);
+        return failures;
+    }
+
+    /// <summary>Removes the policy-rc.d this phase put into the guest.</summary>
+    public void Finish()
+    {
+        if (_ourPolicyRcD) root.TryUnlink(PolicyRcD);
+        _ourPolicyRcD = false;
+    }
+
+    private async Task<IReadOnlyList<string>> RunTriggersAsync(IReadOnlyList<PackageManifest> changed, IReadOnlyDictionary<string, PackageManifest> installedNow, CancellationToken ct)
+    {
+        var activated = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in changed.Where(m => policy.Allows(m.Name)))
+            foreach (var (directive, name) in Triggers(m))
+                if (directive.StartsWith("activate", StringComparison.Ordinal)) activated.Add(name);
+        var failures = new List<string>();
+        bool ldconfigHandled = false;
+        foreach (var (name, manifest) in installedNow.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var hits = new List<string>();
+            foreach (var (directive, trigger) in Triggers(manifest))
+            {
+                if (!directive.StartsWith("interest", StringComparison.Ordinal)) continue;
+                if (trigger == "ldconfig") ldconfigHandled = true;
+                bool fileTrigger = trigger.StartsWith('/');
+                if (fileTrigger ? changed.Any(c => c.Files.Any(f => ("/" + f.Path).StartsWith(trigger.TrimEnd('/') + "/", StringComparison.Ordinal)))
+                    : activated.Contains(trigger))
+                    hits.Add(trigger);
+            }
+            if (hits.Count > 0 && await RunAsync(manifest, "postinst", ["triggered", string.Join(' ', hits)], ct) is { } failed) failures.Add(failed);
+        }
+        if (activated.Contains("ldconfig") && !ldconfigHandled)
+        {
+            // libc-bin's trigger (often the guest's own dpkg package): rebuild the linker cache once.
+            var ldconfig = new[] { "usr/sbin/ldconfig", "sbin/ldconfig" }.FirstOrDefault(p => root.LStat(p) is not null);
+            if (ldconfig is null) Notes.Add($"guest {root.Name}: ldconfig trigger not run: the guest has no /sbin/ldconfig");
+            else
+            {
+                var run = await Runner().RunAsync(root.HostPath, ["/" + ldconfig], Environment("ldconfig", "triggered", ""), ct);
+                Log("ldconfig", "(trigger)", [], run);
+                if (run.ExitCode != 0) failures.Add($"guest {root.Name}: ldconfig (trigger) failed with exit {run.ExitCode}: {Tail(run.Output)}");
+            }
+        }
+        return failures;
+    }
+
+    private static IEnumerable<(string Directive, string Name)> Triggers(PackageManifest manifest)
+    {
+        if (manifest.Triggers is null) yield break;
+        foreach (var raw in manifest.Triggers.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#') continue;
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2) yield return (parts[0], parts[1]);
+        }
+    }
+
+    // Dependencies are configured before the packages that need them (dpkg does the same); cycles are broken by name order.
+    private static List<string> DependencyOrder(IReadOnlySet<string> names, IReadOnlyDictionary<string, PackageManifest> manifests)
+    {
+        var order = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(string name)
+        {
+            if (!seen.Add(name)) return;
+            foreach (var clause in manifests[name].Depends)
+                foreach (var alternative in clause)
+                {
+                    var dep = alternative.Split(' ')[0];
+                    if (names.Contains(dep)) Visit(dep);
+                }
+            order.Add(name);
+        }
+        foreach (var name in names.Order(StringComparer.Ordinal)) Visit(name);
+        return order;
+    }
+
+    private async Task RunOrThrowAsync(PackageManifest manifest, string script, string[] args, string state, CancellationToken ct)
+    {
+        if (await RunAsync(manifest, script, args, ct) is { } failed)
+            throw new MaintainerScriptException(root.Name, $"{failed}; {state} (scripts that ran before it are not undone); fix the cause and run the command again");
+    }
+
+    /// <summary>Runs one script if the package has it and the policy allows it; returns a failure line, or null.</summary>
+    private async Task<string?> RunAsync(PackageManifest manifest, string script, string[] args, CancellationToken ct)
+    {
+        if (manifest.Scripts?.Get(script) is not { } text) return null;
+        if (!policy.Allows(manifest.Name))
+        {
+            NotAllowed.Add(manifest.Name);
+            return null;
+        }
+        var interpreter = Interpreter(text);
+        if (root.LStat(interpreter.TrimStart('/')) is null)
+        {
+            Notes.Add($"guest {root.Name}: {manifest.Name} {script} not run: it needs {interpreter}, which the guest does not have");
+            return null;
+        }
+        EnsurePolicyRcD();
+        var path = $"{InfoDir}/{manifest.Name}.{script}";
+        root.WriteFile(path, Encoding.UTF8.GetBytes(text), 0755);
+        // debconf's frontend loads NAME.templates and runs NAME.config beside a preinst or postinst that uses it.
+        if (script is "preinst" or "postinst")
+            foreach (var (member, mode) in new[] { ("templates", 0644), ("config", 0755) })
+                if (manifest.Scripts.Get(member) is { } extra) root.WriteFile($"{InfoDir}/{manifest.Name}.{member}", Encoding.UTF8.GetBytes(extra), mode);
+        var run = await Runner().RunAsync(root.HostPath, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
+        Log(manifest.Name, script, args, run);
+        if (run.ExitCode == 0) return null;
+        var how = run.TimedOut ? $"was stopped after {Runner().TimeLimit.TotalSeconds:0} s" : $"failed with exit {run.ExitCode}";
+        return $"guest {root.Name}: {manifest.Name} {script} {string.Join(' ', args)} {how}: {Tail(run.Output)}";
+    }
+
+    private ScriptRunner Runner() => _runner ??= policy.Runner();
+
+    private void EnsurePolicyRcD()
+    {
+        if (_ourPolicyRcD || root.LStat(PolicyRcD) is not null) return;
+        root.WriteFile(PolicyRcD, "#!/bin/sh\n# Written by stork-get while maintainer scripts run: no service starts.\nexit 101\n"u8, 0755);
+        _ourPolicyRcD = true;
+    }
+
+    private static string Interpreter(string text)
+    {
+        if (!text.StartsWith("#!", StringComparison.Ordinal)) return "/bin/sh";
+        var line = text[2..].Split('\n')[0].Trim();
+        var program = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "/bin/sh";
+        return program.StartsWith('/') ? program : "/bin/sh";
+    }
+
+    // What dpkg gives a maintainer script (dpkg(1) ENVIRONMENT), plus a noninteractive debconf.
+    private static Dictionary<string, string> Environment(string package, string script, string version) => new(StringComparer.Ordinal)
+    {
+        ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ["HOME"] = "/root",
+        ["LC_ALL"] = "C",
+        ["DPKG_MAINTSCRIPT_NAME"] = script,
+        ["DPKG_MAINTSCRIPT_PACKAGE"] = package,
+        ["DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT"] = "1",
+        ["DPKG_MAINTSCRIPT_ARCH"] = ScriptRunner.DebianArchitecture,
+        ["DPKG_MAINTSCRIPT_DEBUG"] = "0",
+        ["DPKG_RUNNING_VERSION"] = "1.21.22",
+        ["DPKG_ADMINDIR"] = "/var/lib/dpkg",
+        ["DPKG_ROOT"] = "",
+        ["DPKG_FRONTEND_LOCKED"] = "true",
+        ["DEBIAN_FRONTEND"] = "noninteractive",
+        ["DEBCONF_NONINTERACTIVE_SEEN"] = "true",
+        ["STORK_PACKAGE_VERSION"] = version,
+    };
+
+    private static string DebVersion(PackageManifest manifest) => manifest.DebianVersion ?? manifest.Version;
+
+    private static string Tail(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var tail = string.Join(" | ", lines.TakeLast(3));
+        return tail.Length == 0 ? "(no output)" : tail.Length > 400 ? tail[^400..] : tail;
+    }
+
+    private void Log(string package, string script, string[] args, ScriptRun run)
+    {
+        Directory.CreateDirectory(LogDir);
+        File.AppendAllText(Path.Combine(LogDir, root.Name + ".log"),
+            $"=== {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {package} {script} {string.Join(' ', args)}: exit {run.ExitCode}{(run.TimedOut ? " (time limit)" : "")}\n{run.Output}");
+    }
+}

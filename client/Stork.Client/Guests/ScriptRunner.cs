@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Stork.Format.Errors;
+
+namespace Stork.Client.Guests;
+
+/// <summary>The result of one maintainer script run: its exit status and what it printed (stdout and stderr, interleaved, capped).</summary>
+public sealed record ScriptRun(int ExitCode, string Output, bool TimedOut);
+
+/// <summary>
+/// Runs a program inside a guest root, confined by an existing tool found at run time: <c>bwrap</c> (bubblewrap), else
+/// <c>unshare</c> + <c>setpriv</c> + <c>chroot</c> (util-linux, coreutils). Either way the program gets no network and its
+/// own mount, PID, IPC and UTS namespaces, loses CAP_LINUX_IMMUTABLE, CAP_SYS_ADMIN and CAP_SYS_MODULE, sees only the
+/// environment given, is killed (with everything it started) after the time limit, and its output is captured.
+/// </summary>
+public sealed class ScriptRunner
+{
+    public const int MaxOutputChars = 256 * 1024;
+    private static readonly string[] DroppedCapabilities = ["CAP_LINUX_IMMUTABLE", "CAP_SYS_ADMIN", "CAP_SYS_MODULE"];
+
+    public string Tool { get; }
+    private readonly string _program;
+
+    private ScriptRunner(string tool, string program)
+    {
+        Tool = tool;
+        _program = program;
+    }
+
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Finds a runner; none is a local error (exit 7) saying what to install.</summary>
+    public static ScriptRunner Detect()
+    {
+        if (Find("bwrap") is { } bwrap) return new ScriptRunner("bwrap", bwrap);
+        if (Find("unshare") is { } unshare && Find("setpriv") is not null && Find("chroot") is not null) return new ScriptRunner("unshare+chroot", unshare);
+        throw new LocalException("maintainer scripts are allowed but no script runner was found: install bubblewrap (bwrap), or util-linux's unshare and setpriv with chroot");
+    }
+
+    private static string? Find(string name) =>
+        new[] { "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
+    /// <summary>Runs <paramref name="command"/> (a path inside the guest and its arguments) with exactly <paramref name="environment"/>.</summary>
+    public async Task<ScriptRun> RunAsync(string guestRoot, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(_program)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        foreach (var arg in Arguments(guestRoot)) start.ArgumentList.Add(arg);
+        foreach (var arg in command) start.ArgumentList.Add(arg);
+        start.Environment.Clear();
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+
+        var output = new StringBuilder();
+        void Append(string? line)
+        {
+            if (line is null) return;
+            lock (output) if (output.Length < MaxOutputChars) output.Append(line).Append('\n');
+        }
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        try { process.Start(); }
+        catch (System.ComponentModel.Win32Exception e) { throw new LocalException($"cannot start the script runner {_program}: {e.Message}"); }
+        process.StandardInput.Close(); // noninteractive: a script reading a terminal gets end of file
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeLimit);
+        bool timedOut = false;
+        try { await process.WaitForExitAsync(limit.Token); }
+        catch (OperationCanceledException)
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            await process.WaitForExitAsync(CancellationToken.None);
+            ct.ThrowIfCancellationRequested();
+            timedOut = true;
+        }
+        process.WaitForExit(); // drains the output readers
+        lock (output) return new ScriptRun(timedOut ? -1 : process.ExitCode, output.ToString(), timedOut);
+    }
+
+    private IEnumerable<string> Arguments(string guestRoot)
+    {
+        if (Tool == "bwrap")
+        {
+            string[] args = ["--bind", guestRoot, "/", "--dev", "/dev", "--proc", "/proc",
+                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--new-session", "--chdir", "/"];
+            // No --die-with-parent: its PR_SET_PDEATHSIG follows the forking *thread*, and a .NET pool thread that
+            // retires killed long scripts (exit 137). The time limit kills the whole tree instead.
+            return args.Concat(DroppedCapabilities.SelectMany(c => new[] { "--cap-drop", c })).Append("--");
+        }
+        var bounding = string.Join(',', DroppedCapabilities.Select(c => "-" + c["CAP_".Length..].ToLowerInvariant()));
+        return ["--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--",
+            "setpriv", "--bounding-set", bounding, "--", "chroot", guestRoot];
+    }
+
+    /// <summary>dpkg's name for this machine's architecture (DPKG_MAINTSCRIPT_ARCH).</summary>
+    public static string DebianArchitecture => RuntimeInformation.OSArchitecture switch
+    {
+        Architecture.X64 => "amd64", Architecture.Arm64 => "arm64", Architecture.X86 => "i386", Architecture.Arm => "armhf",
+        Architecture.S390x => "s390x", Architecture.Ppc64le => "ppc64el", Architecture.RiscV64 => "riscv64", _ => "all",
+    };
+}
