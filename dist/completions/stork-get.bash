@@ -41,7 +41,7 @@ _stork_get() {
         "stork-get search") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get show") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get guest") COMPREPLY=($(compgen -W "add list set-link-mode remove --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
-        "stork-get guest add") COMPREPLY=($(compgen -W "--root --link-mode --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get guest add") COMPREPLY=($(compgen -W "--root --link-mode --share-group --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get guest list") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get guest set-link-mode") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get guest remove") COMPREPLY=($(compgen -W "--delete-files --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;

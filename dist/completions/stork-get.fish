@@ -32,6 +32,7 @@ complete -c stork-get -n '__fish_seen_subcommand_from guest; and not __fish_seen
 complete -c stork-get -n '__fish_seen_subcommand_from guest; and not __fish_seen_subcommand_from add list set-link-mode remove' -a remove -d 'Unregister a guest (gc then frees store content only it used)'
 complete -c stork-get -n '__fish_seen_subcommand_from add' -l root -r -d 'The guest\'s root directory (e.g. /var/lib/machines/NAME or /var/lib/lxc/NAME/rootfs)'
 complete -c stork-get -n '__fish_seen_subcommand_from add' -l link-mode -r -d 'hardlink (default), reflink, copy, or auto (tries them in that order; the first file decides)'
+complete -c stork-get -n '__fish_seen_subcommand_from add' -l share-group -r -d 'Sharing group: hard links to store files are shared only among guests of one group (default: default); give mutually untrusted tenants different groups'
 complete -c stork-get -n '__fish_seen_subcommand_from remove' -l delete-files -d 'Remove every file Stork placed in the guest (edited config files are kept); without it the files stay, as private copies'
 complete -c stork-get -n '__fish_seen_subcommand_from install' -l guest -s g -r -d 'Guest to change: a name or a glob such as \'web*\' (repeat for several; blobs are still fetched once)'
 complete -c stork-get -n '__fish_seen_subcommand_from install' -l all-guests -d 'Every registered guest'
