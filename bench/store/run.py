@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Host store benchmark (not part of CI). Usage, as root:
-    bench/store/run.py [--json] [--reps 3] [--rate 10m] [--jit]
+    bench/store/run.py [--json] [--reps 3] [--rate 10m] [--jit] [--timings]
 stork-get is measured as hosts run it: a NativeAOT build, published here first (--jit uses the Release JIT build).
 Repackages Debian binutils, make, file, cpp and their libraries (debs-to-stork.sh), publishes them, serves them
 with nginx (limit_rate on /targets/), and measures stork-get side by side with plain copies in one run:
@@ -8,7 +8,7 @@ with nginx (limit_rate on /targets/), and measures stork-get side by side with p
   P3 origin bytes for 10 guests / package bytes          P4 install into 10 guests vs 10 x (download + tar -x)
   P8 first install vs tar --zstd -xf; additional guest vs first
 """
-import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONF = os.environ.get("CONFIGURATION", "Release")
@@ -24,11 +24,21 @@ def run(cmd, **kw):
         sys.exit(f"failed: {' '.join(cmd)}\n{r.stdout}\n{r.stderr}")
     return r
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+# CPU seconds (user + sys of the processes run, and theirs) of each timed() call, newest last: on a shared, loaded
+# machine these are the stable numbers, wall times are not.
+CPU = []
+
 def timed(fn):
     # Flush other runs' dirty pages first: stork-get makes store files durable (syncfs), which would otherwise also
     # pay for writing back the previous measurement's data (e.g. the tar baseline's 10 copies, never synced).
     os.sync()
-    t = time.perf_counter(); fn(); return time.perf_counter() - t
+    c = children_cpu(); t = time.perf_counter(); fn(); wall = time.perf_counter() - t
+    CPU.append(children_cpu() - c)
+    return wall
 
 def du(*paths):
     # du counts each hard-linked inode once per invocation: exactly "disk used by these trees together".
@@ -65,6 +75,7 @@ def main():
     ap.add_argument("--guests", type=int, default=10)
     ap.add_argument("--debs", default="/tmp/stork-bench-debs")
     ap.add_argument("--jit", action="store_true", help="measure the JIT build instead of NativeAOT")
+    ap.add_argument("--timings", action="store_true", help="print stork-get's phase timings (STORK_TIMINGS) of the last P8 first and next installs")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench/store: run as root (chroot, loop mounts and the immutable flag need it)")
@@ -117,10 +128,14 @@ http {{ log_format b '$request_method $uri $status $body_bytes_sent'; access_log
                 roots.append(root)
             return home, roots
 
-        def install(home, guests):
+        def install(home, guests, timings=None):
             args = GET + ["--home", home, "install"]
             for g in guests: args += ["--guest", g]
-            run(args + names)
+            r = run(args + names, env=dict(os.environ, STORK_TIMINGS="1") if timings else None)
+            if timings:
+                log(f"phase timings, {timings}:")
+                for line in r.stderr.splitlines():
+                    if line.startswith("timing:"): log("  " + line)
 
         def access_bytes():
             total = 0
@@ -186,18 +201,21 @@ http {{ log_format b '$request_method $uri $status $body_bytes_sent'; access_log
         #      i.e. without the per-process work (start, refresh, solve) that a batch pays once.
         K = 5
         p8_first, p8_tar, p8_next, p8_marginal = [], [], [], []
+        c8_first, c8_tar, c8_next, c8_marginal = [], [], [], []
         for rep in range(a.reps):
             h, _ = new_host(f"p8-{rep}", guests=K + 4)  # g01 first, g02 next, g03 + g04.. for the marginal cost
             shutil.copytree(f"{home}/cache/blobs", f"{h}/cache/blobs", dirs_exist_ok=True)
             run(GET + ["--home", h, "refresh"])
-            p8_first.append(timed(lambda: install(h, ["g01"])))
-            p8_next.append(timed(lambda: install(h, ["g02"])))
-            one = timed(lambda: install(h, ["g03"]))
-            many = timed(lambda: install(h, [f"g{i:02}" for i in range(4, 4 + K + 1)]))
-            p8_marginal.append(max(0.0, (many - one) / K))
+            last = a.timings and rep == a.reps - 1
+            p8_first.append(timed(lambda: install(h, ["g01"], "first install" if last else None))); c8_first.append(CPU[-1])
+            p8_next.append(timed(lambda: install(h, ["g02"], "one more guest" if last else None))); c8_next.append(CPU[-1])
+            one = timed(lambda: install(h, ["g03"])); c_one = CPU[-1]
+            many = timed(lambda: install(h, [f"g{i:02}" for i in range(4, 4 + K + 1)])); c_many = CPU[-1]
+            p8_marginal.append(max(0.0, (many - one) / K)); c8_marginal.append(max(0.0, (c_many - c_one) / K))
             d = f"{work}/p8-tar-{rep}"; os.makedirs(d)
-            p8_tar.append(timed(lambda: [run(["tar", "--zstd", "-xf", b, "-C", d]) for b in blobs]))
-            log(f"P8 rep {rep}: first {p8_first[-1]:.3f}s, next {p8_next[-1]:.3f}s, marginal {p8_marginal[-1]:.3f}s, tar {p8_tar[-1]:.3f}s")
+            p8_tar.append(timed(lambda: [run(["tar", "--zstd", "-xf", b, "-C", d]) for b in blobs])); c8_tar.append(CPU[-1])
+            log(f"P8 rep {rep}: first {p8_first[-1]:.3f}s, next {p8_next[-1]:.3f}s, marginal {p8_marginal[-1]:.3f}s, tar {p8_tar[-1]:.3f}s; "
+                f"CPU first {c8_first[-1]:.3f}s, next {c8_next[-1]:.3f}s, marginal {c8_marginal[-1]:.3f}s, tar {c8_tar[-1]:.3f}s")
         startup = statistics.median(timed(lambda: run(GET + ["--help"])) for _ in range(3))
 
         m = statistics.median
@@ -213,6 +231,9 @@ http {{ log_format b '$request_method $uri $status $body_bytes_sent'; access_log
             ("P8", "first install (blobs cached) vs tar --zstd -xf of the same blobs", m(p8_first), m(p8_tar), m(p8_first) / m(p8_tar), "s", "<= 1.2"),
             ("P8b", "one more guest (its own stork-get process) vs the first install", m(p8_next), m(p8_first), m(p8_next) / m(p8_first), "s", "<= 0.1"),
             ("P8m", f"marginal guest inside one install of {K + 1} guests vs the first install", m(p8_marginal), m(p8_first), m(p8_marginal) / m(p8_first), "s", "<= 0.1"),
+            ("P8c", "CPU s (user+sys): first install vs tar --zstd -xf", m(c8_first), m(c8_tar), m(c8_first) / m(c8_tar), "cpu s", "(one core each)"),
+            ("P8bc", "CPU s: one more guest (own process) vs the first install", m(c8_next), m(c8_first), m(c8_next) / m(c8_first), "cpu s", "<= 0.1"),
+            ("P8mc", f"CPU s: marginal guest inside one install of {K + 1} guests vs the first install", m(c8_marginal), m(c8_first), m(c8_marginal) / m(c8_first), "cpu s", "<= 0.1"),
             ("--", "stork-get process start (--help), included in P4/P8/P8b", startup, None, None, "s", ""),
         ]
         if a.json:

@@ -43,8 +43,8 @@ internal sealed class HostFixture : IDisposable
 
     public string GuestRoot(string name) => Path.Combine(Root, "guests", name);
 
-    public GuestRecord AddGuest(string name, string linkMode = GuestLinkModes.HardLink) =>
-        Guests.AddGuest(name, GuestRoot(name), linkMode);
+    public GuestRecord AddGuest(string name, string linkMode = GuestLinkModes.HardLink, string shareGroup = ShareGroups.Default) =>
+        Guests.AddGuest(name, GuestRoot(name), linkMode, shareGroup);
 
     /// <summary>Builds a package from (relative path → content) files; names ending in '@' become symlinks to the content.</summary>
     public DesiredPackage Build(string name, string version, IReadOnlyDictionary<string, string> files,
@@ -74,8 +74,9 @@ internal sealed class HostFixture : IDisposable
     public void Dispose()
     {
         Database.Dispose();
-        if (Directory.Exists(Paths.FilesDir))
-            foreach (var file in Directory.EnumerateFiles(Paths.FilesDir, "*", SearchOption.AllDirectories))
+        var storeDir = Path.GetDirectoryName(Paths.FilesDir)!; // every sharing group's files
+        if (Directory.Exists(storeDir))
+            foreach (var file in Directory.EnumerateFiles(storeDir, "*", SearchOption.AllDirectories))
                 try { Stork.Client.Store.NativeFs.SetImmutable(file, false); } catch (IOException) { }
         // Store files are read-only; root can delete them anyway, but make it explicit for non-root runs.
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

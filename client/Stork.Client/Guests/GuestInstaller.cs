@@ -56,7 +56,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
                 manifests[package.Name] = reader.Manifest;
             }
         }
-        var store = new ContentStore(paths);
+        var store = ContentStore.For(paths, record);
         string mode = record.LinkModeUsed ?? (record.LinkMode == GuestLinkModes.Auto ? GuestLinkModes.HardLink : record.LinkMode);
         using var root = GuestRoot.Open(record);
         return InstallPlanner.Plan(new PlannerInput(record, database.ListInstalled(guest), database.ListOwnedFiles(guest), desiredFullSet,
@@ -81,7 +81,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var changes = PackageChanges.Create(installed, desiredFullSet);
 
         // Store. Every blob is fully verified here; nothing in the guest has changed yet.
-        var store = new ContentStore(paths);
+        var store = ContentStore.For(paths, record);
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
         int storeFiles = _aheadFiles;
         long storeBytes = _aheadBytes;
@@ -265,7 +265,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         if (database.FindJournal(guest) is not { } journal) return null;
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
         var (entry, actions) = journal;
-        var store = new ContentStore(paths);
+        var store = ContentStore.For(paths, record);
         var guard = new StoreGuard(paths);
         using var root = GuestRoot.Open(record);
         var transaction = new GuestTransaction(root, store, guard, entry.LinkMode, entry.TxId, database.ListOwnedFiles(guest));

@@ -25,13 +25,18 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     /// <summary>
     /// Checks every file each guest's packages installed against the recorded hash, type, mode and symlink target.
     /// Config files are the admin's to edit and are not checked. Shared inodes are hashed once for all guests.
+    /// A drifted inode that is hard-linked elsewhere is drift in every guest holding it, so every other registered
+    /// guest that links the same inode is named too, even when it was not asked for.
     /// </summary>
     public IReadOnlyList<Drift> Verify(IEnumerable<string> guests)
     {
         var hashes = new Dictionary<(ulong, ulong), string>();
         var drift = new List<Drift>();
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        var shared = new Dictionary<(ulong, ulong), Drift>();
         foreach (var name in guests)
         {
+            asked.Add(name);
             var guest = database.FindGuest(name) ?? throw new GuestNotFoundException(name);
             if (!GuestRoot.Exists(guest.Root))
             {
@@ -41,7 +46,37 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             installer.Recover(name);
             using var root = GuestRoot.Open(guest);
             foreach (var file in database.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
-                if (Check(guest, root, file, hashes) is { } problem) drift.Add(new Drift(name, "/" + file.Path, file.Package, problem));
+                if (Check(guest, root, file, hashes) is { } problem)
+                {
+                    var found = new Drift(name, "/" + file.Path, file.Package, problem);
+                    drift.Add(found);
+                    if (file.Type == PackageFileTypes.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
+                        shared.TryAdd((s.Device, s.Inode), found);
+                }
+        }
+        if (shared.Count > 0) drift.AddRange(OtherHolders(asked, shared, hashes));
+        return drift;
+    }
+
+    /// <summary>Drift in guests not asked for that hold one of the drifted (shared) inodes.</summary>
+    private List<Drift> OtherHolders(HashSet<string> asked, Dictionary<(ulong, ulong), Drift> shared, Dictionary<(ulong, ulong), string> hashes)
+    {
+        var drift = new List<Drift>();
+        foreach (var other in database.ListGuests())
+        {
+            if (asked.Contains(other.Name) || !GuestRoot.Exists(other.Root)) continue;
+            GuestRoot? root = null;
+            try
+            {
+                foreach (var file in database.ListOwnedFiles(other.Name).Where(f => f.Type == PackageFileTypes.File && !f.Config && f.Size > 0).DistinctBy(f => f.Path))
+                {
+                    root ??= GuestRoot.Open(other);
+                    if (root.LStat(file.Path) is not { IsRegularFile: true } s || !shared.TryGetValue((s.Device, s.Inode), out var first)) continue;
+                    if (Check(other, root, file, hashes) is { } problem)
+                        drift.Add(new Drift(other.Name, "/" + file.Path, file.Package, $"{problem} (the same inode as {first.Guest}:{first.Path})"));
+                }
+            }
+            finally { root?.Dispose(); }
         }
         return drift;
     }
@@ -93,12 +128,12 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     /// </summary>
     public async Task<IReadOnlyList<string>> RepairAsync(string guest, CancellationToken ct)
     {
-        var drift = Verify([guest]);
-        var store = new ContentStore(paths);
+        var drift = Verify([guest]).Where(d => d.Guest == guest).ToList();
         var guard = new StoreGuard(paths);
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
         using var guestLock = await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct);
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var store = ContentStore.For(paths, record);
         using var root = GuestRoot.Open(record);
         var ownedList = database.ListOwnedFiles(guest);
         var owned = ownedList.GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -187,13 +222,22 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         foreach (var sha in blobs)
             if (database.LoadManifest(sha) is { } manifest)
                 foreach (var f in manifest.Files.Where(f => f.IsFile && f.Size > 0)) keepFiles.Add(store.PathFor(f));
+        // A sharing group's copies are kept while a guest of the group owns them or a crashed change of one names
+        // them; a rollback re-extracts the rest from the cached blob. A group without guests loses all of its copies.
+        var groupStores = new Dictionary<string, ContentStore>(StringComparer.Ordinal);
         foreach (var g in database.ListGuests())
+        {
+            if (!groupStores.TryGetValue(g.ShareGroup, out var groupStore))
+                groupStores[g.ShareGroup] = groupStore = g.ShareGroup == ShareGroups.Default ? store : new ContentStore(paths, g.ShareGroup);
             foreach (var f in database.ListOwnedFiles(g.Name).Where(f => f.Type == PackageFileTypes.File && f.Size > 0))
-                keepFiles.Add(store.PathFor(f.Sha256!, f.Mode!));
+                keepFiles.Add(groupStore.PathFor(f.Sha256!, f.Mode!));
+            if (database.FindJournal(g.Name) is { } journal)
+                foreach (var a in journal.Actions.Where(a => a.Entry.IsFile && a.Entry.Size > 0)) keepFiles.Add(groupStore.PathFor(a.Entry));
+        }
 
         int files = 0, blobCount = 0, manifests = 0, temps = 0;
         long fileBytes = 0, blobBytes = 0;
-        foreach (var dir in Directory.EnumerateDirectories(paths.FilesDir))
+        foreach (var dir in ContentStore.AllFilesDirs(paths).SelectMany(Directory.EnumerateDirectories))
         {
             bool tmp = Path.GetFileName(dir) == "tmp";
             foreach (var file in Directory.EnumerateFiles(dir))
@@ -211,6 +255,9 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 if (status is { LinkCount: 1 } s) fileBytes += s.Size;
             }
         }
+        // Folders of groups that have no guests left (their files are gone by now).
+        foreach (var groupDir in ContentStore.AllFilesDirs(paths).Skip(1))
+            if (!groupStores.ContainsKey(Path.GetFileName(groupDir))) Directory.Delete(groupDir, recursive: true);
         foreach (var blobDir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
             foreach (var file in Directory.EnumerateFiles(blobDir))
             {

@@ -54,7 +54,7 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         installer.RecoverWhileLocked(guest);
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
         using var root = GuestRoot.Open(record);
-        var store = new ContentStore(paths);
+        var store = ContentStore.For(paths, record);
         var owned = database.ListOwnedFiles(guest);
         var actions = new List<FileAction>();
         foreach (var file in owned.Where(f => f.Type == PackageFileTypes.File && f.Size > 0 && !f.Config).DistinctBy(f => f.Path).OrderBy(f => f.Path, PathOrder.Instance))

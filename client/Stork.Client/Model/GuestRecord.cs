@@ -3,7 +3,8 @@ namespace Stork.Client.Model;
 /// <summary>A registered guest: a directory tree Stork installs packages into.</summary>
 /// <param name="LinkMode">The link mode asked for (see <see cref="GuestLinkModes"/>).</param>
 /// <param name="LinkModeUsed">The mode actually in use once the first change decided it (auto resolves to one of the others).</param>
-public sealed record GuestRecord(string Name, string Root, string LinkMode, string? LinkModeUsed = null)
+/// <param name="ShareGroup">Guests share store inodes only within one sharing group (see <see cref="ShareGroups"/>).</param>
+public sealed record GuestRecord(string Name, string Root, string LinkMode, string? LinkModeUsed = null, string ShareGroup = ShareGroups.Default)
 {
     /// <summary>The mode files are shared with: the one recorded in use, else the one asked for.</summary>
     public string EffectiveLinkMode => LinkModeUsed ?? LinkMode;
@@ -27,4 +28,17 @@ public static class GuestLinkModes
     public static readonly string[] All = [HardLink, Reflink, Copy, Auto];
 
     public static bool IsValid(string? mode) => mode is HardLink or Reflink or Copy or Auto;
+}
+
+/// <summary>
+/// Sharing groups: hard links to store files are shared only among guests of one group. The default group links the
+/// store's own files; every other group links its own verified copies (store/groups/NAME), so guests of different
+/// groups never hold one inode, and a guest with CAP_LINUX_IMMUTABLE can only damage files of its own group.
+/// </summary>
+public static class ShareGroups
+{
+    public const string Default = "default";
+
+    /// <summary>The same rule as guest names: safe as a directory name.</summary>
+    public static bool IsValid(string? name) => Guests.GuestNames.IsValid(name);
 }

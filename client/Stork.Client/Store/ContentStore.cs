@@ -15,11 +15,23 @@ public sealed class ContentStore
 
     private readonly HostPaths _paths;
 
-    public ContentStore(HostPaths paths)
+    /// <summary>The store of the default sharing group (store/files).</summary>
+    public ContentStore(HostPaths paths) : this(paths, ShareGroups.Default)
+    {
+    }
+
+    /// <summary>
+    /// The store files a sharing group links: the default group's are store/files, any other group's are its own
+    /// verified copies under store/groups/GROUP, with the same layout, so no inode is shared across groups.
+    /// </summary>
+    public ContentStore(HostPaths paths, string shareGroup)
     {
         _paths = paths;
+        if (!ShareGroups.IsValid(shareGroup)) throw new ArgumentException($"'{shareGroup}' is not a sharing group name", nameof(shareGroup));
+        ShareGroup = shareGroup;
+        FilesDir = GroupFilesDir(paths, shareGroup);
         var storeDir = Path.GetDirectoryName(paths.FilesDir)!;
-        Directory.CreateDirectory(paths.FilesDir);
+        Directory.CreateDirectory(FilesDir);
         Directory.CreateDirectory(TempDir);
         // Store files may be setuid; only root should be able to reach them through the store path.
         Guests.UnixPermissions.Set(storeDir, 0x1C0 /* 0700 */);
@@ -27,14 +39,30 @@ public sealed class ContentStore
         new StoreArming(paths).ReArmAbandoned();
     }
 
-    private string TempDir => Path.Combine(_paths.FilesDir, "tmp");
+    /// <summary>The store a guest's files come from: that of its sharing group.</summary>
+    public static ContentStore For(HostPaths paths, GuestRecord guest) => new(paths, guest.ShareGroup);
+
+    /// <summary>Where the files of a sharing group live.</summary>
+    public static string GroupFilesDir(HostPaths paths, string shareGroup) =>
+        shareGroup == ShareGroups.Default ? paths.FilesDir : Path.Combine(GroupsDir(paths), shareGroup);
+
+    /// <summary>The folder holding one folder per non-default sharing group.</summary>
+    public static string GroupsDir(HostPaths paths) => Path.Combine(Path.GetDirectoryName(paths.FilesDir)!, "groups");
+
+    /// <summary>Every store files folder: the default group's, then each other group's.</summary>
+    public static IEnumerable<string> AllFilesDirs(HostPaths paths) =>
+        Directory.Exists(GroupsDir(paths)) ? Directory.EnumerateDirectories(GroupsDir(paths)).Prepend(paths.FilesDir) : [paths.FilesDir];
+
+    public string ShareGroup { get; }
+
+    private string TempDir => Path.Combine(FilesDir, "tmp");
 
     /// <summary>A fresh name in the store's temp folder (same filesystem as the store).</summary>
     public string NewTempPath() => Path.Combine(TempDir, $"probe-{Guid.NewGuid():N}");
 
-    public string FilesDir => _paths.FilesDir;
+    public string FilesDir { get; }
 
-    public string PathFor(string sha256, string mode) => Path.Combine(_paths.FilesDir, sha256[..2], $"{sha256}-{mode}");
+    public string PathFor(string sha256, string mode) => Path.Combine(FilesDir, sha256[..2], $"{sha256}-{mode}");
 
     public string PathFor(PackageFileEntry file) => PathFor(file.Sha256!, file.Mode!);
 

@@ -58,7 +58,8 @@ public sealed class StoreArming(HostPaths paths)
                 RandomAccess.Read(handle, bytes, 0);
                 foreach (var line in System.Text.Encoding.UTF8.GetString(bytes).Split('\n'))
                 {
-                    if (line.Length == 0 || !line.StartsWith(paths.FilesDir + "/", StringComparison.Ordinal)) continue;
+                    // Only store files (of any sharing group) are re-armed, never a path outside the store.
+                    if (line.Length == 0 || !line.StartsWith(Path.GetDirectoryName(paths.FilesDir) + "/", StringComparison.Ordinal) || line.Contains("/../", StringComparison.Ordinal)) continue;
                     if (Native.LStat(line) is { IsRegularFile: true, IsImmutable: false })
                     {
                         guard.Protect(line);
@@ -77,7 +78,7 @@ public sealed class StoreArming(HostPaths paths)
         int count = ReArmAbandoned();
         if (!paths.ImmutableStore || !System.IO.Directory.Exists(paths.FilesDir)) return count;
         var guard = new StoreGuard(paths);
-        foreach (var dir in System.IO.Directory.EnumerateDirectories(paths.FilesDir))
+        foreach (var dir in ContentStore.AllFilesDirs(paths).SelectMany(System.IO.Directory.EnumerateDirectories))
         {
             if (Path.GetFileName(dir) == "tmp") continue;
             foreach (var file in System.IO.Directory.EnumerateFiles(dir))

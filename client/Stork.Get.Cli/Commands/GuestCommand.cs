@@ -73,13 +73,14 @@ internal static class GuestCommand
         var root = new Option<string>("--root") { Description = "The guest's root directory (e.g. /var/lib/machines/NAME or /var/lib/lxc/NAME/rootfs)", Required = true };
         var linkMode = new Option<string>("--link-mode") { Description = "hardlink (default), reflink, copy, or auto (tries them in that order; the first file decides)", DefaultValueFactory = _ => GuestLinkModes.HardLink };
         linkMode.AcceptOnlyFromAmong(GuestLinkModes.All);
-        var command = new Command("add", "Register a guest root directory") { name, root, linkMode };
+        var shareGroup = new Option<string>("--share-group") { Description = "Sharing group: hard links to store files are shared only among guests of one group (default: default); give mutually untrusted tenants different groups", DefaultValueFactory = _ => ShareGroups.Default };
+        var command = new Command("add", "Register a guest root directory") { name, root, linkMode, shareGroup };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var host = new HostContext(result);
-            var guest = host.Guests.AddGuest(result.GetValue(name)!, Path.GetFullPath(result.GetValue(root)!), result.GetValue(linkMode)!);
-            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["root"] = guest.Root, ["link_mode"] = guest.LinkMode });
-            else Console.WriteLine($"guest {guest.Name} at {guest.Root} (link mode {guest.LinkMode})");
+            var guest = host.Guests.AddGuest(result.GetValue(name)!, Path.GetFullPath(result.GetValue(root)!), result.GetValue(linkMode)!, result.GetValue(shareGroup)!);
+            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["root"] = guest.Root, ["link_mode"] = guest.LinkMode, ["share_group"] = guest.ShareGroup });
+            else Console.WriteLine($"guest {guest.Name} at {guest.Root} (link mode {guest.LinkMode}" + (guest.ShareGroup == ShareGroups.Default ? ")" : $", sharing group {guest.ShareGroup})"));
             return 0;
         }));
         return command;
@@ -94,12 +95,12 @@ internal static class GuestCommand
             var guests = host.Guests.ListGuests();
             if (GlobalOptions.WantsJson(result))
             {
-                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["link_mode_used"] = g.LinkModeUsed, ["root_missing"] = !Stork.Client.Guests.GuestRoot.Exists(g.Root) }).ToArray()));
+                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["link_mode_used"] = g.LinkModeUsed, ["share_group"] = g.ShareGroup, ["root_missing"] = !Stork.Client.Guests.GuestRoot.Exists(g.Root) }).ToArray()));
                 return 0;
             }
-            var table = new Table().AddColumns("guest", "root", "link mode", "packages", "generation");
+            var table = new Table().AddColumns("guest", "root", "link mode", "sharing group", "packages", "generation");
             foreach (var g in guests)
-                table.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Root) + (Stork.Client.Guests.GuestRoot.Exists(g.Root) ? "" : " [red](missing)[/]"), g.LinkModeUsed is { } used && used != g.LinkMode ? $"{g.LinkMode} ({used})" : g.LinkMode,
+                table.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Root) + (Stork.Client.Guests.GuestRoot.Exists(g.Root) ? "" : " [red](missing)[/]"), g.LinkModeUsed is { } used && used != g.LinkMode ? $"{g.LinkMode} ({used})" : g.LinkMode, Markup.Escape(g.ShareGroup),
                     host.Installer.ListInstalled(g.Name).Count.ToString(), host.Database.CurrentGeneration(g.Name).ToString());
             AnsiConsole.Write(table);
             return 0;

@@ -106,7 +106,12 @@ internal static class RepairCommand
             using var host = new HostContext(result);
             new StoreArming(host.Paths).ReArmAll();
             var all = new JsonArray();
-            foreach (var name in VerifyCommand.SelectedGuests(host, result.GetValue(guests)))
+            var selected = VerifyCommand.SelectedGuests(host, result.GetValue(guests));
+            // A drifted shared inode is drift in every guest linking it: those guests are repaired too.
+            var affected = result.GetValue(guests) is { Length: > 0 }
+                ? host.Maintenance.Verify(selected).Select(d => d.Guest).Where(g => !selected.Contains(g)).Distinct().ToList()
+                : [];
+            foreach (var name in selected.Concat(affected))
             {
                 var repaired = await host.Maintenance.RepairAsync(name, cancellation);
                 if (GlobalOptions.WantsJson(result))
