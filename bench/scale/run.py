@@ -124,9 +124,11 @@ def main():
     if not os.path.exists(GEN):
         sh(["dotnet", "build", f"{ROOT}/bench/scale", "-c", "Release", "-v", "q", "-nologo"])
     # The generator's tar must be exactly what `stork-publish build` writes for the same source.
-    shutil.rmtree(f"{WORK}/check", ignore_errors=True)
-    sh([GEN, "source", f"{WORK}/check/src", "19"]); sh([*PUB, "build", f"{WORK}/check/src", "-o", f"{WORK}/check/out"])
-    sh([GEN, "check", f"{WORK}/check/out/scale-000019_1.0.0.stork", "19"])
+    check = f"{WORK}/check-{a.label}-{os.getpid()}"
+    shutil.rmtree(check, ignore_errors=True)
+    sh([GEN, "source", f"{check}/src", "19"]); sh([*PUB, "build", f"{check}/src", "-o", f"{check}/out"])
+    sh([GEN, "check", f"{check}/out/scale-000019_1.0.0.stork", "19"])
+    shutil.rmtree(check, ignore_errors=True)
 
     results = []
     def emit(measure, n, **values):
@@ -147,7 +149,7 @@ def main():
         if not os.path.isdir(pkgs) or len(os.listdir(pkgs)) != n:
             shutil.rmtree(pkgs, ignore_errors=True)
             log(f"generating {n} packages ..."); sh([GEN, "gen", pkgs, str(n)])
-        extra = f"{WORK}/extra-{n}"
+        extra = f"{WORK}/extra-{n}-{a.label}"
         shutil.rmtree(extra, ignore_errors=True); sh([GEN, "gen", extra, "3", "--first", str(n)])
         extras = sorted(os.path.join(extra, f) for f in os.listdir(extra))
         repo = f"{WORK}/repo-{n}-{a.label}"
