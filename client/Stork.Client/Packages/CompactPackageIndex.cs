@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -165,6 +166,8 @@ internal sealed class CompactPackageIndex
             foreach (var i in providers[name]) head.Int(i);
         }
         var body = new Writer();
+        var json = new ArrayBufferWriter<byte>();
+        using var jsonWriter = new Utf8JsonWriter(json);
         foreach (var entry in sorted)
         {
             head.Int(body.Length);
@@ -172,7 +175,14 @@ internal sealed class CompactPackageIndex
             body.Int(entry.Target.Hashes.Count);
             foreach (var (alg, value) in entry.Target.Hashes.OrderBy(h => h.Key, StringComparer.Ordinal)) { body.Str(alg); body.Str(value); }
             if (entry.Target.Custom is null) body.Int(-1);
-            else body.Bytes(JsonBytes(entry.Target.Custom));
+            else
+            {
+                json.Clear();
+                jsonWriter.Reset(json);
+                entry.Target.Custom.WriteTo(jsonWriter);
+                jsonWriter.Flush();
+                body.Bytes(json.WrittenSpan);
+            }
             // Provides the trust policy refused are left out of the candidate: keep the positions of the others.
             var original = ReadProvides(entry);
             if (original.Count == entry.Candidate.Provides.Count) body.Int(-1);
@@ -198,12 +208,6 @@ internal sealed class CompactPackageIndex
             ? signed.Select(p => Provide.Parse(p!.GetValue<string>())).ToList()
             : entry.Candidate.Provides;
 
-    private static byte[] JsonBytes(JsonObject json)
-    {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer)) json.WriteTo(writer);
-        return buffer.ToArray();
-    }
 
     private sealed class Writer
     {

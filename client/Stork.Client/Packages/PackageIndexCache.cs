@@ -111,10 +111,19 @@ public static class PackageIndexCache
     internal static PackageIndex? TryRead(string file, string key, DateTimeOffset now)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(file); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-        if (Header.Parse(bytes, key, now) is not { } header) return null;
+        Header? header;
+        try
+        {
+            // The first line decides whether the file is for this snapshot: a stale one is not read further.
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            var start = new byte[Math.Min(stream.Length, 4096)];
+            stream.ReadExactly(start);
+            if ((header = Header.Parse(start, key, now)) is null || stream.Length > Array.MaxLength) return null;
+            bytes = new byte[stream.Length];
+            start.CopyTo(bytes, 0);
+            stream.ReadExactly(bytes.AsSpan(start.Length));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         int body = header.Length + header.ProblemsLength;
         if (body > bytes.Length) return null;
         if (ReadProblems(bytes.AsSpan(header.Length, header.ProblemsLength), header) is not { } problems) return null;
