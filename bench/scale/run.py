@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scale benchmark (not part of CI; CPU-heavy). Usage:
     bench/scale/run.py [--sizes 10000,60000] [--json] [--label after]
-                       [--pub DLL] [--get DLL] [--bulk-pub DLL] [--bulk-max N] [--bulk-args files|folder]
+                       [--pub DLL|EXE] [--get DLL|EXE] [--bulk-pub DLL|EXE] [--bulk-max N] [--bulk-args files|folder] [--pristine]
 Generates N small valid packages (bench/scale/Program.cs, checked against `stork-publish build`), publishes them
 over 256 hash bins and measures, per N, with wall time, CPU seconds and peak RSS of each process:
   bulk      add of all N packages + publish                P7        add + publish of one more package
@@ -110,19 +110,25 @@ def main():
     ap.add_argument("--bulk-max", type=int, default=10**9)
     ap.add_argument("--bulk-args", choices=["files", "folder"], default="folder", help="how bulk add names the packages")
     ap.add_argument("--skip-host", action="store_true")
+    ap.add_argument("--pristine", action="store_true",
+                    help="keep a copy of each freshly published repository and start from it when there is one (bulk not measured then)")
     a = ap.parse_args()
     log = (lambda *x: print(*x, file=sys.stderr, flush=True)) if a.json else (lambda *x: print(*x, flush=True))
-    PUB = ["dotnet", a.pub]; GET = ["dotnet", a.get]
+    # A .dll runs on the dotnet host (JIT); anything else is an executable (e.g. a NativeAOT build).
+    runner = lambda path: ["dotnet", path] if path.endswith(".dll") else [path]
+    PUB = runner(a.pub); GET = runner(a.get)
     # Store files are not made immutable, so a benchmark host can be deleted afterwards.
     os.environ["STORK_NO_IMMUTABLE"] = "1"
-    BULK = ["dotnet", a.bulk_pub or a.pub]
+    BULK = runner(a.bulk_pub or a.pub)
     os.makedirs(WORK, exist_ok=True)
     if not os.path.exists(GEN):
         sh(["dotnet", "build", f"{ROOT}/bench/scale", "-c", "Release", "-v", "q", "-nologo"])
     # The generator's tar must be exactly what `stork-publish build` writes for the same source.
-    shutil.rmtree(f"{WORK}/check", ignore_errors=True)
-    sh([GEN, "source", f"{WORK}/check/src", "19"]); sh([*PUB, "build", f"{WORK}/check/src", "-o", f"{WORK}/check/out"])
-    sh([GEN, "check", f"{WORK}/check/out/scale-000019_1.0.0.stork", "19"])
+    check = f"{WORK}/check-{a.label}-{os.getpid()}"
+    shutil.rmtree(check, ignore_errors=True)
+    sh([GEN, "source", f"{check}/src", "19"]); sh([*PUB, "build", f"{check}/src", "-o", f"{check}/out"])
+    sh([GEN, "check", f"{check}/out/scale-000019_1.0.0.stork", "19"])
+    shutil.rmtree(check, ignore_errors=True)
 
     results = []
     def emit(measure, n, **values):
@@ -143,16 +149,23 @@ def main():
         if not os.path.isdir(pkgs) or len(os.listdir(pkgs)) != n:
             shutil.rmtree(pkgs, ignore_errors=True)
             log(f"generating {n} packages ..."); sh([GEN, "gen", pkgs, str(n)])
-        extra = f"{WORK}/extra-{n}"
+        extra = f"{WORK}/extra-{n}-{a.label}"
         shutil.rmtree(extra, ignore_errors=True); sh([GEN, "gen", extra, "3", "--first", str(n)])
         extras = sorted(os.path.join(extra, f) for f in os.listdir(extra))
         repo = f"{WORK}/repo-{n}-{a.label}"
         shutil.rmtree(repo, ignore_errors=True)
         builder = PUB if n <= a.bulk_max else BULK
-        sh([*builder, "init", repo]); sh([*builder, "bins", repo, "--count", "256"])
+        pristine = f"{WORK}/pristine-{n}"
+        if a.pristine and os.path.isdir(pristine):
+            log(f"  starting from {pristine} (bulk not measured)")
+            sh(["cp", "-a", pristine, repo])
+        else:
+            sh([*builder, "init", repo]); sh([*builder, "bins", repo, "--count", "256"])
         files = sorted(os.path.join(pkgs, f) for f in os.listdir(pkgs))
         names = [pkgs] if a.bulk_args == "folder" or n > a.bulk_max else files
-        if n <= a.bulk_max:
+        if a.pristine and os.path.isdir(pristine):
+            pass
+        elif n <= a.bulk_max:
             t = time.perf_counter()
             rss1, cpu1, _ = rss_of([*PUB, "add", repo, *names])
             rss2, cpu2, _ = rss_of([*PUB, "publish", repo])
@@ -160,6 +173,8 @@ def main():
         else:
             log(f"  building the {n} repository with {BULK[-1]} (bulk not measured)")
             sh([*BULK, "add", repo, pkgs]); sh([*BULK, "publish", repo])
+        if a.pristine and not os.path.isdir(pristine):
+            sh(["cp", "-a", repo, pristine])
         timed("P7", n, [*PUB, "add", repo, extras[0], "--publish"])
         timed("tsrefresh", n, [*PUB, "timestamp", repo, "--refresh"])
         if a.skip_host: continue

@@ -88,6 +88,29 @@ public sealed partial class HostSession : IDisposable
         using var _ = PhaseTimings.Measure("package index");
         if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } cached)
             return (cached, trusted, result);
+        return await BuildIndexAsync(trusted, result, cancellation);
+    }
+
+    /// <summary>
+    /// <see cref="RefreshIndexAsync"/> for the refresh command, which reports only the number of packages and the
+    /// unreadable entries: with the cached index of this snapshot, not even the index is read.
+    /// </summary>
+    public async Task<(PackageIndexCache.Summary Index, RefreshResult Refresh)> RefreshSummaryAsync(CancellationToken cancellation)
+    {
+        TrustedMetadata trusted;
+        RefreshResult result;
+        using (PhaseTimings.Measure("refresh"))
+            (trusted, result) = await RefreshOnSomeMirrorAsync(loadDelegations: false, cancellation);
+        using var _ = PhaseTimings.Measure("package index");
+        if (PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } summary)
+            return (summary, result);
+        var (index, _, refresh) = await BuildIndexAsync(trusted, result, cancellation);
+        return (new PackageIndexCache.Summary(index.Names.Count, index.Problems), refresh);
+    }
+
+    /// <summary>The index when the cache missed: every delegated role is loaded and verified.</summary>
+    private async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> BuildIndexAsync(TrustedMetadata trusted, RefreshResult result, CancellationToken cancellation)
+    {
         if (MirrorSet is not null)
         {
             // With mirrors, a role that does not verify must send the whole workflow to the next mirror: run it in full.

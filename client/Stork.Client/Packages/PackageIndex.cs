@@ -16,6 +16,9 @@ public sealed class PackageIndex : IPackageProvider
 {
     private readonly Dictionary<string, List<PackageEntry>> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Candidate>> _providers = new(StringComparer.Ordinal);
+    private readonly List<PackageEntry> _inOrder = [];
+    /// <summary>Set when the index was read from a cache file: lookups decode entries from it on demand.</summary>
+    private readonly CompactPackageIndex? _compact;
 
     /// <summary>Signed entries that could not be read as packages; reported, never used.</summary>
     public IReadOnlyList<string> Problems { get; }
@@ -59,8 +62,18 @@ public sealed class PackageIndex : IPackageProvider
         Problems = problems;
     }
 
+    internal PackageIndex(CompactPackageIndex compact, IReadOnlyList<string> problems)
+    {
+        _compact = compact;
+        Problems = problems;
+    }
+
+    /// <summary>The entries in the order they were added (an index built from targets only).</summary>
+    internal IReadOnlyList<PackageEntry> EntriesInOrder => _compact is null ? _inOrder : throw new InvalidOperationException("a cached index");
+
     private void Add(PackageEntry entry)
     {
+        _inOrder.Add(entry);
         if (!_byName.TryGetValue(entry.Name, out var list)) _byName[entry.Name] = list = [];
         list.Add(entry);
         foreach (var provide in entry.Candidate.Provides)
@@ -82,10 +95,10 @@ public sealed class PackageIndex : IPackageProvider
             throw new FormatException($"{entry.Name} {entry.Version} refused by the package trust policy: {excess}");
     }
 
-    public IReadOnlyCollection<string> Names => _byName.Keys;
+    public IReadOnlyCollection<string> Names => _compact?.Names ?? _byName.Keys;
 
     public IReadOnlyList<PackageEntry> VersionsOf(string name)
-        => _byName.TryGetValue(name, out var list) ? list : [];
+        => _compact is { } c ? c.VersionsOf(name) : _byName.TryGetValue(name, out var list) ? list : [];
 
     public PackageEntry? Find(string name, string version)
         => NuGetVersion.TryParse(version, out var wanted)
@@ -94,19 +107,20 @@ public sealed class PackageIndex : IPackageProvider
 
     public IReadOnlyList<Candidate> CandidatesNamed(string name) => VersionsOf(name).Select(e => e.Candidate).ToList();
 
-    public IReadOnlyList<Candidate> ProvidersOf(string name) => _providers.TryGetValue(name, out var list) ? list : [];
+    public IReadOnlyList<Candidate> ProvidersOf(string name)
+        => _compact is { } c ? c.ProvidersOf(name).Select(e => e.Candidate).ToList() : _providers.TryGetValue(name, out var list) ? list : [];
 
-    /// <summary>Names and summaries containing the text (case-insensitive), newest version of each.</summary>
     /// <summary>The packages of every targets role the host trusts, each path resolved through the delegation search.</summary>
     public static PackageIndex From(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
         => new(TargetSearch.AllTrusted(trusted), policy);
 
+    /// <summary>Names and summaries containing the text (case-insensitive), newest version of each.</summary>
     public IReadOnlyList<PackageEntry> Search(string text)
-        => _byName.Values.Select(l => l[0])
+        => _compact is { } c ? c.Search(text) : _byName.Values.Select(l => l[0])
             .Where(e => e.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || e.Summary.Contains(text, StringComparison.OrdinalIgnoreCase))
             .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 
-    private static PackageEntry ReadEntry(string path, TargetFile target, JsonObject info, string role)
+    internal static PackageEntry ReadEntry(string path, TargetFile target, JsonObject info, string role)
     {
         var what = $"package entry {path}";
         var name = StrictJson.RequireString(info, "name", what);

@@ -1,18 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Stork.Format.Json;
-using Stork.Format.Metadata;
 using Stork.Format.Trust;
 
 namespace Stork.Client.Packages;
 
 /// <summary>
-/// The result of the delegation search over every trusted target (<see cref="TargetSearch.AllTrusted"/>), kept per
-/// verified snapshot. The key is a hash of the verified snapshot's content (which names the version and hash of every
-/// targets role) and the root version; the trust policy applies afterwards, when the index is built from the search
-/// result. The file also records the earliest expiry of the roles it was built from, and carries a hash of its body.
+/// The package index built from the delegation search over every trusted target (<see cref="TargetSearch.AllTrusted"/>)
+/// under a trust policy, kept per verified snapshot in a compact file (<see cref="CompactPackageIndex"/>) that a
+/// command reads lazily. The key is a hash of the verified snapshot's content (which names the version and hash of
+/// every targets role), the root version and the policy. The file also records the earliest expiry of the roles it
+/// was built from, the number of package names and the problems found, and carries hashes of its parts.
 /// A command whose freshly verified chain (root, timestamp, snapshot, top-level targets) matches the key may use it
 /// without loading the delegated roles again: the snapshot pins their exact bytes, which were all verified under this
 /// root when the cache was written, and none has expired. A cache for another key, past that expiry, damaged or
@@ -20,97 +19,145 @@ namespace Stork.Client.Packages;
 /// </summary>
 public static class PackageIndexCache
 {
-    private const string Magic = "stork-package-index 1";
+    private const string Magic = "stork-package-index 2";
+
+    /// <summary>What a refresh reports of an index: its size and the entries it could not read.</summary>
+    public sealed record Summary(int Names, IReadOnlyList<string> Problems);
 
     /// <summary>The index of a fully loaded <paramref name="trusted"/> (every role verified), from the cache when it is for this snapshot.</summary>
     public static PackageIndex Load(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
     {
-        var key = KeyOf(trusted);
-        if (TryRead(file, key, now) is { } cached) return new PackageIndex(cached, policy);
-        var found = TargetSearch.AllTrusted(trusted);
+        var key = KeyOf(trusted, policy);
+        if (TryRead(file, key, now) is { } cached) return cached;
+        var index = new PackageIndex(TargetSearch.AllTrusted(trusted), policy);
         var roles = trusted.LoadedTargetsListings.ToList();
-        TryWrite(file, key, found, roles.Count == 0 ? now : roles.Min(r => r.Header.Expires));
-        return new PackageIndex(found, policy);
+        TryWrite(file, key, index, roles.Count == 0 ? now : roles.Min(r => r.Header.Expires));
+        return index;
     }
 
     /// <summary>
     /// The index for a <paramref name="trusted"/> whose root, timestamp, snapshot and top-level targets were verified
     /// now, without loading the delegated roles: it is used only when the cache was built from exactly this
-    /// snapshot (which pins the hash of every role) under this root version, and no role it was built from has
-    /// expired since. Null otherwise: the caller loads and verifies every role and calls <see cref="Load"/>.
+    /// snapshot (which pins the hash of every role) under this root version and policy, and no role it was built
+    /// from has expired since. Null otherwise: the caller loads and verifies every role and calls <see cref="Load"/>.
     /// </summary>
     public static PackageIndex? TryLoadWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
-        => TryRead(file, KeyOf(trusted), now) is { } cached ? new PackageIndex(cached, policy) : null;
+        => TryRead(file, KeyOf(trusted, policy), now);
 
-    /// <summary>A hash of the verified snapshot's content (every role's version and hash) and the root version.</summary>
-    public static string KeyOf(TrustedMetadata trusted)
+    /// <summary>Like <see cref="TryLoadWithoutRoles"/> for a refresh, which reports only the summary: the body is not read.</summary>
+    public static Summary? TrySummaryWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
     {
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            var start = new byte[Math.Min(stream.Length, 4096)];
+            stream.ReadExactly(start);
+            if (Header.Parse(start, KeyOf(trusted, policy), now) is not { } header) return null;
+            if (header.Length + (long)header.ProblemsLength > stream.Length) return null;
+            var problems = new byte[header.ProblemsLength];
+            stream.Position = header.Length;
+            stream.ReadExactly(problems);
+            return ReadProblems(problems, header) is { } list ? new Summary(header.Names, list) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>A hash of the verified snapshot's content (every role's version and hash), the root version and the policy.</summary>
+    public static string KeyOf(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
+    {
+        policy ??= PackageTrustPolicy.Default;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(CanonicalJson.Serialize(trusted.Snapshot!.ToSigned()));
         hash.AppendData(Encoding.UTF8.GetBytes($"\nroot {trusted.Root.Header.Version}\n"));
+        var roles = policy.TrustedRoles is null ? "*" : string.Join(",", policy.TrustedRoles.Order(StringComparer.Ordinal));
+        hash.AppendData(Encoding.UTF8.GetBytes($"policy {roles} {policy.MaxDependClauses} {policy.MaxAlternativesPerClause} {policy.MaxProvides} {policy.MaxConflicts}\n"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>The cached search result, or null when the file is missing, for another key, or damaged.</summary>
-    internal static List<FoundTarget>? TryRead(string file, string key, DateTimeOffset now)
+    /// <summary>The first line: magic, key, expiry, number of names, length and hash of the problems, hash of the index.</summary>
+    private sealed record Header(int Length, long Expires, int Names, int ProblemsLength, string ProblemsHash, string BodyHash)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(file); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-        int newline = Array.IndexOf(bytes, (byte)'\n');
-        if (newline < 0) return null;
-        var header = Encoding.ASCII.GetString(bytes, 0, newline).Split(' ');
-        if (header.Length != 5 || $"{header[0]} {header[1]}" != Magic || header[2] != key) return null;
-        // The earliest expiry of the roles it was built from: past it, the roles must be checked again.
-        if (!long.TryParse(header[3], out var expires) || DateTimeOffset.FromUnixTimeSeconds(expires) <= now) return null;
-        var body = bytes.AsSpan(newline + 1);
-        if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(body)), header[4], StringComparison.Ordinal)) return null;
+        public static Header? Parse(ReadOnlySpan<byte> bytes, string key, DateTimeOffset now)
+        {
+            int newline = bytes.IndexOf((byte)'\n');
+            if (newline < 0) return null;
+            var fields = Encoding.ASCII.GetString(bytes[..newline]).Split(' ');
+            if (fields.Length != 8 || $"{fields[0]} {fields[1]}" != Magic || fields[2] != key) return null;
+            // The earliest expiry of the roles it was built from: past it, the roles must be checked again.
+            if (!long.TryParse(fields[3], out var expires) || DateTimeOffset.FromUnixTimeSeconds(expires) <= now) return null;
+            if (!int.TryParse(fields[4], out var names) || names < 0 || !int.TryParse(fields[5], out var problems) || problems < 0) return null;
+            return new Header(newline + 1, expires, names, problems, fields[6], fields[7]);
+        }
+    }
+
+    private static bool HashIs(ReadOnlySpan<byte> bytes, string hex)
+        => string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), hex, StringComparison.Ordinal);
+
+    private static List<string>? ReadProblems(ReadOnlySpan<byte> bytes, Header header)
+    {
+        if (!HashIs(bytes, header.ProblemsHash)) return null;
         try
         {
-            var result = new List<FoundTarget>();
-            var reader = new Utf8JsonReader(body);
+            var reader = new Utf8JsonReader(bytes);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                var entry = JsonNode.Parse(ref reader) as JsonObject ?? throw new FormatException("entry");
-                result.Add(new FoundTarget(
-                    StrictJson.RequireString(entry, "path", file),
-                    TargetFile.FromJson(StrictJson.RequireObject(entry, "target", file), file),
-                    StrictJson.RequireString(entry, "role", file)));
-            }
-            return reader.TokenType == JsonTokenType.EndArray ? result : null;
+            var list = new List<string>();
+            while (reader.Read() && reader.TokenType == JsonTokenType.String) list.Add(reader.GetString()!);
+            return reader.TokenType == JsonTokenType.EndArray ? list : null;
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException) { return null; }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>The cached index, or null when the file is missing, for another key, or damaged.</summary>
+    internal static PackageIndex? TryRead(string file, string key, DateTimeOffset now)
+    {
+        byte[] bytes;
+        Header? header;
+        try
+        {
+            // The first line decides whether the file is for this snapshot: a stale one is not read further.
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            var start = new byte[Math.Min(stream.Length, 4096)];
+            stream.ReadExactly(start);
+            if ((header = Header.Parse(start, key, now)) is null || stream.Length > Array.MaxLength) return null;
+            bytes = new byte[stream.Length];
+            start.CopyTo(bytes, 0);
+            stream.ReadExactly(bytes.AsSpan(start.Length));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        int body = header.Length + header.ProblemsLength;
+        if (body > bytes.Length) return null;
+        if (ReadProblems(bytes.AsSpan(header.Length, header.ProblemsLength), header) is not { } problems) return null;
+        if (!HashIs(bytes.AsSpan(body), header.BodyHash)) return null;
+        try
+        {
+            var index = new PackageIndex(CompactPackageIndex.Open(bytes, body), problems);
+            return index.Names.Count == header.Names ? index : null;
+        }
+        catch (InvalidDataException) { return null; }
     }
 
     /// <summary>Best effort: a cache that cannot be written costs time on the next command, nothing else.</summary>
-    internal static void TryWrite(string file, string key, IReadOnlyList<FoundTarget> found, DateTimeOffset expires)
+    internal static void TryWrite(string file, string key, PackageIndex index, DateTimeOffset expires)
     {
         var temp = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
-            var body = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(body))
+            var problems = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(problems))
             {
                 writer.WriteStartArray();
-                foreach (var f in found)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("path", f.Path);
-                    writer.WriteString("role", f.Role);
-                    writer.WritePropertyName("target");
-                    f.File.ToJson().WriteTo(writer);
-                    writer.WriteEndObject();
-                }
+                foreach (var problem in index.Problems) writer.WriteStringValue(problem);
                 writer.WriteEndArray();
             }
-            var bytes = body.ToArray();
+            var body = CompactPackageIndex.Write(index);
+            var head = $"{Magic} {key} {expires.ToUnixTimeSeconds()} {index.Names.Count} {problems.Length} "
+                       + $"{Convert.ToHexStringLower(SHA256.HashData(problems.ToArray()))} {Convert.ToHexStringLower(SHA256.HashData(body))}\n";
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                output.Write(Encoding.ASCII.GetBytes($"{Magic} {key} {expires.ToUnixTimeSeconds()} {Convert.ToHexStringLower(SHA256.HashData(bytes))}\n"));
-                output.Write(bytes);
+                output.Write(Encoding.ASCII.GetBytes(head));
+                output.Write(problems.ToArray());
+                output.Write(body);
             }
             File.Move(temp, file, overwrite: true);
         }

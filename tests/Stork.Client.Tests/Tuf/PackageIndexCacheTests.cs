@@ -112,7 +112,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         var now = await RefreshAsync();
         Assert.NotEqual(oldKey, PackageIndexCache.KeyOf(now));
         Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, now, PackageTrustPolicy.Default, _repo.Clock.Now)));
-        Assert.StartsWith($"stork-package-index 1 {PackageIndexCache.KeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..120]));
+        Assert.StartsWith($"stork-package-index 2 {PackageIndexCache.KeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..120]));
     }
 
     [Fact]
@@ -140,12 +140,66 @@ public sealed class PackageIndexCacheTests : IDisposable
             Assert.Equal(fresh.VersionsOf(name).Select(e => (e.TargetPath, e.Target.Sha256, e.Role)), index.VersionsOf(name).Select(e => (e.TargetPath, e.Target.Sha256, e.Role)));
     }
 
-    private void WriteCache(string key, IReadOnlyList<FoundTarget> found)
+    [Fact]
+    public async Task A_cache_from_another_repository_or_policy_is_ignored_and_rebuilt()
     {
-        var body = new JsonArray(found.Select(f => (JsonNode)new JsonObject { ["path"] = f.Path, ["role"] = f.Role, ["target"] = f.File.ToJson() }).ToArray());
-        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-        File.WriteAllBytes(_cache, [.. Encoding.ASCII.GetBytes($"stork-package-index 1 {key} {_repo.Clock.Now.AddDays(1).ToUnixTimeSeconds()} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}\n"), .. bytes]);
+        Publish("alpha", "beta");
+        var trusted = await RefreshAsync();
+        using (var other = new ServedRepository())
+        {
+            // A valid cache file with another repository's key (here: its own snapshot) says nothing about this one.
+            var blob = Path.Combine(Path.GetDirectoryName(_cache)!, "intruder.blob");
+            File.WriteAllText(blob, "intruder");
+            other.Project.AddTarget(RepositoryLayout.PackageTarget("intruder", "1.0.0"), blob,
+                new JsonObject { ["stork"] = new JsonObject { ["name"] = "intruder", ["version"] = "1.0.0" } });
+            other.Project.Publish();
+            var theirs = (await other.Updater(TimeSpan.FromHours(1)).RefreshAsync(true, CancellationToken.None)).Trusted;
+            PackageIndexCache.Load(_cache, theirs, PackageTrustPolicy.Default, _repo.Clock.Now);
+        }
+        Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
+        Assert.Null(PackageIndexCache.TrySummaryWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
+        Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)));
+        Assert.Equal(2, PackageIndexCache.TrySummaryWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)!.Names);
+
+        // The same snapshot under another trust policy is another index.
+        var onlyBins = new PackageTrustPolicy(new HashSet<string> { "bin-x" });
+        Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, onlyBins, _repo.Clock.Now));
+        Assert.Empty(PackageIndexCache.Load(_cache, trusted, onlyBins, _repo.Clock.Now).Names);
+        Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
     }
+
+    [Fact]
+    public async Task The_summary_for_refresh_reads_the_header_and_problems_and_refuses_damaged_ones()
+    {
+        Publish("alpha", "beta");
+        var trusted = await RefreshAsync();
+        var key = PackageIndexCache.KeyOf(trusted);
+        var bad = new FoundTarget("packages/bad.stork", new TargetFile(1, new Dictionary<string, string> { ["sha256"] = "00" },
+            new JsonObject { ["stork"] = new JsonObject { ["name"] = "bad", ["version"] = "not a version" } }), "targets");
+        WriteCache(key, [.. TargetSearch.AllTrusted(trusted), bad]);
+        var summary = PackageIndexCache.TrySummaryWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
+        Assert.NotNull(summary);
+        Assert.Equal(2, summary.Names);
+        Assert.Contains("packages/bad.stork", Assert.Single(summary.Problems));
+
+        // A changed byte in the problems: refused by its hash, for the summary and for the whole index.
+        var bytes = File.ReadAllBytes(_cache);
+        int at = Array.IndexOf(bytes, (byte)'\n') + 5;
+        bytes[at] ^= 0x01;
+        File.WriteAllBytes(_cache, bytes);
+        Assert.Null(PackageIndexCache.TrySummaryWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
+        Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
+        // A header that claims another number of names than the index holds: refused.
+        WriteCache(key, TargetSearch.AllTrusted(trusted));
+        var text = File.ReadAllBytes(_cache);
+        var header = Encoding.ASCII.GetString(text, 0, Array.IndexOf(text, (byte)'\n')).Split(' ');
+        header[4] = "3";
+        File.WriteAllBytes(_cache, [.. Encoding.ASCII.GetBytes(string.Join(' ', header)), .. text.AsSpan(Array.IndexOf(text, (byte)'\n')).ToArray()]);
+        Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
+    }
+
+    private void WriteCache(string key, IReadOnlyList<FoundTarget> found)
+        => PackageIndexCache.TryWrite(_cache, key, new PackageIndex(found), _repo.Clock.Now.AddDays(1));
 
     public void Dispose()
     {

@@ -47,6 +47,31 @@ public sealed class IndexCacheEndToEndTests : IDisposable
         var search = host.Get("search", "hello");
         Assert.True(search.ExitCode == 0, search.ToString());
         Assert.Contains("hello", search.Stdout);
+        // A refresh with nothing new reports the package count from the cache's header, without the bins either.
+        var noop = host.Get("refresh", "--json");
+        Assert.True(noop.ExitCode == 0, noop.ToString());
+        Assert.Equal(1, JsonNode.Parse(noop.Stdout)!["packages"]!.GetValue<int>());
+        foreach (var bin in bins) File.Move(bin + ".away", bin);
+
+        // A damaged cache is ignored and rebuilt from the verified roles, never trusted: a changed byte in the index
+        // for search (refresh reads only the header and the problems, which carry their own hash) ...
+        var cache = Path.Combine(host.Home, "state", "package-index.cache");
+        var bytes = File.ReadAllBytes(cache);
+        bytes[^3] ^= 0x40;
+        File.WriteAllBytes(cache, bytes);
+        var researched = host.Get("search", "hello");
+        Assert.True(researched.ExitCode == 0, researched.ToString());
+        Assert.Contains("hello", researched.Stdout);
+        Assert.NotEqual(bytes, File.ReadAllBytes(cache));
+        // ... and a changed byte in the problems for refresh.
+        bytes = File.ReadAllBytes(cache);
+        bytes[Array.IndexOf(bytes, (byte)'\n') + 1] ^= 0x01;
+        File.WriteAllBytes(cache, bytes);
+        var rebuilt = host.Get("refresh", "--json");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.ToString());
+        Assert.Equal(1, JsonNode.Parse(rebuilt.Stdout)!["packages"]!.GetValue<int>());
+        Assert.NotEqual(bytes, File.ReadAllBytes(cache));
+        foreach (var bin in bins) File.Move(bin, bin + ".away");
 
         // Without the cache every role is loaded and verified again: offline, a missing copy is a local error.
         File.Delete(Path.Combine(host.Home, "state", "package-index.cache"));
