@@ -26,12 +26,6 @@ internal sealed class GuestLayout
         return layout;
     }
 
-    /// <summary>Paths that packages being removed or replaced own and nothing in the new layout claims; children first.</summary>
-    public static IEnumerable<OwnedFile> PathsToRemove(IReadOnlyList<OwnedFile> owned, GuestLayout layout, IReadOnlySet<string> replaced) =>
-        owned.Where(f => replaced.Contains(f.Package) && !layout.Entries.ContainsKey(f.Path))
-            .GroupBy(f => f.Path).Select(g => g.First())
-            .OrderByDescending(f => f.Path, PathOrder.Instance);
-
     private void Claim(string guest, string package, PackageFileEntry entry, bool changed)
     {
         if (!Entries.TryGetValue(entry.Path, out var existing))

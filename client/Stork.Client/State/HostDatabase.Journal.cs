@@ -84,14 +84,6 @@ public sealed partial class HostDatabase
         command.ExecuteNonQuery();
     }
 
-    public void SetLinkModeUsed(string guest, string mode)
-    {
-        using var command = Command("UPDATE guests SET link_mode_used = $mode WHERE name = $guest");
-        command.Parameters.AddWithValue("$mode", mode);
-        command.Parameters.AddWithValue("$guest", guest);
-        command.ExecuteNonQuery();
-    }
-
     // ---- manifests (one per blob, shared by every guest) ----
 
     public void SaveManifest(string blobSha256, PackageManifest manifest)
