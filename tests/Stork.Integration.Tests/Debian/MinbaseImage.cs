@@ -19,8 +19,12 @@ public static class MinbaseImage
                 var mmdebstrap = new[] { "/usr/bin/mmdebstrap" }.FirstOrDefault(File.Exists)
                     ?? throw new InvalidOperationException("mmdebstrap is not installed: run 'apt-get install -y mmdebstrap' (./test.sh does this)");
                 Directory.CreateDirectory(Path.GetDirectoryName(Tarball)!);
-                var partial = Tarball + ".partial";
-                var made = ProcessRunner.Run(mmdebstrap, ["--variant=minbase", "--mode=root", "--quiet", "bookworm", partial], timeout: TimeSpan.FromMinutes(20));
+                // mmdebstrap picks its output format from the name: "x.tar.partial" would become a directory, so the
+                // partial file ends in .tar too, and the format is given as well. A leftover of a killed run goes first.
+                var partial = Path.Combine(Path.GetDirectoryName(Tarball)!, "bookworm-minbase.partial.tar");
+                if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+                File.Delete(partial);
+                var made = ProcessRunner.Run(mmdebstrap, ["--variant=minbase", "--mode=root", "--format=tar", "--quiet", "bookworm", partial], timeout: TimeSpan.FromMinutes(20));
                 PublishedRepository.Expect(made, "mmdebstrap --variant=minbase bookworm");
                 File.Move(partial, Tarball);
             }
