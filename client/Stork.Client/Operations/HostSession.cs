@@ -81,14 +81,18 @@ public sealed partial class HostSession : IDisposable
     /// </summary>
     public async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> RefreshIndexAsync(CancellationToken cancellation)
     {
-        TrustedMetadata trusted;
-        RefreshResult result;
-        using (PhaseTimings.Measure("refresh"))
-            (trusted, result) = await RefreshOnSomeMirrorAsync(loadDelegations: false, cancellation);
+        var (trusted, result) = await RefreshTopLevelAsync(cancellation);
         using var _ = PhaseTimings.Measure("package index");
         if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } cached)
             return (cached, trusted, result);
         return await BuildIndexAsync(trusted, result, cancellation);
+    }
+
+    /// <summary>The TUF refresh without the delegated roles, timed as the "refresh" phase (both index paths start here).</summary>
+    private async Task<(TrustedMetadata Trusted, RefreshResult Result)> RefreshTopLevelAsync(CancellationToken cancellation)
+    {
+        using (PhaseTimings.Measure("refresh"))
+            return await RefreshOnSomeMirrorAsync(loadDelegations: false, cancellation);
     }
 
     /// <summary>
@@ -97,10 +101,7 @@ public sealed partial class HostSession : IDisposable
     /// </summary>
     public async Task<(PackageIndexCache.Summary Index, RefreshResult Refresh)> RefreshSummaryAsync(CancellationToken cancellation)
     {
-        TrustedMetadata trusted;
-        RefreshResult result;
-        using (PhaseTimings.Measure("refresh"))
-            (trusted, result) = await RefreshOnSomeMirrorAsync(loadDelegations: false, cancellation);
+        var (trusted, result) = await RefreshTopLevelAsync(cancellation);
         using var _ = PhaseTimings.Measure("package index");
         if (PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } summary)
             return (summary, result);

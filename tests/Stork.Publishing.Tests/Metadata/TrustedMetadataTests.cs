@@ -7,18 +7,8 @@ using Stork.Publishing.Repository;
 namespace Stork.Publishing.Tests.Metadata;
 
 /// <summary>The client workflow's checks, driven with repositories the publisher writes and a hand-moved clock.</summary>
-public sealed class TrustedMetadataTests : IDisposable
+public sealed class TrustedMetadataTests : ClientWorkflowTest
 {
-    private readonly TempDir _dir = new();
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly RepositoryProject _repo;
-
-    public TrustedMetadataTests() => _repo = RepositoryProject.Init(_dir.Combine("repo"), _clock);
-
-    private byte[] Meta(string file) => File.ReadAllBytes(Path.Combine(_repo.MetadataDir, file));
-
-    private TrustedMetadata Fresh() => new(Meta("1.root.json"), _clock.GetUtcNow());
-
     private TrustedMetadata LoadAll()
     {
         var t = Fresh();
@@ -146,5 +136,4 @@ public sealed class TrustedMetadataTests : IDisposable
         Assert.ThrowsAny<RepositoryException>(() => t.UpdateTargets(oldTargets));
     }
 
-    public void Dispose() => _dir.Dispose();
 }

@@ -13,20 +13,8 @@ namespace Stork.Publishing.Tests.Metadata;
 /// publisher would never write, a role is edited and re-signed with that role's own key, so only the rule under test
 /// is broken.
 /// </summary>
-public sealed class TrustedMetadataWorkflowTests : IDisposable
+public sealed class TrustedMetadataWorkflowTests : ClientWorkflowTest
 {
-    private readonly TempDir _dir = new();
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly RepositoryProject _repo;
-
-    public TrustedMetadataWorkflowTests() => _repo = RepositoryProject.Init(_dir.Combine("repo"), _clock);
-
-    public void Dispose() => _dir.Dispose();
-
-    private byte[] Meta(string file) => File.ReadAllBytes(Path.Combine(_repo.MetadataDir, file));
-
-    private TrustedMetadata Fresh() => new(Meta("1.root.json"), _clock.GetUtcNow());
-
     private TrustedMetadata WithTimestamp()
     {
         var t = Fresh();
