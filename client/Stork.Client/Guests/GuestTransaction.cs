@@ -173,8 +173,30 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
         {
             if (liftFirst) guard.RunLifted(operation, storeFiles);
             else guard.Run(operation, storeFiles);
+            return;
+        }
+        catch (InodeImmutableException) when (UnlistedStoreFile(path, storeFiles) is { } found)
+        {
+            storeFiles = [.. storeFiles, found];
         }
         catch (InodeImmutableException) { throw root.Failed("change", path, GuestSyscalls.EPERM); }
+        try { guard.RunLifted(operation, storeFiles); }
+        catch (InodeImmutableException) { throw root.Failed("change", path, GuestSyscalls.EPERM); }
+    }
+
+    /// <summary>
+    /// The store inode at <paramref name="path"/> when it is none of <paramref name="known"/>: a file of an earlier
+    /// change that a guest hid (a directory swapped away) while Stork removed it, so no package owns it any more,
+    /// yet it is still an immutable store inode that only lifting lets anyone replace. Found by the content's hash
+    /// and confirmed by inode in this guest's store; a guest file that merely looks alike is not a store inode.
+    /// </summary>
+    private string? UnlistedStoreFile(string path, string?[] known)
+    {
+        if (!guard.Immutable || root.LStat(path) is not { IsRegularFile: true, IsImmutable: true, LinkCount: > 1 } status) return null;
+        string sha;
+        try { sha = root.Sha256(path); }
+        catch (Exception e) when (e is GuestException or IOException) { return null; } // swapped for something else meanwhile
+        return store.FindByInode(sha, status) is { } file && !known.Contains(file) ? file : null;
     }
 
     private void Unlink(string path, string? storeFile) =>

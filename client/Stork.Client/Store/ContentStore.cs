@@ -66,6 +66,19 @@ public sealed class ContentStore
 
     public string PathFor(PackageFileEntry file) => PathFor(file.Sha256!, file.Mode!);
 
+    /// <summary>
+    /// The store file (any mode) with content <paramref name="sha256"/> whose inode is <paramref name="status"/>'s,
+    /// or null. Looks at one shard folder of host-owned names only; the inode comparison is what identifies it.
+    /// </summary>
+    public string? FindByInode(string sha256, FileStatus status)
+    {
+        var shard = Path.Combine(FilesDir, sha256[..2]);
+        if (!Directory.Exists(shard)) return null;
+        foreach (var file in Directory.EnumerateFiles(shard, sha256 + "-*"))
+            if (Native.LStat(file) is { IsRegularFile: true } stored && stored.IsSameFileAs(status)) return file;
+        return null;
+    }
+
     /// <summary>Store files keep their manifest mode minus the write bits.</summary>
     public static int StoredPermissions(string mode) => FileModes.Parse(mode) & ~WriteBits;
 

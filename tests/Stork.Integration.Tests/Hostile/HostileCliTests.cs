@@ -30,7 +30,7 @@ public sealed class HostileCliTests(PublishedRepository repo, ITestOutputHelper 
         public int NotInstalled;
     }
 
-    private static void Raced(TestHost host, string resolver, Tally tally, params string[] args)
+    private void Raced(TestHost host, string resolver, Tally tally, params string[] args)
     {
         tally.Commands++;
         ProcessResult run;
@@ -45,6 +45,7 @@ public sealed class HostileCliTests(PublishedRepository repo, ITestOutputHelper 
             return;
         }
         tally.Exits[run.ExitCode] = tally.Exits.GetValueOrDefault(run.ExitCode) + 1;
+        output.WriteLine($"{string.Join(' ', args)}: exit {run.ExitCode} {run.Stderr.Split('\n')[0]}");
         // A remove after a refused install finds nothing to remove: a request error about exactly that is expected.
         if (run.ExitCode == 5 && args[0] == "remove" && run.Stderr.Contains("is not installed", StringComparison.Ordinal)) { tally.NotInstalled++; return; }
         if (run.ExitCode is not (0 or 6)) tally.Unexpected.Add($"{string.Join(' ', args)}: {run}");
@@ -128,7 +129,7 @@ public sealed class HostileCliTests(PublishedRepository repo, ITestOutputHelper 
 
         // Afterwards the host is consistent: recover has nothing to fail on, and the untouched guests verify clean.
         var recover = host.Get("recover");
-        Assert.True(recover.ExitCode == 0, recover.ToString());
+        Assert.True(recover.ExitCode == 0, recover + "\n" + DescribeSharedFiles(g, stateDir));
         var verify = host.Get("verify", "--guest", "a", "--guest", "t");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Equal(victimBefore, TreeHashes.Take(victim));
@@ -170,6 +171,23 @@ public sealed class HostileCliTests(PublishedRepository repo, ITestOutputHelper 
         Assert.Contains("x2: repaired /usr/lib/libdemo/data.txt", repair.Stdout);
         Expect(StoreCli.Run(host, mutable, "verify"), "verify after repair");
         foreach (var guest in new[] { "x1", "x2", "y", "d" }) Assert.Equal(original, System.IO.File.ReadAllText(File(guest)));
+    }
+
+    // For a failure message: what each regular file of the guest is (inode, flags) and which store file, if any, shares its inode.
+    private static string DescribeSharedFiles(string guestRoot, string stateDir)
+    {
+        if (!Directory.Exists(guestRoot)) return "(guest root gone)";
+        var store = Directory.EnumerateFiles(stateDir, "*", SearchOption.AllDirectories)
+            .Select(f => (Path: f, Status: Stork.Client.Store.Native.LStat(f)))
+            .Where(f => f.Status is { IsRegularFile: true }).ToList();
+        var lines = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(guestRoot, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            if (Stork.Client.Store.Native.LStat(file) is not { IsRegularFile: true } st) continue;
+            var twin = store.FirstOrDefault(s => s.Status!.Value.IsSameFileAs(st)).Path;
+            lines.Add($"{Path.GetRelativePath(guestRoot, file)}: links {st.LinkCount}, immutable {st.IsImmutable}, store {(twin is null ? "none" : Path.GetRelativePath(stateDir, twin))}");
+        }
+        return string.Join("\n", lines);
     }
 
     private static void Expect(ProcessResult result, string what) =>
