@@ -87,6 +87,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
         }
 
         var rounds = new List<GuestRound>();
+        using var pin = dryRun ? null : installer.PinStore();
         if (!dryRun) await BlobPrefetch.ForPlansAsync(session, installer, plans, index, trusted, cancellation);
         foreach (var (guest, desired) in plans)
         {

@@ -14,6 +14,15 @@ public sealed partial class GuestInstaller
     /// </summary>
     public AheadBatch BeginAhead() => new(this, paths);
 
+    /// <summary>
+    /// Holds gc off (the store lock, shared) from a command's first download to its last guest change. Until a
+    /// generation names them, the blobs and store files fetched for the command are pinned by nothing else: a gc
+    /// between the prefetch and the apply freed them, and the apply downloaded them again (seen with 16 parallel
+    /// installs and gc). flock gives no preference to a waiting exclusive lock, so the shared locks the prefetch and
+    /// the apply take inside this one are granted while gc waits.
+    /// </summary>
+    public IDisposable PinStore() => SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", OnWait);
+
     public sealed class AheadBatch : IDisposable
     {
         private readonly GuestInstaller _installer;

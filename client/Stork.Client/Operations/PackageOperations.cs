@@ -78,6 +78,7 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
         RequireNothingNewFromExpired(guest, desired, trusted);
         if (Offline) RequireCached(guest, desired);
         var sizes = SizesOf(guest, desired, index);
+        using var pin = installer.PinStore();
         using (PhaseTimings.Measure("prefetch blobs"))
             await BlobPrefetch.ForPlansAsync(session, installer, [(guest, desired)], index, trusted, cancellation);
         var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation, scripts: ScriptPolicyFor(guest, desired, index));
