@@ -129,7 +129,7 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
             if (ldconfig is null) Notes.Add($"guest {root.Name}: ldconfig trigger not run: the guest has no /sbin/ldconfig");
             else
             {
-                var run = await Runner().RunAsync(root.HostPath, ["/" + ldconfig], Environment("ldconfig", "triggered", ""), ct);
+                var run = await Runner().RunAsync(root, ["/" + ldconfig], Environment("ldconfig", "triggered", ""), ct);
                 Log("ldconfig", "(trigger)", [], run);
                 if (run.ExitCode != 0) failures.Add($"guest {root.Name}: ldconfig (trigger) failed with exit {run.ExitCode}: {Tail(run.Output)}");
             }
@@ -197,7 +197,7 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         if (script is "preinst" or "postinst")
             foreach (var (member, mode) in new[] { ("templates", 0644), ("config", 0755) })
                 if (manifest.Scripts.Get(member) is { } extra) root.WriteFile($"{InfoDir}/{manifest.Name}.{member}", Encoding.UTF8.GetBytes(extra), mode);
-        var run = await Runner().RunAsync(root.HostPath, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
+        var run = await Runner().RunAsync(root, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
         Log(manifest.Name, script, args, run);
         if (run.ExitCode == 0) return null;
         var how = run.TimedOut ? $"was stopped after {Runner().TimeLimit.TotalSeconds:0} s" : $"failed with exit {run.ExitCode}";
