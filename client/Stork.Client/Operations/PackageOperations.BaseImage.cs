@@ -34,9 +34,7 @@ public sealed partial class PackageOperations
     {
         if (session.Config.ScriptRoles is not { Count: > 0 } roles) return null;
         // Leaving packages count too: their prerm and postrm run when they go.
-        var allowed = desired.Select(p => (p.Name, p.Version)).Concat(installer.ListInstalled(guest).Select(p => (p.Name, p.Version)))
-            .Where(p => index.Find(p.Name, p.Version) is { } entry && roles.Contains(entry.Role))
-            .Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        return new ScriptPolicy(allowed, ScriptRunner.Detect);
+        return ScriptPolicy.For(roles, desired.Select(p => (p.Name, p.Version)).Concat(installer.ListInstalled(guest).Select(p => (p.Name, p.Version))),
+            (name, version) => index.Find(name, version)?.Role);
     }
 }
