@@ -70,7 +70,7 @@ public sealed class GuestBaseTests : IDisposable
     }
 
     [Fact]
-    public async Task Base_auto_detects_the_dpkg_database_and_registers_into_it()
+    public async Task Base_auto_detects_the_dpkg_database_and_registers_into_it_with_md5sums()
     {
         WithStatus("auto");
         var guest = _host.Guests.AddGuest("auto", _host.GuestRoot("auto"));
@@ -79,6 +79,17 @@ public sealed class GuestBaseTests : IDisposable
         var tool = _host.Build("tool", "1.0.0", new Dictionary<string, string> { ["usr/share/tool/README"] = "tool\n" });
         await _host.ApplyAsync("auto", tool);
         Assert.Contains("Package: tool\n", File.ReadAllText(StatusFile("auto")));
+        // dpkg's md5sums of the package's files, as dpkg -V reads them ("HEX  PATH", no leading slash).
+        var md5sums = Path.Combine(_host.GuestRoot("auto"), "var/lib/dpkg/info/tool.md5sums");
+        Assert.Equal($"{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData("tool\n"u8.ToArray()))}  usr/share/tool/README\n", File.ReadAllText(md5sums));
+
+        // An upgrade rewrites them; a removal takes them away with the package's list.
+        var tool2 = _host.Build("tool", "2.0.0", new Dictionary<string, string> { ["usr/share/tool/README"] = "tool 2\n" });
+        await _host.ApplyAsync("auto", tool2);
+        Assert.StartsWith(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData("tool 2\n"u8.ToArray())), File.ReadAllText(md5sums));
+        await _host.ApplyAsync("auto");
+        Assert.False(File.Exists(md5sums));
+        Assert.False(File.Exists(Path.Combine(_host.GuestRoot("auto"), "var/lib/dpkg/info/tool.list")));
     }
 
     [Fact]
