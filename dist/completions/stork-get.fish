@@ -34,6 +34,7 @@ complete -c stork-get -n '__fish_seen_subcommand_from guest; and not __fish_seen
 complete -c stork-get -n '__fish_seen_subcommand_from add' -l root -r -d 'The guest\'s root directory (e.g. /var/lib/machines/NAME or /var/lib/lxc/NAME/rootfs)'
 complete -c stork-get -n '__fish_seen_subcommand_from add' -l link-mode -r -d 'hardlink (default), reflink, copy, or auto (tries them in that order; the first file decides)'
 complete -c stork-get -n '__fish_seen_subcommand_from add' -l share-group -r -d 'Sharing group: hard links to store files are shared only among guests of one group (default: default); give mutually untrusted tenants different groups'
+complete -c stork-get -n '__fish_seen_subcommand_from add' -l base -r -d 'The guest\'s base image: auto (default: a guest with /var/lib/dpkg/status has one), dpkg (required: its dpkg database must be there), or none (its dpkg database is neither read nor written)'
 complete -c stork-get -n '__fish_seen_subcommand_from set-link-mode' -a '(stork-get __complete guests 2>/dev/null)'
 complete -c stork-get -n '__fish_seen_subcommand_from remove' -a '(stork-get __complete guests 2>/dev/null)'
 complete -c stork-get -n '__fish_seen_subcommand_from remove' -l delete-files -d 'Remove every file Stork placed in the guest (edited config files are kept); without it the files stay, as private copies'

@@ -62,6 +62,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
 
         var plans = new List<(string Guest, IReadOnlyList<DesiredPackage> Desired)>();
         var failures = new List<string>();
+        var unplannable = new List<GuestRound>();
         foreach (var guest in directives)
         {
             try
@@ -70,12 +71,17 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
                 var manualBefore = installed.Where(p => p.Manual).Select(p => p.Name).ToList();
                 var request = GuestRequestBuilder.Build(guest, installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(), manualBefore);
                 var manual = request.ManuallyInstalled.Except(request.Remove).ToHashSet(StringComparer.Ordinal);
-                var result = Solver.Solve(index, request, cancellation);
+                var result = GuestSolve.Solve(installer, guest.Guest, index, request, cancellation); // a dpkg base image counts as for the CLI
                 plans.Add((guest.Guest, DesiredSet.From(result, index, manual, guest.Guest, GuestRequestBuilder.Sources(guest))));
             }
             catch (RequestException e)
             {
                 failures.Add(e.Message);
+            }
+            catch (GuestException e)
+            {
+                // The guest itself is at fault (its declared dpkg base is gone, its root vanished): it waits, the others go on.
+                unplannable.Add(new GuestRound(guest.Guest, null, null, [], ErrorReport.Describe(e).Message, dryRun));
             }
         }
         // Nothing is half-applied: one guest that cannot be planned stops every change of the round (drift is still repaired).
@@ -86,7 +92,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
                 await RepairOnlyAsync(guests, managed, dryRun, cancellation), error, PlanSkipped: false);
         }
 
-        var rounds = new List<GuestRound>();
+        var rounds = new List<GuestRound>(unplannable);
         using var pin = dryRun ? null : installer.PinStore();
         if (!dryRun) await BlobPrefetch.ForPlansAsync(session, installer, plans, index, trusted, cancellation);
         foreach (var (guest, desired) in plans)
@@ -94,7 +100,11 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
             if (dryRun) { rounds.Add(new GuestRound(guest, desired, null, [], null, true)); continue; }
             try
             {
-                var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation);
+                // Maintainer scripts under the same policy as the CLI's: the signing roles stork.json allows.
+                var scripts = ScriptPolicy.For(session.Config.ScriptRoles,
+                    desired.Select(p => (p.Name, p.Version)).Concat(installer.ListInstalled(guest).Select(p => (p.Name, p.Version))),
+                    (name, version) => index.Find(name, version)?.Role);
+                var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation, scripts: scripts);
                 var repaired = managed.Contains(guest) ? await RepairOneAsync(guest, cancellation) : [];
                 rounds.Add(new GuestRound(guest, desired, report, repaired, null, false));
             }

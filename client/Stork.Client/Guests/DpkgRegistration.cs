@@ -6,15 +6,19 @@ namespace Stork.Client.Guests;
 /// <summary>
 /// Makes Stork's packages visible to the guest's own dpkg and apt (guests with a dpkg base image): each is a paragraph
 /// of /var/lib/dpkg/status ("install ok installed", its Debian version, marked <c>Stork-Managed: yes</c>) and a
-/// /var/lib/dpkg/info/NAME.list of its paths. dpkg -l lists them, apt counts them as installed, and dpkg refuses to
-/// unpack another package over one of their files ("trying to overwrite ..., which is also in package ...").
+/// /var/lib/dpkg/info/NAME.list of its paths, and NAME.md5sums of its regular files other than config files (as dpkg
+/// writes them, hashed from the store's copy, not the guest's), so <c>dpkg -V</c> inside the guest checks them. dpkg -l
+/// lists them, apt counts them as installed, and dpkg refuses to unpack another package over one of their files
+/// ("trying to overwrite ..., which is also in package ...").
 /// The guest's own paragraphs are kept byte for byte; the file is replaced by rename, never written in place.
 /// </summary>
 internal static class DpkgRegistration
 {
     public const string Marker = "Stork-Managed";
 
-    public static void Write(GuestRoot root, IReadOnlyCollection<string> leaving, IReadOnlyDictionary<string, PackageManifest> installed)
+    /// <param name="storeFile">The store's copy of a regular file entry, to hash for md5sums.</param>
+    public static void Write(GuestRoot root, IReadOnlyCollection<string> leaving, IReadOnlyDictionary<string, PackageManifest> installed,
+        Func<PackageFileEntry, string> storeFile)
     {
         if (root.ReadSmallFile(DpkgStatus.StatusPath, DpkgStatus.MaxBytes) is not { } bytes) return;
         var text = Encoding.UTF8.GetString(bytes).Replace("\r\n", "\n");
@@ -24,14 +28,35 @@ internal static class DpkgRegistration
         var ours = installed.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(Paragraph);
         var status = string.Join("\n\n", kept.Concat(ours)) + "\n";
         foreach (var name in leaving.Where(n => !installed.ContainsKey(n)))
+        {
             root.TryUnlink($"{MaintainerScriptPhase.InfoDir}/{name}.list");
+            root.TryUnlink($"{MaintainerScriptPhase.InfoDir}/{name}.md5sums");
+        }
         foreach (var manifest in installed.Values)
         {
             var list = new StringBuilder("/.\n");
             foreach (var entry in manifest.Files) list.Append('/').Append(entry.Path).Append('\n');
             root.WriteFile($"{MaintainerScriptPhase.InfoDir}/{manifest.Name}.list", Encoding.UTF8.GetBytes(list.ToString()), 0644);
+            // Hashing reads every file: only for a version that replaced another in this change, or when none is there yet.
+            var md5sums = $"{MaintainerScriptPhase.InfoDir}/{manifest.Name}.md5sums";
+            if (leaving.Contains(manifest.Name) || root.LStat(md5sums) is null)
+                root.WriteFile(md5sums, Md5Sums(manifest, storeFile), 0644);
         }
         root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(status), 0644);
+    }
+
+    // dpkg's format: "HEX  PATH" per regular file, path without the leading slash; conffiles are checked by their own field.
+    private static byte[] Md5Sums(PackageManifest manifest, Func<PackageFileEntry, string> storeFile)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in manifest.Files.Where(e => e.IsFile && !e.IsConfig && e.Sha256 is not null && e.Mode is not null))
+        {
+            var path = storeFile(entry);
+            if (!File.Exists(path)) continue; // not in the store (never expected): left out, so dpkg -V does not check it
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            text.Append(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(stream))).Append("  ").Append(entry.Path).Append('\n');
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     public static bool IsOurs(string paragraph) =>

@@ -36,7 +36,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     {
         var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
         using var root = GuestRoot.Open(record);
-        return DpkgStatus.Read(root);
+        return DpkgBase.Read(root, record);
     }
 
     /// <summary>Plans without changing anything (dry run): package manifests come from the host database when known.</summary>
@@ -106,6 +106,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         storePhase.Dispose();
         var planPhase = PhaseTimings.Measure("link mode + plan");
         using var root = GuestRoot.Open(record);
+        bool dpkgBase = DpkgBase.Has(root, record); // a declared base that is gone stops the change before any file is touched
         var (linkMode, why) = ResolveLinkMode(record, root, store);
         InstallPlan plan;
         try
@@ -113,7 +114,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
                 new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode));
         }
-        catch (GuestConflictException e) when (DpkgStatus.Present(root))
+        catch (GuestConflictException e) when (dpkgBase)
         {
             // Files of the guest's own dpkg packages are never overwritten: they are not Stork's.
             throw new GuestConflictException(e.Guest, e.Path,
@@ -144,7 +145,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
                 .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
             // A dpkg guest's apt and dpkg see Stork's packages (before postinsts, which may ask dpkg).
-            if (plan.Changed && DpkgStatus.Present(root)) DpkgRegistration.Write(root, changes.Replaced, installedNow);
+            if (plan.Changed && dpkgBase) DpkgRegistration.Write(root, changes.Replaced, installedNow, store.PathFor);
             if (scripts is not null) scriptFailures = await phase.AfterAsync(changes, manifests, leaving, installedNow, ct);
         }
         finally { phase.Finish(); }

@@ -178,16 +178,20 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
 
     /// <summary>
     /// Brings a guest back to the package set of an earlier generation (default: the one before the current),
-    /// as a new generation, from the blobs cached on the host (gc keeps every blob a generation names).
+    /// as a new generation, from the blobs cached on the host (gc keeps every blob a generation names). Maintainer scripts
+    /// run as for any change (dpkg's order: prerm/postrm of the leaving versions, preinst/postinst of the returning ones)
+    /// for the packages <paramref name="scripts"/> allows, given every (name, version) the rollback touches.
     /// </summary>
-    public async Task<InstallReport> RollbackAsync(string guest, int? to, CancellationToken ct)
+    public async Task<InstallReport> RollbackAsync(string guest, int? to, CancellationToken ct,
+        Func<IEnumerable<(string Name, string Version)>, ScriptPolicy?>? scripts = null)
     {
         installer.Recover(guest);
         var generations = database.ListGenerations(guest);
         if (generations.Count == 0) throw new GuestException($"guest '{guest}' has no generations to roll back to");
         var current = generations[^1].Number;
         int target = to ?? current - 1;
-        if (target == 0) return await ApplyTo(guest, [], $"rollback to generation 0 (empty)", ct);
+        var installedNow = database.ListInstalled(guest).Select(p => (p.Name, p.Version)).ToList();
+        if (target == 0) return await ApplyTo(guest, [], $"rollback to generation 0 (empty)", scripts?.Invoke(installedNow), ct);
         var generation = generations.FirstOrDefault(g => g.Number == target)
             ?? throw new GuestException($"guest '{guest}' has no generation {target} (see: stork-get history --guest {guest})");
         if (target == current) throw new GuestException($"guest '{guest}' is already at generation {target}");
@@ -198,11 +202,12 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             if (!File.Exists(blob)) throw new LocalException($"the blob of {p.Name} {p.Version} (generation {target}) is no longer cached on this host; install that version instead");
             desired.Add(new DesiredPackage(p.Name, p.Version, p.BlobSha256, new FileInfo(blob).Length, p.Manual));
         }
-        return await ApplyTo(guest, desired, $"rollback to generation {target}", ct);
+        var policy = scripts?.Invoke(installedNow.Concat(desired.Select(p => (p.Name, p.Version))));
+        return await ApplyTo(guest, desired, $"rollback to generation {target}", policy, ct);
     }
 
-    private Task<InstallReport> ApplyTo(string guest, List<DesiredPackage> desired, string summary, CancellationToken ct) =>
-        installer.ApplyAsync(guest, desired, new CachedBlobSource(paths), ct, summary);
+    private Task<InstallReport> ApplyTo(string guest, List<DesiredPackage> desired, string summary, ScriptPolicy? scripts, CancellationToken ct) =>
+        installer.ApplyAsync(guest, desired, new CachedBlobSource(paths), ct, summary, scripts);
 
     /// <summary>
     /// Frees store files, cached blobs and manifests that no guest's installed set, generation or in-flight change

@@ -7,8 +7,10 @@ namespace Stork.Client.Guests;
 public sealed class GuestRegistry(HostDatabase database)
 {
     /// <summary>Registers a guest, creating its root directory if missing.</summary>
-    public GuestRecord AddGuest(string name, string rootDir, string linkMode = GuestLinkModes.HardLink, string shareGroup = ShareGroups.Default)
+    /// <param name="baseImage">auto (detect /var/lib/dpkg/status at each change), dpkg (required: checked now and at each change), or none.</param>
+    public GuestRecord AddGuest(string name, string rootDir, string linkMode = GuestLinkModes.HardLink, string shareGroup = ShareGroups.Default, string baseImage = GuestBases.Auto)
     {
+        if (!GuestBases.IsValid(baseImage)) throw new InvalidGuestException($"'{baseImage}' is not a base image kind ({string.Join(", ", GuestBases.All)})");
         if (!GuestNames.IsValid(name)) throw new InvalidGuestException($"'{name}' is not a valid guest name ([a-z0-9][a-z0-9._-]*, at most {GuestNames.MaxLength} characters)");
         if (!ShareGroups.IsValid(shareGroup)) throw new InvalidGuestException($"'{shareGroup}' is not a valid sharing group name ([a-z0-9][a-z0-9._-]*, at most {GuestNames.MaxLength} characters)");
         if (!GuestLinkModes.IsValid(linkMode)) throw new InvalidGuestException($"'{linkMode}' is not a link mode ({string.Join(", ", GuestLinkModes.All)})");
@@ -29,7 +31,10 @@ public sealed class GuestRegistry(HostDatabase database)
         Directory.CreateDirectory(root);
         if (Store.Native.LStat(root) is not { IsDirectory: true })
             throw new InvalidGuestException($"guest root '{root}' is not a directory (symlinked roots are not accepted)");
-        var guest = new GuestRecord(name, root, linkMode, null, shareGroup);
+        if (baseImage == GuestBases.Dpkg)
+            using (var opened = GuestRoot.Open(name, root))
+                _ = DpkgBase.Read(opened, new GuestRecord(name, root, linkMode, null, shareGroup, baseImage)); // missing or unreadable: refused now
+        var guest = new GuestRecord(name, root, linkMode, null, shareGroup, baseImage);
         try { database.InsertGuest(guest); }
         catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT: raced with another add */)
         {

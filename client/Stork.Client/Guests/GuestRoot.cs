@@ -49,6 +49,18 @@ public sealed partial class GuestRoot : IDisposable
         throw new GuestException($"guest '{name}': cannot open its root '{hostPath}': {Describe(errno)}");
     }
 
+    /// <summary>
+    /// The root descriptor opened and checked by <see cref="Open(string, string)"/>, duplicated for a child process
+    /// to inherit (the script runner binds or chroots into it through /proc/self/fd/N, so what the runner enters is
+    /// this directory, whatever the guest has since done to the path leading to it).
+    /// </summary>
+    internal SafeFileHandle DuplicateForChild()
+    {
+        int errno = GuestSyscalls.DuplicateInheritable(_root, out var duplicate);
+        if (errno != 0) throw new GuestException($"guest '{Name}': cannot pass its root to the script runner: {Describe(errno)}");
+        return duplicate!;
+    }
+
     /// <summary>True when the root directory still exists where it was registered.</summary>
     public static bool Exists(string hostPath) => Native.LStat(hostPath) is { IsDirectory: true };
 

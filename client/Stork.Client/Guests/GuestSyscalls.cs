@@ -171,6 +171,19 @@ internal static class GuestSyscalls
 
     public static void ReleaseLease(SafeFileHandle file) => _ = FcntlCall(Fd(file), F_SETLEASE, F_UNLCK);
 
+    private const int F_DUPFD = 0;
+
+    /// <summary>
+    /// A duplicate of <paramref name="file"/> without FD_CLOEXEC (F_DUPFD, number 3 or above), so a child process
+    /// inherits it under the same number; the caller closes it once the child has started.
+    /// </summary>
+    public static int DuplicateInheritable(SafeFileHandle file, out SafeFileHandle? duplicate)
+    {
+        int fd = FcntlCall(Fd(file), F_DUPFD, 3);
+        duplicate = fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : null;
+        return fd >= 0 ? 0 : Errno();
+    }
+
     private const nuint FICLONE = 0x40049409;
 
     public static int Reflink(SafeFileHandle from, SafeFileHandle to) =>

@@ -7,7 +7,7 @@ namespace Stork.Client.Guests;
 /// <summary>
 /// Runs Debian maintainer scripts of one guest change in dpkg's order, inside the guest (see <see cref="ScriptRunner"/>):
 /// before any file changes, <c>prerm remove</c> / <c>prerm upgrade NEW</c> of leaving versions, then <c>preinst install</c> /
-/// <c>preinst upgrade OLD</c> of arriving ones; after the new generation is recorded, <c>postrm upgrade NEW</c> /
+/// <c>preinst upgrade OLD</c> of arriving ones (a failure there runs dpkg's abort-* unwind); after the new generation is recorded, <c>postrm upgrade NEW</c> /
 /// <c>postrm remove</c>, <c>postinst configure [OLD]</c> in dependency order, then each interested package's
 /// <c>postinst triggered NAMES</c> once and <c>ldconfig</c> when a library package activated it and no package of the
 /// guest's Stork set handles it. Scripts are written where dpkg keeps them (/var/lib/dpkg/info/NAME.SCRIPT), a
@@ -35,22 +35,58 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
     public IReadOnlySet<string> Pending() =>
         File.Exists(PendingFile) ? File.ReadAllLines(PendingFile).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal) : new HashSet<string>();
 
-    /// <summary>Before the guest's files change. A failure throws with nothing of the guest's files changed.</summary>
+    /// <summary>
+    /// Before the guest's files change. A failure throws with nothing of the guest's files changed, after dpkg's error
+    /// unwind: every step that ran (the failed one included) is undone in reverse order by the script dpkg calls for it
+    /// (<c>postinst abort-remove</c> for a <c>prerm remove</c>, <c>postinst abort-upgrade NEW</c> of the old version for a
+    /// <c>prerm upgrade NEW</c>, <c>postrm abort-install</c> / <c>postrm abort-upgrade OLD</c> of the new version for a
+    /// preinst). A failed <c>prerm upgrade</c> is first retried as dpkg does, with the new version's
+    /// <c>prerm failed-upgrade OLD</c>; when that succeeds the change goes on.
+    /// </summary>
     public async Task BeforeAsync(PackageChanges changes, IReadOnlyDictionary<string, PackageManifest> arriving,
         IReadOnlyDictionary<string, PackageManifest> leaving, CancellationToken ct)
     {
+        var unwind = new Stack<(PackageManifest Manifest, string Script, string[] Args)>();
+        async Task Step(PackageManifest manifest, string script, string[] args, (PackageManifest, string, string[]) undo,
+            Func<Task<bool>>? retry = null)
+        {
+            if (await RunAsync(manifest, script, args, ct) is not { } failed) { unwind.Push(undo); return; }
+            if (retry is not null && await retry()) { unwind.Push(undo); return; }
+            unwind.Push(undo);
+            throw await Unwound(failed, unwind, ct);
+        }
+
         foreach (var removed in changes.Removed)
             if (leaving.TryGetValue(removed.Name, out var old))
-                await RunOrThrowAsync(old, "prerm", ["remove"], "nothing in the guest was changed", ct);
+                await Step(old, "prerm", ["remove"], (old, "postinst", ["abort-remove"]));
         foreach (var (oldPackage, newPackage) in changes.Upgraded)
             if (leaving.TryGetValue(oldPackage.Name, out var old) && arriving.TryGetValue(newPackage.Name, out var next))
-                await RunOrThrowAsync(old, "prerm", ["upgrade", DebVersion(next)], "nothing in the guest was changed", ct);
+                await Step(old, "prerm", ["upgrade", DebVersion(next)], (old, "postinst", ["abort-upgrade", DebVersion(next)]),
+                    async () => await RunAsync(next, "prerm", ["failed-upgrade", DebVersion(old)], ct) is null);
         foreach (var added in changes.Added)
             if (arriving.TryGetValue(added.Name, out var next))
-                await RunOrThrowAsync(next, "preinst", ["install"], "nothing in the guest was changed", ct);
+                await Step(next, "preinst", ["install"], (next, "postrm", ["abort-install"]));
         foreach (var (oldPackage, newPackage) in changes.Upgraded)
             if (leaving.TryGetValue(oldPackage.Name, out var old) && arriving.TryGetValue(newPackage.Name, out var next))
-                await RunOrThrowAsync(next, "preinst", ["upgrade", DebVersion(old)], "nothing in the guest was changed", ct);
+                await Step(next, "preinst", ["upgrade", DebVersion(old)], (next, "postrm", ["abort-upgrade", DebVersion(old)]));
+    }
+
+    // Runs the error unwind and says in the error what it did: dpkg's abort steps are best effort too.
+    private async Task<MaintainerScriptException> Unwound(string failed, Stack<(PackageManifest Manifest, string Script, string[] Args)> unwind, CancellationToken ct)
+    {
+        var ran = new List<string>();
+        var unwindFailures = new List<string>();
+        while (unwind.TryPop(out var undo))
+        {
+            if (undo.Manifest.Scripts?.Get(undo.Script) is null || !policy.Allows(undo.Manifest.Name)) continue;
+            var step = $"{undo.Manifest.Name} {undo.Script} {string.Join(' ', undo.Args)}";
+            if (await RunAsync(undo.Manifest, undo.Script, undo.Args, ct) is { } alsoFailed) unwindFailures.Add(alsoFailed);
+            else ran.Add(step);
+        }
+        var state = "nothing in the guest's files was changed" +
+            (ran.Count > 0 ? $"; dpkg's error unwind ran: {string.Join(", ", ran)}" : "") +
+            (unwindFailures.Count > 0 ? $"; the unwind failed too ({string.Join("; ", unwindFailures)}), so a package may be left half-configured" : "");
+        return new MaintainerScriptException(root.Name, $"{failed}; {state}; fix the cause and run the command again");
     }
 
     /// <summary>
@@ -129,7 +165,7 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
             if (ldconfig is null) Notes.Add($"guest {root.Name}: ldconfig trigger not run: the guest has no /sbin/ldconfig");
             else
             {
-                var run = await Runner().RunAsync(root.HostPath, ["/" + ldconfig], Environment("ldconfig", "triggered", ""), ct);
+                var run = await Runner().RunAsync(root, ["/" + ldconfig], Environment("ldconfig", "triggered", ""), ct);
                 Log("ldconfig", "(trigger)", [], run);
                 if (run.ExitCode != 0) failures.Add($"guest {root.Name}: ldconfig (trigger) failed with exit {run.ExitCode}: {Tail(run.Output)}");
             }
@@ -169,12 +205,6 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         return order;
     }
 
-    private async Task RunOrThrowAsync(PackageManifest manifest, string script, string[] args, string state, CancellationToken ct)
-    {
-        if (await RunAsync(manifest, script, args, ct) is { } failed)
-            throw new MaintainerScriptException(root.Name, $"{failed}; {state} (scripts that ran before it are not undone); fix the cause and run the command again");
-    }
-
     /// <summary>Runs one script if the package has it and the policy allows it; returns a failure line, or null.</summary>
     private async Task<string?> RunAsync(PackageManifest manifest, string script, string[] args, CancellationToken ct)
     {
@@ -197,7 +227,7 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         if (script is "preinst" or "postinst")
             foreach (var (member, mode) in new[] { ("templates", 0644), ("config", 0755) })
                 if (manifest.Scripts.Get(member) is { } extra) root.WriteFile($"{InfoDir}/{manifest.Name}.{member}", Encoding.UTF8.GetBytes(extra), mode);
-        var run = await Runner().RunAsync(root.HostPath, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
+        var run = await Runner().RunAsync(root, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
         Log(manifest.Name, script, args, run);
         if (run.ExitCode == 0) return null;
         var how = run.TimedOut ? $"was stopped after {Runner().TimeLimit.TotalSeconds:0} s" : $"failed with exit {run.ExitCode}";

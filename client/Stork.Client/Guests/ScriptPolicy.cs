@@ -7,4 +7,16 @@ namespace Stork.Client.Guests;
 public sealed record ScriptPolicy(IReadOnlySet<string> AllowedPackages, Func<ScriptRunner> Runner)
 {
     public bool Allows(string package) => AllowedPackages.Contains(package);
+
+    /// <summary>
+    /// The policy for a change touching <paramref name="packages"/> (arriving and leaving versions): those whose signing
+    /// role, as <paramref name="roleOf"/> finds it in the trusted index, is one of <paramref name="roles"/>; null when no role may.
+    /// </summary>
+    public static ScriptPolicy? For(IReadOnlySet<string>? roles, IEnumerable<(string Name, string Version)> packages, Func<string, string, string?> roleOf)
+    {
+        if (roles is not { Count: > 0 }) return null;
+        var allowed = packages.Where(p => roleOf(p.Name, p.Version) is { } role && roles.Contains(role))
+            .Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        return new ScriptPolicy(allowed, ScriptRunner.Detect);
+    }
 }

@@ -21,11 +21,19 @@ public sealed class ScriptRunner
 
     public string Tool { get; }
     private readonly string _program;
+    private readonly string _setpriv = "setpriv", _chroot = "chroot";
 
     private ScriptRunner(string tool, string program)
     {
         Tool = tool;
         _program = program;
+    }
+
+    // The fallback's helpers by full path: the environment given to the script need not have them on its PATH.
+    private ScriptRunner(string unshare, string setpriv, string chroot) : this("unshare+chroot", unshare)
+    {
+        _setpriv = setpriv;
+        _chroot = chroot;
     }
 
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(10);
@@ -34,23 +42,39 @@ public sealed class ScriptRunner
     public static ScriptRunner Detect()
     {
         if (Find("bwrap") is { } bwrap) return new ScriptRunner("bwrap", bwrap);
-        if (Find("unshare") is { } unshare && Find("setpriv") is not null && Find("chroot") is not null) return new ScriptRunner("unshare+chroot", unshare);
+        if (ForTool("unshare+chroot") is { } fallback) return fallback;
         throw new LocalException("maintainer scripts are allowed but no script runner was found: install bubblewrap (bwrap), or util-linux's unshare and setpriv with chroot");
     }
+
+    /// <summary>One runner by name ("bwrap" or "unshare+chroot"), or null when its tools are missing (tests run both).</summary>
+    internal static ScriptRunner? ForTool(string tool) => tool switch
+    {
+        "bwrap" => Find("bwrap") is { } bwrap ? new ScriptRunner(tool, bwrap) : null,
+        "unshare+chroot" => Find("unshare") is { } unshare && Find("setpriv") is { } setpriv && Find("chroot") is { } chroot
+            ? new ScriptRunner(unshare, setpriv, chroot) : null,
+        _ => null,
+    };
 
     private static string? Find(string name) =>
         new[] { "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
-    /// <summary>Runs <paramref name="command"/> (a path inside the guest and its arguments) with exactly <paramref name="environment"/>.</summary>
-    public async Task<ScriptRun> RunAsync(string guestRoot, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    // Children inherit every descriptor without FD_CLOEXEC: one guest's root must never reach the runner of another
+    // guest started at the same moment, so duplicating, starting and closing happen one runner at a time.
+    private static readonly Lock SpawnGate = new();
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (a path inside the guest and its arguments) with exactly <paramref name="environment"/>.
+    /// The runner enters the guest through the root descriptor <paramref name="guest"/> holds, never through its host
+    /// path: a guest that renames or replaces its root (or anything on the way to it) after Stork opened it cannot make
+    /// the script run anywhere else.
+    /// </summary>
+    public async Task<ScriptRun> RunAsync(GuestRoot guest, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
         var start = new ProcessStartInfo(_program)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
             WorkingDirectory = "/",
         };
-        foreach (var arg in Arguments(guestRoot)) start.ArgumentList.Add(arg);
-        foreach (var arg in command) start.ArgumentList.Add(arg);
         start.Environment.Clear();
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
@@ -63,8 +87,15 @@ public sealed class ScriptRunner
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
-        try { process.Start(); }
-        catch (System.ComponentModel.Win32Exception e) { throw new LocalException($"cannot start the script runner {_program}: {e.Message}"); }
+        lock (SpawnGate)
+        {
+            using var rootFd = guest.DuplicateForChild();
+            int fd = (int)rootFd.DangerousGetHandle();
+            foreach (var arg in Arguments(fd)) start.ArgumentList.Add(arg);
+            foreach (var arg in command) start.ArgumentList.Add(arg);
+            try { process.Start(); }
+            catch (System.ComponentModel.Win32Exception e) { throw new LocalException($"cannot start the script runner {_program}: {e.Message}"); }
+        }
         process.StandardInput.Close(); // noninteractive: a script reading a terminal gets end of file
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -83,11 +114,14 @@ public sealed class ScriptRunner
         lock (output) return new ScriptRun(timedOut ? -1 : process.ExitCode, output.ToString(), timedOut);
     }
 
-    private IEnumerable<string> Arguments(string guestRoot)
+    // bwrap --bind-fd mounts /proc/self/fd/N (the kernel follows that link to the very directory open there, not
+    // to a path) and then checks the mount is that inode; chroot(2) of /proc/self/fd/N does the same for the fallback.
+    private IEnumerable<string> Arguments(int rootFd)
     {
+        var inherited = rootFd.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (Tool == "bwrap")
         {
-            string[] args = ["--bind", guestRoot, "/", "--dev", "/dev", "--proc", "/proc",
+            string[] args = ["--bind-fd", inherited, "/", "--dev", "/dev", "--proc", "/proc",
                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--new-session", "--chdir", "/"];
             // No --die-with-parent: its PR_SET_PDEATHSIG follows the forking *thread*, and a .NET pool thread that
@@ -96,7 +130,7 @@ public sealed class ScriptRunner
         }
         var bounding = string.Join(',', DroppedCapabilities.Select(c => "-" + c["CAP_".Length..].ToLowerInvariant()));
         return ["--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--",
-            "setpriv", "--bounding-set", bounding, "--", "chroot", guestRoot];
+            _setpriv, "--bounding-set", bounding, "--", _chroot, "/proc/self/fd/" + inherited];
     }
 
     /// <summary>dpkg's name for this machine's architecture (DPKG_MAINTSCRIPT_ARCH).</summary>

@@ -30,13 +30,13 @@ public sealed class HostStateRebuilder(HostPaths paths)
     {
         RequireBrokenDatabase();
         var guests = ReadGuestRoots();
-        foreach (var (name, root) in extraGuests) guests[name] = guests.TryGetValue(name, out var g) ? (Path.GetFullPath(root), g.LinkMode, g.ShareGroup) : (Path.GetFullPath(root), GuestLinkModes.HardLink, ShareGroups.Default);
+        foreach (var (name, root) in extraGuests) guests[name] = guests.TryGetValue(name, out var g) ? (Path.GetFullPath(root), g.LinkMode, g.ShareGroup, g.Base) : (Path.GetFullPath(root), GuestLinkModes.HardLink, ShareGroups.Default, GuestBases.Auto);
         if (guests.Count == 0)
             throw new LocalException($"no guests to rebuild: {HostIdentity.GuestRootsPath(paths.StateDir)} is missing; name them with --guest-root NAME=DIR");
 
         var manifests = ReadCachedManifests();
-        var results = new List<(RebuiltGuest Guest, string LinkMode, string ShareGroup, List<(InstalledPackage Package, PackageManifest Manifest)> Found)>();
-        foreach (var (name, (root, linkMode, shareGroup)) in guests.OrderBy(g => g.Key, StringComparer.Ordinal))
+        var results = new List<(RebuiltGuest Guest, string LinkMode, string ShareGroup, string Base, List<(InstalledPackage Package, PackageManifest Manifest)> Found)>();
+        foreach (var (name, (root, linkMode, shareGroup, baseImage)) in guests.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var store = new ContentStore(paths, shareGroup); // shared files are proven against the guest's own group
             if (Native.LStat(root) is not { IsDirectory: true })
@@ -49,16 +49,16 @@ public sealed class HostStateRebuilder(HostPaths paths)
             using (var guestRoot = GuestRoot.Open(name, root))
                 found = ProveInstalled(guestRoot, manifests, store);
             var installed = found.Select(f => f.Package).ToList();
-            results.Add((new RebuiltGuest(name, root, installed), linkMode, shareGroup, found));
+            results.Add((new RebuiltGuest(name, root, installed), linkMode, shareGroup, baseImage, found));
         }
 
         var id = HostIdentity.ReadStoreId(paths) ?? HostIdentity.NewId();
         MoveDamagedAside();
         HostIdentity.InstallNew(paths, id, database =>
         {
-            foreach (var (guest, linkMode, shareGroup, found) in results)
+            foreach (var (guest, linkMode, shareGroup, baseImage, found) in results)
             {
-                database.InsertGuest(new GuestRecord(guest.Name, guest.Root, linkMode, null, shareGroup));
+                database.InsertGuest(new GuestRecord(guest.Name, guest.Root, linkMode, null, shareGroup, baseImage));
                 foreach (var (package, manifest) in found) database.SaveManifest(package.BlobSha256, manifest);
                 var owned = found.SelectMany(f => f.Manifest.Files.Select(e => OwnedFile.From(f.Package.Name, e))).ToList();
                 database.CommitGeneration(guest.Name, guest.Packages, owned, null, "rebuilt by recover --rebuild");
@@ -83,10 +83,10 @@ public sealed class HostStateRebuilder(HostPaths paths)
         throw new LocalException($"{paths.Database} is intact and belongs to this store; nothing to rebuild (run 'stork-get recover' for interrupted changes)");
     }
 
-    private Dictionary<string, (string Root, string LinkMode, string ShareGroup)> ReadGuestRoots()
+    private Dictionary<string, (string Root, string LinkMode, string ShareGroup, string Base)> ReadGuestRoots()
     {
         var path = HostIdentity.GuestRootsPath(paths.StateDir);
-        var guests = new Dictionary<string, (string, string, string)>(StringComparer.Ordinal);
+        var guests = new Dictionary<string, (string, string, string, string)>(StringComparer.Ordinal);
         if (!File.Exists(path)) return guests;
         try
         {
@@ -97,7 +97,9 @@ public sealed class HostStateRebuilder(HostPaths paths)
                 var root = (string?)item?["root"] ?? throw new FormatException($"guest {name} has no root");
                 var group = (string?)item?["share_group"] ?? ShareGroups.Default;
                 if (!ShareGroups.IsValid(group)) throw new FormatException($"guest {name} has an invalid sharing group '{group}'");
-                guests[name] = (root, (string?)item?["link_mode"] ?? GuestLinkModes.HardLink, group);
+                var baseImage = (string?)item?["base"] ?? GuestBases.Auto;
+                if (!GuestBases.IsValid(baseImage)) throw new FormatException($"guest {name} has an invalid base '{baseImage}'");
+                guests[name] = (root, (string?)item?["link_mode"] ?? GuestLinkModes.HardLink, group, baseImage);
             }
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)

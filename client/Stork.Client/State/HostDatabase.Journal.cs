@@ -74,7 +74,7 @@ public sealed partial class HostDatabase
     }
 
     private static GuestRecord ReadGuest(SqliteDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5));
 
     public void SetLinkMode(string guest, string mode)
     {

@@ -10,8 +10,8 @@ namespace Stork.Client.State;
 /// </summary>
 public sealed partial class HostDatabase
 {
-    /// <summary>1: the host table (host identity) and user_version itself. 2: guests.share_group.</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>1: the host table (host identity) and user_version itself. 2: guests.share_group. 3: guests.base.</summary>
+    public const int SchemaVersion = 3;
 
     private const string HostSchema = "CREATE TABLE IF NOT EXISTS host (id TEXT NOT NULL)";
 
@@ -20,6 +20,7 @@ public sealed partial class HostDatabase
     [
         (1, HostSchema),
         (2, "ALTER TABLE guests ADD COLUMN share_group TEXT NOT NULL DEFAULT 'default'"),
+        (3, "ALTER TABLE guests ADD COLUMN base TEXT NOT NULL DEFAULT 'auto'"),
     ];
 
     public int UserVersion => Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
@@ -104,7 +105,7 @@ public sealed partial class HostDatabase
         using var _ = FileLock.AcquireAsync(path + ".lock", "the guest roots file", null, CancellationToken.None).GetAwaiter().GetResult();
         var list = new System.Text.Json.Nodes.JsonArray();
         foreach (var g in ListGuests())
-            list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["share_group"] = g.ShareGroup });
+            list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["share_group"] = g.ShareGroup, ["base"] = g.Base });
         AtomicFile.WriteText(path, list.ToJsonString());
     }
 }

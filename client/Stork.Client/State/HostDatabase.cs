@@ -119,7 +119,8 @@ public sealed partial class HostDatabase : IDisposable
 
     public void InsertGuest(GuestRecord guest)
     {
-        using var command = Command("INSERT INTO guests(name, root, link_mode, share_group) VALUES ($name, $root, $mode, $group)");
+        using var command = Command("INSERT INTO guests(name, root, link_mode, share_group, base) VALUES ($name, $root, $mode, $group, $base)");
+        command.Parameters.AddWithValue("$base", guest.Base);
         command.Parameters.AddWithValue("$group", guest.ShareGroup);
         command.Parameters.AddWithValue("$name", guest.Name);
         command.Parameters.AddWithValue("$root", guest.Root);
@@ -130,7 +131,7 @@ public sealed partial class HostDatabase : IDisposable
 
     public GuestRecord? FindGuest(string name)
     {
-        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group FROM guests WHERE name = $name");
+        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group, base FROM guests WHERE name = $name");
         command.Parameters.AddWithValue("$name", name);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadGuest(reader) : null;
@@ -138,7 +139,7 @@ public sealed partial class HostDatabase : IDisposable
 
     public GuestRecord? FindGuestByRoot(string root)
     {
-        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group FROM guests WHERE root = $root");
+        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group, base FROM guests WHERE root = $root");
         command.Parameters.AddWithValue("$root", root);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadGuest(reader) : null;
@@ -146,7 +147,7 @@ public sealed partial class HostDatabase : IDisposable
 
     public IReadOnlyList<GuestRecord> ListGuests()
     {
-        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group FROM guests ORDER BY name");
+        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group, base FROM guests ORDER BY name");
         using var reader = command.ExecuteReader();
         var guests = new List<GuestRecord>();
         while (reader.Read()) guests.Add(ReadGuest(reader));

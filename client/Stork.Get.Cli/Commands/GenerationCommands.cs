@@ -51,6 +51,18 @@ internal static class HistoryCommand
 /// <summary>stork-get rollback --guest G [--to N]: back to an earlier generation's package set, as a new generation.</summary>
 internal static class RollbackCommand
 {
+    // Scripts run in a rollback as in any change: the signing role of each version comes from the stored (verified)
+    // metadata, read without network; a host that allows no role's scripts never opens it.
+    private static Stork.Client.Guests.ScriptPolicy? ScriptsFor(HostContext host, IEnumerable<(string Name, string Version)> packages)
+    {
+        if (!File.Exists(Stork.Client.Config.ClientConfig.PathIn(host.Paths.ConfigDir))) return null; // never initialised: no policy
+        var config = Stork.Client.Config.ClientConfig.Load(host.Paths.ConfigDir);
+        if (config.ScriptRoles is not { Count: > 0 }) return null;
+        using var session = host.OpenSession();
+        var index = session.LoadIndexOffline(Output.Note);
+        return Stork.Client.Guests.ScriptPolicy.For(config.ScriptRoles, packages, (name, version) => index.Find(name, version)?.Role);
+    }
+
     public static Command Create()
     {
         var guest = new Option<string>("--guest", "-g") { Description = "Guest name", Required = true };
@@ -61,7 +73,7 @@ internal static class RollbackCommand
             using var host = new HostContext(result);
             var name = result.GetValue(guest)!;
             host.Guests.Get(name);
-            var report = await host.Maintenance.RollbackAsync(name, result.GetValue(to), cancellation);
+            var report = await host.Maintenance.RollbackAsync(name, result.GetValue(to), cancellation, packages => ScriptsFor(host, packages));
             var outcome = new Stork.Client.Operations.OperationOutcome(name, [], report, false) { RolledBackTo = result.GetValue(to) ?? report.Generation - 2 };
             if (GlobalOptions.WantsJson(result)) Output.Json(OutcomePrinter.ToJson(outcome));
             else OutcomePrinter.Print(outcome);

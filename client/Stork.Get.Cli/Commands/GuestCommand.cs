@@ -74,13 +74,16 @@ internal static class GuestCommand
         var linkMode = new Option<string>("--link-mode") { Description = "hardlink (default), reflink, copy, or auto (tries them in that order; the first file decides)", DefaultValueFactory = _ => GuestLinkModes.HardLink };
         linkMode.AcceptOnlyFromAmong(GuestLinkModes.All);
         var shareGroup = new Option<string>("--share-group") { Description = "Sharing group: hard links to store files are shared only among guests of one group (default: default); give mutually untrusted tenants different groups", DefaultValueFactory = _ => ShareGroups.Default };
-        var command = new Command("add", "Register a guest root directory") { name, root, linkMode, shareGroup };
+        var baseImage = new Option<string>("--base") { Description = "The guest's base image: auto (default: a guest with /var/lib/dpkg/status has one), dpkg (required: its dpkg database must be there), or none (its dpkg database is neither read nor written)", DefaultValueFactory = _ => GuestBases.Auto };
+        baseImage.AcceptOnlyFromAmong(GuestBases.All);
+        var command = new Command("add", "Register a guest root directory") { name, root, linkMode, shareGroup, baseImage };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var host = new HostContext(result);
-            var guest = host.Guests.AddGuest(result.GetValue(name)!, Path.GetFullPath(result.GetValue(root)!), result.GetValue(linkMode)!, result.GetValue(shareGroup)!);
-            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["root"] = guest.Root, ["link_mode"] = guest.LinkMode, ["share_group"] = guest.ShareGroup });
-            else Console.WriteLine($"guest {guest.Name} at {guest.Root} (link mode {guest.LinkMode}" + (guest.ShareGroup == ShareGroups.Default ? ")" : $", sharing group {guest.ShareGroup})"));
+            var guest = host.Guests.AddGuest(result.GetValue(name)!, Path.GetFullPath(result.GetValue(root)!), result.GetValue(linkMode)!, result.GetValue(shareGroup)!, result.GetValue(baseImage)!);
+            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["root"] = guest.Root, ["link_mode"] = guest.LinkMode, ["share_group"] = guest.ShareGroup, ["base"] = guest.Base });
+            else Console.WriteLine($"guest {guest.Name} at {guest.Root} (link mode {guest.LinkMode}" + (guest.ShareGroup == ShareGroups.Default ? "" : $", sharing group {guest.ShareGroup}")
+                + (guest.Base == GuestBases.Auto ? ")" : $", base {guest.Base})"));
             return 0;
         }));
         return command;
@@ -95,7 +98,7 @@ internal static class GuestCommand
             var guests = host.Guests.ListGuests();
             if (GlobalOptions.WantsJson(result))
             {
-                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["link_mode_used"] = g.LinkModeUsed, ["share_group"] = g.ShareGroup, ["root_missing"] = !Stork.Client.Guests.GuestRoot.Exists(g.Root) }).ToArray()));
+                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["link_mode_used"] = g.LinkModeUsed, ["share_group"] = g.ShareGroup, ["base"] = g.Base, ["root_missing"] = !Stork.Client.Guests.GuestRoot.Exists(g.Root) }).ToArray()));
                 return 0;
             }
             var table = new Table().AddColumns("guest", "root", "link mode", "sharing group", "packages", "generation");

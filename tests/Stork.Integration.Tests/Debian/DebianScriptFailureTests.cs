@@ -95,6 +95,10 @@ public sealed class DebianScriptFailureTests(ImportedDebianRepository repo)
             Assert.True(query.ExitCode == 0 && query.Stdout == "install ok installed 1.0-1", query.ToString());
             var owner = ProcessRunner.Run("chroot", [root, "dpkg", "-S", "/usr/share/stork-owned/data"]);
             Assert.True(owner.ExitCode == 0 && owner.Stdout.StartsWith("stork-owned:"), owner.ToString());
+            // dpkg -V checks Stork's files against the md5sums Stork registered (a wrong sum would print "??5??????").
+            Assert.True(File.Exists(Path.Combine(root, "var/lib/dpkg/info/stork-owned.md5sums")));
+            var verify = ProcessRunner.Run("chroot", [root, "dpkg", "-V", "stork-owned"]);
+            Assert.True(verify.ExitCode == 0 && verify.Stdout.Trim() == "", verify.ToString());
 
             // A Debian package shipping the same path, installed by the guest's own dpkg (as apt-get install would).
             var intruder = BuildDeb(host, "intruder", new() { ["usr/share/stork-owned/data"] = "intruder's\n" }, null);
@@ -113,41 +117,11 @@ public sealed class DebianScriptFailureTests(ImportedDebianRepository repo)
         finally { Withdraw(published); }
     }
 
-    /// <summary>Builds NAME_1.0-1 as a .deb, imports it and publishes it into the shared repository.</summary>
-    (string Name, string Version) Publish(TestHost host, string name, Dictionary<string, string> files, string? postinst)
-    {
-        var deb = BuildDeb(host, name, files, postinst);
-        var output = Path.Combine(host.Directory, name + "-stork");
-        PublishedRepository.Expect(ImportedDebianRepository.Publish(["import-deb", deb, "--output", output, "--level", "3"]), "import-deb");
-        var stork = Directory.GetFiles(output, "*.stork").Single();
-        PublishedRepository.Expect(ImportedDebianRepository.Publish(["add", repo.RepoDir, stork, "--publish"]), "add --publish");
-        return (name, "1.0-1");
-    }
+    (string Name, string Version) Publish(TestHost host, string name, Dictionary<string, string> files, string? postinst) =>
+        TestDebs.Publish(repo, host, name, "1.0-1", files, postinst);
 
-    static string BuildDeb(TestHost host, string name, Dictionary<string, string> files, string? postinst)
-    {
-        var tree = Path.Combine(host.Directory, name + "-tree");
-        Directory.CreateDirectory(Path.Combine(tree, "DEBIAN"));
-        File.WriteAllText(Path.Combine(tree, "DEBIAN", "control"),
-            $"Package: {name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Stork Tests <tests@example.org>\nDescription: test package\n");
-        if (postinst is not null)
-        {
-            var script = Path.Combine(tree, "DEBIAN", "postinst");
-            File.WriteAllText(script, postinst.ReplaceLineEndings("\n") + "\n");
-            File.SetUnixFileMode(script, (UnixFileMode)0x1ED); // 0755
-        }
-        foreach (var (path, content) in files)
-        {
-            var full = Path.Combine(tree, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, content);
-        }
-        var deb = Path.Combine(host.Directory, name + ".deb");
-        PublishedRepository.Expect(ProcessRunner.Run("dpkg-deb", ["--root-owner-group", "-b", tree, deb]), "dpkg-deb -b");
-        return deb;
-    }
+    static string BuildDeb(TestHost host, string name, Dictionary<string, string> files, string? postinst) =>
+        TestDebs.Build(host, name, "1.0-1", files, postinst);
 
-    // Leaves the shared repository as it was for the other tests.
-    void Withdraw((string Name, string Version) package) =>
-        PublishedRepository.Expect(ImportedDebianRepository.Publish(["remove", repo.RepoDir, package.Name, package.Version]), "remove " + package.Name);
+    void Withdraw((string Name, string Version) package) => TestDebs.Withdraw(repo, package);
 }
