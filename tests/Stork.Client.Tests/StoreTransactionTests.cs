@@ -240,14 +240,14 @@ public class StoreTransactionTests
         var tasks = guests.Select(g => Task.Run(async () =>
         {
             using var db = HostDatabase.Open(host.Paths);
-            var installer = new GuestInstaller(host.Paths, db);
+            var installer = new GuestInstaller(host.Paths, db, TimeProvider.System);
             await installer.ApplyAsync(g, [v1, lib], host.Blobs, CancellationToken.None);
             await installer.ApplyAsync(g, [v2, lib], host.Blobs, CancellationToken.None);
         })).ToList();
         var gc = Task.Run(async () =>
         {
             using var db = HostDatabase.Open(host.Paths);
-            var installer = new GuestInstaller(host.Paths, db);
+            var installer = new GuestInstaller(host.Paths, db, TimeProvider.System);
             var maintenance = new GuestMaintenance(host.Paths, db, installer);
             for (int i = 0; i < 10; i++) await maintenance.CollectGarbageAsync(1, CancellationToken.None);
         });

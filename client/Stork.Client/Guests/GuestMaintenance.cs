@@ -170,9 +170,9 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var current = database.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"repair {actions.Count} path(s)";
-        var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desired, record.EffectiveLinkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desired, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
         JournaledChange.Run(database, transaction, journal, actions,
-            () => database.CommitGeneration(guest, current, ownedList, record.EffectiveLinkMode, summary));
+            () => database.CommitGeneration(guest, current, ownedList, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow()));
         return actions.Select(a => "/" + a.Path).ToList();
     }
 

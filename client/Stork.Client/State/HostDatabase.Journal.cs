@@ -240,7 +240,7 @@ public sealed partial class HostDatabase
     /// a new generation is recorded, the link mode in use is stored and the journal is dropped.
     /// Returns the new generation number.
     /// </summary>
-    public int CommitGeneration(string guest, IReadOnlyList<InstalledPackage> packages, IReadOnlyList<OwnedFile> owned, string? linkModeUsed, string summary)
+    public int CommitGeneration(string guest, IReadOnlyList<InstalledPackage> packages, IReadOnlyList<OwnedFile> owned, string? linkModeUsed, string summary, DateTimeOffset created)
     {
         using var transaction = _connection.BeginTransaction();
         foreach (var sql in new[] { "DELETE FROM owned_files WHERE guest = $guest", "DELETE FROM installed_packages WHERE guest = $guest" })
@@ -259,7 +259,7 @@ public sealed partial class HostDatabase
         {
             insert.Parameters.AddWithValue("$guest", guest);
             insert.Parameters.AddWithValue("$number", number);
-            insert.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            insert.Parameters.AddWithValue("$created", created.ToUnixTimeSeconds());
             insert.Parameters.AddWithValue("$summary", summary);
             insert.ExecuteNonQuery();
         }

@@ -40,7 +40,7 @@ internal static class RecoverCommand
             extra[pair[..at]] = pair[(at + 1)..];
         }
         var paths = GlobalOptions.PathsOf(result);
-        var guests = new HostStateRebuilder(paths) { OnNote = Output.Note }.Rebuild(extra);
+        var guests = new HostStateRebuilder(paths, TimeProvider.System) { OnNote = Output.Note }.Rebuild(extra);
         new StoreArming(paths).ReArmAll();
         if (GlobalOptions.WantsJson(result))
             Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject
