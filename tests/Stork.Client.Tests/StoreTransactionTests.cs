@@ -1,4 +1,5 @@
 using Stork.Client.Guests;
+using Stork.Client.Model;
 using Stork.Client.State;
 using Stork.Client.Store;
 using Xunit;
@@ -79,7 +80,7 @@ public class StoreTransactionTests
         await host.Maintenance.RollbackAsync("g", 2, CancellationToken.None);
         Assert.Equal("#!/bin/sh\necho 2\n", File.ReadAllText(Path.Combine(root, "usr/bin/app")));
         Assert.Empty(host.Maintenance.Verify(["g"]));
-        await Assert.ThrowsAsync<Stork.Format.Errors.GuestException>(() => host.Maintenance.RollbackAsync("g", 9, CancellationToken.None));
+        await Assert.ThrowsAsync<GuestException>(() => host.Maintenance.RollbackAsync("g", 9, CancellationToken.None));
     }
 
     /// <summary>
