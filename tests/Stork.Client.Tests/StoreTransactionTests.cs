@@ -167,6 +167,7 @@ public class StoreTransactionTests
 
         var drift = host.Maintenance.Verify(["a", "b"]);
         Assert.Contains(drift, d => d is { Guest: "a", Path: "/usr/share/app/old.txt", Problem: "missing" });
+        Assert.Contains(drift, d => d is { Guest: "a", Path: "/usr/share/app/old.txt", Kind: DriftKind.Missing });
         Assert.Contains(drift, d => d.Guest == "a" && d.Path == "/usr/bin/app-link" && d.Problem.Contains("symlink"));
         Assert.Contains(drift, d => d is { Guest: "b", Path: "/usr/lib/libx.so" });
 

@@ -140,7 +140,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
             {
                 summary ??= Summarize(plan);
-                var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, time.GetUtcNow().ToUnixTimeSeconds());
+                var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desiredFullSet, linkMode, summary, time.GetUtcNow().ToUnixTimeSeconds());
                 generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
                     () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary, time.GetUtcNow()));
             }
@@ -274,7 +274,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var transaction = new GuestTransaction(root, store, guard, entry.LinkMode, entry.TxId, database.ListOwnedFiles(guest));
         // A crash inside a lift window left that store file mutable: set the flag again (and re-hash it) first.
         RearmStoreFiles(store, guard, actions);
-        if (entry.State == JournalStates.Staging)
+        if (entry.State == JournalState.Staging)
         {
             transaction.Rollback(actions);
             database.DeleteJournal(guest);

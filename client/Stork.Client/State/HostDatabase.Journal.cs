@@ -7,17 +7,11 @@ using Stork.Format.Packages;
 
 namespace Stork.Client.State;
 
-/// <summary>A guest change in progress. State: "staging" (before the commit point) or "committing" (after it).</summary>
-public sealed record JournalRecord(string Guest, string TxId, string State, IReadOnlyList<DesiredPackage> Desired, string LinkMode, string Summary, long Started);
+/// <summary>A guest change in progress, before or after its commit point.</summary>
+public sealed record JournalRecord(string Guest, string TxId, JournalState State, IReadOnlyList<DesiredPackage> Desired, string LinkMode, string Summary, long Started);
 
 /// <summary>One generation of a guest: the package set after one successful change.</summary>
 public sealed record GenerationRecord(int Number, long Created, string Summary, IReadOnlyList<InstalledPackage> Packages);
-
-public static class JournalStates
-{
-    public const string Staging = "staging";
-    public const string Committing = "committing";
-}
 
 /// <summary>Transaction journal, generations and stored manifests (see format-spec/HOST-STATE.md).</summary>
 public sealed partial class HostDatabase
@@ -133,7 +127,7 @@ public sealed partial class HostDatabase
         {
             insert.Parameters.AddWithValue("$guest", record.Guest);
             insert.Parameters.AddWithValue("$txid", record.TxId);
-            insert.Parameters.AddWithValue("$state", record.State);
+            insert.Parameters.AddWithValue("$state", JournalStateText.Of(record.State));
             insert.Parameters.AddWithValue("$desired", DesiredText.Write(record.Desired));
             insert.Parameters.AddWithValue("$mode", record.LinkMode);
             insert.Parameters.AddWithValue("$summary", record.Summary);
@@ -161,10 +155,10 @@ public sealed partial class HostDatabase
         transaction.Commit();
     }
 
-    public void SetJournalState(string guest, string state)
+    public void SetJournalState(string guest, JournalState state)
     {
         using var command = Command("UPDATE journal SET state = $state WHERE guest = $guest");
-        command.Parameters.AddWithValue("$state", state);
+        command.Parameters.AddWithValue("$state", JournalStateText.Of(state));
         command.Parameters.AddWithValue("$guest", guest);
         command.ExecuteNonQuery();
     }
@@ -177,7 +171,7 @@ public sealed partial class HostDatabase
             command.Parameters.AddWithValue("$guest", guest);
             using var reader = command.ExecuteReader();
             if (!reader.Read()) return null;
-            record = new JournalRecord(guest, reader.GetString(0), reader.GetString(1), DesiredText.Read(reader.GetString(2)),
+            record = new JournalRecord(guest, reader.GetString(0), JournalStateText.Parse(reader.GetString(1), guest), DesiredText.Read(reader.GetString(2)),
                 reader.GetString(3), reader.GetString(4), reader.GetInt64(5));
         }
         var actions = new List<FileAction>();

@@ -1,3 +1,4 @@
+using Stork.Client.Guests;
 using Stork.Client.Operations;
 using Stork.Cli;
 using System.CommandLine;
@@ -71,7 +72,7 @@ internal static class VerifyCommand
                 Output.Json(new JsonObject
                 {
                     ["guests"] = names.Count,
-                    ["drift"] = new JsonArray(drift.Select(d => (JsonNode)new JsonObject { ["guest"] = d.Guest, ["path"] = d.Path, ["package"] = d.Package, ["problem"] = d.Problem }).ToArray()),
+                    ["drift"] = new JsonArray(drift.Select(d => (JsonNode)new JsonObject { ["guest"] = d.Guest, ["path"] = d.Path, ["package"] = d.Package, ["kind"] = DriftKindText.Of(d.Kind), ["problem"] = d.Problem }).ToArray()),
                 });
             else
             {
