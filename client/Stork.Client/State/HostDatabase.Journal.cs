@@ -86,7 +86,7 @@ public sealed partial class HostDatabase
         command.Parameters.AddWithValue("$sha", blobSha256);
         command.Parameters.AddWithValue("$name", manifest.Name);
         command.Parameters.AddWithValue("$version", manifest.Version);
-        command.Parameters.AddWithValue("$files", EntryText.Write(manifest.Files));
+        command.Parameters.AddWithValue("$files", StoredJson.Entries(manifest.Files));
         command.ExecuteNonQuery();
     }
 
@@ -96,7 +96,7 @@ public sealed partial class HostDatabase
         command.Parameters.AddWithValue("$sha", blobSha256);
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
-        return new PackageManifest { Name = reader.GetString(0), Version = reader.GetString(1), Files = EntryText.Read(reader.GetString(2)) };
+        return new PackageManifest { Name = reader.GetString(0), Version = reader.GetString(1), Files = StoredJson.ReadEntries(reader.GetString(2)) };
     }
 
     public IReadOnlyList<string> ListManifestBlobs()
@@ -128,7 +128,7 @@ public sealed partial class HostDatabase
             insert.Parameters.AddWithValue("$guest", record.Guest);
             insert.Parameters.AddWithValue("$txid", record.TxId);
             insert.Parameters.AddWithValue("$state", JournalStateText.Of(record.State));
-            insert.Parameters.AddWithValue("$desired", DesiredText.Write(record.Desired));
+            insert.Parameters.AddWithValue("$desired", StoredJson.Desired(record.Desired));
             insert.Parameters.AddWithValue("$mode", record.LinkMode);
             insert.Parameters.AddWithValue("$summary", record.Summary);
             insert.Parameters.AddWithValue("$started", record.Started);
@@ -147,7 +147,7 @@ public sealed partial class HostDatabase
                 seq.Value = i;
                 kind.Value = actions[i].Kind.ToString();
                 path.Value = actions[i].Path;
-                entry.Value = EntryText.Write([actions[i].Entry]);
+                entry.Value = StoredJson.Entry(actions[i].Entry);
                 existed.Value = actions[i].Existed ? 1 : 0;
                 op.ExecuteNonQuery();
             }
@@ -171,7 +171,7 @@ public sealed partial class HostDatabase
             command.Parameters.AddWithValue("$guest", guest);
             using var reader = command.ExecuteReader();
             if (!reader.Read()) return null;
-            record = new JournalRecord(guest, reader.GetString(0), JournalStateText.Parse(reader.GetString(1), guest), DesiredText.Read(reader.GetString(2)),
+            record = new JournalRecord(guest, reader.GetString(0), JournalStateText.Parse(reader.GetString(1), guest), StoredJson.ReadDesired(reader.GetString(2)),
                 reader.GetString(3), reader.GetString(4), reader.GetInt64(5));
         }
         var actions = new List<FileAction>();
@@ -181,7 +181,7 @@ public sealed partial class HostDatabase
             using var reader = command.ExecuteReader();
             while (reader.Read())
                 actions.Add(new FileAction(Enum.Parse<FileActionKind>(reader.GetString(0)), reader.GetString(1),
-                    EntryText.Read(reader.GetString(2))[0], reader.GetInt64(3) != 0));
+                    StoredJson.ReadEntry(reader.GetString(2)), reader.GetInt64(3) != 0));
         }
         return (record, actions);
     }
@@ -341,7 +341,7 @@ public sealed partial class HostDatabase
         using (var command = Command("SELECT desired FROM journal"))
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                foreach (var package in DesiredText.Read(reader.GetString(0))) set.Add(package.BlobSha256);
+                foreach (var package in StoredJson.ReadDesired(reader.GetString(0))) set.Add(package.BlobSha256);
         return set;
     }
 
@@ -373,71 +373,4 @@ public sealed partial class HostDatabase
             insertFile.ExecuteNonQuery();
         }
     }
-}
-
-/// <summary>Manifest entries as text: one line per entry, tab-separated fields, with \\, \t and \n escaped.</summary>
-internal static class EntryText
-{
-    public static string Write(IEnumerable<PackageFileEntry> entries)
-    {
-        var text = new StringBuilder();
-        foreach (var e in entries)
-        {
-            text.Append(Escape(e.Type)).Append('\t').Append(Escape(e.Path)).Append('\t').Append(Escape(e.Mode ?? "")).Append('\t')
-                .Append(Escape(e.Sha256 ?? "")).Append('\t').Append(e.Size?.ToString(CultureInfo.InvariantCulture) ?? "").Append('\t')
-                .Append(e.Target is null ? "" : "=" + Escape(e.Target)).Append('\t').Append(e.IsConfig ? '1' : '0').Append('\n');
-        }
-        return text.ToString();
-    }
-
-    public static List<PackageFileEntry> Read(string text)
-    {
-        var entries = new List<PackageFileEntry>();
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.Length == 0) continue;
-            var f = line.Split('\t');
-            entries.Add(new PackageFileEntry
-            {
-                Type = Unescape(f[0]),
-                Path = Unescape(f[1]),
-                Mode = f[2].Length == 0 ? null : Unescape(f[2]),
-                Sha256 = f[3].Length == 0 ? null : f[3],
-                Size = f[4].Length == 0 ? null : long.Parse(f[4], CultureInfo.InvariantCulture),
-                Target = f[5].Length == 0 ? null : Unescape(f[5][1..]),
-                Config = f[6] == "1" ? true : null,
-            });
-        }
-        return entries;
-    }
-
-    private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n");
-
-    private static string Unescape(string s)
-    {
-        if (!s.Contains('\\')) return s;
-        var b = new StringBuilder(s.Length);
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && i + 1 < s.Length)
-            {
-                i++;
-                b.Append(s[i] switch { 't' => '\t', 'n' => '\n', _ => s[i] });
-            }
-            else b.Append(s[i]);
-        }
-        return b.ToString();
-    }
-}
-
-/// <summary>A desired package set as text, one "name version sha length manual" line per package.</summary>
-internal static class DesiredText
-{
-    public static string Write(IEnumerable<DesiredPackage> packages) =>
-        string.Concat(packages.Select(p => $"{p.Name} {p.Version} {p.BlobSha256} {p.BlobLength.ToString(CultureInfo.InvariantCulture)} {(p.Manual ? 1 : 0)}\n"));
-
-    public static List<DesiredPackage> Read(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-        .Select(line => line.Split(' '))
-        .Select(f => new DesiredPackage(f[0], f[1], f[2], long.Parse(f[3], CultureInfo.InvariantCulture), f[4] == "1"))
-        .ToList();
 }

@@ -10,16 +10,17 @@ namespace Stork.Client.State;
 /// </summary>
 public sealed partial class HostDatabase
 {
-    /// <summary>1: the host table (host identity) and user_version itself. 2: guests.share_group.</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>1: the host table (host identity) and user_version itself. 2: guests.share_group. 3: JSON in text columns.</summary>
+    public const int SchemaVersion = 3;
 
     private const string HostSchema = "CREATE TABLE IF NOT EXISTS host (id TEXT NOT NULL)";
 
     /// <summary>Migration N brings a database from version N-1 to N; each runs in the transaction that sets user_version.</summary>
-    private static readonly (int Version, string Sql)[] Migrations =
+    private (int Version, Action<SqliteTransaction> Apply)[] Migrations =>
     [
-        (1, HostSchema),
-        (2, "ALTER TABLE guests ADD COLUMN share_group TEXT NOT NULL DEFAULT 'default'"),
+        (1, t => Run(HostSchema, t)),
+        (2, t => Run("ALTER TABLE guests ADD COLUMN share_group TEXT NOT NULL DEFAULT 'default'", t)),
+        (3, TextColumnsToJson),
     ];
 
     public int UserVersion => Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
@@ -37,13 +38,54 @@ public sealed partial class HostDatabase
         Execute(Schema);
         Execute(JournalSchema);
         MigrateGuests();
-        foreach (var (target, sql) in Migrations)
+        foreach (var (target, apply) in Migrations)
         {
             if (target <= version) continue;
             using var transaction = _connection.BeginTransaction();
-            using (var command = Command(sql, transaction)) command.ExecuteNonQuery();
+            apply(transaction);
             using (var set = Command($"PRAGMA user_version = {target}", transaction)) set.ExecuteNonQuery();
             transaction.Commit();
+        }
+    }
+
+    private void Run(string sql, SqliteTransaction transaction)
+    {
+        using var command = Command(sql, transaction);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// 3: the hand-written text formats of manifests.files, journal.desired and journal_ops.entry become JSON
+    /// (<see cref="StoredJson"/>), row by row; a journal left by a crash is carried over unchanged in meaning.
+    /// </summary>
+    private void TextColumnsToJson(SqliteTransaction transaction)
+    {
+        RewriteColumn(transaction, "SELECT blob_sha256, files FROM manifests", "UPDATE manifests SET files = $value WHERE blob_sha256 = $k1",
+            text => StoredJson.Entries(LegacyEntryText.Read(text)));
+        RewriteColumn(transaction, "SELECT guest, desired FROM journal", "UPDATE journal SET desired = $value WHERE guest = $k1",
+            text => StoredJson.Desired(LegacyDesiredText.Read(text)));
+        RewriteColumn(transaction, "SELECT guest, seq, entry FROM journal_ops", "UPDATE journal_ops SET entry = $value WHERE guest = $k1 AND seq = $k2",
+            text => StoredJson.Entry(LegacyEntryText.Read(text)[0]));
+    }
+
+    /// <summary>Rewrites the last selected column of every row; the columns before it are the row's key ($k1, $k2).</summary>
+    private void RewriteColumn(SqliteTransaction transaction, string select, string update, Func<string, string> convert)
+    {
+        var rows = new List<(object[] Key, string Value)>();
+        using (var command = Command(select, transaction))
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+            {
+                var key = new object[reader.FieldCount - 1];
+                for (int i = 0; i < key.Length; i++) key[i] = reader.GetValue(i);
+                rows.Add((key, reader.GetString(reader.FieldCount - 1)));
+            }
+        foreach (var (key, value) in rows)
+        {
+            using var command = Command(update, transaction);
+            for (int i = 0; i < key.Length; i++) command.Parameters.AddWithValue($"$k{i + 1}", key[i]);
+            command.Parameters.AddWithValue("$value", convert(value));
+            command.ExecuteNonQuery();
         }
     }
 
