@@ -13,6 +13,84 @@ public sealed partial class HostDatabase
     /// <summary>1: the host table (host identity) and user_version itself. 2: guests.share_group. 3: JSON in text columns.</summary>
     public const int SchemaVersion = 3;
 
+    // Guests, their installed packages and owned files.
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA foreign_keys = ON;
+        CREATE TABLE IF NOT EXISTS guests (
+            name      TEXT PRIMARY KEY,
+            root      TEXT NOT NULL UNIQUE,
+            link_mode TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS installed_packages (
+            guest       TEXT NOT NULL REFERENCES guests(name) ON DELETE CASCADE,
+            name        TEXT NOT NULL,
+            version     TEXT NOT NULL,
+            blob_sha256 TEXT NOT NULL,
+            manual      INTEGER NOT NULL,
+            PRIMARY KEY (guest, name)
+        );
+        CREATE TABLE IF NOT EXISTS owned_files (
+            guest   TEXT NOT NULL,
+            path    TEXT NOT NULL,
+            package TEXT NOT NULL,
+            type    TEXT NOT NULL,
+            mode    TEXT,
+            sha256  TEXT,
+            size    INTEGER,
+            target  TEXT,
+            config  INTEGER NOT NULL,
+            PRIMARY KEY (guest, path, package),
+            FOREIGN KEY (guest, package) REFERENCES installed_packages(guest, name) ON DELETE CASCADE
+        );
+        CREATE INDEX IF NOT EXISTS owned_files_by_package ON owned_files(guest, package);
+        """;
+
+    // Manifests, generations and the journal.
+    private const string JournalSchema = """
+        CREATE TABLE IF NOT EXISTS manifests (
+            blob_sha256 TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            version     TEXT NOT NULL,
+            files       TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS generations (
+            guest   TEXT NOT NULL REFERENCES guests(name) ON DELETE CASCADE,
+            number  INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            PRIMARY KEY (guest, number)
+        );
+        CREATE TABLE IF NOT EXISTS generation_packages (
+            guest       TEXT NOT NULL,
+            number      INTEGER NOT NULL,
+            name        TEXT NOT NULL,
+            version     TEXT NOT NULL,
+            blob_sha256 TEXT NOT NULL,
+            manual      INTEGER NOT NULL,
+            PRIMARY KEY (guest, number, name),
+            FOREIGN KEY (guest, number) REFERENCES generations(guest, number) ON DELETE CASCADE
+        );
+        CREATE TABLE IF NOT EXISTS journal (
+            guest     TEXT PRIMARY KEY REFERENCES guests(name) ON DELETE CASCADE,
+            txid      TEXT NOT NULL,
+            state     TEXT NOT NULL,
+            desired   TEXT NOT NULL,
+            link_mode TEXT NOT NULL,
+            summary   TEXT NOT NULL,
+            started   INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS journal_ops (
+            guest   TEXT NOT NULL REFERENCES journal(guest) ON DELETE CASCADE,
+            seq     INTEGER NOT NULL,
+            kind    TEXT NOT NULL,
+            path    TEXT NOT NULL,
+            entry   TEXT NOT NULL,
+            existed INTEGER NOT NULL,
+            PRIMARY KEY (guest, seq)
+        );
+        """;
+
     private const string HostSchema = "CREATE TABLE IF NOT EXISTS host (id TEXT NOT NULL)";
 
     /// <summary>Migration N brings a database from version N-1 to N; each runs in the transaction that sets user_version.</summary>
@@ -136,17 +214,5 @@ public sealed partial class HostDatabase
     {
         using var command = Command(sql);
         return command.ExecuteScalar();
-    }
-
-    /// <summary>Rewrites the guest-roots file (names, roots, link modes) that <c>recover --rebuild</c> starts from.</summary>
-    public void SaveGuestRoots()
-    {
-        var stateDir = Path.GetDirectoryName(Path.GetFullPath(_connection.DataSource))!;
-        var path = HostIdentity.GuestRootsPath(stateDir);
-        using var _ = FileLock.AcquireAsync(path + ".lock", "the guest roots file", null, CancellationToken.None).GetAwaiter().GetResult();
-        var list = new System.Text.Json.Nodes.JsonArray();
-        foreach (var g in ListGuests())
-            list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["share_group"] = g.ShareGroup });
-        AtomicFile.WriteText(path, list.ToJsonString());
     }
 }
