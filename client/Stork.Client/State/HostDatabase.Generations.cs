@@ -19,22 +19,16 @@ public sealed partial class HostDatabase
         using var transaction = _connection.BeginTransaction();
         foreach (var sql in new[] { "DELETE FROM owned_files WHERE guest = $guest", "DELETE FROM installed_packages WHERE guest = $guest" })
         {
-            using var command = Command(sql, transaction);
-            command.Parameters.AddWithValue("$guest", guest);
+            using var command = Command(sql, transaction, ("$guest", guest));
             command.ExecuteNonQuery();
         }
         int number;
-        using (var max = Command("SELECT COALESCE(MAX(number), 0) FROM generations WHERE guest = $guest", transaction))
+        using (var max = Command("SELECT COALESCE(MAX(number), 0) FROM generations WHERE guest = $guest", transaction, ("$guest", guest)))
         {
-            max.Parameters.AddWithValue("$guest", guest);
             number = Convert.ToInt32(max.ExecuteScalar(), CultureInfo.InvariantCulture) + 1;
         }
-        using (var insert = Command("INSERT INTO generations(guest, number, created, summary) VALUES ($guest, $number, $created, $summary)", transaction))
+        using (var insert = Command("INSERT INTO generations(guest, number, created, summary) VALUES ($guest, $number, $created, $summary)", transaction, ("$guest", guest), ("$number", number), ("$created", created.ToUnixTimeSeconds()), ("$summary", summary)))
         {
-            insert.Parameters.AddWithValue("$guest", guest);
-            insert.Parameters.AddWithValue("$number", number);
-            insert.Parameters.AddWithValue("$created", created.ToUnixTimeSeconds());
-            insert.Parameters.AddWithValue("$summary", summary);
             insert.ExecuteNonQuery();
         }
         foreach (var table in new[] { "installed_packages", "generation_packages" })
@@ -61,9 +55,7 @@ public sealed partial class HostDatabase
         InsertOwnedFiles(guest, owned, transaction);
         if (linkModeUsed is not null)
         {
-            using var update = Command("UPDATE guests SET link_mode_used = $mode WHERE name = $guest", transaction);
-            update.Parameters.AddWithValue("$mode", linkModeUsed);
-            update.Parameters.AddWithValue("$guest", guest);
+            using var update = Command("UPDATE guests SET link_mode_used = $mode WHERE name = $guest", transaction, ("$mode", linkModeUsed), ("$guest", guest));
             update.ExecuteNonQuery();
         }
         DeleteJournal(guest, transaction);
@@ -73,24 +65,21 @@ public sealed partial class HostDatabase
 
     public int CurrentGeneration(string guest)
     {
-        using var command = Command("SELECT COALESCE(MAX(number), 0) FROM generations WHERE guest = $guest");
-        command.Parameters.AddWithValue("$guest", guest);
+        using var command = Command("SELECT COALESCE(MAX(number), 0) FROM generations WHERE guest = $guest", ("$guest", guest));
         return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     public IReadOnlyList<GenerationRecord> ListGenerations(string guest)
     {
         var generations = new List<(int Number, long Created, string Summary)>();
-        using (var command = Command("SELECT number, created, summary FROM generations WHERE guest = $guest ORDER BY number"))
+        using (var command = Command("SELECT number, created, summary FROM generations WHERE guest = $guest ORDER BY number", ("$guest", guest)))
         {
-            command.Parameters.AddWithValue("$guest", guest);
             using var reader = command.ExecuteReader();
             while (reader.Read()) generations.Add((reader.GetInt32(0), reader.GetInt64(1), reader.GetString(2)));
         }
         var packages = new Dictionary<int, List<InstalledPackage>>();
-        using (var command = Command("SELECT number, name, version, blob_sha256, manual FROM generation_packages WHERE guest = $guest ORDER BY number, name"))
+        using (var command = Command("SELECT number, name, version, blob_sha256, manual FROM generation_packages WHERE guest = $guest ORDER BY number, name", ("$guest", guest)))
         {
-            command.Parameters.AddWithValue("$guest", guest);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -105,9 +94,7 @@ public sealed partial class HostDatabase
     /// <summary>Drops all but the newest <paramref name="keep"/> generations of a guest (the current one is always kept).</summary>
     public int PruneGenerations(string guest, int keep)
     {
-        using var command = Command("DELETE FROM generations WHERE guest = $guest AND number <= (SELECT MAX(number) FROM generations WHERE guest = $guest) - $keep");
-        command.Parameters.AddWithValue("$guest", guest);
-        command.Parameters.AddWithValue("$keep", Math.Max(1, keep));
+        using var command = Command("DELETE FROM generations WHERE guest = $guest AND number <= (SELECT MAX(number) FROM generations WHERE guest = $guest) - $keep", ("$guest", guest), ("$keep", Math.Max(1, keep)));
         return command.ExecuteNonQuery();
     }
 

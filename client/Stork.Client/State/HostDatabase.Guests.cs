@@ -9,27 +9,21 @@ public sealed partial class HostDatabase
 {
     public void InsertGuest(GuestRecord guest)
     {
-        using var command = Command("INSERT INTO guests(name, root, link_mode, share_group) VALUES ($name, $root, $mode, $group)");
-        command.Parameters.AddWithValue("$group", guest.ShareGroup);
-        command.Parameters.AddWithValue("$name", guest.Name);
-        command.Parameters.AddWithValue("$root", guest.Root);
-        command.Parameters.AddWithValue("$mode", guest.LinkMode);
+        using var command = Command("INSERT INTO guests(name, root, link_mode, share_group) VALUES ($name, $root, $mode, $group)", ("$group", guest.ShareGroup), ("$name", guest.Name), ("$root", guest.Root), ("$mode", guest.LinkMode));
         command.ExecuteNonQuery();
         SaveGuestRoots();
     }
 
     public GuestRecord? FindGuest(string name)
     {
-        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group FROM guests WHERE name = $name");
-        command.Parameters.AddWithValue("$name", name);
+        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group FROM guests WHERE name = $name", ("$name", name));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadGuest(reader) : null;
     }
 
     public GuestRecord? FindGuestByRoot(string root)
     {
-        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group FROM guests WHERE root = $root");
-        command.Parameters.AddWithValue("$root", root);
+        using var command = Command("SELECT name, root, link_mode, link_mode_used, share_group FROM guests WHERE root = $root", ("$root", root));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadGuest(reader) : null;
     }
@@ -54,9 +48,7 @@ public sealed partial class HostDatabase
 
     public void SetLinkMode(string guest, string mode)
     {
-        using var command = Command("UPDATE guests SET link_mode = $mode, link_mode_used = NULL WHERE name = $guest");
-        command.Parameters.AddWithValue("$mode", mode);
-        command.Parameters.AddWithValue("$guest", guest);
+        using var command = Command("UPDATE guests SET link_mode = $mode, link_mode_used = NULL WHERE name = $guest", ("$mode", mode), ("$guest", guest));
         command.ExecuteNonQuery();
     }
     /// <summary>Unregisters a guest: its packages, owned files, generations and journal go with it (ON DELETE CASCADE).</summary>
@@ -67,8 +59,7 @@ public sealed partial class HostDatabase
         foreach (var sql in new[] { "DELETE FROM owned_files WHERE guest = $guest", "DELETE FROM installed_packages WHERE guest = $guest",
                      "DELETE FROM generation_packages WHERE guest = $guest", "DELETE FROM generations WHERE guest = $guest", "DELETE FROM guests WHERE name = $guest" })
         {
-            using var command = Command(sql, transaction);
-            command.Parameters.AddWithValue("$guest", guest);
+            using var command = Command(sql, transaction, ("$guest", guest));
             command.ExecuteNonQuery();
         }
         transaction.Commit();

@@ -30,9 +30,8 @@ public sealed partial class HostDatabase
             insert.Parameters.AddWithValue("$started", record.Started);
             insert.ExecuteNonQuery();
         }
-        using (var op = Command("INSERT INTO journal_ops(guest, seq, kind, path, entry, existed) VALUES ($guest, $seq, $kind, $path, $entry, $existed)", transaction))
+        using (var op = Command("INSERT INTO journal_ops(guest, seq, kind, path, entry, existed) VALUES ($guest, $seq, $kind, $path, $entry, $existed)", transaction, ("$guest", record.Guest)))
         {
-            op.Parameters.AddWithValue("$guest", record.Guest);
             var seq = op.Parameters.Add("$seq", SqliteType.Integer);
             var kind = op.Parameters.Add("$kind", SqliteType.Text);
             var path = op.Parameters.Add("$path", SqliteType.Text);
@@ -53,27 +52,23 @@ public sealed partial class HostDatabase
 
     public void SetJournalState(string guest, JournalState state)
     {
-        using var command = Command("UPDATE journal SET state = $state WHERE guest = $guest");
-        command.Parameters.AddWithValue("$state", JournalStateText.Of(state));
-        command.Parameters.AddWithValue("$guest", guest);
+        using var command = Command("UPDATE journal SET state = $state WHERE guest = $guest", ("$state", JournalStateText.Of(state)), ("$guest", guest));
         command.ExecuteNonQuery();
     }
 
     public (JournalRecord Record, IReadOnlyList<FileAction> Actions)? FindJournal(string guest)
     {
         JournalRecord record;
-        using (var command = Command("SELECT txid, state, desired, link_mode, summary, started FROM journal WHERE guest = $guest"))
+        using (var command = Command("SELECT txid, state, desired, link_mode, summary, started FROM journal WHERE guest = $guest", ("$guest", guest)))
         {
-            command.Parameters.AddWithValue("$guest", guest);
             using var reader = command.ExecuteReader();
             if (!reader.Read()) return null;
             record = new JournalRecord(guest, reader.GetString(0), JournalStateText.Parse(reader.GetString(1), guest), StoredJson.ReadDesired(reader.GetString(2)),
                 reader.GetString(3), reader.GetString(4), reader.GetInt64(5));
         }
         var actions = new List<FileAction>();
-        using (var command = Command("SELECT kind, path, entry, existed FROM journal_ops WHERE guest = $guest ORDER BY seq"))
+        using (var command = Command("SELECT kind, path, entry, existed FROM journal_ops WHERE guest = $guest ORDER BY seq", ("$guest", guest)))
         {
-            command.Parameters.AddWithValue("$guest", guest);
             using var reader = command.ExecuteReader();
             while (reader.Read())
                 actions.Add(new FileAction(Enum.Parse<FileActionKind>(reader.GetString(0)), reader.GetString(1),
@@ -102,8 +97,7 @@ public sealed partial class HostDatabase
     {
         foreach (var sql in new[] { "DELETE FROM journal_ops WHERE guest = $guest", "DELETE FROM journal WHERE guest = $guest" })
         {
-            using var command = Command(sql, transaction);
-            command.Parameters.AddWithValue("$guest", guest);
+            using var command = Command(sql, transaction, ("$guest", guest));
             command.ExecuteNonQuery();
         }
     }

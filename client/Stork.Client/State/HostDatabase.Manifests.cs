@@ -7,18 +7,13 @@ public sealed partial class HostDatabase
 {
     public void SaveManifest(string blobSha256, PackageManifest manifest)
     {
-        using var command = Command("INSERT OR IGNORE INTO manifests(blob_sha256, name, version, files) VALUES ($sha, $name, $version, $files)");
-        command.Parameters.AddWithValue("$sha", blobSha256);
-        command.Parameters.AddWithValue("$name", manifest.Name);
-        command.Parameters.AddWithValue("$version", manifest.Version);
-        command.Parameters.AddWithValue("$files", StoredJson.Entries(manifest.Files));
+        using var command = Command("INSERT OR IGNORE INTO manifests(blob_sha256, name, version, files) VALUES ($sha, $name, $version, $files)", ("$sha", blobSha256), ("$name", manifest.Name), ("$version", manifest.Version), ("$files", StoredJson.Entries(manifest.Files)));
         command.ExecuteNonQuery();
     }
 
     public PackageManifest? LoadManifest(string blobSha256)
     {
-        using var command = Command("SELECT name, version, files FROM manifests WHERE blob_sha256 = $sha");
-        command.Parameters.AddWithValue("$sha", blobSha256);
+        using var command = Command("SELECT name, version, files FROM manifests WHERE blob_sha256 = $sha", ("$sha", blobSha256));
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         return new PackageManifest { Name = reader.GetString(0), Version = reader.GetString(1), Files = StoredJson.ReadEntries(reader.GetString(2)) };
@@ -35,8 +30,7 @@ public sealed partial class HostDatabase
 
     public void DeleteManifest(string blobSha256)
     {
-        using var command = Command("DELETE FROM manifests WHERE blob_sha256 = $sha");
-        command.Parameters.AddWithValue("$sha", blobSha256);
+        using var command = Command("DELETE FROM manifests WHERE blob_sha256 = $sha", ("$sha", blobSha256));
         command.ExecuteNonQuery();
     }
 }

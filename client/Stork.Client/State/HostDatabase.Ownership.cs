@@ -7,8 +7,7 @@ public sealed partial class HostDatabase
 {
     public IReadOnlyList<InstalledPackage> ListInstalled(string guest)
     {
-        using var command = Command("SELECT name, version, blob_sha256, manual FROM installed_packages WHERE guest = $guest ORDER BY name");
-        command.Parameters.AddWithValue("$guest", guest);
+        using var command = Command("SELECT name, version, blob_sha256, manual FROM installed_packages WHERE guest = $guest ORDER BY name", ("$guest", guest));
         using var reader = command.ExecuteReader();
         var packages = new List<InstalledPackage>();
         while (reader.Read())

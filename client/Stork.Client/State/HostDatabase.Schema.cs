@@ -171,9 +171,8 @@ public sealed partial class HostDatabase
     {
         using var transaction = _connection.BeginTransaction();
         using (var delete = Command("DELETE FROM host", transaction)) delete.ExecuteNonQuery();
-        using (var insert = Command("INSERT INTO host(id) VALUES ($id)", transaction))
+        using (var insert = Command("INSERT INTO host(id) VALUES ($id)", transaction, ("$id", id)))
         {
-            insert.Parameters.AddWithValue("$id", id);
             insert.ExecuteNonQuery();
         }
         transaction.Commit();
@@ -205,8 +204,7 @@ public sealed partial class HostDatabase
 
     private bool TableExists(string name)
     {
-        using var command = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name");
-        command.Parameters.AddWithValue("$name", name);
+        using var command = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name", ("$name", name));
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 

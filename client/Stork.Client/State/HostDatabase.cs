@@ -100,5 +100,15 @@ public sealed partial class HostDatabase : IDisposable
         return command;
     }
 
+    /// <summary>A command with its parameters bound: <c>Command(sql, ("$guest", guest))</c>.</summary>
+    internal SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => Command(sql, null, parameters);
+
+    internal SqliteCommand Command(string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(sql, transaction);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+
     public void Dispose() => _connection.Dispose();
 }
