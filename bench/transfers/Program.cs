@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Stork.Bench.Transfers;
+using Stork.Client.Model;
 using Stork.Client.Operations;
 using Stork.Client.State;
 using Stork.Format.Metadata;

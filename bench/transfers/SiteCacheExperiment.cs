@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Stork.Client.Fetching;
 using Stork.Client.Guests;
+using Stork.Client.Model;
 using Stork.Client.Operations;
 using Stork.Client.State;
 
@@ -71,7 +72,7 @@ internal sealed class SiteCacheExperiment(Nginx origin, WanLink wan, string root
     {
         using var db = HostDatabase.Open(paths);
         using var session = HostSession.Open(paths, fetcher);
-        try { await new PackageOperations(session, new GuestInstaller(paths, db)).InstallAsync("g", [package], dryRun: false, CancellationToken.None); }
+        try { await new PackageOperations(session, new GuestInstaller(paths, db, TimeProvider.System)).InstallAsync("g", [package], dryRun: false, CancellationToken.None); }
         finally { (fetcher as IDisposable)?.Dispose(); }
     }
 

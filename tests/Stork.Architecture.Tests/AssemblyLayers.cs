@@ -50,4 +50,16 @@ public sealed class AssemblyLayers
         Assert.NotEmpty(libraries);
         foreach (var name in libraries) Assert.True(Allowed.ContainsKey(name!), $"{name} has no entry in {nameof(AssemblyLayers)}.{nameof(Allowed)}");
     }
+
+    [Theory]
+    [InlineData("RequestException")]
+    [InlineData("GuestException")]
+    public void Client_only_errors_live_in_the_client_model(string name)
+    {
+        // Only stork-get's request and guest failures use them; the format library keeps the repository-vs-local roots.
+        Assert.DoesNotContain(Assembly.Load("Stork.Format").GetTypes(), t => t.Name == name);
+        var type = Assembly.Load("Stork.Client").GetType($"Stork.Client.Model.{name}");
+        Assert.NotNull(type);
+        Assert.Equal("LocalException", type.BaseType?.Name);
+    }
 }

@@ -1,4 +1,5 @@
 using Stork.Client.Guests;
+using Stork.Client.Model;
 using Stork.Client.Store;
 using Stork.Format.Packages;
 using Xunit;
@@ -250,7 +251,7 @@ public class GuestInstallerTests
         try
         {
             host.Guests.AddGuest("shm", shmRoot);
-            var error = await Assert.ThrowsAsync<Stork.Format.Errors.GuestException>(() => host.ApplyAsync("shm", data, hello));
+            var error = await Assert.ThrowsAsync<GuestException>(() => host.ApplyAsync("shm", data, hello));
             Assert.Contains("EXDEV", error.Message);
             Assert.Contains("set-link-mode shm", error.Message);
             Assert.Empty(Directory.EnumerateFileSystemEntries(shmRoot));

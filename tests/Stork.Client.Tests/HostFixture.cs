@@ -25,7 +25,7 @@ internal sealed class HostFixture : IDisposable
         Paths = new HostPaths(Path.Combine(Root, "state"), Path.Combine(Root, "cache"), Path.Combine(Root, "etc")) { ImmutableStore = immutable };
         Database = HostDatabase.Open(Paths);
         Guests = new GuestRegistry(Database);
-        Installer = new GuestInstaller(Paths, Database);
+        Installer = new GuestInstaller(Paths, Database, TimeProvider.System);
         Maintenance = new GuestMaintenance(Paths, Database, Installer);
     }
 

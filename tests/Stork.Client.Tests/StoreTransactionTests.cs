@@ -1,4 +1,5 @@
 using Stork.Client.Guests;
+using Stork.Client.Model;
 using Stork.Client.State;
 using Stork.Client.Store;
 using Xunit;
@@ -79,7 +80,7 @@ public class StoreTransactionTests
         await host.Maintenance.RollbackAsync("g", 2, CancellationToken.None);
         Assert.Equal("#!/bin/sh\necho 2\n", File.ReadAllText(Path.Combine(root, "usr/bin/app")));
         Assert.Empty(host.Maintenance.Verify(["g"]));
-        await Assert.ThrowsAsync<Stork.Format.Errors.GuestException>(() => host.Maintenance.RollbackAsync("g", 9, CancellationToken.None));
+        await Assert.ThrowsAsync<GuestException>(() => host.Maintenance.RollbackAsync("g", 9, CancellationToken.None));
     }
 
     /// <summary>
@@ -166,6 +167,7 @@ public class StoreTransactionTests
 
         var drift = host.Maintenance.Verify(["a", "b"]);
         Assert.Contains(drift, d => d is { Guest: "a", Path: "/usr/share/app/old.txt", Problem: "missing" });
+        Assert.Contains(drift, d => d is { Guest: "a", Path: "/usr/share/app/old.txt", Kind: DriftKind.Missing });
         Assert.Contains(drift, d => d.Guest == "a" && d.Path == "/usr/bin/app-link" && d.Problem.Contains("symlink"));
         Assert.Contains(drift, d => d is { Guest: "b", Path: "/usr/lib/libx.so" });
 
@@ -240,14 +242,14 @@ public class StoreTransactionTests
         var tasks = guests.Select(g => Task.Run(async () =>
         {
             using var db = HostDatabase.Open(host.Paths);
-            var installer = new GuestInstaller(host.Paths, db);
+            var installer = new GuestInstaller(host.Paths, db, TimeProvider.System);
             await installer.ApplyAsync(g, [v1, lib], host.Blobs, CancellationToken.None);
             await installer.ApplyAsync(g, [v2, lib], host.Blobs, CancellationToken.None);
         })).ToList();
         var gc = Task.Run(async () =>
         {
             using var db = HostDatabase.Open(host.Paths);
-            var installer = new GuestInstaller(host.Paths, db);
+            var installer = new GuestInstaller(host.Paths, db, TimeProvider.System);
             var maintenance = new GuestMaintenance(host.Paths, db, installer);
             for (int i = 0; i < 10; i++) await maintenance.CollectGarbageAsync(1, CancellationToken.None);
         });

@@ -10,10 +10,13 @@ public sealed class HttpFetcher : IFetcher, IDisposable
 {
     private readonly HttpClient _client;
     private readonly FetchPolicy _policy;
+    private readonly TimeProvider _time;
 
-    public HttpFetcher(FetchPolicy? policy = null)
+    /// <param name="time">Measures transfer rates (slow-retrieval guard); the system clock unless a test moves its own.</param>
+    public HttpFetcher(FetchPolicy? policy = null, TimeProvider? time = null)
     {
         _policy = policy ?? FetchPolicy.Default;
+        _time = time ?? TimeProvider.System;
         _client = new HttpClient(new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.None,
@@ -41,7 +44,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
             throw new ContentMismatchException($"{url}: the server announces {declared} bytes, more than the limit of {maxLength}");
         await using var wire = await response.Content.ReadAsStreamAsync(cancellation);
         await using var body = gzip ? new System.IO.Compression.GZipStream(wire, System.IO.Compression.CompressionMode.Decompress) : wire;
-        var rate = new RateGuard(_policy, url);
+        var rate = new RateGuard(_policy, url, _time);
         var buffer = new MemoryStream();
         var chunk = new byte[81920];
         while (true)
@@ -104,7 +107,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         if (response.Content.Headers.ContentLength is { } declared && declared != length - have)
             throw new ContentMismatchException($"{url}: the server announces {declared} bytes, the signed length is {length} ({have} already here)");
         await using var body = await response.Content.ReadAsStreamAsync(cancellation);
-        var rate = new RateGuard(_policy, url);
+        var rate = new RateGuard(_policy, url, _time);
         using var task = Progress?.Start(Path.GetFileName(url.AbsolutePath), length, have);
         await using (var output = new FileStream(destination, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
@@ -222,15 +225,15 @@ public sealed class HttpFetcher : IFetcher, IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>Fails a transfer whose average rate, after the grace period, is below the policy's minimum.</summary>
-    private sealed class RateGuard(FetchPolicy policy, Uri url)
+    private sealed class RateGuard(FetchPolicy policy, Uri url, TimeProvider time)
     {
-        private readonly long _start = Environment.TickCount64;
+        private readonly long _start = time.GetTimestamp();
         private long _bytes;
 
         public void Add(int bytes)
         {
             _bytes += bytes;
-            var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - _start);
+            var elapsed = time.GetElapsedTime(_start);
             if (elapsed > policy.Grace && _bytes / elapsed.TotalSeconds < policy.MinBytesPerSecond)
                 throw new FetchException($"{url}: only {_bytes / elapsed.TotalSeconds:0} bytes/s after {elapsed.TotalSeconds:0}s, below the minimum of {policy.MinBytesPerSecond} bytes/s (slow retrieval)");
         }

@@ -17,8 +17,11 @@ namespace Stork.Client.Guests;
 /// 5. <see cref="GuestTransaction"/> stages, reaches the commit point, applies, and records a new generation.
 /// Holds the store lock shared (gc takes it exclusively) and the guest's lock exclusively throughout.
 /// </summary>
-public sealed partial class GuestInstaller(HostPaths paths, HostDatabase database)
+public sealed partial class GuestInstaller(HostPaths paths, HostDatabase database, TimeProvider time)
 {
+    /// <summary>The clock that dates journals and generations (the CLI passes the system clock).</summary>
+    public TimeProvider Time => time;
+
     /// <summary>Told when this process waits for a lock held by another one.</summary>
     public Action<string>? OnWait { get; init; }
 
@@ -127,7 +130,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
         int generation = database.CurrentGeneration(guest);
         var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
-        var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), ScriptRunner.Detect), paths.StateDir);
+        var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), ScriptRunner.Detect), paths.StateDir, time);
         var leaving = changes.Removed.Concat(changes.Upgraded.Select(u => u.Old))
             .Select(p => (p.Name, Manifest: KnownManifest(p.BlobSha256))).Where(p => p.Manifest is not null)
             .ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
@@ -138,9 +141,9 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             if (plan.Changed || plan.Actions.Count > 0 || manualChanged)
             {
                 summary ??= Summarize(plan);
-                var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desiredFullSet, linkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desiredFullSet, linkMode, summary, time.GetUtcNow().ToUnixTimeSeconds());
                 generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
-                    () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary));
+                    () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary, time.GetUtcNow()));
             }
             var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
                 .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
@@ -272,7 +275,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var transaction = new GuestTransaction(root, store, guard, entry.LinkMode, entry.TxId, database.ListOwnedFiles(guest));
         // A crash inside a lift window left that store file mutable: set the flag again (and re-hash it) first.
         RearmStoreFiles(store, guard, actions);
-        if (entry.State == JournalStates.Staging)
+        if (entry.State == JournalState.Staging)
         {
             transaction.Rollback(actions);
             database.DeleteJournal(guest);
@@ -283,7 +286,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
         foreach (var p in entry.Desired)
             if (database.LoadManifest(p.BlobSha256) is { } m) manifests[p.Name] = m;
-        var generation = database.CommitGeneration(guest, packages, OwnedFilesOf(guest, packages, database.ListOwnedFiles(guest), manifests), entry.LinkMode, entry.Summary);
+        var generation = database.CommitGeneration(guest, packages, OwnedFilesOf(guest, packages, database.ListOwnedFiles(guest), manifests), entry.LinkMode, entry.Summary, time.GetUtcNow());
         return $"completed an interrupted change as generation {generation} ({entry.Summary})";
     }
 

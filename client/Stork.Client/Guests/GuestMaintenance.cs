@@ -9,7 +9,7 @@ using Stork.Format.Packages;
 namespace Stork.Client.Guests;
 
 /// <summary>A guest path that no longer matches what its package installed.</summary>
-public sealed record Drift(string Guest, string Path, string Package, string Problem);
+public sealed record Drift(string Guest, string Path, string Package, DriftKind Kind, string Problem);
 
 /// <summary>What <see cref="GuestMaintenance.CollectGarbage"/> freed.</summary>
 public sealed record GcReport(int StoreFilesRemoved, long StoreBytesFreed, int BlobsRemoved, long BlobBytesFreed, int ManifestsRemoved, int GenerationsPruned, int TempFilesRemoved)
@@ -40,7 +40,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             var guest = database.FindGuest(name) ?? throw new GuestNotFoundException(name);
             if (!GuestRoot.Exists(guest.Root))
             {
-                drift.Add(new Drift(name, "/", "", $"the guest root '{guest.Root}' is missing (container deleted? unregister it: stork-get guest remove {name})"));
+                drift.Add(new Drift(name, "/", "", DriftKind.RootMissing, $"the guest root '{guest.Root}' is missing (container deleted? unregister it: stork-get guest remove {name})"));
                 continue;
             }
             installer.Recover(name);
@@ -48,7 +48,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             foreach (var file in database.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
                 if (Check(guest, root, file, hashes) is { } problem)
                 {
-                    var found = new Drift(name, "/" + file.Path, file.Package, problem);
+                    var found = new Drift(name, "/" + file.Path, file.Package, problem.Kind, problem.Text);
                     drift.Add(found);
                     if (file.Type == PackageFileTypes.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
                         shared.TryAdd((s.Device, s.Inode), found);
@@ -73,7 +73,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                     root ??= GuestRoot.Open(other);
                     if (root.LStat(file.Path) is not { IsRegularFile: true } s || !shared.TryGetValue((s.Device, s.Inode), out var first)) continue;
                     if (Check(other, root, file, hashes) is { } problem)
-                        drift.Add(new Drift(other.Name, "/" + file.Path, file.Package, $"{problem} (the same inode as {first.Guest}:{first.Path})"));
+                        drift.Add(new Drift(other.Name, "/" + file.Path, file.Package, problem.Kind, $"{problem.Text} (the same inode as {first.Guest}:{first.Path})"));
                 }
             }
             finally { root?.Dispose(); }
@@ -88,35 +88,35 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             ? ContentStore.StoredPermissions(entry.Mode!)
             : entry.ModeBits;
 
-    private static string? Check(GuestRecord guest, GuestRoot root, OwnedFile file, Dictionary<(ulong, ulong), string> hashes)
+    private static (DriftKind Kind, string Text)? Check(GuestRecord guest, GuestRoot root, OwnedFile file, Dictionary<(ulong, ulong), string> hashes)
     {
-        if (root.FirstNonDirectoryParent(file.Path) is { } bad) return $"parent /{bad} is not a directory";
+        if (root.FirstNonDirectoryParent(file.Path) is { } bad) return (DriftKind.ParentNotDirectory, $"parent /{bad} is not a directory");
         var status = root.LStat(file.Path);
         var entry = file.ToEntry();
         switch (file.Type)
         {
             case PackageFileTypes.Directory:
                 if (status is { IsSymlink: true } && root.IsDirectory(file.Path)) return null; // merged /usr: a directory symlink inside the guest
-                if (status is not { IsDirectory: true }) return status is null ? "missing" : "not a directory";
-                return status.Value.Permissions == entry.ModeBits ? null : $"mode {Octal(status.Value.Permissions)}, expected {Octal(entry.ModeBits)}";
+                if (status is not { IsDirectory: true }) return status is null ? (DriftKind.Missing, "missing") : (DriftKind.WrongType, "not a directory");
+                return status.Value.Permissions == entry.ModeBits ? null : (DriftKind.Mode, $"mode {Octal(status.Value.Permissions)}, expected {Octal(entry.ModeBits)}");
             case PackageFileTypes.Symlink:
-                if (status is not { IsSymlink: true }) return status is null ? "missing" : "not a symlink";
+                if (status is not { IsSymlink: true }) return status is null ? (DriftKind.Missing, "missing") : (DriftKind.WrongType, "not a symlink");
                 var target = root.ReadLink(file.Path);
-                return target == file.Target ? null : $"symlink to '{target}', expected '{file.Target}'";
+                return target == file.Target ? null : (DriftKind.SymlinkTarget, $"symlink to '{target}', expected '{file.Target}'");
             default:
                 if (file.Config) return null;
-                if (status is not { IsRegularFile: true } s) return status is null ? "missing" : $"not a regular file ({GuestRoot.KindOf(status.Value)})";
-                if (s.Size != file.Size) return $"size {s.Size}, expected {file.Size}";
+                if (status is not { IsRegularFile: true } s) return status is null ? (DriftKind.Missing, "missing") : (DriftKind.WrongType, $"not a regular file ({GuestRoot.KindOf(status.Value)})");
+                if (s.Size != file.Size) return (DriftKind.Size, $"size {s.Size}, expected {file.Size}");
                 if (!hashes.TryGetValue((s.Device, s.Inode), out var sha))
                 {
                     try { sha = root.Sha256(file.Path); }
-                    catch (GuestConflictException e) { return e.Message; } // swapped for a FIFO or symlink meanwhile
+                    catch (GuestConflictException e) { return (DriftKind.WrongType, e.Message); } // swapped for a FIFO or symlink meanwhile
                     hashes[(s.Device, s.Inode)] = sha;
                 }
-                if (sha != file.Sha256) return "content differs (sha256)";
+                if (sha != file.Sha256) return (DriftKind.Content, "content differs (sha256)");
                 int expected = ExpectedPermissions(guest, entry);
                 // A file owned by another account is a copy with the manifest's mode (the host records no owners).
-                return s.Permissions == expected || s.Permissions == entry.ModeBits && s.LinkCount == 1 ? null : $"mode {Octal(s.Permissions)}, expected {Octal(expected)}";
+                return s.Permissions == expected || s.Permissions == entry.ModeBits && s.LinkCount == 1 ? null : (DriftKind.Mode, $"mode {Octal(s.Permissions)}, expected {Octal(expected)}");
         }
     }
 
@@ -170,9 +170,9 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var current = database.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"repair {actions.Count} path(s)";
-        var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desired, record.EffectiveLinkMode, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
         JournaledChange.Run(database, transaction, journal, actions,
-            () => database.CommitGeneration(guest, current, ownedList, record.EffectiveLinkMode, summary));
+            () => database.CommitGeneration(guest, current, ownedList, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow()));
         return actions.Select(a => "/" + a.Path).ToList();
     }
 

@@ -70,8 +70,8 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         var current = database.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"detach {actions.Count} shared file(s) before guest remove";
-        var journal = new JournalRecord(guest, transaction.TxId, JournalStates.Staging, desired, GuestLinkModes.Copy, summary, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        JournaledChange.Run(database, transaction, journal, actions, () => database.CommitGeneration(guest, current, owned, GuestLinkModes.Copy, summary));
+        var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, GuestLinkModes.Copy, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
+        JournaledChange.Run(database, transaction, journal, actions, () => database.CommitGeneration(guest, current, owned, GuestLinkModes.Copy, summary, installer.Time.GetUtcNow()));
         return actions.Count;
     }
 }

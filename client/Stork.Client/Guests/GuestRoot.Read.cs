@@ -5,7 +5,7 @@ public sealed partial class GuestRoot
     /// <summary>
     /// Reads a small guest file (guest-controlled: its account files, dpkg's status) whole, through
     /// <see cref="OpenRegularForRead"/>, so a symlink, FIFO or device there is a conflict rather than an escape or a
-    /// hang. Null when it does not exist; larger than <paramref name="maxBytes"/> is a <see cref="Stork.Format.Errors.GuestException"/>.
+    /// hang. Null when it does not exist; larger than <paramref name="maxBytes"/> is a <see cref="GuestException"/>.
     /// </summary>
     public byte[]? ReadSmallFile(string relative, int maxBytes)
     {
@@ -20,7 +20,7 @@ public sealed partial class GuestRoot
         return buffer.AsSpan(0, total).ToArray();
     }
 
-    private Stork.Format.Errors.GuestException TooLarge(string relative, int maxBytes) =>
+    private GuestException TooLarge(string relative, int maxBytes) =>
         new($"guest '{Name}': '/{relative}' is larger than {maxBytes / 1024 / 1024} MiB; refusing to read it");
 
     /// <summary>

@@ -30,7 +30,7 @@ internal static class JournaledChange
         }
         CrashPoints.Hit();
         stagePhase.Dispose();
-        database.SetJournalState(journal.Guest, JournalStates.Committing); // the commit point
+        database.SetJournalState(journal.Guest, JournalState.Committing); // the commit point
         CrashPoints.Hit();
         using (PhaseTimings.Measure("apply"))
             transaction.Apply(actions);

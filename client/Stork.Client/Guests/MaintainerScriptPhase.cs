@@ -14,7 +14,7 @@ namespace Stork.Client.Guests;
 /// policy-rc.d that forbids starting services is in place while they run (unless the guest has its own), and every run's
 /// output is appended to the host's STATE_DIR/scripts/GUEST.log.
 /// </summary>
-internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy, string stateDir)
+internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy, string stateDir, TimeProvider time)
 {
     public const string InfoDir = "var/lib/dpkg/info";
     private const string PolicyRcD = "usr/sbin/policy-rc.d";
@@ -284,6 +284,6 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
     {
         Directory.CreateDirectory(LogDir);
         File.AppendAllText(Path.Combine(LogDir, root.Name + ".log"),
-            $"=== {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {package} {script} {string.Join(' ', args)}: exit {run.ExitCode}{(run.TimedOut ? " (time limit)" : "")}\n{run.Output}");
+            $"=== {time.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ} {package} {script} {string.Join(' ', args)}: exit {run.ExitCode}{(run.TimedOut ? " (time limit)" : "")}\n{run.Output}");
     }
 }

@@ -21,7 +21,7 @@ public sealed record RebuiltGuest(string Name, string Root, IReadOnlyList<Instal
 /// exists; config files only need to exist (an admin may have edited them). The new database takes the store's
 /// host id and replaces state.db atomically; a damaged one is kept beside it as state.db.damaged-TIME.
 /// </summary>
-public sealed class HostStateRebuilder(HostPaths paths)
+public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
 {
     public Action<string>? OnNote { get; init; }
 
@@ -61,7 +61,7 @@ public sealed class HostStateRebuilder(HostPaths paths)
                 database.InsertGuest(new GuestRecord(guest.Name, guest.Root, linkMode, null, shareGroup, baseImage));
                 foreach (var (package, manifest) in found) database.SaveManifest(package.BlobSha256, manifest);
                 var owned = found.SelectMany(f => f.Manifest.Files.Select(e => OwnedFile.From(f.Package.Name, e))).ToList();
-                database.CommitGeneration(guest.Name, guest.Packages, owned, null, "rebuilt by recover --rebuild");
+                database.CommitGeneration(guest.Name, guest.Packages, owned, null, "rebuilt by recover --rebuild", time.GetUtcNow());
             }
         });
         HostIdentity.WriteStoreId(paths, id);
@@ -182,7 +182,7 @@ public sealed class HostStateRebuilder(HostPaths paths)
 
     private void MoveDamagedAside()
     {
-        var aside = $"{paths.Database}.damaged-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
+        var aside = $"{paths.Database}.damaged-{time.GetUtcNow().UtcDateTime:yyyyMMddTHHmmssZ}";
         bool moved = false;
         // A WAL left without its database must not be replayed into the new one: it goes aside too.
         foreach (var suffix in new[] { "", "-wal", "-shm" })

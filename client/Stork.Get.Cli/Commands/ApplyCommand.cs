@@ -26,7 +26,7 @@ internal static class ApplyCommand
             var dry = result.GetValue(dryRun);
             using var host = new HostContext(result);
             using var session = host.OpenSession();
-            var started = DateTimeOffset.UtcNow;
+            var started = session.Time.GetUtcNow();
             var operations = new FleetOperations(session, host.Guests, host.Installer, host.Maintenance);
             FleetRound round;
             try
@@ -35,10 +35,10 @@ internal static class ApplyCommand
             }
             catch (Exception e) when (!dry && e is StorkException)
             {
-                StatusRecord.Write(host.Paths, session.Config.Host ?? Environment.MachineName, new RoundResult(0, started, DateTimeOffset.UtcNow, null, e, 1, null), host.Database);
+                StatusRecord.Write(host.Paths, session.Config.Host ?? Environment.MachineName, new RoundResult(0, started, session.Time.GetUtcNow(), null, e, 1, null), host.Database);
                 throw;
             }
-            if (!dry) StatusRecord.Write(host.Paths, round.Host, new RoundResult(0, started, DateTimeOffset.UtcNow, round, null, 0, null), host.Database);
+            if (!dry) StatusRecord.Write(host.Paths, round.Host, new RoundResult(0, started, session.Time.GetUtcNow(), round, null, 0, null), host.Database);
             Print(round, GlobalOptions.WantsJson(result));
             if (round.PlanError is not null) throw new RequestException(round.PlanError);
             var failed = round.Guests.Where(g => g.Error is not null).ToList();

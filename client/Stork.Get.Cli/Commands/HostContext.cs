@@ -20,7 +20,7 @@ internal sealed class HostContext : IDisposable
         using (Stork.Client.Diagnostics.PhaseTimings.Measure("open host database"))
             Database = HostDatabase.Open(Paths);
         Guests = new GuestRegistry(Database);
-        Installer = new GuestInstaller(Paths, Database) { OnWait = Output.Note };
+        Installer = new GuestInstaller(Paths, Database, TimeProvider.System) { OnWait = Output.Note };
         Maintenance = new GuestMaintenance(Paths, Database, Installer) { OnWait = Output.Note };
         foreach (var guest in Guests.ListGuests()) _generationsAtStart[guest.Name] = Database.CurrentGeneration(guest.Name);
         _byApply = result.CommandResult.Command.Name == "apply";

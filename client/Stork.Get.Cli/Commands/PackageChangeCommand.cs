@@ -49,11 +49,11 @@ internal static class PackageChangeCommand
             if (GlobalOptions.WantsJson(result))
             {
                 Output.Json(new JsonArray(done.Select(o => (JsonNode)OutcomePrinter.ToJson(o)).ToArray()));
-                if (scriptFailures.Count > 0) throw new Stork.Format.Errors.GuestException(string.Join("; ", scriptFailures));
+                if (scriptFailures.Count > 0) throw new GuestException(string.Join("; ", scriptFailures));
                 return 0;
             }
             foreach (var outcome in done) OutcomePrinter.Print(outcome);
-            if (scriptFailures.Count > 0) throw new Stork.Format.Errors.GuestException(string.Join("; ", scriptFailures));
+            if (scriptFailures.Count > 0) throw new GuestException(string.Join("; ", scriptFailures));
             return 0;
         }));
         return command;

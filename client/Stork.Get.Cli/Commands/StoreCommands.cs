@@ -1,3 +1,4 @@
+using Stork.Client.Guests;
 using Stork.Client.Operations;
 using Stork.Cli;
 using System.CommandLine;
@@ -40,7 +41,7 @@ internal static class RecoverCommand
             extra[pair[..at]] = pair[(at + 1)..];
         }
         var paths = GlobalOptions.PathsOf(result);
-        var guests = new HostStateRebuilder(paths) { OnNote = Output.Note }.Rebuild(extra);
+        var guests = new HostStateRebuilder(paths, TimeProvider.System) { OnNote = Output.Note }.Rebuild(extra);
         new StoreArming(paths).ReArmAll();
         if (GlobalOptions.WantsJson(result))
             Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject
@@ -71,7 +72,7 @@ internal static class VerifyCommand
                 Output.Json(new JsonObject
                 {
                     ["guests"] = names.Count,
-                    ["drift"] = new JsonArray(drift.Select(d => (JsonNode)new JsonObject { ["guest"] = d.Guest, ["path"] = d.Path, ["package"] = d.Package, ["problem"] = d.Problem }).ToArray()),
+                    ["drift"] = new JsonArray(drift.Select(d => (JsonNode)new JsonObject { ["guest"] = d.Guest, ["path"] = d.Path, ["package"] = d.Package, ["kind"] = DriftKindText.Of(d.Kind), ["problem"] = d.Problem }).ToArray()),
                 });
             else
             {

@@ -33,15 +33,3 @@ public class LocalException(string message, Exception? inner = null) : StorkExce
 {
     public override int ExitCode => ExitCodes.LocalState;
 }
-
-/// <summary>The user asked for something the repository cannot provide (unknown package, unsolvable dependencies).</summary>
-public sealed class RequestException(string message) : LocalException(message)
-{
-    public override int ExitCode => ExitCodes.RequestCannotBeMet;
-}
-
-/// <summary>A guest-level failure: unknown guest, a file no package owns in the way, a bad root.</summary>
-public class GuestException(string message, Exception? inner = null) : LocalException(message, inner)
-{
-    public override int ExitCode => ExitCodes.Guest;
-}

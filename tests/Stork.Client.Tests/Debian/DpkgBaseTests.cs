@@ -1,6 +1,7 @@
 using System.Text;
 using NuGet.Versioning;
 using Stork.Client.Guests;
+using Stork.Client.Model;
 using Stork.Client.Operations;
 using Stork.Format.Errors;
 using Stork.Format.Packages;

@@ -57,7 +57,7 @@ public sealed class ScriptUnwindTests : IDisposable
             [new InstalledPackage("gone", "1.0", "a", true), new InstalledPackage("up", "1.0", "b", true)],
             [new DesiredPackage("up", "2.0", "c", 1, true), new DesiredPackage("fresh", "1.0", "d", 1, true)]);
         using var root = GuestRoot.Open("g", Root);
-        var phase = new MaintainerScriptPhase(root, new ScriptPolicy(new HashSet<string> { "gone", "up", "fresh" }, () => runner!), State);
+        var phase = new MaintainerScriptPhase(root, new ScriptPolicy(new HashSet<string> { "gone", "up", "fresh" }, () => runner!), State, TimeProvider.System);
         MaintainerScriptException? error = null;
         try { await phase.BeforeAsync(changes, arriving, leaving, CancellationToken.None); }
         catch (MaintainerScriptException e) { error = e; }

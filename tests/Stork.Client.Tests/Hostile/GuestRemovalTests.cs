@@ -78,6 +78,7 @@ public sealed class GuestRemovalTests
         var only = Assert.Single(drift);
         Assert.Equal("gone", only.Guest);
         Assert.Contains("missing", only.Problem);
+        Assert.Equal(DriftKind.RootMissing, only.Kind);
         await Assert.ThrowsAsync<GuestRootMissingException>(() => host.ApplyAsync("gone"));
         Assert.Empty(host.Installer.RecoverAll());
 

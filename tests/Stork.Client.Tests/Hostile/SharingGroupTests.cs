@@ -85,6 +85,7 @@ public sealed class SharingGroupTests
         Assert.Equal(["a", "b", "c"], drift.Select(d => d.Guest).Order(StringComparer.Ordinal).ToArray());
         Assert.All(drift, d => Assert.Equal("/usr/lib/p/one.so", d.Path));
         Assert.All(drift, d => Assert.StartsWith("content differs", d.Problem));
+        Assert.All(drift, d => Assert.Equal(DriftKind.Content, d.Kind));
         Assert.Contains(drift, d => d.Guest == "b" && d.Problem.Contains("the same inode as a:/usr/lib/p/one.so"));
         Assert.Equal("shared file one\n", File.ReadAllText(Path.Combine(host.GuestRoot("other"), "usr/lib/p/one.so"))); // another group: untouched
         var damaged = Stat(host, "b", "usr/lib/p/one.so");

@@ -65,20 +65,20 @@ public sealed class AttackLab : IDisposable
     {
         using var database = HostDatabase.Open(Paths);
         using var session = HostSession.Open(Paths, FetchPolicy is null ? null : new HttpFetcher(FetchPolicy), Clock);
-        return await new PackageOperations(session, new GuestInstaller(Paths, database)).InstallAsync(Guest, packages, dryRun: false, CancellationToken.None);
+        return await new PackageOperations(session, new GuestInstaller(Paths, database, TimeProvider.System)).InstallAsync(Guest, packages, dryRun: false, CancellationToken.None);
     }
 
     public IReadOnlyList<InstalledPackage> Installed()
     {
         using var database = HostDatabase.Open(Paths);
-        return new GuestInstaller(Paths, database).ListInstalled(Guest);
+        return new GuestInstaller(Paths, database, TimeProvider.System).ListInstalled(Guest);
     }
 
     public async Task<OperationOutcome> PlanAsync(params string[] packages)
     {
         using var database = HostDatabase.Open(Paths);
         using var session = HostSession.Open(Paths, FetchPolicy is null ? null : new HttpFetcher(FetchPolicy), Clock);
-        return await new PackageOperations(session, new GuestInstaller(Paths, database)).InstallAsync(Guest, packages, dryRun: true, CancellationToken.None);
+        return await new PackageOperations(session, new GuestInstaller(Paths, database, TimeProvider.System)).InstallAsync(Guest, packages, dryRun: true, CancellationToken.None);
     }
 
     /// <summary>Sets this host's trusted_roles (SPEC.md §9) in its config file.</summary>

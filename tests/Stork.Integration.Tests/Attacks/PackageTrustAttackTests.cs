@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Stork.Client.Model;
 using Stork.Client.Operations;
 using Stork.Format.Crypto;
 using Stork.Format.Errors;
