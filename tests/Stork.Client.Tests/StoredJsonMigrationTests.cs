@@ -44,7 +44,7 @@ public sealed class StoredJsonMigrationTests
 
         using (var db = HostDatabase.Open(paths))
         {
-            Assert.Equal(3, db.UserVersion);
+            Assert.Equal(HostDatabase.SchemaVersion, db.UserVersion);
             var manifest = db.LoadManifest(Sha)!;
             Assert.Equal(("hello", "1.0"), (manifest.Name, manifest.Version));
             Assert.Equal(new[]

@@ -97,8 +97,8 @@ public sealed partial class HostDatabase
     private (int Version, Action<SqliteTransaction> Apply)[] Migrations =>
     [
         (1, t => Run(HostSchema, t)),
-        (2, t => Run("ALTER TABLE guests ADD COLUMN share_group TEXT NOT NULL DEFAULT 'default'", t)),
-        (3, t => Run("ALTER TABLE guests ADD COLUMN base TEXT NOT NULL DEFAULT 'auto'", t)),
+        (2, t => AddColumn("guests", "share_group", "TEXT NOT NULL DEFAULT 'default'", t)),
+        (3, t => AddColumn("guests", "base", "TEXT NOT NULL DEFAULT 'auto'", t)),
         (4, TextColumnsToJson),
     ];
 
@@ -125,6 +125,14 @@ public sealed partial class HostDatabase
             using (var set = Command($"PRAGMA user_version = {target}", transaction)) set.ExecuteNonQuery();
             transaction.Commit();
         }
+    }
+
+    // ALTER TABLE ADD COLUMN once: a database whose user_version was set back (a test, a hand repair) has it already.
+    private void AddColumn(string table, string column, string definition, SqliteTransaction transaction)
+    {
+        using var exists = Command($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column", transaction, ("$column", column));
+        if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+            Run($"ALTER TABLE {table} ADD COLUMN {column} {definition}", transaction);
     }
 
     private void Run(string sql, SqliteTransaction transaction)
