@@ -112,7 +112,7 @@ public sealed class CliConventionTests
         Assert.Equal(2, (int)plan["download_blobs"]!);
         // Each package holds usr/share/NAME/VERSION: "NAME 1.0.0\n" + 500 x.
         Assert.Equal("tool 1.0.0\n".Length + "app 1.0.0\n".Length + 1000, (long)plan["disk_change_bytes"]!);
-        Assert.Empty(Directory.GetFiles(Path.Combine(host.Home, "cache"), "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock")));
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(host.Home, "cache"), "*", SearchOption.AllDirectories), f => !f.EndsWith(".lock"));
         var text = host.Get("install", "-g", "a", "app", "--dry-run");
         Assert.Contains("need to download", text.Stdout);
         Assert.Contains("grows by 1021 B", text.Stdout);

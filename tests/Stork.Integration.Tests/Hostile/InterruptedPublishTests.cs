@@ -27,7 +27,7 @@ public sealed partial class InterruptedPublishTests : IDisposable
     private static Dictionary<string, byte[]> VersionedFiles(string repo)
         => Directory.GetFiles(Path.Combine(repo, "public", "metadata"))
             .Where(f => Versioned().IsMatch(Path.GetFileName(f)))
-            .ToDictionary(Path.GetFileName, File.ReadAllBytes)!;
+            .ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 
     [Fact]
     public void A_publish_killed_after_any_file_write_never_changes_a_versioned_file_and_the_next_run_finishes_it()

@@ -22,7 +22,7 @@ public sealed class HostReliabilityTests(PublishedRepository repo) : IClassFixtu
     private static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("STORK_CONCURRENCY_ROUNDS"), out var n) && n > 0 ? n : 5;
 
     [Fact]
-    public void Sixteen_concurrent_installs_on_a_fresh_host_with_gc_never_fail_and_fetch_each_blob_once()
+    public async Task Sixteen_concurrent_installs_on_a_fresh_host_with_gc_never_fail_and_fetch_each_blob_once()
     {
         for (int round = 0; round < Rounds; round++)
         {
@@ -32,7 +32,7 @@ public sealed class HostReliabilityTests(PublishedRepository repo) : IClassFixtu
             var gc = Task.Run(() => Enumerable.Range(0, 4).Select(_ => StoreCli.Finish(StoreCli.Start(host, "gc"))).ToList());
             var installs = guests.Select(g => StoreCli.Start(host, "install", "--guest", g, "hello")).ToList();
             var results = installs.Select(StoreCli.Finish).ToList();
-            var failures = results.Concat(gc.Result).Where(r => r.ExitCode != 0).ToList();
+            var failures = results.Concat(await gc).Where(r => r.ExitCode != 0).ToList();
             Assert.True(failures.Count == 0, $"round {round}: {failures.Count} failed; first: {failures.FirstOrDefault()}");
 
             var blobGets = repo.Nginx.Requests().Skip(before).Where(l => l.StartsWith("GET /targets/", StringComparison.Ordinal)).ToList();
@@ -47,7 +47,7 @@ public sealed class HostReliabilityTests(PublishedRepository repo) : IClassFixtu
     }
 
     [Fact]
-    public void Thirty_two_concurrent_refreshes_and_searches_while_the_repository_re_signs_its_timestamp()
+    public async Task Thirty_two_concurrent_refreshes_and_searches_while_the_repository_re_signs_its_timestamp()
     {
         using var host = NewHost();
         PublishedRepository.Expect(host.Get("refresh"), "refresh");
@@ -65,7 +65,7 @@ public sealed class HostReliabilityTests(PublishedRepository repo) : IClassFixtu
             .Concat(Enumerable.Range(0, 8).Select(_ => StoreCli.Start(host, "search", "hello"))).ToList();
         var results = runs.Select(StoreCli.Finish).ToList();
         stop.Cancel();
-        resigner.Wait();
+        await resigner;
         var failures = results.Where(r => r.ExitCode != 0).ToList();
         Assert.True(failures.Count == 0, $"{failures.Count} of {results.Count} failed; first: {failures.FirstOrDefault()}");
         Assert.True(resigned >= 1, "the timestamp was never re-signed during the refreshes");

@@ -16,7 +16,7 @@ public sealed class StoreEndToEndTests(PublishedRepository repo) : IClassFixture
     }
 
     [Fact]
-    public void Sixteen_parallel_installs_with_gc_running_fetch_each_blob_once_and_verify_clean()
+    public async Task Sixteen_parallel_installs_with_gc_running_fetch_each_blob_once_and_verify_clean()
     {
         var guests = Enumerable.Range(1, 16).Select(i => $"g{i:00}").ToArray();
         using var host = NewHost(guests);
@@ -31,7 +31,7 @@ public sealed class StoreEndToEndTests(PublishedRepository repo) : IClassFixture
         });
         var installs = guests.Select(g => StoreCli.Start(host, "install", "--guest", g, "hello")).ToList();
         var results = installs.Select(StoreCli.Finish).ToList();
-        foreach (var r in results.Concat(gc.Result)) Assert.True(r.ExitCode == 0, r.ToString());
+        foreach (var r in results.Concat(await gc)) Assert.True(r.ExitCode == 0, r.ToString());
 
         var blobGets = repo.Nginx.Requests().Skip(before).Where(l => l.StartsWith("GET /targets/", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, blobGets.Count); // hello, busybox, greet-data: one GET each for 16 guests
