@@ -135,12 +135,16 @@ internal sealed class CompactPackageIndex
     private PackageEntry Entry(int index)
     {
         if ((uint)index >= (uint)_entryCount) throw new InvalidDataException($"entry number {index}");
-        if (_decoded.TryGetValue(index, out var done)) return done;
+        lock (_decoded)
+            if (_decoded.TryGetValue(index, out var done)) return done;
         var offsets = _bytes.Read(_offsets + 4L * index, index + 1 < _entryCount ? 8 : 4);
         int start = I(offsets, 0), end = index + 1 < _entryCount ? I(offsets, 4) : _entriesLength;
         if (start < 0 || start > end || end > _entriesLength) throw new InvalidDataException($"entry {index}: offsets");
-        try { return _decoded[index] = Decode(_bytes.Read(_entries + start, end - start), index); }
+        PackageEntry entry;
+        try { entry = Decode(_bytes.Read(_entries + start, end - start), index); }
         catch (Exception e) when (e is ArgumentException or JsonException or OverflowException) { throw new InvalidDataException($"entry {index}: {e.Message}", e); }
+        // Lookups may come from several threads: the first decoded copy of an entry is the one every caller gets.
+        lock (_decoded) return _decoded.TryAdd(index, entry) ? entry : _decoded[index];
     }
 
     private static PackageEntry Decode(ReadOnlySpan<byte> bytes, int index)

@@ -78,6 +78,11 @@ internal sealed class VerifiedBlockFile : IIndexBytes
 
     private byte[] Block(long number)
     {
+        lock (_blocks) return LockedBlock(number);
+    }
+
+    private byte[] LockedBlock(long number)
+    {
         if (_blocks.TryGetValue(number, out var block)) return block;
         block = new byte[Math.Min(BlockSize, Length - number * BlockSize)];
         if (RandomAccess.Read(_file, block, _start + number * BlockSize) != block.Length)

@@ -81,8 +81,9 @@ public sealed class PackageIndex : IPackageProvider
         try { return cached(_compact!); }
         catch (InvalidDataException) when (_rebuild is not null)
         {
-            _rebuilt = _rebuild();
-            return rebuilt(_rebuilt);
+            PackageIndex again;
+            lock (_rebuild) again = _rebuilt ??= _rebuild();
+            return rebuilt(again);
         }
     }
 
