@@ -106,7 +106,7 @@ public sealed partial class HostSession : IDisposable
         if (PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } summary)
             return (summary, result);
         var (index, _, refresh) = await BuildIndexAsync(trusted, result, cancellation);
-        return (new PackageIndexCache.Summary(index.Names.Count, index.Problems), refresh);
+        return (new PackageIndexCache.Summary(index.NameCount, index.Problems), refresh);
     }
 
     /// <summary>The index when the cache missed: every delegated role is loaded and verified.</summary>
