@@ -56,6 +56,8 @@ internal sealed class CompactPackageIndex
         _heap = _offsets + 4L * _entryCount;
         _entries = _heap + _heapLength;
         if (_entries + _entriesLength != bytes.Length) throw new InvalidDataException("the sections do not add up to the index's length");
+        // The writer builds the index in one array, so every section (read whole by search) fits an int.
+        if (bytes.Length > Array.MaxLength) throw new InvalidDataException("longer than an index can be");
     }
 
     /// <summary>The index in <paramref name="bytes"/> from <paramref name="start"/>; InvalidDataException when malformed.</summary>
@@ -89,17 +91,46 @@ internal sealed class CompactPackageIndex
     /// <summary>The newest entry of every name whose name or newest summary contains the text, in name order.</summary>
     public IReadOnlyList<PackageEntry> Search(string text)
     {
+        // One read of the name records and one of the heap, then a scan in memory: no entry is decoded but the hits.
+        var records = _bytes.Read(_names, RecordSize * _nameCount);
+        var heap = _bytes.Read(_heap, _heapLength);
+        var needle = new TextMatch(text);
         var found = new List<(string Name, int First)>();
         for (int i = 0; i < _nameCount; i++)
         {
-            var (at, first, _) = Record(_names, i);
-            var name = Encoding.UTF8.GetString(HeapString(at, out var next));
-            if (name.Contains(text, StringComparison.OrdinalIgnoreCase)
-                || Encoding.UTF8.GetString(HeapString(next, out _)).Contains(text, StringComparison.OrdinalIgnoreCase))
-                found.Add((name, first));
+            int at = I(records, RecordSize * i), first = I(records, RecordSize * i + 4);
+            var name = HeapString(heap, at, out var next);
+            if (needle.IsIn(name) || needle.IsIn(HeapString(heap, next, out _)))
+                found.Add((Encoding.UTF8.GetString(name), first));
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return found.Select(f => Entry(f.First)).ToList();
+    }
+
+    /// <summary>"Contains, ignoring case" (as string.Contains with OrdinalIgnoreCase) on UTF-8 bytes: ASCII text in
+    /// ASCII bytes is compared without decoding them; anything else is decoded first.</summary>
+    private sealed class TextMatch(string text)
+    {
+        private readonly byte[]? _ascii = System.Text.Ascii.IsValid(text) ? Encoding.ASCII.GetBytes(text.ToLowerInvariant()) : null;
+
+        public bool IsIn(ReadOnlySpan<byte> utf8)
+        {
+            if (_ascii is null || !System.Text.Ascii.IsValid(utf8))
+                return Encoding.UTF8.GetString(utf8).Contains(text, StringComparison.OrdinalIgnoreCase);
+            if (_ascii.Length == 0) return true;
+            for (int i = 0; i + _ascii.Length <= utf8.Length; i++)
+                if (System.Text.Ascii.EqualsIgnoreCase(utf8.Slice(i, _ascii.Length), _ascii)) return true;
+            return false;
+        }
+    }
+
+    private ReadOnlySpan<byte> HeapString(ReadOnlySpan<byte> heap, long at, out long next)
+    {
+        if (at < 0 || at > heap.Length - 4L) throw new InvalidDataException($"heap offset {at}");
+        int length = I(heap, (int)at);
+        if (length < 0 || at + 4 + length > heap.Length) throw new InvalidDataException($"heap string at {at}");
+        next = at + 4 + length;
+        return heap.Slice((int)at + 4, length);
     }
 
     /// <summary>The record number of <paramref name="name"/> in a table sorted by UTF-8 bytes, or -1.</summary>
@@ -198,8 +229,12 @@ internal sealed class CompactPackageIndex
 
         public IEnumerator<string> GetEnumerator()
         {
+            var names = new List<string>(index._nameCount);
+            var records = index._bytes.Read(index._names, RecordSize * index._nameCount);
+            var heap = index._bytes.Read(index._heap, index._heapLength);
             for (int i = 0; i < index._nameCount; i++)
-                yield return Encoding.UTF8.GetString(index.HeapString(index.Record(index._names, i).At, out _));
+                names.Add(Encoding.UTF8.GetString(index.HeapString(heap, I(records, RecordSize * i), out _)));
+            return names.GetEnumerator();
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
