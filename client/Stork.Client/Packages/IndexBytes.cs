@@ -64,6 +64,8 @@ internal sealed class VerifiedBlockFile : IIndexBytes
         if (length == 0) return [];
         long first = offset / BlockSize, last = (offset + Math.Max(length, 1) - 1) / BlockSize;
         if (first == last) return Block(first).AsSpan((int)(offset - first * BlockSize), length);
+        // A long range (search reads whole sections) is read in one go and checked in place, not kept block by block.
+        if (last - first >= 4) return Blocks(first, last).AsSpan((int)(offset - first * BlockSize), length);
         var copy = new byte[length];
         for (long b = first, done = 0; b <= last; b++)
         {
@@ -76,6 +78,24 @@ internal sealed class VerifiedBlockFile : IIndexBytes
         return copy;
     }
 
+    /// <summary>Blocks <paramref name="first"/> to <paramref name="last"/> in one array, each checked against its hash.</summary>
+    private byte[] Blocks(long first, long last)
+    {
+        long from = first * BlockSize;
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(Math.Min(Length, (last + 1) * BlockSize) - from)));
+        for (int done = 0, n; done < bytes.Length; done += n)
+            if ((n = RandomAccess.Read(_file, bytes.AsSpan(done), _start + from + done)) == 0)
+                throw new InvalidDataException($"block {first + done / BlockSize} is truncated");
+        Span<byte> hash = stackalloc byte[32];
+        for (long b = first; b <= last; b++)
+        {
+            int at = (int)((b - first) * BlockSize);
+            SHA256.HashData(bytes.AsSpan(at, Math.Min(BlockSize, bytes.Length - at)), hash);
+            if (!hash.SequenceEqual(_table.AsSpan(checked((int)(b * 32)), 32))) throw new InvalidDataException($"block {b} does not match its hash");
+        }
+        return bytes;
+    }
+
     private byte[] Block(long number)
     {
         lock (_blocks) return LockedBlock(number);
@@ -84,7 +104,7 @@ internal sealed class VerifiedBlockFile : IIndexBytes
     private byte[] LockedBlock(long number)
     {
         if (_blocks.TryGetValue(number, out var block)) return block;
-        block = new byte[Math.Min(BlockSize, Length - number * BlockSize)];
+        block = GC.AllocateUninitializedArray<byte>((int)Math.Min(BlockSize, Length - number * BlockSize));
         if (RandomAccess.Read(_file, block, _start + number * BlockSize) != block.Length)
             throw new InvalidDataException($"block {number} is truncated");
         Span<byte> hash = stackalloc byte[32];

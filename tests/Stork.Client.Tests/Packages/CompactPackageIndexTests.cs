@@ -119,7 +119,7 @@ public sealed class CompactPackageIndexTests
     [Fact]
     public void A_lookup_reads_through_checked_blocks_and_refuses_a_damaged_one()
     {
-        var bytes = new byte[3 * VerifiedBlockFile.BlockSize + 1000];
+        var bytes = new byte[8 * VerifiedBlockFile.BlockSize + 1000];
         new Random(17).NextBytes(bytes);
         var table = VerifiedBlockFile.TableOf(bytes);
         var file = Path.GetTempFileName();
@@ -131,12 +131,16 @@ public sealed class CompactPackageIndexTests
             using var handle = File.OpenHandle(file);
             var blocks = new VerifiedBlockFile(handle, 2, bytes.Length, table);
             // Within a block, across blocks, the short last block, empty: the same bytes as written.
-            foreach (var (at, length) in new[] { (0L, 10), (VerifiedBlockFile.BlockSize - 3L, 10), (bytes.Length - 1000L, 1000), (5L, 0), (100L, VerifiedBlockFile.BlockSize + 50) })
+            // A long range (read in one go) after the damaged block.
+            int block = VerifiedBlockFile.BlockSize;
+            foreach (var (at, length) in new[] { (0L, 10), (block - 3L, 10), (bytes.Length - 1000L, 1000), (5L, 0), (100L, block + 50), (3L * block + 7, bytes.Length - 3 * block - 7) })
                 Assert.Equal(bytes.AsSpan((int)at, length).ToArray(), blocks.Read(at, length).ToArray());
             // Any read that touches the damaged block is refused; the others still work.
             Assert.Throws<InvalidDataException>(() => blocks.Read(2L * VerifiedBlockFile.BlockSize + 100, 4).ToArray());
             Assert.Throws<InvalidDataException>(() => blocks.Read(2L * VerifiedBlockFile.BlockSize - 2, 4).ToArray());
             Assert.Throws<InvalidDataException>(() => blocks.Read(bytes.Length - 2, 4).ToArray());
+            Assert.Throws<InvalidDataException>(() => blocks.Read(0, bytes.Length).ToArray());
+            Assert.Throws<InvalidDataException>(() => blocks.Read(block, 6 * block).ToArray());
             Assert.Equal(bytes[..4], blocks.Read(0, 4).ToArray());
             Assert.Throws<InvalidDataException>(() => new VerifiedBlockFile(handle, 2, bytes.Length + VerifiedBlockFile.BlockSize, table));
         }
