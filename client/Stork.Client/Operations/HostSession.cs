@@ -83,7 +83,7 @@ public sealed partial class HostSession : IDisposable
     {
         var (trusted, result) = await RefreshTopLevelAsync(cancellation);
         using var _ = PhaseTimings.Measure("package index");
-        if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } cached)
+        if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow(), () => Updater.LoadStoredDelegations(trusted)) is { } cached)
             return (cached, trusted, result);
         return await BuildIndexAsync(trusted, result, cancellation);
     }
@@ -106,7 +106,7 @@ public sealed partial class HostSession : IDisposable
         if (PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } summary)
             return (summary, result);
         var (index, _, refresh) = await BuildIndexAsync(trusted, result, cancellation);
-        return (new PackageIndexCache.Summary(index.Names.Count, index.Problems), refresh);
+        return (new PackageIndexCache.Summary(index.NameCount, index.Problems), refresh);
     }
 
     /// <summary>The index when the cache missed: every delegated role is loaded and verified.</summary>
@@ -131,7 +131,7 @@ public sealed partial class HostSession : IDisposable
         var (trusted, asOf) = Updater.LoadOfflineAllowingExpired(loadDelegations: false);
         if (MetadataExpiry.Warning(trusted, _time.GetUtcNow()) is { } warning) onWarning?.Invoke(warning);
         var now = asOf ?? _time.GetUtcNow();
-        if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, now) is { } cached) return cached;
+        if (PackageIndexCache.TryLoadWithoutRoles(PackageIndexFile, trusted, TrustPolicy, now, () => Updater.LoadStoredDelegations(trusted)) is { } cached) return cached;
         Updater.LoadStoredDelegations(trusted);
         return PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, now);
     }

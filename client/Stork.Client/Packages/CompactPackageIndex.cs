@@ -9,168 +9,285 @@ using Stork.Resolver.Model;
 namespace Stork.Client.Packages;
 
 /// <summary>
-/// A built <see cref="PackageIndex"/> as bytes (the body of <see cref="PackageIndexCache"/>'s file), read lazily:
-/// opening it reads only the name and provider tables; an entry is decoded when a command asks for its name, so a
-/// command that looks up a few packages costs the lookups, not the repository. Layout (integers little-endian,
-/// strings as an int32 byte count and UTF-8):
+/// A built <see cref="PackageIndex"/> as bytes (the body of <see cref="PackageIndexCache"/>'s file), read lazily by
+/// range: opening it reads a 24-byte head; a lookup binary-searches the sorted name (or provider) records and decodes
+/// only the entries it returns, so a command that looks up a few packages reads a few pages, not the repository.
+/// Search reads the names and summaries but decodes no entry. Layout (integers little-endian int32, strings as an
+/// int32 byte count and UTF-8; offsets from the start of their section):
 /// <code>
-/// int32 entries, int32 names, int32 provided names
-/// names:     name, summary of the newest version, int32 first entry, int32 count   (ordinal order; entries of one
-///            name are contiguous, newest version first)
-/// providers: name, int32 count, int32 entry...                                     (in the order they were added)
-/// offsets:   int32 per entry: where it starts, from the start of the entries
+/// head:      entries, names, provided names, provider references, heap length, entries length
+/// names:     per name: heap offset (the name, then the summary of its newest version), first entry, count
+///            (names in UTF-8 byte order; the entries of one name are contiguous, newest version first)
+/// providers: per provided name: heap offset of the name, first reference, count       (UTF-8 byte order)
+/// refs:      an entry number per reference (each provided name's in the order the entries were added)
+/// offsets:   where each entry starts in the entries section
+/// heap:      strings
 /// entries:   target path, role, int64 length, int32 hashes, (algorithm, value)..., custom JSON (-1: none),
 ///            int32 kept provides (-1: all), int32 index of a kept provide...
 /// </code>
-/// The file around it carries a SHA-256 of these bytes; here a malformed layout is an <see cref="InvalidDataException"/>.
+/// The sections must add up to the length exactly; any other malformation is an <see cref="InvalidDataException"/>
+/// when it is read. The file around it checks every block it reads against a hash (<see cref="VerifiedBlockFile"/>).
 /// </summary>
 internal sealed class CompactPackageIndex
 {
-    private readonly byte[] _bytes;
-    private readonly int _offsets, _entries;
-    private readonly PackageEntry?[] _decoded;
-    private readonly Dictionary<string, (int First, int Count, string Summary)> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int[]> _providers = new(StringComparer.Ordinal);
+    private const int HeadSize = 24, RecordSize = 12;
+    private readonly IIndexBytes _bytes;
+    private readonly int _entryCount, _nameCount, _providedCount, _refCount, _heapLength, _entriesLength;
+    private readonly long _names, _providers, _refs, _offsets, _heap, _entries;
+    private readonly Dictionary<int, PackageEntry> _decoded = [];
 
-    public IReadOnlyCollection<string> Names => _names.Keys;
+    public int NameCount => _nameCount;
 
-    private CompactPackageIndex(byte[] bytes, int start)
+    /// <summary>Every name (decoded when enumerated; the count is known without reading them).</summary>
+    public IReadOnlyCollection<string> Names => new NameList(this);
+
+    private CompactPackageIndex(IIndexBytes bytes)
     {
         _bytes = bytes;
-        int at = start;
-        int entries = Int(ref at), names = Int(ref at), provided = Int(ref at);
-        if (entries < 0 || names < 0 || provided < 0) throw new InvalidDataException("negative count");
-        // Every entry, name and provider takes at least 4, 16 and 8 bytes: refuse counts the bytes cannot hold.
-        if (4L * entries + 16L * names + 8L * provided > bytes.Length - at) throw new InvalidDataException("counts beyond the end");
-        _decoded = new PackageEntry?[entries];
-        _names.EnsureCapacity(names);
-        for (int i = 0; i < names; i++)
-        {
-            var name = Str(ref at); var summary = Str(ref at);
-            int first = Int(ref at), count = Int(ref at);
-            if (first < 0 || count <= 0 || first > entries - count || !_names.TryAdd(name, (first, count, summary)))
-                throw new InvalidDataException($"name table entry {i}");
-        }
-        for (int i = 0; i < provided; i++)
-        {
-            var name = Str(ref at);
-            int count = Int(ref at);
-            if (count <= 0 || count > (bytes.Length - at) / 4) throw new InvalidDataException($"provider table entry {i}");
-            var list = new int[count];
-            for (int j = 0; j < count; j++)
-                if ((uint)(list[j] = Int(ref at)) >= (uint)entries) throw new InvalidDataException($"provider table entry {i}");
-            if (!_providers.TryAdd(name, list)) throw new InvalidDataException($"provider table entry {i}");
-        }
-        _offsets = at;
-        _entries = checked(at + 4 * entries);
-        if (_entries > bytes.Length) throw new InvalidDataException("entry offsets");
+        var head = bytes.Read(0, HeadSize);
+        _entryCount = I(head, 0); _nameCount = I(head, 4); _providedCount = I(head, 8);
+        _refCount = I(head, 12); _heapLength = I(head, 16); _entriesLength = I(head, 20);
+        if (_entryCount < 0 || _nameCount < 0 || _providedCount < 0 || _refCount < 0 || _heapLength < 0 || _entriesLength < 0)
+            throw new InvalidDataException("negative count");
+        _names = HeadSize;
+        _providers = _names + (long)RecordSize * _nameCount;
+        _refs = _providers + (long)RecordSize * _providedCount;
+        _offsets = _refs + 4L * _refCount;
+        _heap = _offsets + 4L * _entryCount;
+        _entries = _heap + _heapLength;
+        if (_entries + _entriesLength != bytes.Length) throw new InvalidDataException("the sections do not add up to the index's length");
+        // The writer builds the index in one array, so every section (read whole by search) fits an int.
+        if (bytes.Length > Array.MaxLength) throw new InvalidDataException("longer than an index can be");
     }
 
     /// <summary>The index in <paramref name="bytes"/> from <paramref name="start"/>; InvalidDataException when malformed.</summary>
-    public static CompactPackageIndex Open(byte[] bytes, int start)
-    {
-        try { return new CompactPackageIndex(bytes, start); }
-        catch (Exception e) when (e is ArgumentException or OverflowException) { throw new InvalidDataException(e.Message, e); }
-    }
+    public static CompactPackageIndex Open(byte[] bytes, int start) => Open(new ArrayIndexBytes(bytes, start));
+
+    internal static CompactPackageIndex Open(IIndexBytes bytes) => new(bytes);
 
     public IReadOnlyList<PackageEntry> VersionsOf(string name)
     {
-        if (!_names.TryGetValue(name, out var range)) return [];
-        var list = new PackageEntry[range.Count];
-        for (int i = 0; i < range.Count; i++) list[i] = Entry(range.First + i);
+        int i = Find(_names, _nameCount, name);
+        if (i < 0) return [];
+        var (_, first, count) = Record(_names, i);
+        if (first < 0 || count <= 0 || first > _entryCount - count) throw new InvalidDataException($"name record {i}");
+        var list = new PackageEntry[count];
+        for (int j = 0; j < count; j++) list[j] = Entry(first + j);
         return list;
     }
 
     public IReadOnlyList<PackageEntry> ProvidersOf(string name)
-        => _providers.TryGetValue(name, out var list) ? list.Select(Entry).ToList() : [];
+    {
+        int i = Find(_providers, _providedCount, name);
+        if (i < 0) return [];
+        var (_, first, count) = Record(_providers, i);
+        if (first < 0 || count <= 0 || first > _refCount - count) throw new InvalidDataException($"provider record {i}");
+        var refs = _bytes.Read(_refs + 4L * first, 4 * count);
+        var list = new PackageEntry[count];
+        for (int j = 0; j < count; j++) list[j] = Entry(I(refs, 4 * j));
+        return list;
+    }
 
     /// <summary>The newest entry of every name whose name or newest summary contains the text, in name order.</summary>
     public IReadOnlyList<PackageEntry> Search(string text)
-        => _names.Where(n => n.Key.Contains(text, StringComparison.OrdinalIgnoreCase) || n.Value.Summary.Contains(text, StringComparison.OrdinalIgnoreCase))
-            .OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => Entry(n.Value.First)).ToList();
+    {
+        // One read of the name records and one of the heap, then a scan in memory: no entry is decoded but the hits.
+        var records = _bytes.Read(_names, RecordSize * _nameCount);
+        var heap = _bytes.Read(_heap, _heapLength);
+        var needle = new TextMatch(text);
+        var found = new List<(string Name, int First)>();
+        for (int i = 0; i < _nameCount; i++)
+        {
+            int at = I(records, RecordSize * i), first = I(records, RecordSize * i + 4);
+            var name = HeapString(heap, at, out var next);
+            if (needle.IsIn(name) || needle.IsIn(HeapString(heap, next, out _)))
+                found.Add((Encoding.UTF8.GetString(name), first));
+        }
+        found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return found.Select(f => Entry(f.First)).ToList();
+    }
+
+    /// <summary>"Contains, ignoring case" (as string.Contains with OrdinalIgnoreCase) on UTF-8 bytes: ASCII text in
+    /// ASCII bytes is compared without decoding them; anything else is decoded first.</summary>
+    private sealed class TextMatch(string text)
+    {
+        private readonly byte[]? _ascii = System.Text.Ascii.IsValid(text) ? Encoding.ASCII.GetBytes(text.ToLowerInvariant()) : null;
+
+        public bool IsIn(ReadOnlySpan<byte> utf8)
+        {
+            if (_ascii is null || !System.Text.Ascii.IsValid(utf8))
+                return Encoding.UTF8.GetString(utf8).Contains(text, StringComparison.OrdinalIgnoreCase);
+            if (_ascii.Length == 0) return true;
+            for (int i = 0; i + _ascii.Length <= utf8.Length; i++)
+                if (System.Text.Ascii.EqualsIgnoreCase(utf8.Slice(i, _ascii.Length), _ascii)) return true;
+            return false;
+        }
+    }
+
+    private ReadOnlySpan<byte> HeapString(ReadOnlySpan<byte> heap, long at, out long next)
+    {
+        if (at < 0 || at > heap.Length - 4L) throw new InvalidDataException($"heap offset {at}");
+        int length = I(heap, (int)at);
+        if (length < 0 || at + 4 + length > heap.Length) throw new InvalidDataException($"heap string at {at}");
+        next = at + 4 + length;
+        return heap.Slice((int)at + 4, length);
+    }
+
+    /// <summary>The record number of <paramref name="name"/> in a table sorted by UTF-8 bytes, or -1.</summary>
+    private int Find(long table, int count, string name)
+    {
+        var wanted = Encoding.UTF8.GetBytes(name);
+        int low = 0, high = count - 1;
+        while (low <= high)
+        {
+            int middle = (int)(((uint)low + (uint)high) >> 1);
+            int order = HeapString(Record(table, middle).At, out _).SequenceCompareTo(wanted);
+            if (order == 0) return middle;
+            if (order < 0) low = middle + 1; else high = middle - 1;
+        }
+        return -1;
+    }
+
+    private (int At, int First, int Count) Record(long table, int i)
+    {
+        var record = _bytes.Read(table + (long)RecordSize * i, RecordSize);
+        return (I(record, 0), I(record, 4), I(record, 8));
+    }
+
+    private ReadOnlySpan<byte> HeapString(long at, out long next)
+    {
+        if (at < 0 || at > _heapLength - 4L) throw new InvalidDataException($"heap offset {at}");
+        int length = I(_bytes.Read(_heap + at, 4), 0);
+        if (length < 0 || at + 4 + length > _heapLength) throw new InvalidDataException($"heap string at {at}");
+        next = at + 4 + length;
+        return _bytes.Read(_heap + at + 4, length);
+    }
 
     private PackageEntry Entry(int index)
     {
-        if (_decoded[index] is { } done) return done;
-        int at = _offsets + 4 * index;
-        at = checked(_entries + Int(ref at));
-        var path = Str(ref at); var role = Str(ref at);
-        long length = BinaryPrimitives.ReadInt64LittleEndian(_bytes.AsSpan(at, 8)); at += 8;
-        int hashCount = Int(ref at);
+        if ((uint)index >= (uint)_entryCount) throw new InvalidDataException($"entry number {index}");
+        lock (_decoded)
+            if (_decoded.TryGetValue(index, out var done)) return done;
+        var offsets = _bytes.Read(_offsets + 4L * index, index + 1 < _entryCount ? 8 : 4);
+        int start = I(offsets, 0), end = index + 1 < _entryCount ? I(offsets, 4) : _entriesLength;
+        if (start < 0 || start > end || end > _entriesLength) throw new InvalidDataException($"entry {index}: offsets");
+        PackageEntry entry;
+        try { entry = Decode(_bytes.Read(_entries + start, end - start), index); }
+        catch (Exception e) when (e is ArgumentException or JsonException or OverflowException) { throw new InvalidDataException($"entry {index}: {e.Message}", e); }
+        // Lookups may come from several threads: the first decoded copy of an entry is the one every caller gets.
+        lock (_decoded) return _decoded.TryAdd(index, entry) ? entry : _decoded[index];
+    }
+
+    private static PackageEntry Decode(ReadOnlySpan<byte> bytes, int index)
+    {
+        int at = 0;
+        var path = Str(bytes, ref at); var role = Str(bytes, ref at);
+        long length = BinaryPrimitives.ReadInt64LittleEndian(bytes.Slice(at, 8)); at += 8;
+        int hashCount = Int(bytes, ref at);
+        if (hashCount < 0 || hashCount > bytes.Length / 8) throw new InvalidDataException($"entry {index}: hashes");
         var hashes = new Dictionary<string, string>(hashCount, StringComparer.Ordinal);
-        for (int i = 0; i < hashCount; i++) hashes[Str(ref at)] = Str(ref at);
-        int customLength = Int(ref at);
+        for (int i = 0; i < hashCount; i++) hashes[Str(bytes, ref at)] = Str(bytes, ref at);
+        int customLength = Int(bytes, ref at);
         JsonObject? custom = customLength < 0 ? null
-            : JsonNode.Parse(_bytes.AsSpan(at, customLength)) as JsonObject ?? throw new InvalidDataException($"entry {index}: custom");
+            : JsonNode.Parse(bytes.Slice(at, customLength)) as JsonObject ?? throw new InvalidDataException($"entry {index}: custom");
         at += Math.Max(customLength, 0);
         var target = new TargetFile(length, hashes, custom);
         if (custom?["stork"] is not JsonObject info) throw new InvalidDataException($"entry {index}: no package");
         PackageEntry entry;
         try { entry = PackageIndex.ReadEntry(path, target, info, role); }
         catch (FormatException e) { throw new InvalidDataException($"entry {index}: {e.Message}", e); }
-        int kept = Int(ref at);
+        int kept = Int(bytes, ref at);
         if (kept >= 0)
         {
             var provides = new List<Provide>(kept);
-            for (int i = 0; i < kept; i++) provides.Add(entry.Candidate.Provides[Int(ref at)]);
+            for (int i = 0; i < kept; i++) provides.Add(entry.Candidate.Provides[Int(bytes, ref at)]);
             entry = entry with { Candidate = entry.Candidate with { Provides = provides } };
         }
-        return _decoded[index] = entry;
+        return entry;
     }
 
-    private int Int(ref int at)
+    private static int I(ReadOnlySpan<byte> bytes, int at) => BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(at, 4));
+
+    private static int Int(ReadOnlySpan<byte> bytes, ref int at)
     {
-        var value = BinaryPrimitives.ReadInt32LittleEndian(_bytes.AsSpan(at, 4));
+        var value = I(bytes, at);
         at += 4;
         return value;
     }
 
-    private string Str(ref int at)
+    private static string Str(ReadOnlySpan<byte> bytes, ref int at)
     {
-        int length = Int(ref at);
-        var value = Encoding.UTF8.GetString(_bytes.AsSpan(at, length));
+        int length = Int(bytes, ref at);
+        var value = Encoding.UTF8.GetString(bytes.Slice(at, length));
         at += length;
         return value;
     }
+
+    private sealed class NameList(CompactPackageIndex index) : IReadOnlyCollection<string>
+    {
+        public int Count => index._nameCount;
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            var names = new List<string>(index._nameCount);
+            var records = index._bytes.Read(index._names, RecordSize * index._nameCount);
+            var heap = index._bytes.Read(index._heap, index._heapLength);
+            for (int i = 0; i < index._nameCount; i++)
+                names.Add(Encoding.UTF8.GetString(index.HeapString(heap, I(records, RecordSize * i), out _)));
+            return names.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private static readonly Comparer<byte[]> Utf8Order = Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b));
 
     /// <summary>The bytes of <paramref name="index"/> (an index built from targets, not one read from bytes).</summary>
     public static byte[] Write(PackageIndex index)
     {
         var inOrder = index.EntriesInOrder;
         var number = new Dictionary<PackageEntry, int>(ReferenceEqualityComparer.Instance);
-        var names = index.Names.Order(StringComparer.Ordinal).ToList();
+        var names = index.Names.Select(n => Encoding.UTF8.GetBytes(n)).Order(Utf8Order).ToList();
         var sorted = new List<PackageEntry>(inOrder.Count);
         foreach (var name in names)
-            foreach (var entry in index.VersionsOf(name)) { number[entry] = sorted.Count; sorted.Add(entry); }
+            foreach (var entry in index.VersionsOf(Encoding.UTF8.GetString(name))) { number[entry] = sorted.Count; sorted.Add(entry); }
         var providers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        var providerOrder = new List<string>();
         foreach (var entry in inOrder)
             foreach (var provide in entry.Candidate.Provides)
             {
-                if (!providers.TryGetValue(provide.Name, out var list)) { providers[provide.Name] = list = []; providerOrder.Add(provide.Name); }
+                if (!providers.TryGetValue(provide.Name, out var list)) providers[provide.Name] = list = [];
                 list.Add(number[entry]);
             }
+        var provided = providers.Keys.Select(n => Encoding.UTF8.GetBytes(n)).Order(Utf8Order).ToList();
 
-        var head = new Writer();
-        head.Int(sorted.Count); head.Int(names.Count); head.Int(providerOrder.Count);
+        var heap = new Writer();
+        var nameRecords = new Writer();
         int next = 0;
         foreach (var name in names)
         {
-            var versions = index.VersionsOf(name);
-            head.Str(name); head.Str(versions[0].Summary); head.Int(next); head.Int(versions.Count);
+            var versions = index.VersionsOf(Encoding.UTF8.GetString(name));
+            nameRecords.Int(heap.Length); nameRecords.Int(next); nameRecords.Int(versions.Count);
+            heap.Bytes(name); heap.Str(versions[0].Summary);
             next += versions.Count;
         }
-        foreach (var name in providerOrder)
+        var providerRecords = new Writer();
+        var refs = new Writer();
+        int refCount = 0;
+        foreach (var name in provided)
         {
-            head.Str(name); head.Int(providers[name].Count);
-            foreach (var i in providers[name]) head.Int(i);
+            var list = providers[Encoding.UTF8.GetString(name)];
+            providerRecords.Int(heap.Length); providerRecords.Int(refCount); providerRecords.Int(list.Count);
+            heap.Bytes(name);
+            foreach (var i in list) refs.Int(i);
+            refCount += list.Count;
         }
+        var offsets = new Writer();
         var body = new Writer();
         var json = new ArrayBufferWriter<byte>();
         using var jsonWriter = new Utf8JsonWriter(json);
         foreach (var entry in sorted)
         {
-            head.Int(body.Length);
+            offsets.Int(body.Length);
             body.Str(entry.TargetPath); body.Str(entry.Role); body.Long(entry.Target.Length);
             body.Int(entry.Target.Hashes.Count);
             foreach (var (alg, value) in entry.Target.Hashes.OrderBy(h => h.Key, StringComparer.Ordinal)) { body.Str(alg); body.Str(value); }
@@ -197,8 +314,12 @@ internal sealed class CompactPackageIndex
                 }
             }
         }
-        var bytes = new byte[head.Length + body.Length];
-        head.CopyTo(bytes, 0); body.CopyTo(bytes, head.Length);
+        var head = new Writer();
+        head.Int(sorted.Count); head.Int(names.Count); head.Int(provided.Count); head.Int(refCount); head.Int(heap.Length); head.Int(body.Length);
+        Writer[] sections = [head, nameRecords, providerRecords, refs, offsets, heap, body];
+        var bytes = new byte[sections.Sum(w => (long)w.Length)];
+        int at = 0;
+        foreach (var section in sections) { section.CopyTo(bytes, at); at += section.Length; }
         return bytes;
     }
 

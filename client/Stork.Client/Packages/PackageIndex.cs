@@ -19,6 +19,9 @@ public sealed class PackageIndex : IPackageProvider
     private readonly List<PackageEntry> _inOrder = [];
     /// <summary>Set when the index was read from a cache file: lookups decode entries from it on demand.</summary>
     private readonly CompactPackageIndex? _compact;
+    /// <summary>Builds the index again from the verified roles when the cache file turns out damaged during a lookup.</summary>
+    private readonly Func<PackageIndex>? _rebuild;
+    private PackageIndex? _rebuilt;
 
     /// <summary>Signed entries that could not be read as packages; reported, never used.</summary>
     public IReadOnlyList<string> Problems { get; }
@@ -62,10 +65,26 @@ public sealed class PackageIndex : IPackageProvider
         Problems = problems;
     }
 
-    internal PackageIndex(CompactPackageIndex compact, IReadOnlyList<string> problems)
+    /// <param name="rebuild">Called at most once, when a lookup finds the cached bytes damaged or malformed (they are
+    /// checked block by block as they are read); without it that lookup throws InvalidDataException.</param>
+    internal PackageIndex(CompactPackageIndex compact, IReadOnlyList<string> problems, Func<PackageIndex>? rebuild = null)
     {
         _compact = compact;
         Problems = problems;
+        _rebuild = rebuild;
+    }
+
+    /// <summary>A lookup on the cached bytes, or on the rebuilt index once they were found damaged.</summary>
+    private T Cached<T>(Func<CompactPackageIndex, T> cached, Func<PackageIndex, T> rebuilt)
+    {
+        if (_rebuilt is { } index) return rebuilt(index);
+        try { return cached(_compact!); }
+        catch (InvalidDataException) when (_rebuild is not null)
+        {
+            PackageIndex again;
+            lock (_rebuild) again = _rebuilt ??= _rebuild();
+            return rebuilt(again);
+        }
     }
 
     /// <summary>The entries in the order they were added (an index built from targets only).</summary>
@@ -95,10 +114,14 @@ public sealed class PackageIndex : IPackageProvider
             throw new FormatException($"{entry.Name} {entry.Version} refused by the package trust policy: {excess}");
     }
 
-    public IReadOnlyCollection<string> Names => _compact?.Names ?? _byName.Keys;
+    /// <summary>The number of names, known from a cached index without reading them.</summary>
+    public int NameCount => _compact is not null && _rebuilt is null ? _compact.NameCount : Names.Count;
+
+    public IReadOnlyCollection<string> Names
+        => _compact is null ? _byName.Keys : Cached<IReadOnlyCollection<string>>(c => c.Names.ToList(), i => i.Names);
 
     public IReadOnlyList<PackageEntry> VersionsOf(string name)
-        => _compact is { } c ? c.VersionsOf(name) : _byName.TryGetValue(name, out var list) ? list : [];
+        => _compact is not null ? Cached(c => c.VersionsOf(name), i => i.VersionsOf(name)) : _byName.TryGetValue(name, out var list) ? list : [];
 
     public PackageEntry? Find(string name, string version)
         => NuGetVersion.TryParse(version, out var wanted)
@@ -108,7 +131,8 @@ public sealed class PackageIndex : IPackageProvider
     public IReadOnlyList<Candidate> CandidatesNamed(string name) => VersionsOf(name).Select(e => e.Candidate).ToList();
 
     public IReadOnlyList<Candidate> ProvidersOf(string name)
-        => _compact is { } c ? c.ProvidersOf(name).Select(e => e.Candidate).ToList() : _providers.TryGetValue(name, out var list) ? list : [];
+        => _compact is not null ? Cached(c => c.ProvidersOf(name).Select(e => e.Candidate).ToList(), i => i.ProvidersOf(name))
+            : _providers.TryGetValue(name, out var list) ? list : [];
 
     /// <summary>The packages of every targets role the host trusts, each path resolved through the delegation search.</summary>
     public static PackageIndex From(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
@@ -116,7 +140,7 @@ public sealed class PackageIndex : IPackageProvider
 
     /// <summary>Names and summaries containing the text (case-insensitive), newest version of each.</summary>
     public IReadOnlyList<PackageEntry> Search(string text)
-        => _compact is { } c ? c.Search(text) : _byName.Values.Select(l => l[0])
+        => _compact is not null ? Cached(c => c.Search(text), i => i.Search(text)) : _byName.Values.Select(l => l[0])
             .Where(e => e.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || e.Summary.Contains(text, StringComparison.OrdinalIgnoreCase))
             .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using System.Text;
 using System.Text.Json;
 using Stork.Format.Json;
@@ -16,10 +17,15 @@ namespace Stork.Client.Packages;
 /// without loading the delegated roles again: the snapshot pins their exact bytes, which were all verified under this
 /// root when the cache was written, and none has expired. A cache for another key, past that expiry, damaged or
 /// unreadable is ignored and rewritten, never trusted.
+/// The file: a header line, the problems (JSON), the index (<see cref="CompactPackageIndex"/>) and a table of the
+/// SHA-256 of each of its blocks (<see cref="VerifiedBlockFile"/>), whose hash is in the header line. Opening it
+/// checks the header, the problems and the table; each block of the index is checked when a lookup first reads it,
+/// so a lookup costs the pages it touches. A block found damaged then makes the index rebuild itself from the
+/// verified roles (and rewrite the file).
 /// </summary>
 public static class PackageIndexCache
 {
-    private const string Magic = "stork-package-index 2";
+    private const string Magic = "stork-package-index 3";
 
     /// <summary>What a refresh reports of an index: its size and the entries it could not read.</summary>
     public sealed record Summary(int Names, IReadOnlyList<string> Problems);
@@ -28,7 +34,12 @@ public static class PackageIndexCache
     public static PackageIndex Load(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
     {
         var key = KeyOf(trusted, policy);
-        if (TryRead(file, key, now) is { } cached) return cached;
+        return TryRead(file, key, now, () => Build(file, key, trusted, policy, now)) ?? Build(file, key, trusted, policy, now);
+    }
+
+    /// <summary>The index of a fully loaded <paramref name="trusted"/>, built from its roles and written to the cache.</summary>
+    private static PackageIndex Build(string file, string key, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
+    {
         var index = new PackageIndex(TargetSearch.AllTrusted(trusted), policy);
         var roles = trusted.LoadedTargetsListings.ToList();
         TryWrite(file, key, index, roles.Count == 0 ? now : roles.Min(r => r.Header.Expires));
@@ -41,8 +52,13 @@ public static class PackageIndexCache
     /// snapshot (which pins the hash of every role) under this root version and policy, and no role it was built
     /// from has expired since. Null otherwise: the caller loads and verifies every role and calls <see cref="Load"/>.
     /// </summary>
-    public static PackageIndex? TryLoadWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
-        => TryRead(file, KeyOf(trusted, policy), now);
+    /// <param name="loadRoles">Loads and verifies every delegated role into <paramref name="trusted"/>: called only if a
+    /// lookup finds the cached bytes damaged, to rebuild the index (without it, such a lookup throws InvalidDataException).</param>
+    public static PackageIndex? TryLoadWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Action? loadRoles = null)
+    {
+        var key = KeyOf(trusted, policy);
+        return TryRead(file, key, now, loadRoles is null ? null : () => { loadRoles(); return Build(file, key, trusted, policy, now); });
+    }
 
     /// <summary>Like <see cref="TryLoadWithoutRoles"/> for a refresh, which reports only the summary: the body is not read.</summary>
     public static Summary? TrySummaryWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
@@ -74,19 +90,21 @@ public static class PackageIndexCache
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>The first line: magic, key, expiry, number of names, length and hash of the problems, hash of the index.</summary>
-    private sealed record Header(int Length, long Expires, int Names, int ProblemsLength, string ProblemsHash, string BodyHash)
+    /// <summary>The first line: magic, key, expiry, number of names, length and hash of the problems, length of the
+    /// index, hash of its block table.</summary>
+    private sealed record Header(int Length, long Expires, int Names, int ProblemsLength, string ProblemsHash, long BodyLength, string TableHash)
     {
         public static Header? Parse(ReadOnlySpan<byte> bytes, string key, DateTimeOffset now)
         {
             int newline = bytes.IndexOf((byte)'\n');
             if (newline < 0) return null;
             var fields = Encoding.ASCII.GetString(bytes[..newline]).Split(' ');
-            if (fields.Length != 8 || $"{fields[0]} {fields[1]}" != Magic || fields[2] != key) return null;
+            if (fields.Length != 9 || $"{fields[0]} {fields[1]}" != Magic || fields[2] != key) return null;
             // The earliest expiry of the roles it was built from: past it, the roles must be checked again.
             if (!long.TryParse(fields[3], out var expires) || DateTimeOffset.FromUnixTimeSeconds(expires) <= now) return null;
             if (!int.TryParse(fields[4], out var names) || names < 0 || !int.TryParse(fields[5], out var problems) || problems < 0) return null;
-            return new Header(newline + 1, expires, names, problems, fields[6], fields[7]);
+            if (!long.TryParse(fields[7], out var body) || body < 0) return null;
+            return new Header(newline + 1, expires, names, problems, fields[6], body, fields[8]);
         }
     }
 
@@ -107,33 +125,32 @@ public static class PackageIndexCache
         catch (JsonException) { return null; }
     }
 
-    /// <summary>The cached index, or null when the file is missing, for another key, or damaged.</summary>
-    internal static PackageIndex? TryRead(string file, string key, DateTimeOffset now)
+    /// <summary>The cached index, or null when the file is missing, for another key, or damaged (as far as opening it
+    /// reads: the header, the problems, the block table and the index's head).</summary>
+    internal static PackageIndex? TryRead(string file, string key, DateTimeOffset now, Func<PackageIndex>? rebuild = null)
     {
-        byte[] bytes;
-        Header? header;
+        SafeFileHandle? handle = null;
         try
         {
             // The first line decides whether the file is for this snapshot: a stale one is not read further.
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            var start = new byte[Math.Min(stream.Length, 4096)];
-            stream.ReadExactly(start);
-            if ((header = Header.Parse(start, key, now)) is null || stream.Length > Array.MaxLength) return null;
-            bytes = new byte[stream.Length];
-            start.CopyTo(bytes, 0);
-            stream.ReadExactly(bytes.AsSpan(start.Length));
+            handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long length = RandomAccess.GetLength(handle);
+            var start = new byte[Math.Min(length, 4096)];
+            if (RandomAccess.Read(handle, start, 0) != start.Length || Header.Parse(start, key, now) is not { } header) return null;
+            long body = header.Length + (long)header.ProblemsLength, tableLength = VerifiedBlockFile.BlockCount(header.BodyLength) * 32;
+            if (body + header.BodyLength + tableLength != length || tableLength > Array.MaxLength) return null;
+            var problemBytes = new byte[header.ProblemsLength];
+            if (RandomAccess.Read(handle, problemBytes, header.Length) != problemBytes.Length || ReadProblems(problemBytes, header) is not { } problems) return null;
+            var table = new byte[tableLength];
+            if (RandomAccess.Read(handle, table, body + header.BodyLength) != table.Length || !HashIs(table, header.TableHash)) return null;
+            var compact = CompactPackageIndex.Open(new VerifiedBlockFile(handle, body, header.BodyLength, table));
+            if (compact.NameCount != header.Names) return null;
+            var index = new PackageIndex(compact, problems, rebuild);
+            handle = null; // the index reads it from now on
+            return index;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        int body = header.Length + header.ProblemsLength;
-        if (body > bytes.Length) return null;
-        if (ReadProblems(bytes.AsSpan(header.Length, header.ProblemsLength), header) is not { } problems) return null;
-        if (!HashIs(bytes.AsSpan(body), header.BodyHash)) return null;
-        try
-        {
-            var index = new PackageIndex(CompactPackageIndex.Open(bytes, body), problems);
-            return index.Names.Count == header.Names ? index : null;
-        }
-        catch (InvalidDataException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException) { return null; }
+        finally { handle?.Dispose(); }
     }
 
     /// <summary>Best effort: a cache that cannot be written costs time on the next command, nothing else.</summary>
@@ -150,14 +167,16 @@ public static class PackageIndexCache
                 writer.WriteEndArray();
             }
             var body = CompactPackageIndex.Write(index);
+            var table = VerifiedBlockFile.TableOf(body);
             var head = $"{Magic} {key} {expires.ToUnixTimeSeconds()} {index.Names.Count} {problems.Length} "
-                       + $"{Convert.ToHexStringLower(SHA256.HashData(problems.ToArray()))} {Convert.ToHexStringLower(SHA256.HashData(body))}\n";
+                       + $"{Convert.ToHexStringLower(SHA256.HashData(problems.ToArray()))} {body.Length} {Convert.ToHexStringLower(SHA256.HashData(table))}\n";
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 output.Write(Encoding.ASCII.GetBytes(head));
                 output.Write(problems.ToArray());
                 output.Write(body);
+                output.Write(table);
             }
             File.Move(temp, file, overwrite: true);
         }

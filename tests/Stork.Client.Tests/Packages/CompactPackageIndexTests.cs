@@ -35,6 +35,21 @@ public sealed class CompactPackageIndexTests
     private static PackageIndex RoundTrip(PackageIndex index)
         => new(CompactPackageIndex.Open([0, 1, 2, .. CompactPackageIndex.Write(index)], 3), index.Problems);
 
+    /// <summary>Through a file read block by block (<see cref="VerifiedBlockFile"/>), as the cache reads it.</summary>
+    private static PackageIndex RoundTripFile(PackageIndex index)
+    {
+        var body = CompactPackageIndex.Write(index);
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(file, [.. "head"u8, .. body]);
+            var handle = File.OpenHandle(file);
+            var compact = CompactPackageIndex.Open(new VerifiedBlockFile(handle, 4, body.Length, VerifiedBlockFile.TableOf(body)));
+            return new PackageIndex(compact, index.Problems);
+        }
+        finally { File.Delete(file); }
+    }
+
     private static string Describe(PackageEntry e)
         => $"{e.TargetPath}|{e.Role}|{e.Target.Length}|{string.Join(",", e.Target.Hashes.OrderBy(h => h.Key).Select(h => $"{h.Key}={h.Value}"))}|"
            + $"{e.Target.Custom?.ToJsonString()}|{e.Candidate}|{e.Summary}|"
@@ -62,6 +77,7 @@ public sealed class CompactPackageIndexTests
             var policy = new PackageTrustPolicy(MaxDependClauses: 2);
             var built = new PackageIndex(found, policy);
             AssertSame(built, RoundTrip(built));
+            AssertSame(built, RoundTripFile(built));
         }, iter: 300);
 
     [Fact]
@@ -91,5 +107,43 @@ public sealed class CompactPackageIndexTests
         Assert.Throws<InvalidDataException>(() => CompactPackageIndex.Open(bytes[..10], 0));
         Assert.Throws<InvalidDataException>(() => CompactPackageIndex.Open([0xff, 0xff, 0xff, 0x7f, .. bytes[4..]], 0));
         Assert.Throws<InvalidDataException>(() => CompactPackageIndex.Open([1, 0, 0, 0, 2, 0, 0, 0, .. bytes[8..]], 0));
+
+        // Records are checked when a lookup reads them: a name record whose count runs past the entries.
+        var badCount = bytes.ToArray();
+        badCount[24 + 8] = 5;
+        var index = new PackageIndex(CompactPackageIndex.Open(badCount, 0), []);
+        Assert.Throws<InvalidDataException>(() => index.VersionsOf("a"));
+        Assert.Empty(index.VersionsOf("b"));
+    }
+
+    [Fact]
+    public void A_lookup_reads_through_checked_blocks_and_refuses_a_damaged_one()
+    {
+        var bytes = new byte[8 * VerifiedBlockFile.BlockSize + 1000];
+        new Random(17).NextBytes(bytes);
+        var table = VerifiedBlockFile.TableOf(bytes);
+        var file = Path.GetTempFileName();
+        try
+        {
+            var damaged = bytes.ToArray();
+            damaged[2 * VerifiedBlockFile.BlockSize + 5] ^= 1;
+            File.WriteAllBytes(file, [.. "xy"u8, .. damaged]);
+            using var handle = File.OpenHandle(file);
+            var blocks = new VerifiedBlockFile(handle, 2, bytes.Length, table);
+            // Within a block, across blocks, the short last block, empty: the same bytes as written.
+            // A long range (read in one go) after the damaged block.
+            int block = VerifiedBlockFile.BlockSize;
+            foreach (var (at, length) in new[] { (0L, 10), (block - 3L, 10), (bytes.Length - 1000L, 1000), (5L, 0), (100L, block + 50), (3L * block + 7, bytes.Length - 3 * block - 7) })
+                Assert.Equal(bytes.AsSpan((int)at, length).ToArray(), blocks.Read(at, length).ToArray());
+            // Any read that touches the damaged block is refused; the others still work.
+            Assert.Throws<InvalidDataException>(() => blocks.Read(2L * VerifiedBlockFile.BlockSize + 100, 4).ToArray());
+            Assert.Throws<InvalidDataException>(() => blocks.Read(2L * VerifiedBlockFile.BlockSize - 2, 4).ToArray());
+            Assert.Throws<InvalidDataException>(() => blocks.Read(bytes.Length - 2, 4).ToArray());
+            Assert.Throws<InvalidDataException>(() => blocks.Read(0, bytes.Length).ToArray());
+            Assert.Throws<InvalidDataException>(() => blocks.Read(block, 6 * block).ToArray());
+            Assert.Equal(bytes[..4], blocks.Read(0, 4).ToArray());
+            Assert.Throws<InvalidDataException>(() => new VerifiedBlockFile(handle, 2, bytes.Length + VerifiedBlockFile.BlockSize, table));
+        }
+        finally { File.Delete(file); }
     }
 }

@@ -100,6 +100,51 @@ public sealed class PackageIndexCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_block_found_damaged_by_a_lookup_rebuilds_the_index_from_the_verified_roles()
+    {
+        _repo.Project.ConvertToHashBins(8);
+        var names = Enumerable.Range(0, 150).Select(i => $"pkg{i:D3}").ToArray();
+        Publish(names);
+        var trusted = await RefreshAsync();
+        PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
+        var expected = PackageIndex.From(trusted).VersionsOf("pkg149").Single();
+
+        // Damage the last byte of the index (pkg149's entry): opening the cache does not read that block.
+        var bytes = File.ReadAllBytes(_cache);
+        int newline = Array.IndexOf(bytes, (byte)'\n');
+        var header = Encoding.ASCII.GetString(bytes, 0, newline).Split(' ');
+        long bodyEnd = newline + 1 + int.Parse(header[5]) + long.Parse(header[7]);
+        Assert.True(bodyEnd > 2 * VerifiedBlockFile.BlockSize, "the index must span several blocks");
+        bytes[bodyEnd - 1] ^= 0x01;
+        File.WriteAllBytes(_cache, bytes);
+
+        var updater = _repo.Updater(TimeSpan.FromHours(1));
+        var chainOnly = (await updater.RefreshAsync(false, CancellationToken.None)).Trusted;
+        Assert.Equal(["targets"], chainOnly.LoadedTargetRoles);
+        var loads = 0;
+        var index = PackageIndexCache.TryLoadWithoutRoles(_cache, chainOnly, PackageTrustPolicy.Default, _repo.Clock.Now,
+            () => { loads++; updater.LoadStoredDelegations(chainOnly); });
+        Assert.NotNull(index);
+        Assert.Equal("pkg000", index.VersionsOf("pkg000").Single().Name); // an intact block: no rebuild
+        Assert.Equal(0, loads);
+        var found = index.VersionsOf("pkg149").Single();
+        Assert.Equal(1, loads);
+        Assert.Equal((expected.TargetPath, expected.Target.Sha256, expected.Role), (found.TargetPath, found.Target.Sha256, found.Role));
+        Assert.Equal(names, index.Search("pkg").Select(e => e.Name));
+        Assert.Equal(1, loads);
+        // The file was rewritten: whole again, every entry readable without the roles.
+        var again = PackageIndexCache.TryLoadWithoutRoles(_cache, await RefreshAsync(loadDelegations: false), PackageTrustPolicy.Default, _repo.Clock.Now);
+        Assert.NotNull(again);
+        Assert.Equal(expected.Target.Sha256, again.VersionsOf("pkg149").Single().Target.Sha256);
+
+        // Without a way to load the roles, the damaged block is an error, never wrong data.
+        File.WriteAllBytes(_cache, bytes);
+        var blind = PackageIndexCache.TryLoadWithoutRoles(_cache, chainOnly, PackageTrustPolicy.Default, _repo.Clock.Now);
+        Assert.NotNull(blind);
+        Assert.Throws<InvalidDataException>(() => blind.VersionsOf("pkg149"));
+    }
+
+    [Fact]
     public async Task A_snapshot_that_changed_under_the_cache_is_not_served_from_it()
     {
         _repo.Project.ConvertToHashBins(4);
@@ -112,7 +157,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         var now = await RefreshAsync();
         Assert.NotEqual(oldKey, PackageIndexCache.KeyOf(now));
         Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, now, PackageTrustPolicy.Default, _repo.Clock.Now)));
-        Assert.StartsWith($"stork-package-index 2 {PackageIndexCache.KeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..120]));
+        Assert.StartsWith($"stork-package-index 3 {PackageIndexCache.KeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..120]));
     }
 
     [Fact]

@@ -53,16 +53,23 @@ public sealed class IndexCacheEndToEndTests : IDisposable
         Assert.Equal(1, JsonNode.Parse(noop.Stdout)!["packages"]!.GetValue<int>());
         foreach (var bin in bins) File.Move(bin + ".away", bin);
 
-        // A damaged cache is ignored and rebuilt from the verified roles, never trusted: a changed byte in the index
-        // for search (refresh reads only the header and the problems, which carry their own hash) ...
+        // A damaged cache is ignored and rebuilt from the verified roles, never trusted: a changed byte in the table
+        // of block hashes (the end of the file) or in the index itself for search (refresh reads only the header and
+        // the problems, which carry their own hash) ...
         var cache = Path.Combine(host.Home, "state", "package-index.cache");
         var bytes = File.ReadAllBytes(cache);
-        bytes[^3] ^= 0x40;
-        File.WriteAllBytes(cache, bytes);
-        var researched = host.Get("search", "hello");
-        Assert.True(researched.ExitCode == 0, researched.ToString());
-        Assert.Contains("hello", researched.Stdout);
-        Assert.NotEqual(bytes, File.ReadAllBytes(cache));
+        var header = System.Text.Encoding.ASCII.GetString(bytes, 0, Array.IndexOf(bytes, (byte)'\n')).Split(' ');
+        long lastOfIndex = Array.IndexOf(bytes, (byte)'\n') + int.Parse(header[5]) + long.Parse(header[7]);
+        foreach (var at in new[] { bytes.Length - 3, lastOfIndex })
+        {
+            bytes = File.ReadAllBytes(cache);
+            bytes[at] ^= 0x40;
+            File.WriteAllBytes(cache, bytes);
+            var researched = host.Get("search", "hello");
+            Assert.True(researched.ExitCode == 0, researched.ToString());
+            Assert.Contains("hello", researched.Stdout);
+            Assert.NotEqual(bytes, File.ReadAllBytes(cache));
+        }
         // ... and a changed byte in the problems for refresh.
         bytes = File.ReadAllBytes(cache);
         bytes[Array.IndexOf(bytes, (byte)'\n') + 1] ^= 0x01;
