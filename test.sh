@@ -45,6 +45,9 @@ fi
 sh fixtures/make-fixtures.sh >/dev/null
 
 dotnet build Stork.sln -c Debug -nologo -v quiet
+# The layout gate (issue 16): .editorconfig's whitespace rules; `dotnet format whitespace Stork.sln` fixes a failure.
+format_status=0
+dotnet format whitespace Stork.sln --verify-no-changes -v q || { format_status=$?; echo "test.sh: formatting differs from .editorconfig; run: dotnet format whitespace Stork.sln" >&2; }
 log=$(mktemp)
 status=0
 dotnet test Stork.sln -c Debug --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
@@ -53,4 +56,5 @@ failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$status" != 0 ] || status=$format_status
 exit $status

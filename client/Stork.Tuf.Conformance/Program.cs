@@ -20,40 +20,40 @@ try
             store.Write(RoleNames.Root, File.ReadAllBytes(arguments.TrustedRoot));
             return 0;
         case "refresh":
-        {
-            using var fetcher = new HttpFetcher();
-            var updater = CreateUpdater(arguments, store, fetcher);
-            await updater.RefreshAsync(loadDelegations: false, CancellationToken.None);
-            return 0;
-        }
-        default:
-        {
-            if (arguments.TargetNames.Count == 0 || arguments.TargetDir is null || arguments.TargetBaseUrl is null)
-                throw new ArgumentException("download needs --target-name, --target-base-url and --target-dir");
-            using var fetcher = new HttpFetcher();
-            var updater = CreateUpdater(arguments, store, fetcher);
-            var (trusted, _) = await updater.RefreshAsync(loadDelegations: false, CancellationToken.None);
-            Directory.CreateDirectory(arguments.TargetDir);
-            foreach (var name in arguments.TargetNames)
             {
-                var found = await updater.FindTargetAsync(trusted, name, CancellationToken.None)
-                    ?? throw new InvalidOperationException($"target {name} is not listed by any trusted role");
-                // One stable file name per target path, so a changed artifact replaces the old one.
-                var destination = Path.Combine(arguments.TargetDir, Uri.EscapeDataString(name));
-                if (File.Exists(destination) && new FileInfo(destination).Length == found.File.Length && HashesMatch(File.ReadAllBytes(destination), found.File))
-                    continue;
-                // Any of sha256/sha512 may be listed (all must match); the consistent-snapshot name uses the first listed, as python-tuf does.
-                var url = updater.TargetUrl(name, found.File.Hashes.First().Value, trusted.Root.ConsistentSnapshot);
-                var bytes = await fetcher.FetchAsync(url, found.File.Length, CancellationToken.None);
-                if (bytes.Length != found.File.Length)
-                    throw new ContentMismatchException($"{url}: {bytes.Length} bytes, the signed length is {found.File.Length}");
-                Hashing.CheckKnownHashes(bytes, found.File.Hashes, url.ToString());
-                var temp = destination + ".part";
-                File.WriteAllBytes(temp, bytes);
-                File.Move(temp, destination, overwrite: true);
+                using var fetcher = new HttpFetcher();
+                var updater = CreateUpdater(arguments, store, fetcher);
+                await updater.RefreshAsync(loadDelegations: false, CancellationToken.None);
+                return 0;
             }
-            return 0;
-        }
+        default:
+            {
+                if (arguments.TargetNames.Count == 0 || arguments.TargetDir is null || arguments.TargetBaseUrl is null)
+                    throw new ArgumentException("download needs --target-name, --target-base-url and --target-dir");
+                using var fetcher = new HttpFetcher();
+                var updater = CreateUpdater(arguments, store, fetcher);
+                var (trusted, _) = await updater.RefreshAsync(loadDelegations: false, CancellationToken.None);
+                Directory.CreateDirectory(arguments.TargetDir);
+                foreach (var name in arguments.TargetNames)
+                {
+                    var found = await updater.FindTargetAsync(trusted, name, CancellationToken.None)
+                        ?? throw new InvalidOperationException($"target {name} is not listed by any trusted role");
+                    // One stable file name per target path, so a changed artifact replaces the old one.
+                    var destination = Path.Combine(arguments.TargetDir, Uri.EscapeDataString(name));
+                    if (File.Exists(destination) && new FileInfo(destination).Length == found.File.Length && HashesMatch(File.ReadAllBytes(destination), found.File))
+                        continue;
+                    // Any of sha256/sha512 may be listed (all must match); the consistent-snapshot name uses the first listed, as python-tuf does.
+                    var url = updater.TargetUrl(name, found.File.Hashes.First().Value, trusted.Root.ConsistentSnapshot);
+                    var bytes = await fetcher.FetchAsync(url, found.File.Length, CancellationToken.None);
+                    if (bytes.Length != found.File.Length)
+                        throw new ContentMismatchException($"{url}: {bytes.Length} bytes, the signed length is {found.File.Length}");
+                    Hashing.CheckKnownHashes(bytes, found.File.Hashes, url.ToString());
+                    var temp = destination + ".part";
+                    File.WriteAllBytes(temp, bytes);
+                    File.Move(temp, destination, overwrite: true);
+                }
+                return 0;
+            }
     }
 }
 catch (Exception e)

@@ -26,7 +26,10 @@ public sealed class NamespaceCycles
     {
         var graph = new Dictionary<string, HashSet<string>>
         {
-            ["A"] = ["B"], ["B"] = ["C"], ["C"] = ["A"], ["D"] = ["A"],
+            ["A"] = ["B"],
+            ["B"] = ["C"],
+            ["C"] = ["A"],
+            ["D"] = ["A"],
         };
         var cycle = NamespaceGraph.FindCycle(graph);
         Assert.NotNull(cycle);

@@ -34,7 +34,8 @@ public class PlannerTests
 
     private static PackageManifest Manifest(string version, string confSha) => new()
     {
-        Name = "p", Version = version,
+        Name = "p",
+        Version = version,
         Files =
         [
             PackageFileEntry.Directory("etc"),
@@ -81,9 +82,11 @@ public class PlannerTests
         var owned = v1.Files.Select(f => OwnedFile.From("p", f)).ToList();
         var view = new FakeView(new()
         {
-            ["etc"] = (Dir, null, null), ["usr"] = (Dir, null, null),
+            ["etc"] = (Dir, null, null),
+            ["usr"] = (Dir, null, null),
             ["etc/p.conf"] = (Reg(), ShaC /* edited */, null),
-            ["usr/p"] = (Reg(8), ShaA, null), ["usr/empty"] = (Reg(9), null, null),
+            ["usr/p"] = (Reg(8), ShaA, null),
+            ["usr/empty"] = (Reg(9), null, null),
             ["usr/q"] = (new FileStatus(1, 10, 1, 0xA1FF, 1), null, "p"),
         });
         var plan = InstallPlanner.Plan(Input([new InstalledPackage("p", "1.0.0", Blob1, true)], owned,
@@ -102,8 +105,12 @@ public class PlannerTests
         var owned = v1.Files.Select(f => OwnedFile.From("p", f)).ToList();
         var view = new FakeView(new()
         {
-            ["etc"] = (Dir, null, null), ["usr"] = (Dir, null, null), ["etc/p.conf"] = (Reg(), ShaC, null),
-            ["usr/p"] = (Reg(8), ShaA, null), ["usr/empty"] = (Reg(9), null, null), ["usr/q"] = (new FileStatus(1, 10, 1, 0xA1FF, 1), null, "p"),
+            ["etc"] = (Dir, null, null),
+            ["usr"] = (Dir, null, null),
+            ["etc/p.conf"] = (Reg(), ShaC, null),
+            ["usr/p"] = (Reg(8), ShaA, null),
+            ["usr/empty"] = (Reg(9), null, null),
+            ["usr/q"] = (new FileStatus(1, 10, 1, 0xA1FF, 1), null, "p"),
         });
         var input = new PlannerInput(Guest, [new InstalledPackage("p", "1.0.0", Blob1, true)], owned, [], new Dictionary<string, PackageManifest>(), view, _ => null, GuestLinkModes.HardLink);
         var plan = InstallPlanner.Plan(input);

@@ -9,11 +9,26 @@ namespace Stork.Resolver.Tests;
 public sealed class ReferenceParserTests
 {
     [Theory]
-    [InlineData("[1.0.0,)")] [InlineData("(1.0.0,)")] [InlineData("[1.0.0]")] [InlineData("(,1.0.0)")]
-    [InlineData("(,1.0.0]")] [InlineData("[1.0.0,2.0.0)")] [InlineData("(1.0.0,2.0.0]")] [InlineData("[ 1.0.0 , 2.0.0 ]")]
-    [InlineData("[1.0.0-beta,)")] [InlineData("1.0.0")] [InlineData("[1.0,)")] [InlineData("[1.0.0.1,)")]
-    [InlineData("[2.0.0,1.0.0]")] [InlineData("(1.0.0,1.0.0)")] [InlineData("[1.0.0,1.0.0]")] [InlineData("[,1.0.0]")]
-    [InlineData("(1.0.0)")] [InlineData("[01.0.0,)")] [InlineData("*")] [InlineData("[1.*,)")]
+    [InlineData("[1.0.0,)")]
+    [InlineData("(1.0.0,)")]
+    [InlineData("[1.0.0]")]
+    [InlineData("(,1.0.0)")]
+    [InlineData("(,1.0.0]")]
+    [InlineData("[1.0.0,2.0.0)")]
+    [InlineData("(1.0.0,2.0.0]")]
+    [InlineData("[ 1.0.0 , 2.0.0 ]")]
+    [InlineData("[1.0.0-beta,)")]
+    [InlineData("1.0.0")]
+    [InlineData("[1.0,)")]
+    [InlineData("[1.0.0.1,)")]
+    [InlineData("[2.0.0,1.0.0]")]
+    [InlineData("(1.0.0,1.0.0)")]
+    [InlineData("[1.0.0,1.0.0]")]
+    [InlineData("[,1.0.0]")]
+    [InlineData("(1.0.0)")]
+    [InlineData("[01.0.0,)")]
+    [InlineData("*")]
+    [InlineData("[1.*,)")]
     public void Range_parsing_matches_NuGet(string text)
     {
         bool nugetOk = VersionRange.TryParse(text, out var expected);

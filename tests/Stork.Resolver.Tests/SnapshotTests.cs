@@ -122,11 +122,11 @@ public sealed class SnapshotTests
         Snapshot(
             "Solved: app 1.0.0, lib 1.0.0",
             Solve(universe, new SolveRequest
-        {
-            Install = Items("app"),
-            Installed = [Id("lib 1.0.0")],
-            Locks = [Id("lib 1.0.0")],
-        }));
+            {
+                Install = Items("app"),
+                Installed = [Id("lib 1.0.0")],
+                Locks = [Id("lib 1.0.0")],
+            }));
     }
 
     [Fact]
@@ -139,11 +139,11 @@ public sealed class SnapshotTests
             "you asked for app, so app 2.0.0 must be installed.\n" +
             "but app 2.0.0 needs lib [2.0.0, ), so there is no solution.",
             Solve(universe, new SolveRequest
-        {
-            Install = Items("app"),
-            Installed = [Id("lib 1.0.0")],
-            Locks = [Id("lib 1.0.0")],
-        }));
+            {
+                Install = Items("app"),
+                Installed = [Id("lib 1.0.0")],
+                Locks = [Id("lib 1.0.0")],
+            }));
     }
 
     [Fact]
@@ -172,11 +172,11 @@ public sealed class SnapshotTests
         Snapshot(
             "Solved: base 1.0.0, editor 1.0.0",
             Solve(universe, new SolveRequest
-        {
-            Remove = ["app"],
-            Installed = [Id("app 1.0.0"), Id("lib 1.0.0"), Id("base 1.0.0"), Id("editor 1.0.0")],
-            ManuallyInstalled = ["app", "editor"],
-        }));
+            {
+                Remove = ["app"],
+                Installed = [Id("app 1.0.0"), Id("lib 1.0.0"), Id("base 1.0.0"), Id("editor 1.0.0")],
+                ManuallyInstalled = ["app", "editor"],
+            }));
     }
 
     [Fact]
@@ -189,10 +189,10 @@ public sealed class SnapshotTests
             "app is installed and must stay, so app 1.0.0 must be installed.\n" +
             "but app 1.0.0 needs lib, so there is no solution.",
             Solve(universe, new SolveRequest
-        {
-            Remove = ["lib"],
-            Installed = [Id("app 1.0.0"), Id("lib 1.0.0")],
-        }));
+            {
+                Remove = ["lib"],
+                Installed = [Id("app 1.0.0"), Id("lib 1.0.0")],
+            }));
     }
 
     [Fact]

@@ -11,7 +11,9 @@ public static class TestPackages
 
     public static PackageInfo Info(string name = "hello", string version = "1.0.0") => new()
     {
-        Name = name, Version = version, Summary = "test package",
+        Name = name,
+        Version = version,
+        Summary = "test package",
         Depends = [["busybox [1.30.0,)"], ["greet-data [1.0.0,2.0.0)", "greet-data-alt"]],
         Provides = ["hello-world 1.0.0", "greeter"],
         Conflicts = ["oldhello (,1.0.0)"],

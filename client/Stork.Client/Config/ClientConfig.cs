@@ -58,7 +58,8 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
             return new ClientConfig(ParseRepositoryUrl(StrictJson.RequireString(json, "repository", path)), ReadFetchPolicy(json, path), ReadTrustedRoles(json, path),
                 ReadMirrors(json, path), ReadParallel(json, path),
                 json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null,
-                ReadRootCheckInterval(json, path)) { ScriptRoles = ReadScriptRoles(json, path) };
+                ReadRootCheckInterval(json, path))
+            { ScriptRoles = ReadScriptRoles(json, path) };
         }
         catch (FormatException e)
         {

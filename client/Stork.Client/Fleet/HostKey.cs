@@ -25,7 +25,8 @@ public static class HostKey
         var temp = $"{path}.{Environment.ProcessId}.tmp";
         using (var stream = new FileStream(temp, new FileStreamOptions
         {
-            Mode = FileMode.CreateNew, Access = FileAccess.Write,
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         }))
         {

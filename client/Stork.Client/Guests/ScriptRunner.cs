@@ -72,7 +72,10 @@ public sealed class ScriptRunner
     {
         var start = new ProcessStartInfo(_program)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
             WorkingDirectory = "/",
         };
         start.Environment.Clear();
@@ -136,7 +139,13 @@ public sealed class ScriptRunner
     /// <summary>dpkg's name for this machine's architecture (DPKG_MAINTSCRIPT_ARCH).</summary>
     public static string DebianArchitecture => RuntimeInformation.OSArchitecture switch
     {
-        Architecture.X64 => "amd64", Architecture.Arm64 => "arm64", Architecture.X86 => "i386", Architecture.Arm => "armhf",
-        Architecture.S390x => "s390x", Architecture.Ppc64le => "ppc64el", Architecture.RiscV64 => "riscv64", _ => "all",
+        Architecture.X64 => "amd64",
+        Architecture.Arm64 => "arm64",
+        Architecture.X86 => "i386",
+        Architecture.Arm => "armhf",
+        Architecture.S390x => "s390x",
+        Architecture.Ppc64le => "ppc64el",
+        Architecture.RiscV64 => "riscv64",
+        _ => "all",
     };
 }

@@ -13,6 +13,12 @@ public sealed record OwnedFile(string Path, string Package, string Type, string?
 
     public PackageFileEntry ToEntry() => new()
     {
-        Path = Path, Type = Type, Mode = Mode, Sha256 = Sha256, Size = Size, Target = Target, Config = Config ? true : null,
+        Path = Path,
+        Type = Type,
+        Mode = Mode,
+        Sha256 = Sha256,
+        Size = Size,
+        Target = Target,
+        Config = Config ? true : null,
     };
 }

@@ -20,8 +20,11 @@ public static class GenerationNotes
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var line = new JsonObject
         {
-            ["generation"] = note.Generation, ["command"] = note.Command, ["user"] = note.User,
-            ["sudo_user"] = note.SudoUser, ["apply"] = note.ByApply,
+            ["generation"] = note.Generation,
+            ["command"] = note.Command,
+            ["user"] = note.User,
+            ["sudo_user"] = note.SudoUser,
+            ["apply"] = note.ByApply,
         }.ToJsonString();
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         stream.Write(System.Text.Encoding.UTF8.GetBytes(line + "\n"));

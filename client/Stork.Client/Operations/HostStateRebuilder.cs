@@ -114,25 +114,25 @@ public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
     {
         var manifests = new List<(string, PackageManifest)>();
         foreach (var dir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
-        foreach (var blob in Directory.EnumerateFiles(dir))
-        {
-            var sha = Path.GetFileName(blob);
-            if (!BlobId.IsWellFormed(sha) || Path.GetFileName(dir) != BlobId.AlgorithmOf(sha)) continue; // .part, .lock
-            if (BlobId.HashOfFile(blob, sha) != sha)
+            foreach (var blob in Directory.EnumerateFiles(dir))
             {
-                OnNote?.Invoke($"cached blob {blob} does not match its name; not used");
-                continue;
+                var sha = Path.GetFileName(blob);
+                if (!BlobId.IsWellFormed(sha) || Path.GetFileName(dir) != BlobId.AlgorithmOf(sha)) continue; // .part, .lock
+                if (BlobId.HashOfFile(blob, sha) != sha)
+                {
+                    OnNote?.Invoke($"cached blob {blob} does not match its name; not used");
+                    continue;
+                }
+                try
+                {
+                    using var reader = PackageReader.Open(blob);
+                    manifests.Add((sha, reader.Manifest));
+                }
+                catch (PackageFormatException e)
+                {
+                    OnNote?.Invoke($"cached blob {blob} is not a readable package ({e.Message}); not used");
+                }
             }
-            try
-            {
-                using var reader = PackageReader.Open(blob);
-                manifests.Add((sha, reader.Manifest));
-            }
-            catch (PackageFormatException e)
-            {
-                OnNote?.Invoke($"cached blob {blob} is not a readable package ({e.Message}); not used");
-            }
-        }
         return manifests;
     }
 

@@ -16,8 +16,14 @@ internal static class CompleteCommand
     /// <summary>What the generated scripts complete dynamically: arguments of these commands, and values of -g.</summary>
     public static IReadOnlyDictionary<string, string> Arguments { get; } = new Dictionary<string, string>
     {
-        ["install"] = "packages", ["show"] = "packages", ["remove"] = "installed", ["upgrade"] = "installed",
-        ["hold"] = "installed", ["unhold"] = "installed", ["guest remove"] = "guests", ["guest set-link-mode"] = "guests",
+        ["install"] = "packages",
+        ["show"] = "packages",
+        ["remove"] = "installed",
+        ["upgrade"] = "installed",
+        ["hold"] = "installed",
+        ["unhold"] = "installed",
+        ["guest remove"] = "guests",
+        ["guest set-link-mode"] = "guests",
     };
 
     public static IReadOnlyDictionary<string, string> OptionValues { get; } = new Dictionary<string, string> { ["--guest"] = "guests", ["-g"] = "guests" };

@@ -31,8 +31,11 @@ internal static class GuestCommand
             if (GlobalOptions.WantsJson(result))
                 Output.Json(new JsonObject
                 {
-                    ["name"] = report.Guest, ["root"] = report.Root, ["root_missing"] = report.RootWasMissing,
-                    ["files_removed"] = report.FilesRemoved, ["files_detached"] = report.FilesDetached,
+                    ["name"] = report.Guest,
+                    ["root"] = report.Root,
+                    ["root_missing"] = report.RootWasMissing,
+                    ["files_removed"] = report.FilesRemoved,
+                    ["files_detached"] = report.FilesDetached,
                     ["kept_configs"] = new JsonArray(report.KeptConfigs.Select(k => (JsonNode)k).ToArray()),
                 });
             else

@@ -27,7 +27,7 @@ internal static class ListCommand
                 if (json)
                 {
                     Output.Json(new JsonArray(rows.Select(u => (JsonNode)new JsonObject
-                        { ["guest"] = u.Guest, ["name"] = u.Name, ["installed"] = u.Installed, ["candidate"] = u.Candidate, ["held"] = u.Held }).ToArray()));
+                    { ["guest"] = u.Guest, ["name"] = u.Name, ["installed"] = u.Installed, ["candidate"] = u.Candidate, ["held"] = u.Held }).ToArray()));
                     return 0;
                 }
                 if (rows.Count == 0) { if (!Output.Quiet) Console.WriteLine("every package is at the newest allowed version"); return 0; }
@@ -45,8 +45,11 @@ internal static class ListCommand
             {
                 Output.Json(new JsonArray(listed.Select(l => (JsonNode)new JsonObject
                 {
-                    ["guest"] = l.Guest, ["name"] = l.Package.Name, ["version"] = l.Package.Version,
-                    ["debian_version"] = host.Installer.DebianVersionOf(l.Package), ["manual"] = l.Package.Manual,
+                    ["guest"] = l.Guest,
+                    ["name"] = l.Package.Name,
+                    ["version"] = l.Package.Version,
+                    ["debian_version"] = host.Installer.DebianVersionOf(l.Package),
+                    ["manual"] = l.Package.Manual,
                     ["held"] = holds.Of(l.Guest).Contains(l.Package.Name),
                 }).ToArray()));
                 return 0;

@@ -27,10 +27,10 @@ internal static class OutcomePrinter
                 ["downgrade"] = Strings(plan.Packages.Upgraded.Where(u => IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
                 ["remove"] = Strings(plan.Packages.Removed.Select(p => $"{p.Name} {p.Version}")),
                 ["blobs_to_fetch"] = new JsonArray(plan.BlobsToFetch.Select(b => (JsonNode)new JsonObject
-                    { ["package"] = $"{b.Name} {b.Version}", [BlobId.AlgorithmOf(b.BlobSha256)] = b.BlobSha256, ["length"] = b.BlobLength }).ToArray()),
+                { ["package"] = $"{b.Name} {b.Version}", [BlobId.AlgorithmOf(b.BlobSha256)] = b.BlobSha256, ["length"] = b.BlobLength }).ToArray()),
                 ["files_unknown_for"] = Strings(plan.ManifestsUnknown.Select(p => $"{p.Name} {p.Version}")),
                 ["actions"] = new JsonArray(plan.Actions.Select(a => (JsonNode)new JsonObject
-                    { ["action"] = ActionName(a.Kind, plan.LinkMode), ["path"] = "/" + a.WritePath }).ToArray()),
+                { ["action"] = ActionName(a.Kind, plan.LinkMode), ["path"] = "/" + a.WritePath }).ToArray()),
             };
         }
         if (outcome.Sizes is { } sizes)

@@ -17,9 +17,14 @@ internal static class RefreshCommand
             if (GlobalOptions.WantsJson(result))
                 Output.Json(new JsonObject
                 {
-                    ["root"] = refresh.RootVersion, ["timestamp"] = refresh.TimestampVersion, ["snapshot"] = refresh.SnapshotVersion,
-                    ["targets"] = refresh.TargetsVersion, ["changed"] = refresh.Changed, ["requests"] = refresh.Requests,
-                    ["bytes"] = refresh.BytesDownloaded, ["packages"] = index.Names,
+                    ["root"] = refresh.RootVersion,
+                    ["timestamp"] = refresh.TimestampVersion,
+                    ["snapshot"] = refresh.SnapshotVersion,
+                    ["targets"] = refresh.TargetsVersion,
+                    ["changed"] = refresh.Changed,
+                    ["requests"] = refresh.Requests,
+                    ["bytes"] = refresh.BytesDownloaded,
+                    ["packages"] = index.Names,
                 });
             else
                 Console.WriteLine($"{(refresh.Changed ? "updated" : "up to date")}: root v{refresh.RootVersion}, timestamp v{refresh.TimestampVersion}, snapshot v{refresh.SnapshotVersion}, targets v{refresh.TargetsVersion}; {index.Names} packages ({refresh.Requests} requests, {refresh.BytesDownloaded} bytes)");

@@ -22,9 +22,12 @@ internal static class SearchCommand
             {
                 Output.Json(new JsonArray(rows.Select(r => (JsonNode)new JsonObject
                 {
-                    ["name"] = r.Hit.Name, ["version"] = r.Hit.Version, ["debian_version"] = r.Hit.DebianVersion,
+                    ["name"] = r.Hit.Name,
+                    ["version"] = r.Hit.Version,
+                    ["debian_version"] = r.Hit.DebianVersion,
                     ["prerelease"] = Stork.Resolver.Model.DebianMappedVersions.IsHeldBackPrerelease(r.Hit.Candidate.Version),
-                    ["install_picks"] = r.Pick, ["summary"] = r.Hit.Summary,
+                    ["install_picks"] = r.Pick,
+                    ["summary"] = r.Hit.Summary,
                 }).ToArray()));
                 return 0;
             }

@@ -38,13 +38,18 @@ internal static class ShowCommand
                 var c = entry.Candidate;
                 versionsJson.Add((JsonNode)new JsonObject
                 {
-                    ["name"] = entry.Name, ["version"] = entry.Version, ["debian_version"] = entry.DebianVersion, ["summary"] = entry.Summary,
+                    ["name"] = entry.Name,
+                    ["version"] = entry.Version,
+                    ["debian_version"] = entry.DebianVersion,
+                    ["summary"] = entry.Summary,
                     ["prerelease"] = Stork.Resolver.Model.DebianMappedVersions.IsHeldBackPrerelease(c.Version),
                     ["depends"] = new JsonArray(c.Depends.Select(clause => (JsonNode)JsonArrays.OfStrings(clause.Select(a => a.ToString()))).ToArray()),
                     ["provides"] = JsonArrays.OfStrings(c.Provides.Select(p => p.ToString())),
                     ["conflicts"] = JsonArrays.OfStrings(c.Conflicts.Select(p => p.ToString())),
-                    ["sha256"] = entry.Target.Hashes.GetValueOrDefault("sha256"), ["hashes"] = HashesJson(entry.Target.Hashes),
-                    ["length"] = entry.Target.Length, ["target"] = entry.TargetPath,
+                    ["sha256"] = entry.Target.Hashes.GetValueOrDefault("sha256"),
+                    ["hashes"] = HashesJson(entry.Target.Hashes),
+                    ["length"] = entry.Target.Length,
+                    ["target"] = entry.TargetPath,
                 });
                 if (json) continue;
                 var marks = (entry.DebianVersion is { } deb ? $" (Debian {deb})" : "")
@@ -60,9 +65,11 @@ internal static class ShowCommand
             {
                 Output.Json(new JsonObject
                 {
-                    ["name"] = packageName, ["install_picks"] = pick, ["versions"] = versionsJson,
+                    ["name"] = packageName,
+                    ["install_picks"] = pick,
+                    ["versions"] = versionsJson,
                     ["guests"] = new JsonArray(guests.Select(g => (JsonNode)new JsonObject
-                        { ["guest"] = g.Name, ["installed"] = g.Installed, ["candidate"] = pick, ["held"] = holds.Of(g.Name).Contains(packageName) }).ToArray()),
+                    { ["guest"] = g.Name, ["installed"] = g.Installed, ["candidate"] = pick, ["held"] = holds.Of(g.Name).Contains(packageName) }).ToArray()),
                 });
                 return 0;
             }

@@ -46,7 +46,8 @@ internal static class RecoverCommand
         if (GlobalOptions.WantsJson(result))
             Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject
             {
-                ["guest"] = g.Name, ["root"] = g.Root,
+                ["guest"] = g.Name,
+                ["root"] = g.Root,
                 ["packages"] = new JsonArray(g.Packages.Select(p => (JsonNode)JsonValue.Create($"{p.Name} {p.Version}")!).ToArray()),
             }).ToArray()));
         else
@@ -142,9 +143,12 @@ internal static class GcCommand
             if (GlobalOptions.WantsJson(result))
                 Output.Json(new JsonObject
                 {
-                    ["store_files_removed"] = r.StoreFilesRemoved, ["store_bytes_freed"] = r.StoreBytesFreed,
-                    ["blobs_removed"] = r.BlobsRemoved, ["blob_bytes_freed"] = r.BlobBytesFreed,
-                    ["manifests_removed"] = r.ManifestsRemoved, ["generations_pruned"] = r.GenerationsPruned,
+                    ["store_files_removed"] = r.StoreFilesRemoved,
+                    ["store_bytes_freed"] = r.StoreBytesFreed,
+                    ["blobs_removed"] = r.BlobsRemoved,
+                    ["blob_bytes_freed"] = r.BlobBytesFreed,
+                    ["manifests_removed"] = r.ManifestsRemoved,
+                    ["generations_pruned"] = r.GenerationsPruned,
                     ["bytes_freed"] = r.BytesFreed,
                 });
             else

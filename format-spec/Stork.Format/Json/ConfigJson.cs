@@ -12,7 +12,10 @@ public static class ConfigJson
 {
     private static readonly JsonDocumentOptions Options = new()
     {
-        MaxDepth = 32, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false,
+        MaxDepth = 32,
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowDuplicateProperties = false,
     };
 
     public static JsonObject ParseObject(ReadOnlySpan<byte> utf8, string path)

@@ -52,18 +52,18 @@ public static class StrictJsonReader
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-            {
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                while (true)
                 {
-                    if (!reader.Read()) throw new FormatException($"{what}: truncated JSON object");
-                    if (reader.TokenType == JsonTokenType.EndObject) return;
-                    var key = ReadString(ref reader);
-                    if (!seen.Add(key)) throw new FormatException($"{what}: the key \"{Shorten(key)}\" occurs twice in one object");
-                    if (!reader.Read()) throw new FormatException($"{what}: truncated JSON object");
-                    Validate(ref reader, what, integersOnly);
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    while (true)
+                    {
+                        if (!reader.Read()) throw new FormatException($"{what}: truncated JSON object");
+                        if (reader.TokenType == JsonTokenType.EndObject) return;
+                        var key = ReadString(ref reader);
+                        if (!seen.Add(key)) throw new FormatException($"{what}: the key \"{Shorten(key)}\" occurs twice in one object");
+                        if (!reader.Read()) throw new FormatException($"{what}: truncated JSON object");
+                        Validate(ref reader, what, integersOnly);
+                    }
                 }
-            }
             case JsonTokenType.StartArray:
                 while (true)
                 {

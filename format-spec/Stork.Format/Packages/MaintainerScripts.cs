@@ -22,7 +22,12 @@ public sealed record MaintainerScripts
 
     public string? Get(string name) => name switch
     {
-        "preinst" => Preinst, "postinst" => Postinst, "prerm" => Prerm, "postrm" => Postrm, "config" => Config, "templates" => Templates,
+        "preinst" => Preinst,
+        "postinst" => Postinst,
+        "prerm" => Prerm,
+        "postrm" => Postrm,
+        "config" => Config,
+        "templates" => Templates,
         _ => throw new ArgumentException($"unknown maintainer script '{name}'", nameof(name)),
     };
 

@@ -32,8 +32,14 @@ public sealed record PackageManifest
     [JsonIgnore]
     public PackageInfo Info => new()
     {
-        Name = Name, Version = Version, Summary = Summary,
-        Depends = Depends, Provides = Provides, Conflicts = Conflicts, Replaces = Replaces, DebianVersion = DebianVersion,
+        Name = Name,
+        Version = Version,
+        Summary = Summary,
+        Depends = Depends,
+        Provides = Provides,
+        Conflicts = Conflicts,
+        Replaces = Replaces,
+        DebianVersion = DebianVersion,
     };
 
     [JsonIgnore]
@@ -41,9 +47,14 @@ public sealed record PackageManifest
 
     public static PackageManifest Create(PackageInfo info, IEnumerable<PackageFileEntry> files) => new()
     {
-        Name = info.Name, Version = info.Version, Summary = info.Summary,
-        Depends = info.Depends, Provides = info.Provides, Conflicts = info.Conflicts,
-        Replaces = info.Replaces, DebianVersion = info.DebianVersion,
+        Name = info.Name,
+        Version = info.Version,
+        Summary = info.Summary,
+        Depends = info.Depends,
+        Provides = info.Provides,
+        Conflicts = info.Conflicts,
+        Replaces = info.Replaces,
+        DebianVersion = info.DebianVersion,
         Files = files.OrderBy(f => f.Path, PathOrder.Instance).ToList(),
     };
 

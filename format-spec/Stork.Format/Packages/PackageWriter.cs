@@ -98,6 +98,7 @@ public static class PackageWriter
             size += read;
         }
         return PackageFileEntry.File(entry.Path, entry.Mode ?? FileModes.Regular, size,
-            Convert.ToHexStringLower(sha.GetHashAndReset()), entry.Config) with { Owner = entry.Owner, Group = entry.Group, Hardlink = entry.Hardlink };
+            Convert.ToHexStringLower(sha.GetHashAndReset()), entry.Config) with
+        { Owner = entry.Owner, Group = entry.Group, Hardlink = entry.Hardlink };
     }
 }

@@ -19,13 +19,19 @@ public sealed record PayloadEntry
 
     public static PayloadEntry FromFile(string path, string sourceFile, string mode, bool config = false) => new()
     {
-        Path = path, Type = PackageFileTypes.File, Mode = mode, Config = config,
+        Path = path,
+        Type = PackageFileTypes.File,
+        Mode = mode,
+        Config = config,
         OpenContent = () => new FileStream(sourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan),
     };
 
     public static PayloadEntry FromBytes(string path, byte[] content, string mode = FileModes.Regular, bool config = false) => new()
     {
-        Path = path, Type = PackageFileTypes.File, Mode = mode, Config = config,
+        Path = path,
+        Type = PackageFileTypes.File,
+        Mode = mode,
+        Config = config,
         OpenContent = () => new MemoryStream(content, writable: false),
     };
 

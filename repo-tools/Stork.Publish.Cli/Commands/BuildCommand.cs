@@ -43,8 +43,13 @@ internal static class BuildCommand
                 throw failures[first] is BuildException b ? new BuildException($"{folders[first]}: {b.Message}", b) : failures[first]!;
             PublishOutput.Set("built", new JsonArray(built.Select(b => (JsonNode)new JsonObject
             {
-                ["name"] = b!.Manifest.Name, ["version"] = b.Manifest.Version, ["path"] = b.Path, ["sha256"] = b.Sha256,
-                ["length"] = b.Length, ["entries"] = b.Manifest.Files.Count, ["installed_size"] = b.Manifest.InstalledSize,
+                ["name"] = b!.Manifest.Name,
+                ["version"] = b.Manifest.Version,
+                ["path"] = b.Path,
+                ["sha256"] = b.Sha256,
+                ["length"] = b.Length,
+                ["entries"] = b.Manifest.Files.Count,
+                ["installed_size"] = b.Manifest.InstalledSize,
             }).ToArray()));
             foreach (var b in built)
                 PublishOutput.Data($"{b!.Manifest.Name} {b.Manifest.Version}  {b.Path}  sha256 {b.Sha256}  {b.Length} bytes, {b.Manifest.Files.Count} entries");

@@ -13,7 +13,8 @@ internal static class DelegateCommand
         var keys = new Option<string[]>("--key")
         {
             Description = "The role's key files (public or private, repeatable); a threshold of private ones is needed to sign its version 1, and they are not stored",
-            AllowMultipleArgumentsPerToken = true, Required = true,
+            AllowMultipleArgumentsPerToken = true,
+            Required = true,
         };
         var threshold = new Option<int>("--threshold") { Description = "How many of the role's keys must sign", DefaultValueFactory = _ => 1 };
         var paths = new Option<string[]>("--paths") { Description = "Target path patterns the role may sign ('*' does not cross '/')", AllowMultipleArgumentsPerToken = true };

@@ -38,7 +38,9 @@ internal static class ImportDebCommand
 
             var options = new DebImporter.Options
             {
-                OutputDirectory = outDir, MergedUsr = !result.GetValue(noMerged), Level = lvl,
+                OutputDirectory = outDir,
+                MergedUsr = !result.GetValue(noMerged),
+                Level = lvl,
                 Architecture = result.GetValue(arch) ?? HostArchitecture(),
             };
             var results = new DebImportResult[debs.Count];
@@ -53,8 +55,13 @@ internal static class ImportDebCommand
                 foreach (var note in r.NotCarried) Console.Error.WriteLine($"not carried: {r.Name ?? r.Deb}: {note}");
                 report.Add((JsonNode)new JsonObject
                 {
-                    ["deb"] = r.Deb, ["name"] = r.Name, ["debian_version"] = r.DebianVersion, ["version"] = r.Version,
-                    ["output"] = r.Output, ["error"] = r.Error, ["not_carried"] = new JsonArray([.. r.NotCarried.Select(n => (JsonNode)n)]),
+                    ["deb"] = r.Deb,
+                    ["name"] = r.Name,
+                    ["debian_version"] = r.DebianVersion,
+                    ["version"] = r.Version,
+                    ["output"] = r.Output,
+                    ["error"] = r.Error,
+                    ["not_carried"] = new JsonArray([.. r.NotCarried.Select(n => (JsonNode)n)]),
                 });
             }
             Directory.CreateDirectory(outDir);

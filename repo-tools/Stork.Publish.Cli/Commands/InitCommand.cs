@@ -26,8 +26,10 @@ internal static class InitCommand
             PublishOutput.Set("keys", project.Keys.Directory);
             PublishOutput.Set("expiry_days", new System.Text.Json.Nodes.JsonObject
             {
-                ["root"] = settings.RootExpiry.TotalDays, ["targets"] = settings.TargetsExpiry.TotalDays,
-                ["snapshot"] = settings.SnapshotExpiry.TotalDays, ["timestamp"] = settings.TimestampExpiry.TotalDays,
+                ["root"] = settings.RootExpiry.TotalDays,
+                ["targets"] = settings.TargetsExpiry.TotalDays,
+                ["snapshot"] = settings.SnapshotExpiry.TotalDays,
+                ["timestamp"] = settings.TimestampExpiry.TotalDays,
             });
             Console.Error.WriteLine();
             Console.Error.WriteLine($"WARNING: the PRIVATE KEYS of all four roles are in {project.Keys.Directory}");

@@ -20,8 +20,13 @@ internal static class ListRemoveCommands
                 PublishOutput.Data($"{p.Name} {p.Version}{(p.DebianVersion is null ? "" : $" (Debian {p.DebianVersion})")}  role {p.Role}  {p.Length} bytes{(p.Pending ? "  [pending]" : "")}");
                 list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
                 {
-                    ["name"] = p.Name, ["version"] = p.Version, ["debian_version"] = p.DebianVersion, ["role"] = p.Role,
-                    ["target"] = p.TargetPath, ["length"] = p.Length, ["pending"] = p.Pending,
+                    ["name"] = p.Name,
+                    ["version"] = p.Version,
+                    ["debian_version"] = p.DebianVersion,
+                    ["role"] = p.Role,
+                    ["target"] = p.TargetPath,
+                    ["length"] = p.Length,
+                    ["pending"] = p.Pending,
                 });
             }
             PublishOutput.Set("packages", list);
@@ -51,7 +56,7 @@ internal static class ListRemoveCommands
                 }
                 else PublishOutput.Say($"removed {removed.Name} {removed.Version} from the pending queue");
                 PublishOutput.Set("removed", new System.Text.Json.Nodes.JsonObject
-                    { ["name"] = removed.Name, ["version"] = removed.Version, ["roles"] = PublishOutput.Strings(removed.Roles), ["pending_only"] = removed.Published is null });
+                { ["name"] = removed.Name, ["version"] = removed.Version, ["roles"] = PublishOutput.Strings(removed.Roles), ["pending_only"] = removed.Published is null });
             }
             finally { KeyOptions.DisposeAll(signingKeys); }
             return 0;

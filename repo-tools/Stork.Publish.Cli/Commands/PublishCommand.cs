@@ -36,8 +36,10 @@ internal static class PublishCommand
     {
         PublishOutput.Set("published", new System.Text.Json.Nodes.JsonObject
         {
-            ["targets_version"] = published.TargetsVersion, ["snapshot_version"] = published.SnapshotVersion,
-            ["timestamp_version"] = published.TimestampVersion, ["targets_count"] = published.TargetCount,
+            ["targets_version"] = published.TargetsVersion,
+            ["snapshot_version"] = published.SnapshotVersion,
+            ["timestamp_version"] = published.TimestampVersion,
+            ["targets_count"] = published.TargetCount,
             ["signed_roles"] = PublishOutput.Strings(published.SignedRoles ?? []),
         });
     }

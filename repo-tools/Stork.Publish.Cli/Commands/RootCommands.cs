@@ -32,8 +32,10 @@ internal static class RootCommands
             PublishOutput.Set("file", Path.GetFullPath(result.GetValue(output)!));
             PublishOutput.Set("signatures", new System.Text.Json.Nodes.JsonObject
             {
-                ["previous_root_keys"] = oldValid, ["previous_threshold"] = current.Role(RoleNames.Root).Threshold,
-                ["own_root_keys"] = newValid, ["own_threshold"] = next.Role(RoleNames.Root).Threshold,
+                ["previous_root_keys"] = oldValid,
+                ["previous_threshold"] = current.Role(RoleNames.Root).Threshold,
+                ["own_root_keys"] = newValid,
+                ["own_threshold"] = next.Role(RoleNames.Root).Threshold,
             });
             return 0;
         }));

@@ -24,7 +24,10 @@ internal static class VerifyCommand
             PublishOutput.Set("ok", report.Ok);
             PublishOutput.Set("versions", new JsonObject
             {
-                ["root"] = report.RootVersion, ["timestamp"] = report.TimestampVersion, ["snapshot"] = report.SnapshotVersion, ["targets"] = report.TargetsVersion,
+                ["root"] = report.RootVersion,
+                ["timestamp"] = report.TimestampVersion,
+                ["snapshot"] = report.SnapshotVersion,
+                ["targets"] = report.TargetsVersion,
             });
             PublishOutput.Set("targets_checked", report.TargetsChecked);
             PublishOutput.Set("delegated_roles", PublishOutput.Strings(report.DelegatedRoles));

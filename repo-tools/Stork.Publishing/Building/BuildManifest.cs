@@ -30,8 +30,12 @@ public sealed record BuildManifest
 
     public PackageInfo ToPackageInfo() => new()
     {
-        Name = Name, Version = Version, Summary = Summary,
-        Depends = Depends, Provides = Provides, Conflicts = Conflicts,
+        Name = Name,
+        Version = Version,
+        Summary = Summary,
+        Depends = Depends,
+        Provides = Provides,
+        Conflicts = Conflicts,
     };
 
     public static BuildManifest Load(string path)

@@ -93,9 +93,12 @@ public static class DebImporter
             scripts ??= new MaintainerScripts();
             scripts = s switch
             {
-                "preinst" => scripts with { Preinst = text }, "postinst" => scripts with { Postinst = text },
-                "prerm" => scripts with { Prerm = text }, "postrm" => scripts with { Postrm = text },
-                "config" => scripts with { Config = text }, _ => scripts with { Templates = text },
+                "preinst" => scripts with { Preinst = text },
+                "postinst" => scripts with { Postinst = text },
+                "prerm" => scripts with { Prerm = text },
+                "postrm" => scripts with { Postrm = text },
+                "config" => scripts with { Config = text },
+                _ => scripts with { Templates = text },
             };
         }
         if (control.TryGetValue("triggers", out var trig) && TryUtf8(trig, out var trigText) && trigText.Trim().Length > 0) triggers = trigText;
@@ -115,9 +118,14 @@ public static class DebImporter
         var summary = new string((fields["Description"] ?? "").Split('\n')[0].Where(c => c >= 0x20 && c != 0x7f).Take(1024).ToArray());
         var info = new PackageInfo
         {
-            Name = name, Version = version, Summary = summary,
-            Depends = depends, Provides = provides.Distinct().ToList(), Conflicts = conflicts.Distinct().ToList(),
-            Replaces = replaces.Count > 0 ? replaces : null, DebianVersion = debVersion,
+            Name = name,
+            Version = version,
+            Summary = summary,
+            Depends = depends,
+            Provides = provides.Distinct().ToList(),
+            Conflicts = conflicts.Distinct().ToList(),
+            Replaces = replaces.Count > 0 ? replaces : null,
+            DebianVersion = debVersion,
         };
         Directory.CreateDirectory(options.OutputDirectory);
         var output = Path.Combine(options.OutputDirectory, $"{name}_{version}.stork");
@@ -135,8 +143,14 @@ public static class DebImporter
         finally { if (File.Exists(temp)) File.Delete(temp); }
         return new DebImportResult
         {
-            Deb = debPath, Name = name, DebianVersion = debVersion, Version = version, Output = output,
-            Length = new FileInfo(output).Length, Files = manifest.Files.Count, NotCarried = notCarried,
+            Deb = debPath,
+            Name = name,
+            DebianVersion = debVersion,
+            Version = version,
+            Output = output,
+            Length = new FileInfo(output).Length,
+            Files = manifest.Files.Count,
+            NotCarried = notCarried,
         };
     }
 
@@ -200,7 +214,8 @@ public static class DebImporter
                 var config = conffiles.Contains(p);
                 entries[p] = first with
                 {
-                    Path = p, Config = config,
+                    Path = p,
+                    Config = config,
                     Hardlink = p == primary || config || first.Config ? null : primary,
                 };
             }

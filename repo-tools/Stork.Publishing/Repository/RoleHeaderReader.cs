@@ -58,7 +58,7 @@ internal static class RoleHeaderReader
             {
                 if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName) return null;
                 if (reader.ValueTextEquals("signed"u8)) break;
-                if (!reader.TrySkip() ) return null;
+                if (!reader.TrySkip()) return null;
             }
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
             var signed = new JsonObject();

@@ -78,31 +78,31 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
             case ClauseKind.Depends:
                 return $"{Package(origin.Var)} needs {Alternatives(origin.Var, origin.Index)}";
             case ClauseKind.Conflict:
-            {
-                var reference = Pool.CandidateOf(origin.Var).Conflicts[origin.Index];
-                var other = Pool.CandidateOf(origin.Other);
-                string via = other.Name == reference.Name ? "" : $" (provided by {other})";
-                return $"{Package(origin.Var)} conflicts with {reference}{via}";
-            }
+                {
+                    var reference = Pool.CandidateOf(origin.Var).Conflicts[origin.Index];
+                    var other = Pool.CandidateOf(origin.Other);
+                    string via = other.Name == reference.Name ? "" : $" (provided by {other})";
+                    return $"{Package(origin.Var)} conflicts with {reference}{via}";
+                }
             case ClauseKind.SameName:
                 return $"only one version of {Pool.CandidateOf(origin.Var).Name} can be installed";
             case ClauseKind.Removed:
                 return $"you asked to remove {Pool.CandidateOf(origin.Var).Name}{so}";
             case ClauseKind.NotLocked:
-            {
-                var locked = request.Locks[origin.Index];
-                return $"{locked.Name} is locked to {locked.Version.ToFullString()}{so}";
-            }
+                {
+                    var locked = request.Locks[origin.Index];
+                    return $"{locked.Name} is locked to {locked.Version.ToFullString()}{so}";
+                }
             case ClauseKind.Prerelease:
                 return $"{Package(origin.Var)} is a prerelease and no request names a prerelease of {Pool.CandidateOf(origin.Var).Name}{(withConsequence ? ", so it cannot be installed" : "")}";
             case ClauseKind.Unmatched:
                 return $"{Package(origin.Var)} needs {Alternatives(origin.Var, origin.Index)}, which no available package matches{so}";
             case ClauseKind.Learned:
-            {
-                var facts = Core(clause).Select(Describe).Distinct().ToList();
-                string listed = string.Join("; ", facts.Take(MaxFactsPerStep));
-                return facts.Count > MaxFactsPerStep ? $"{listed}; and {facts.Count - MaxFactsPerStep} more facts" : listed;
-            }
+                {
+                    var facts = Core(clause).Select(Describe).Distinct().ToList();
+                    string listed = string.Join("; ", facts.Take(MaxFactsPerStep));
+                    return facts.Count > MaxFactsPerStep ? $"{listed}; and {facts.Count - MaxFactsPerStep} more facts" : listed;
+                }
             default:
                 return "an internal rule";
         }

@@ -159,7 +159,8 @@ public sealed class DpkgBaseTests : IDisposable
         var request = new SolveRequest
         {
             Install = [Reference.Parse("tool")],
-            Installed = provider.Locked, Locks = provider.Locked,
+            Installed = provider.Locked,
+            Locks = provider.Locked,
         };
         var result = Solver.Solve(provider, request);
         Assert.True(result.Solvable, result.Explanation);

@@ -40,7 +40,9 @@ public sealed class ScriptUnwindTests : IDisposable
 
     private static PackageManifest Package(string name, string version, string fail) => new()
     {
-        Name = name, Version = version, DebianVersion = version + "-1",
+        Name = name,
+        Version = version,
+        DebianVersion = version + "-1",
         Scripts = new MaintainerScripts { Preinst = Script(fail), Postinst = Script(fail), Prerm = Script(fail), Postrm = Script(fail) },
     };
 

@@ -24,8 +24,12 @@ public sealed class HostileGuestTests(ITestOutputHelper output)
     {
         var files1 = new Dictionary<string, string>
         {
-            ["usr/lib/x/a.so"] = "a one\n", ["usr/lib/x/b.so"] = "b one\n", ["usr/lib/x/sub/c"] = "c one\n",
-            ["usr/bin/tool"] = "#!/bin/sh\necho one\n", ["etc/x.conf"] = "x=1\n", ["usr/lib/x/empty"] = "",
+            ["usr/lib/x/a.so"] = "a one\n",
+            ["usr/lib/x/b.so"] = "b one\n",
+            ["usr/lib/x/sub/c"] = "c one\n",
+            ["usr/bin/tool"] = "#!/bin/sh\necho one\n",
+            ["etc/x.conf"] = "x=1\n",
+            ["usr/lib/x/empty"] = "",
             ["usr/lib/x/link@"] = "a.so",
         };
         var files2 = files1.ToDictionary(f => f.Key, f => f.Value.Replace("one", "two").Replace("x=1", "x=2"));

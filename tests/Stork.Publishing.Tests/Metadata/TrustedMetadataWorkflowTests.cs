@@ -280,7 +280,9 @@ public sealed class TrustedMetadataWorkflowTests : ClientWorkflowTest
             signed["version"] = 2;
             signed["meta"]!["targets.json"] = new JsonObject
             {
-                ["version"] = 1, ["length"] = targets.Length, ["hashes"] = new JsonObject { ["sha256"] = Hashing.Sha256Hex(targets) },
+                ["version"] = 1,
+                ["length"] = targets.Length,
+                ["hashes"] = new JsonObject { ["sha256"] = Hashing.Sha256Hex(targets) },
             };
         });
         var t = Fresh();
