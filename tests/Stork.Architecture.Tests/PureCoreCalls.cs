@@ -27,18 +27,10 @@ public sealed class PureCoreCalls
         var banned = BannedList.Load(RepoRoot.File("build", "pure-core", "BannedSymbols.txt"));
         var types = Assembly.Load(assemblyName).GetTypes().Where(t => InScope(t, scope)).ToList();
         Assert.NotEmpty(types);
-        var violations = new List<string>();
-        int methods = 0;
-        foreach (var type in types)
-            foreach (var method in IlScanner.BodiesOf(type))
-            {
-                methods++;
-                foreach (var member in IlScanner.MembersUsed(method))
-                    if (banned.Reason(member) is { } why && !CompilerIteratorPlumbing(method, member))
-                        violations.Add($"{type.FullName}.{method.Name} uses {member.DeclaringType?.FullName}.{member.Name}: {why}");
-            }
+        var (violations, methods) = IlScanner.Scan(types, (method, member) =>
+            CompilerIteratorPlumbing(method, member) ? null : banned.Reason(member));
         Assert.True(methods > 0, $"no method bodies found in {scope}");
-        Assert.True(violations.Count == 0, string.Join("\n", violations.Distinct()));
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
     [Fact]
@@ -115,6 +107,25 @@ internal static class IlScanner
         foreach (var c in type.GetConstructors(All)) if (c.GetMethodBody() is not null) yield return c;
         foreach (var nested in type.GetNestedTypes(All).Where(n => n.Name.Contains('<')))
             foreach (var m in BodiesOf(nested)) yield return m;
+    }
+
+    /// <summary>
+    /// Every use, in the method bodies of <paramref name="types"/>, of a member that <paramref name="objection"/>
+    /// objects to, as "Type.Method uses Member: objection"; and how many bodies were read.
+    /// </summary>
+    public static (List<string> Violations, int Methods) Scan(IEnumerable<Type> types, Func<MethodBase, MemberInfo, string?> objection)
+    {
+        var violations = new List<string>();
+        int methods = 0;
+        foreach (var type in types)
+            foreach (var method in BodiesOf(type))
+            {
+                methods++;
+                foreach (var member in MembersUsed(method))
+                    if (objection(method, member) is { } why)
+                        violations.Add($"{type.FullName}.{method.Name} uses {member.DeclaringType?.FullName}.{member.Name}: {why}");
+            }
+        return (violations.Distinct().ToList(), methods);
     }
 
     public static IEnumerable<MemberInfo> MembersUsed(MethodBase method)
