@@ -165,6 +165,11 @@ public sealed class HostileCliTests(PublishedRepository repo, ITestOutputHelper 
         Assert.DoesNotContain("y: ", verify.Stdout);
         Assert.DoesNotContain("d: ", verify.Stdout);
         Assert.Equal(original, System.IO.File.ReadAllText(File("y")));
+        // verify --json names the kind of drift for scripts (DriftKindText): here a changed content.
+        var json = StoreCli.Run(host, mutable, "verify", "--guest", "x1", "--json");
+        Assert.True(json.ExitCode == 6, json.ToString());
+        var drift = System.Text.Json.Nodes.JsonNode.Parse(json.Stdout)!["drift"]!.AsArray();
+        Assert.Contains(drift, d => (string?)d!["guest"] == "x1" && (string?)d["path"] == "/usr/lib/libdemo/data.txt" && (string?)d["kind"] == "content");
 
         var repair = StoreCli.Run(host, mutable, "repair", "--guest", "x1");
         Assert.True(repair.ExitCode == 0, repair.ToString());
