@@ -53,7 +53,9 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
             if (await RunAsync(manifest, script, args, ct) is not { } failed) { unwind.Push(undo); return; }
             if (retry is not null && await retry()) { unwind.Push(undo); return; }
             unwind.Push(undo);
-            throw await Unwound(failed, unwind, ct);
+            var error = await Unwound(failed, unwind, ct);
+            RestoreInfo(changes, leaving);
+            throw error;
         }
 
         foreach (var removed in changes.Removed)
@@ -108,6 +110,11 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
             foreach (var name in MaintainerScripts.Names) root.TryUnlink($"{InfoDir}/{removed.Name}.{name}");
         }
 
+        // The arriving versions' scripts replace the leaving ones' in info/ (dpkg does so at unpack), all of them, so
+        // a later prerm or postrm run by the guest's own dpkg is the installed version's.
+        foreach (var added in changes.Added.Concat(changes.Upgraded.Select(u => u.New)))
+            if (arriving.TryGetValue(added.Name, out var next)) SyncInfo(added.Name, next);
+
         var previous = changes.Upgraded.ToDictionary(u => u.New.Name, u => leaving.TryGetValue(u.Old.Name, out var m) ? DebVersion(m) : "", StringComparer.Ordinal);
         var toConfigure = changes.Added.Select(p => p.Name).Concat(changes.Upgraded.Select(u => u.New.Name))
             .Concat(Pending()).Where(installedNow.ContainsKey).ToHashSet(StringComparer.Ordinal);
@@ -127,6 +134,29 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         if (unconfigured.Count > 0) File.WriteAllLines(PendingFile, unconfigured);
         else File.Delete(PendingFile);
         return failures;
+    }
+
+    // After an unwind nothing changed: info/ holds the scripts of the versions still installed (the leaving ones), and
+    // none of a package that was to be added, whatever the new version's preinst or abort steps wrote there.
+    private void RestoreInfo(PackageChanges changes, IReadOnlyDictionary<string, PackageManifest> leaving)
+    {
+        foreach (var old in changes.Removed.Concat(changes.Upgraded.Select(u => u.Old)))
+            if (leaving.TryGetValue(old.Name, out var manifest)) SyncInfo(old.Name, manifest);
+        foreach (var added in changes.Added) SyncInfo(added.Name, null);
+    }
+
+    /// <summary>Makes info/NAME.{preinst,...,templates} exactly the scripts of <paramref name="installed"/> (none when null).</summary>
+    private void SyncInfo(string name, PackageManifest? installed)
+    {
+        // Scripts the policy does not allow are never written, so they are not there to replace either; nor is there an
+        // info/ to keep in step in a root where no script ever ran (an empty root without a shell).
+        if (!policy.Allows(name) || root.LStat(InfoDir) is null) return;
+        foreach (var member in MaintainerScripts.Names)
+        {
+            var path = $"{InfoDir}/{name}.{member}";
+            if (installed?.Scripts?.Get(member) is { } text) root.WriteFile(path, Encoding.UTF8.GetBytes(text), member == "templates" ? 0644 : 0755);
+            else root.TryUnlink(path);
+        }
     }
 
     /// <summary>Removes the policy-rc.d this phase put into the guest.</summary>

@@ -29,9 +29,11 @@ public sealed class ScriptUnwindTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    // Every script appends "PACKAGE VERSION SCRIPT ARGS" to /log; FAIL names the calls that exit 1.
-    private static string Script(string fail) => $$"""
+    // Every script appends "PACKAGE VERSION SCRIPT ARGS" to /log; FAIL names the calls that exit 1. The comment line
+    // tells which version's script a file in /var/lib/dpkg/info is.
+    private static string Script(string name, string version, string fail) => $$"""
         #!/bin/sh
+        # {{name}} {{version}}
         call="$DPKG_MAINTSCRIPT_PACKAGE $STORK_PACKAGE_VERSION $DPKG_MAINTSCRIPT_NAME $*"
         echo "$call" >> /log
         case "$call" in {{fail}}) echo "failing: $call" >&2; exit 1;; esac
@@ -43,7 +45,11 @@ public sealed class ScriptUnwindTests : IDisposable
         Name = name,
         Version = version,
         DebianVersion = version + "-1",
-        Scripts = new MaintainerScripts { Preinst = Script(fail), Postinst = Script(fail), Prerm = Script(fail), Postrm = Script(fail) },
+        Scripts = new MaintainerScripts
+        {
+            Preinst = Script(name, version, fail), Postinst = Script(name, version, fail),
+            Prerm = Script(name, version, fail), Postrm = Script(name, version, fail),
+        },
     };
 
     private async Task<(string[] Log, MaintainerScriptException? Error)> RunBefore(string fail)
@@ -88,6 +94,14 @@ public sealed class ScriptUnwindTests : IDisposable
         Assert.Contains("up preinst upgrade 1.0-1 failed with exit 1", error.Message);
         Assert.Contains("nothing in the guest's files was changed; dpkg's error unwind ran: up postrm abort-upgrade 1.0-1", error.Message);
         Assert.False(File.Exists(Path.Combine(Root, "usr/sbin/policy-rc.d")), "the policy-rc.d of the phase must be gone");
+        // dpkg's database holds the installed versions' scripts again (2.0's preinst and postrm ran, and were written,
+        // during the change), and none of the package that was to be added.
+        foreach (var script in new[] { "preinst", "postinst", "prerm", "postrm" })
+        {
+            Assert.Contains("# up 1.0\n", File.ReadAllText(Path.Combine(Root, "var/lib/dpkg/info", "up." + script)));
+            Assert.Contains("# gone 1.0\n", File.ReadAllText(Path.Combine(Root, "var/lib/dpkg/info", "gone." + script)));
+            Assert.False(File.Exists(Path.Combine(Root, "var/lib/dpkg/info", "fresh." + script)), "fresh." + script + " is left after the unwind");
+        }
     }
 
     [Fact]
