@@ -6,7 +6,7 @@ namespace Stork.Client.Guests;
 /// <summary>
 /// Makes Stork's packages visible to the guest's own dpkg and apt (guests with a dpkg base image): each is a paragraph
 /// of /var/lib/dpkg/status ("install ok installed", its Debian version, marked <c>Stork-Managed: yes</c>) and a
-/// /var/lib/dpkg/info/NAME.list of its paths, and NAME.md5sums of its regular files other than config files (as dpkg
+/// /var/lib/dpkg/info/NAME.list of its paths, its config files as dpkg's Conffiles field, and NAME.md5sums of its regular files other than config files (as dpkg
 /// writes them, hashed from the store's copy, not the guest's), so <c>dpkg -V</c> inside the guest checks them. dpkg -l
 /// lists them, apt counts them as installed, and dpkg refuses to unpack another package over one of their files
 /// ("trying to overwrite ..., which is also in package ...").
@@ -25,7 +25,7 @@ internal static class DpkgRegistration
         var kept = new List<string>();
         foreach (var paragraph in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
             if (paragraph.Trim().Length > 0 && !IsOurs(paragraph)) kept.Add(paragraph.Trim('\n'));
-        var ours = installed.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(Paragraph);
+        var ours = installed.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Paragraph(m, Conffiles(m, storeFile)));
         var status = string.Join("\n\n", kept.Concat(ours)) + "\n";
         foreach (var name in leaving.Where(n => !installed.ContainsKey(n)))
         {
@@ -59,15 +59,29 @@ internal static class DpkgRegistration
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    // dpkg's Conffiles field: " /PATH MD5" per config file, the md5 of the shipped content (the store's copy), so the
+    // guest's dpkg --status lists them and dpkg -V reports a changed one ("??5?????? c /etc/..."). Config files are small.
+    private static string Conffiles(PackageManifest manifest, Func<PackageFileEntry, string> storeFile)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in manifest.Files.Where(e => e.IsFile && e.IsConfig && e.Sha256 is not null && e.Mode is not null))
+        {
+            var path = storeFile(entry);
+            if (!File.Exists(path)) continue;
+            text.Append("\n /").Append(entry.Path).Append(' ').Append(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(File.ReadAllBytes(path))));
+        }
+        return text.Length == 0 ? "" : "Conffiles:" + text + "\n";
+    }
+
     public static bool IsOurs(string paragraph) =>
         paragraph.Split('\n').Any(l => l.StartsWith(Marker + ":", StringComparison.OrdinalIgnoreCase));
 
-    private static string Paragraph(PackageManifest m)
+    private static string Paragraph(PackageManifest m, string conffiles)
     {
         var summary = m.Summary.Split('\n')[0].Trim();
         return $"Package: {m.Name}\nStatus: install ok installed\nPriority: optional\nSection: misc\n" +
             $"Installed-Size: {(m.InstalledSize + 1023) / 1024}\nMaintainer: stork-get <root@localhost>\nArchitecture: {ScriptRunner.DebianArchitecture}\n" +
-            $"Version: {m.DebianVersion ?? m.Version}\n{Marker}: yes\nDescription: {(summary.Length == 0 ? m.Name : summary)}\n" +
+            $"Version: {m.DebianVersion ?? m.Version}\n{Marker}: yes\n{conffiles}Description: {(summary.Length == 0 ? m.Name : summary)}\n" +
             " Installed and managed by Stork (stork-get); change it with stork-get, not with dpkg or apt.";
     }
 }

@@ -87,10 +87,18 @@ public sealed class DebianScriptFailureTests(ImportedDebianRepository repo)
         var root = host.GuestRoot("apt");
         MinbaseImage.ExtractTo(root);
         PublishedRepository.Expect(host.Get("guest", "add", "apt", "--root", root), "guest add");
-        var published = Publish(host, "stork-owned", new() { ["usr/share/stork-owned/data"] = "stork's\n" }, null);
+        const string conf = "setting = 1\n";
+        var published = TestDebs.Publish(repo, host, "stork-owned", "1.0-1",
+            new() { ["usr/share/stork-owned/data"] = "stork's\n", ["etc/stork-owned.conf"] = conf }, null, conffiles: ["etc/stork-owned.conf"]);
         try
         {
             PublishedRepository.Expect(host.Get("install", "--guest", "apt", "stork-owned"), "install stork-owned");
+            // The config file is a conffile for the guest's dpkg, with the md5 of the shipped content.
+            var conffiles = ProcessRunner.Run("chroot", [root, "dpkg-query", "-W", "-f", "${Conffiles}", "stork-owned"]);
+            var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(conf)));
+            Assert.True(conffiles.ExitCode == 0 && conffiles.Stdout.Trim() == $"/etc/stork-owned.conf {md5}", conffiles.ToString());
+            var status = ProcessRunner.Run("chroot", [root, "dpkg", "--status", "stork-owned"]);
+            Assert.Contains($"Conffiles:\n /etc/stork-owned.conf {md5}\n", status.Stdout);
             var query = ProcessRunner.Run("chroot", [root, "dpkg-query", "-W", "-f", "${Status} ${Version}", "stork-owned"]);
             Assert.True(query.ExitCode == 0 && query.Stdout == "install ok installed 1.0-1", query.ToString());
             var owner = ProcessRunner.Run("chroot", [root, "dpkg", "-S", "/usr/share/stork-owned/data"]);
@@ -99,6 +107,11 @@ public sealed class DebianScriptFailureTests(ImportedDebianRepository repo)
             Assert.True(File.Exists(Path.Combine(root, "var/lib/dpkg/info/stork-owned.md5sums")));
             var verify = ProcessRunner.Run("chroot", [root, "dpkg", "-V", "stork-owned"]);
             Assert.True(verify.ExitCode == 0 && verify.Stdout.Trim() == "", verify.ToString());
+            // An admin's edit of the conffile is what dpkg -V reports, marked as a conffile ("c").
+            File.WriteAllText(Path.Combine(root, "etc/stork-owned.conf"), "setting = 2\n");
+            var edited = ProcessRunner.Run("chroot", [root, "dpkg", "-V", "stork-owned"]);
+            Assert.True(edited.Stdout.Trim() == "??5?????? c /etc/stork-owned.conf", edited.ToString());
+            File.WriteAllText(Path.Combine(root, "etc/stork-owned.conf"), conf);
 
             // A Debian package shipping the same path, installed by the guest's own dpkg (as apt-get install would).
             var intruder = BuildDeb(host, "intruder", new() { ["usr/share/stork-owned/data"] = "intruder's\n" }, null);
