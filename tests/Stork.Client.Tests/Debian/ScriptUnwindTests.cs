@@ -47,8 +47,10 @@ public sealed class ScriptUnwindTests : IDisposable
         DebianVersion = version + "-1",
         Scripts = new MaintainerScripts
         {
-            Preinst = Script(name, version, fail), Postinst = Script(name, version, fail),
-            Prerm = Script(name, version, fail), Postrm = Script(name, version, fail),
+            Preinst = Script(name, version, fail),
+            Postinst = Script(name, version, fail),
+            Prerm = Script(name, version, fail),
+            Postrm = Script(name, version, fail),
         },
     };
 
