@@ -128,6 +128,6 @@ public class PlannerTests
             InstallPlanner.Plan(Input([], [], new DesiredPackage("p", "1.0.0", Blob1, 10, true), Manifest("1.0.0", ShaB), view)));
         Assert.Equal("usr/p", error.Path);
         Assert.Contains("/usr/p", error.Message);
-        Assert.Equal(6, error.ExitCode);
+        Assert.Equal(Stork.Format.Errors.ErrorClass.Guest, error.Class);
     }
 }

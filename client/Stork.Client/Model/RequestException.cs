@@ -5,5 +5,5 @@ namespace Stork.Client.Model;
 /// <summary>The user asked for something the repository cannot provide (unknown package, unsolvable dependencies).</summary>
 public sealed class RequestException(string message) : LocalException(message)
 {
-    public override int ExitCode => ExitCodes.RequestCannotBeMet;
+    public override ErrorClass Class => ErrorClass.RequestCannotBeMet;
 }

@@ -37,8 +37,8 @@ public sealed partial class HostDatabase : IDisposable
     /// </summary>
     public static HostDatabase Open(HostPaths paths)
     {
-        Stork.Format.Errors.ErrorReport.DatabasePath = paths.Database;
-        Stork.Format.Errors.ErrorReport.DatabaseErrorCode = e => e is SqliteException s ? s.SqliteErrorCode : e.ErrorCode;
+        Stork.Format.Errors.Failure.DatabasePath = paths.Database;
+        Stork.Format.Errors.Failure.DatabaseErrorCode = e => e is SqliteException s ? s.SqliteErrorCode : e.ErrorCode;
         var storeId = HostIdentity.ReadStoreId(paths);
         if (!File.Exists(paths.Database))
         {
