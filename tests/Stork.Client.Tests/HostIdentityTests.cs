@@ -35,7 +35,7 @@ public sealed class HostIdentityTests : IDisposable
     public void A_deleted_empty_truncated_or_foreign_database_is_refused_naming_it_and_left_as_it_is()
     {
         var paths = PathsIn("h");
-        using (var db = HostDatabase.Open(paths)) db.InsertGuest(new GuestRecord("a", "/srv/a", "hardlink"));
+        using (var db = HostDatabase.Open(paths)) db.InsertGuest(new GuestRecord("a", "/srv/a", LinkMode.HardLink));
         var good = File.ReadAllBytes(paths.Database);
 
         File.Delete(paths.Database);

@@ -84,7 +84,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     /// <summary>The permission bits a correct file has in this guest: shared hard links carry the store's read-only mode.</summary>
     /// Setuid/setgid/sticky files are copied with their exact mode (InstallPlanner).
     public static int ExpectedPermissions(GuestRecord guest, PackageFileEntry entry) =>
-        entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == GuestLinkModes.HardLink && (entry.ModeBits & 0xE00) == 0
+        entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == LinkMode.HardLink && (entry.ModeBits & 0xE00) == 0
             ? ContentStore.StoredPermissions(entry.Mode!)
             : entry.ModeBits;
 
@@ -159,7 +159,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             {
                 PackageFileTypes.Directory => FileActionKind.Directory,
                 PackageFileTypes.Symlink => FileActionKind.Symlink,
-                _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == GuestLinkModes.Copy ? FileActionKind.Copy : FileActionKind.Share,
+                _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == LinkMode.Copy ? FileActionKind.Copy : FileActionKind.Share,
             };
             if (kind != FileActionKind.Directory && status is { IsDirectory: true })
                 throw new GuestConflictException(guest, file.Path, $"guest '{guest}': '{d.Path}' is a directory now; move it away, then repair again");
