@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Stork.Format.Crypto;
 using Stork.Format.Errors;
 using Stork.Format.Metadata;
 
@@ -43,7 +43,7 @@ public static class BlobId
     public static string HashOfFile(string path, string id)
     {
         using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(AlgorithmOf(id) == Sha512 ? SHA512.HashData(stream) : SHA256.HashData(stream));
+        return AlgorithmOf(id) == Sha512 ? Hashing.Sha512Hex(stream) : Hashing.Sha256Hex(stream);
     }
 
     private static int DigitsOf(string algorithm) => algorithm == Sha512 ? 128 : 64;
