@@ -4,6 +4,9 @@ namespace Stork.Format.Errors;
 public abstract class StorkException(string message, Exception? inner = null) : Exception(message, inner)
 {
     public abstract ErrorClass Class { get; }
+
+    /// <summary>The explanation as steps, when the message is one (an unsolvable request); empty otherwise.</summary>
+    public virtual IReadOnlyList<ErrorStep> Steps => [];
 }
 
 /// <summary>
