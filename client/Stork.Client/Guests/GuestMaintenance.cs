@@ -263,7 +263,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         // Folders of groups that have no guests left (their files are gone by now).
         foreach (var groupDir in ContentStore.AllFilesDirs(paths).Skip(1))
             if (!groupStores.ContainsKey(Path.GetFileName(groupDir))) Directory.Delete(groupDir, recursive: true);
-        foreach (var blobDir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
+        foreach (var blobDir in BlobId.ExistingDirsIn(paths.BlobsDir))
             foreach (var file in Directory.EnumerateFiles(blobDir))
             {
                 var name = Path.GetFileName(file);

@@ -115,7 +115,7 @@ public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
     private List<(string Sha256, PackageManifest Manifest)> ReadCachedManifests()
     {
         var manifests = new List<(string, PackageManifest)>();
-        foreach (var dir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
+        foreach (var dir in BlobId.ExistingDirsIn(paths.BlobsDir))
             foreach (var blob in Directory.EnumerateFiles(dir))
             {
                 var sha = Path.GetFileName(blob);

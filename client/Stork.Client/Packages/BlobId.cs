@@ -39,6 +39,9 @@ public static class BlobId
 
     public static string PathIn(string blobsDir, string id) => Path.Combine(blobsDir, AlgorithmOf(id), id);
 
+    /// <summary>The per-algorithm folders of a blob cache that exist (the files in them are named by their digest).</summary>
+    public static IEnumerable<string> ExistingDirsIn(string blobsDir) => Algorithms.Select(a => Path.Combine(blobsDir, a)).Where(Directory.Exists);
+
     /// <summary>The digest of a file under the algorithm its name says (re-hashing a cached blob before use).</summary>
     public static string HashOfFile(string path, string id)
     {
