@@ -9,7 +9,8 @@ namespace Stork.Cli;
 /// <summary>
 /// Shared by stork-get and stork-publish (the Stork.Cli library): parses, runs, and maps every failure
 /// to one "error:" line and its documented exit code. Under --json the error is instead one JSON object on
-/// stdout: {"error": {"code": N, "kind": "...", "message": "..."}}, with the same exit code.
+/// stdout: {"error": {"code": N, "kind": "...", "message": "..."}}, with the same exit code; an error whose message is
+/// an explanation (an unsolvable request) adds "explanation": [{"fact": "...", "text": "..."}], one per line.
 /// </summary>
 public static class CommandRunner
 {
@@ -93,13 +94,16 @@ public static class CommandRunner
     };
 
     /// <summary>One "error:" line on stderr, or the JSON error object on stdout under --json.</summary>
-    public static void Report(string message, int code)
+    public static void Report(string message, int code, IReadOnlyList<ErrorStep>? steps = null)
     {
         if (JsonErrors)
         {
+            var error = new JsonObject { ["code"] = code, ["kind"] = KindOf(code), ["message"] = message };
+            if (steps is { Count: > 0 })
+                error["explanation"] = new JsonArray(steps.Select(s => (JsonNode)new JsonObject { ["fact"] = s.Fact, ["text"] = s.Text }).ToArray());
             Console.Out.WriteLine(new JsonObject
             {
-                ["error"] = new JsonObject { ["code"] = code, ["kind"] = KindOf(code), ["message"] = message },
+                ["error"] = error,
             }.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             return;
         }
@@ -128,7 +132,7 @@ public static class CommandRunner
             catch (Exception e)
             {
                 var (message, code) = ErrorReport.Describe(e);
-                Report(message, code);
+                Report(message, code, (e as StorkException)?.Steps);
                 return code;
             }
         };

@@ -5,5 +5,5 @@ namespace Stork.Cli;
 /// <summary>A command line the parser accepted but whose values make no sense (exit 2).</summary>
 public sealed class UsageException(string message) : StorkException(message)
 {
-    public override int ExitCode => ExitCodes.Usage;
+    public override ErrorClass Class => ErrorClass.Usage;
 }

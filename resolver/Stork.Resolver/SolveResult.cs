@@ -15,5 +15,8 @@ public sealed record SolveResult
     /// <summary>For an unsolvable request: a short derivation in plain words, citing only metadata facts.</summary>
     public string? Explanation { get; init; }
 
+    /// <summary>The same explanation as steps (one per line of <see cref="Explanation"/>), each with the fact it rests on.</summary>
+    public IReadOnlyList<ExplanationStep> ExplanationSteps { get; init; } = [];
+
     public bool Solvable => Outcome == SolveOutcome.Solved;
 }

@@ -49,15 +49,18 @@ public sealed class SolverSession(IPackageProvider provider, TimeProvider? time 
                 Outcome = SolveOutcome.Solved,
                 Solution = SortedSolution(),
             },
-            SearchStatus.Unsolvable => new SolveResult
-            {
-                Outcome = SolveOutcome.Unsolvable,
-                Explanation = new ExplanationWriter(_engine, request, policy).Write(),
-            },
+            SearchStatus.Unsolvable => Unsolvable(new ExplanationWriter(_engine, request, policy).Steps()),
             SearchStatus.TimedOut => new SolveResult { Outcome = SolveOutcome.TimedOut },
             _ => new SolveResult { Outcome = SolveOutcome.Cancelled },
         };
     }
+
+    private static SolveResult Unsolvable(IReadOnlyList<ExplanationStep> steps) => new()
+    {
+        Outcome = SolveOutcome.Unsolvable,
+        Explanation = ExplanationWriter.Text(steps),
+        ExplanationSteps = steps,
+    };
 
     private List<Candidate> SortedSolution()
     {

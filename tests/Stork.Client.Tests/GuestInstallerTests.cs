@@ -229,7 +229,7 @@ public class GuestInstallerTests
     {
         using var host = new HostFixture();
         var (data, hello) = TwoPackages(host);
-        host.AddGuest("g", Stork.Client.Model.GuestLinkModes.Copy);
+        host.AddGuest("g", Stork.Client.Model.LinkMode.Copy);
         var report = await host.ApplyAsync("g", data, hello);
         Assert.Equal(0, report.FilesLinked);
         Assert.Equal(4, report.FilesCopied);
@@ -257,13 +257,13 @@ public class GuestInstallerTests
             Assert.Empty(Directory.EnumerateFileSystemEntries(shmRoot));
             Assert.Empty(host.Installer.ListInstalled("shm"));
 
-            host.Guests.AddGuest("auto", autoRoot, Stork.Client.Model.GuestLinkModes.Auto);
+            host.Guests.AddGuest("auto", autoRoot, Stork.Client.Model.LinkMode.Auto);
             var report = await host.ApplyAsync("auto", data, hello);
             Assert.Equal(0, report.FilesLinked);
-            Assert.Equal("copy", report.LinkMode); // tmpfs has no reflinks either
+            Assert.Equal(LinkMode.Copy, report.LinkMode); // tmpfs has no reflinks either
             Assert.Equal(["/usr/bin/hello", "/usr/share/greet/messages.txt"], report.CrossDeviceCopies.Order());
             Assert.Equal(Script, File.ReadAllText(Path.Combine(autoRoot, "usr/bin/hello")));
-            Assert.Equal("copy", host.Database.FindGuest("auto")!.LinkModeUsed);
+            Assert.Equal(LinkMode.Copy, host.Database.FindGuest("auto")!.LinkModeUsed);
         }
         finally
         {

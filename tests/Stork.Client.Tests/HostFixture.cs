@@ -43,7 +43,7 @@ internal sealed class HostFixture : IDisposable
 
     public string GuestRoot(string name) => Path.Combine(Root, "guests", name);
 
-    public GuestRecord AddGuest(string name, string linkMode = GuestLinkModes.HardLink, string shareGroup = ShareGroups.Default) =>
+    public GuestRecord AddGuest(string name, LinkMode linkMode = LinkMode.HardLink, string shareGroup = ShareGroups.Default) =>
         Guests.AddGuest(name, GuestRoot(name), linkMode, shareGroup);
 
     /// <summary>Builds a package from (relative path → content) files; names ending in '@' become symlinks to the content.</summary>

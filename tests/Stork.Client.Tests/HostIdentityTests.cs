@@ -35,7 +35,7 @@ public sealed class HostIdentityTests : IDisposable
     public void A_deleted_empty_truncated_or_foreign_database_is_refused_naming_it_and_left_as_it_is()
     {
         var paths = PathsIn("h");
-        using (var db = HostDatabase.Open(paths)) db.InsertGuest(new GuestRecord("a", "/srv/a", "hardlink"));
+        using (var db = HostDatabase.Open(paths)) db.InsertGuest(new GuestRecord("a", "/srv/a", LinkMode.HardLink));
         var good = File.ReadAllBytes(paths.Database);
 
         File.Delete(paths.Database);
@@ -105,10 +105,10 @@ public sealed class HostIdentityTests : IDisposable
     public void SQLite_failures_are_local_errors_with_their_meaning_and_the_database_path(int code, string meaning)
     {
         var database = Path.Combine(_root, "state.db");
-        ErrorReport.DatabasePath = database;
-        ErrorReport.DatabaseErrorCode = e => ((SqliteException)e).SqliteErrorCode;
-        var (message, exit) = ErrorReport.Describe(new SqliteException($"SQLite Error {code}", code));
-        Assert.Equal(ExitCodes.LocalState, exit);
+        Failure.DatabasePath = database;
+        Failure.DatabaseErrorCode = e => ((SqliteException)e).SqliteErrorCode;
+        var (message, errorClass) = Failure.Describe(new SqliteException($"SQLite Error {code}", code));
+        Assert.Equal(ErrorClass.LocalState, errorClass);
         Assert.Contains(meaning, message);
         Assert.Contains(database, message);
     }
@@ -148,7 +148,7 @@ public sealed class HostIdentityTests : IDisposable
         Directory.CreateDirectory(dir);
         File.WriteAllText(ClientConfig.PathIn(dir), "{" + body + "}");
         var e = Assert.ThrowsAny<LocalException>(() => ClientConfig.Load(dir));
-        Assert.Equal(ExitCodes.LocalState, e.ExitCode);
+        Assert.Equal(ErrorClass.LocalState, e.Class);
         Assert.Contains(says, e.Message);
         Assert.Contains(ClientConfig.PathIn(dir), e.Message);
     }

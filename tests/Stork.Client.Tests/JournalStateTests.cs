@@ -14,7 +14,7 @@ public sealed class JournalStateTests
         using var host = new HostFixture();
         Directory.CreateDirectory(host.GuestRoot("g"));
         host.Guests.AddGuest("g", host.GuestRoot("g"));
-        host.Database.BeginJournal(new JournalRecord("g", "tx1", JournalState.Staging, [], GuestLinkModes.HardLink, "test", 1), []);
+        host.Database.BeginJournal(new JournalRecord("g", "tx1", JournalState.Staging, [], LinkMode.HardLink, "test", 1), []);
         Assert.Equal("staging", RawState(host));
         Assert.Equal(JournalState.Staging, host.Database.FindJournal("g")!.Value.Record.State);
 

@@ -27,7 +27,7 @@ public class PlannerTests
         }
     }
 
-    private static readonly GuestRecord Guest = new("g", "/guests/g", GuestLinkModes.HardLink);
+    private static readonly GuestRecord Guest = new("g", "/guests/g", LinkMode.HardLink);
     private static FileStatus Dir => new(1, 1, 2, 0x41ED, 0);
     private static FileStatus Reg(ulong inode = 7) => new(1, inode, 1, 0x81A4, 5);
     private static readonly string ShaA = new('a', 64), ShaB = new('b', 64), ShaC = new('c', 64), Blob1 = new('1', 64), Blob2 = new('2', 64);
@@ -48,7 +48,7 @@ public class PlannerTests
     };
 
     private static PlannerInput Input(IReadOnlyList<InstalledPackage> installed, IReadOnlyList<OwnedFile> owned, DesiredPackage desired,
-        PackageManifest? manifest, FakeView view, string mode = GuestLinkModes.HardLink) =>
+        PackageManifest? manifest, FakeView view, LinkMode mode = LinkMode.HardLink) =>
         new(Guest, installed, owned, [desired], manifest is null ? new Dictionary<string, PackageManifest>() : new() { ["p"] = manifest },
             view, _ => null, mode);
 
@@ -62,7 +62,7 @@ public class PlannerTests
             [(FileActionKind.Directory, "etc"), (FileActionKind.Copy, "etc/p.conf"), (FileActionKind.Directory, "usr"),
              (FileActionKind.Empty, "usr/empty"), (FileActionKind.Share, "usr/p"), (FileActionKind.Symlink, "usr/q")],
             plan.Actions.Select(a => (a.Kind, a.Path)));
-        var copyPlan = InstallPlanner.Plan(Input([], [], new DesiredPackage("p", "1.0.0", Blob1, 10, true), Manifest("1.0.0", ShaB), new FakeView([]), GuestLinkModes.Copy));
+        var copyPlan = InstallPlanner.Plan(Input([], [], new DesiredPackage("p", "1.0.0", Blob1, 10, true), Manifest("1.0.0", ShaB), new FakeView([]), LinkMode.Copy));
         Assert.Equal(FileActionKind.Copy, copyPlan.Actions.Single(a => a.Path == "usr/p").Kind);
     }
 
@@ -112,7 +112,7 @@ public class PlannerTests
             ["usr/empty"] = (Reg(9), null, null),
             ["usr/q"] = (new FileStatus(1, 10, 1, 0xA1FF, 1), null, "p"),
         });
-        var input = new PlannerInput(Guest, [new InstalledPackage("p", "1.0.0", Blob1, true)], owned, [], new Dictionary<string, PackageManifest>(), view, _ => null, GuestLinkModes.HardLink);
+        var input = new PlannerInput(Guest, [new InstalledPackage("p", "1.0.0", Blob1, true)], owned, [], new Dictionary<string, PackageManifest>(), view, _ => null, LinkMode.HardLink);
         var plan = InstallPlanner.Plan(input);
         Assert.Equal(
             [(FileActionKind.Remove, "usr/q"), (FileActionKind.Remove, "usr/p"), (FileActionKind.Remove, "usr/empty"), (FileActionKind.RemoveDirectory, "usr"),
@@ -128,6 +128,6 @@ public class PlannerTests
             InstallPlanner.Plan(Input([], [], new DesiredPackage("p", "1.0.0", Blob1, 10, true), Manifest("1.0.0", ShaB), view)));
         Assert.Equal("usr/p", error.Path);
         Assert.Contains("/usr/p", error.Message);
-        Assert.Equal(6, error.ExitCode);
+        Assert.Equal(Stork.Format.Errors.ErrorClass.Guest, error.Class);
     }
 }

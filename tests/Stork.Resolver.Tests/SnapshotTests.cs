@@ -211,3 +211,42 @@ public sealed class SnapshotTests
         Snapshot("Solved: app 2.0.0, lib 2.0.0", Solve(universe, new SolveRequest { UpgradeAll = true, Installed = installed, ManuallyInstalled = ["app"] }));
     }
 }
+
+/// <summary>The explanation's steps (what --json carries): one per line of the text, each naming the fact it rests on.</summary>
+public sealed class ExplanationStepTests
+{
+    [Fact]
+    public void Steps_are_the_lines_of_the_explanation_with_their_facts()
+    {
+        var universe = new[]
+        {
+            P("app 1.0.0", depends: ["lib [2.0.0,)"]),
+            P("tool 1.0.0", depends: ["lib (,2.0.0)"]),
+            P("lib 1.0.0"), P("lib 2.0.0"),
+        };
+        var result = Solver.Solve(new InMemoryPackageProvider(universe), new SolveRequest { Install = Items("app", "tool") });
+        Assert.Equal(SolveOutcome.Unsolvable, result.Outcome);
+        Assert.Equal(result.Explanation, string.Join("\n", result.ExplanationSteps.Select(s => s.Text)));
+        Assert.Equal(["request", "request", "depends", "depends", "conclusion"], result.ExplanationSteps.Select(s => s.FactName));
+        Assert.Equal("but only one version of lib can be installed, so there is no solution.", result.ExplanationSteps[^1].Text);
+    }
+
+    [Fact]
+    public void A_request_for_a_missing_package_is_one_request_step()
+    {
+        var result = Solver.Solve(new InMemoryPackageProvider([P("web 1.0.0")]), new SolveRequest { Install = Items("nosuch") });
+        var step = Assert.Single(result.ExplanationSteps);
+        Assert.Equal(ExplanationFact.Request, step.Fact);
+        Assert.Equal("you asked for nosuch, but no package named nosuch exists.", step.Text);
+    }
+
+    [Fact]
+    public void A_removal_step_says_removed()
+    {
+        var universe = new[] { P("app 1.0.0", depends: ["lib"]), P("lib 1.0.0") };
+        var result = Solver.Solve(new InMemoryPackageProvider(universe), new SolveRequest { Install = Items("app"), Remove = ["lib"] });
+        Assert.Equal(SolveOutcome.Unsolvable, result.Outcome);
+        Assert.Contains(result.ExplanationSteps, s => s.Fact == ExplanationFact.Removed && s.Text.StartsWith("you asked to remove lib", StringComparison.Ordinal));
+        Assert.Equal(ExplanationFact.Conclusion, result.ExplanationSteps[^1].Fact);
+    }
+}

@@ -6,5 +6,5 @@ namespace Stork.Client.Fetching;
 public sealed class NotFoundException(Uri url) : RepositoryException($"{url} was not found on the mirror (HTTP 404)")
 {
     public Uri Url { get; } = url;
-    public override int ExitCode => ExitCodes.Network;
+    public override ErrorClass Class => ErrorClass.Network;
 }

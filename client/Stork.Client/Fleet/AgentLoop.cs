@@ -6,8 +6,8 @@ namespace Stork.Client.Fleet;
 /// `stork-get agent`: rounds of refresh, plan, apply and drift repair, for as long as the process runs.
 /// A failed round (repository unreachable or serving bad data, a lock held too long, a disk error) is retried with
 /// capped exponential backoff and jitter; a manifest that cannot be applied is reported once and tried again when the
-/// metadata changes. The loop ends only when <c>stop</c> is cancelled (a signal: exit 0) or the configuration is
-/// damaged (exit 7). Logs are one line per event, and nothing at all for a round that changed nothing.
+/// metadata changes. The loop ends only when <c>stop</c> is cancelled (a signal: no error) or the configuration is
+/// damaged (<see cref="ErrorClass.LocalState"/>). Logs are one line per event, and nothing at all for a round that changed nothing.
 /// </summary>
 public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
 {
@@ -30,7 +30,8 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
     private HashSet<string> _problems = new(StringComparer.Ordinal);
     private HashSet<string> _deferred = new(StringComparer.Ordinal);
 
-    public async Task<int> RunAsync(CancellationToken stop)
+    /// <returns>Null when stopped by <paramref name="stop"/>; the class of the error that ended the loop otherwise.</returns>
+    public async Task<ErrorClass?> RunAsync(CancellationToken stop)
     {
         var splay = AgentTiming.SplayOffset(host, settings.EffectiveSplay);
         log.Info($"agent started for host {host}: a round every {Show(settings.Interval)}, first after {Show(splay)} (splay)");
@@ -44,8 +45,8 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
             try { CheckConfig(); }
             catch (Exception e) when (e is LocalException or IOException or UnauthorizedAccessException)
             {
-                log.Error($"stopping: {ErrorReport.Describe(e).Message}");
-                return ExitCodes.LocalState;
+                log.Error($"stopping: {Failure.Describe(e).Message}");
+                return ErrorClass.LocalState;
             }
 
             number++;
@@ -65,7 +66,7 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     log.Notice($"stopping during round {number}; a change it interrupted is finished or undone at the next start");
-                    return ExitCodes.Ok;
+                    return null;
                 }
                 catch (OperationCanceledException e)
                 {
@@ -89,9 +90,9 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
             {
                 failures++;
                 wait = AgentTiming.Backoff(failures, settings.RetryMin, settings.EffectiveRetryMax, Random);
-                var (message, code) = ErrorReport.Describe(error);
-                var priority = code == ExitCodes.Internal ? LogPriority.Critical : LogPriority.Warning;
-                log.Write(priority, $"round {number} failed ({HostStatus.KindOf(code)}): {message}; retry {failures} in {Show(wait)}");
+                var (message, errorClass) = Failure.Describe(error);
+                var priority = errorClass == ErrorClass.Internal ? LogPriority.Critical : LogPriority.Warning;
+                log.Write(priority, $"round {number} failed ({HostStatus.KindOf(errorClass)}): {message}; retry {failures} in {Show(wait)}");
             }
             if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
 
@@ -102,7 +103,7 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return Stopped(); }
             catch (Exception e)
             {
-                log.Warning($"status record: {ErrorReport.Describe(e).Message}");
+                log.Warning($"status record: {Failure.Describe(e).Message}");
             }
             if (!await SleepAsync(wait, stop)) return Stopped();
         }
@@ -151,10 +152,10 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
         return null;
     }
 
-    private int Stopped()
+    private ErrorClass? Stopped()
     {
         log.Info("stopped");
-        return ExitCodes.Ok;
+        return null;
     }
 
     private async Task<bool> SleepAsync(TimeSpan wait, CancellationToken stop)

@@ -79,5 +79,5 @@ public sealed record AgentSettings(TimeSpan Interval, TimeSpan? Splay, TimeSpan 
 /// <summary>A bad agent option value that the parser could not catch (exit 2, a usage error).</summary>
 public sealed class AgentOptionException(string message) : StorkException(message)
 {
-    public override int ExitCode => ExitCodes.Usage;
+    public override ErrorClass Class => ErrorClass.Usage;
 }

@@ -81,7 +81,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
             catch (GuestException e)
             {
                 // The guest itself is at fault (its declared dpkg base is gone, its root vanished): it waits, the others go on.
-                unplannable.Add(new GuestRound(guest.Guest, null, null, [], ErrorReport.Describe(e).Message, dryRun));
+                unplannable.Add(new GuestRound(guest.Guest, null, null, [], Failure.Describe(e).Message, dryRun));
             }
         }
         // Nothing is half-applied: one guest that cannot be planned stops every change of the round (drift is still repaired).
@@ -111,7 +111,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
             catch (LocalException e) when (e is not RequestException)
             {
                 // A guest-level problem (a file no package owns in the way, a bad root): this guest waits, the others go on.
-                rounds.Add(new GuestRound(guest, desired, null, [], ErrorReport.Describe(e).Message, false));
+                rounds.Add(new GuestRound(guest, desired, null, [], Failure.Describe(e).Message, false));
             }
         }
         return new FleetRound(host, metadataVersion, fingerprint, manifests.Count, problems, planner.Deferred, rounds, null, PlanSkipped: false);
@@ -125,7 +125,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
         {
             if (dryRun || !managed.Contains(guest)) { rounds.Add(new GuestRound(guest, null, null, [], null, dryRun)); continue; }
             try { rounds.Add(new GuestRound(guest, null, null, await RepairOneAsync(guest, cancellation), null, false)); }
-            catch (LocalException e) when (e is not RequestException) { rounds.Add(new GuestRound(guest, null, null, [], ErrorReport.Describe(e).Message, false)); }
+            catch (LocalException e) when (e is not RequestException) { rounds.Add(new GuestRound(guest, null, null, [], Failure.Describe(e).Message, false)); }
         }
         return rounds;
     }

@@ -26,7 +26,8 @@ public static class HostStatus
     public static string PathOf(HostPaths paths) => Path.Combine(paths.StateDir, FileName);
 
     /// <param name="previous">The record of the round before: a round that failed before planning keeps its desired sets.</param>
-    public static JsonObject Build(string host, RoundResult result, HostDatabase database, JsonObject? previous, string? hostKey)
+    /// <param name="exitCodeOf">The CLI's exit code of an error class (the record's error.exit_code).</param>
+    public static JsonObject Build(string host, RoundResult result, HostDatabase database, JsonObject? previous, string? hostKey, Func<ErrorClass, int> exitCodeOf)
     {
         var round = result.Round;
         var state = result.Error is not null ? "failed"
@@ -46,8 +47,8 @@ public static class HostStatus
         if (result.NextRound is { } next) record["next_round"] = Time(next);
         if (result.Error is not null)
         {
-            var (message, code) = ErrorReport.Describe(result.Error);
-            record["error"] = new JsonObject { ["kind"] = KindOf(code), ["exit_code"] = code, ["message"] = message };
+            var (message, errorClass) = Failure.Describe(result.Error);
+            record["error"] = new JsonObject { ["kind"] = KindOf(errorClass), ["exit_code"] = exitCodeOf(errorClass), ["message"] = message };
         }
         if (round is not null)
         {
@@ -104,13 +105,13 @@ public static class HostStatus
         return list;
     }
 
-    public static string KindOf(int exitCode) => exitCode switch
+    public static string KindOf(ErrorClass errorClass) => errorClass switch
     {
-        ExitCodes.UntrustedRepository => "repository",
-        ExitCodes.Network => "network",
-        ExitCodes.RequestCannotBeMet => "request",
-        ExitCodes.Guest => "guest",
-        ExitCodes.LocalState => "local",
+        ErrorClass.UntrustedRepository => "repository",
+        ErrorClass.Network => "network",
+        ErrorClass.RequestCannotBeMet => "request",
+        ErrorClass.Guest => "guest",
+        ErrorClass.LocalState => "local",
         _ => "internal",
     };
 

@@ -60,7 +60,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             }
         }
         var store = ContentStore.For(paths, record);
-        string mode = record.LinkModeUsed ?? (record.LinkMode == GuestLinkModes.Auto ? GuestLinkModes.HardLink : record.LinkMode);
+        LinkMode mode = record.LinkModeUsed ?? (record.LinkMode == LinkMode.Auto ? LinkMode.HardLink : record.LinkMode);
         using var root = GuestRoot.Open(record);
         return InstallPlanner.Plan(new PlannerInput(record, database.ListInstalled(guest), database.ListOwnedFiles(guest), desiredFullSet,
             manifests, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), mode));
@@ -327,29 +327,29 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         }
     }
 
-    private (string Mode, string? FellBack) ResolveLinkMode(GuestRecord guest, GuestRoot root, ContentStore store)
+    private (LinkMode Mode, string? FellBack) ResolveLinkMode(GuestRecord guest, GuestRoot root, ContentStore store)
     {
         if (guest.LinkModeUsed is { } used) return (used, null);
         switch (guest.LinkMode)
         {
-            case GuestLinkModes.Copy:
-                return (GuestLinkModes.Copy, null);
-            case GuestLinkModes.HardLink:
+            case LinkMode.Copy:
+                return (LinkMode.Copy, null);
+            case LinkMode.HardLink:
                 if (Probe(store, root, reflink: false) is { } hardError)
                     throw new GuestException($"guest '{guest.Name}': cannot hard-link from the store ({paths.FilesDir}) into '{guest.Root}': {hardError}; nothing was changed. " +
                         $"Put the guest on the store's filesystem, or change its link mode: stork-get guest set-link-mode {guest.Name} auto (or reflink, copy)");
-                return (GuestLinkModes.HardLink, null);
-            case GuestLinkModes.Reflink:
+                return (LinkMode.HardLink, null);
+            case LinkMode.Reflink:
                 if (Probe(store, root, reflink: true) is { } reflinkError)
                     throw new GuestException($"guest '{guest.Name}': cannot reflink from the store ({paths.FilesDir}) into '{guest.Root}': {reflinkError}; nothing was changed. " +
                         $"Reflinks need the store and guest on one btrfs/xfs filesystem; or change its link mode: stork-get guest set-link-mode {guest.Name} auto (or copy)");
-                return (GuestLinkModes.Reflink, null);
+                return (LinkMode.Reflink, null);
             default:
                 var hard = Probe(store, root, reflink: false);
-                if (hard is null) return (GuestLinkModes.HardLink, null);
+                if (hard is null) return (LinkMode.HardLink, null);
                 var clone = Probe(store, root, reflink: true);
-                if (clone is null) return (GuestLinkModes.Reflink, hard);
-                return (GuestLinkModes.Copy, $"{hard}; {clone}");
+                if (clone is null) return (LinkMode.Reflink, hard);
+                return (LinkMode.Copy, $"{hard}; {clone}");
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     /// <summary>The permission bits a correct file has in this guest: shared hard links carry the store's read-only mode.</summary>
     /// Setuid/setgid/sticky files are copied with their exact mode (InstallPlanner).
     public static int ExpectedPermissions(GuestRecord guest, PackageFileEntry entry) =>
-        entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == GuestLinkModes.HardLink && (entry.ModeBits & 0xE00) == 0
+        entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == LinkMode.HardLink && (entry.ModeBits & 0xE00) == 0
             ? ContentStore.StoredPermissions(entry.Mode!)
             : entry.ModeBits;
 
@@ -159,7 +159,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             {
                 PackageFileTypes.Directory => FileActionKind.Directory,
                 PackageFileTypes.Symlink => FileActionKind.Symlink,
-                _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == GuestLinkModes.Copy ? FileActionKind.Copy : FileActionKind.Share,
+                _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == LinkMode.Copy ? FileActionKind.Copy : FileActionKind.Share,
             };
             if (kind != FileActionKind.Directory && status is { IsDirectory: true })
                 throw new GuestConflictException(guest, file.Path, $"guest '{guest}': '{d.Path}' is a directory now; move it away, then repair again");
@@ -263,7 +263,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         // Folders of groups that have no guests left (their files are gone by now).
         foreach (var groupDir in ContentStore.AllFilesDirs(paths).Skip(1))
             if (!groupStores.ContainsKey(Path.GetFileName(groupDir))) Directory.Delete(groupDir, recursive: true);
-        foreach (var blobDir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
+        foreach (var blobDir in BlobId.ExistingDirsIn(paths.BlobsDir))
             foreach (var file in Directory.EnumerateFiles(blobDir))
             {
                 var name = Path.GetFileName(file);

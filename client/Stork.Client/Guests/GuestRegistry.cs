@@ -8,12 +8,11 @@ public sealed class GuestRegistry(HostDatabase database)
 {
     /// <summary>Registers a guest, creating its root directory if missing.</summary>
     /// <param name="baseImage">auto (detect /var/lib/dpkg/status at each change), dpkg (required: checked now and at each change), or none.</param>
-    public GuestRecord AddGuest(string name, string rootDir, string linkMode = GuestLinkModes.HardLink, string shareGroup = ShareGroups.Default, string baseImage = GuestBases.Auto)
+    public GuestRecord AddGuest(string name, string rootDir, LinkMode linkMode = LinkMode.HardLink, string shareGroup = ShareGroups.Default, string baseImage = GuestBases.Auto)
     {
         if (!GuestBases.IsValid(baseImage)) throw new InvalidGuestException($"'{baseImage}' is not a base image kind ({string.Join(", ", GuestBases.All)})");
         if (!GuestNames.IsValid(name)) throw new InvalidGuestException($"'{name}' is not a valid guest name ([a-z0-9][a-z0-9._-]*, at most {GuestNames.MaxLength} characters)");
         if (!ShareGroups.IsValid(shareGroup)) throw new InvalidGuestException($"'{shareGroup}' is not a valid sharing group name ([a-z0-9][a-z0-9._-]*, at most {GuestNames.MaxLength} characters)");
-        if (!GuestLinkModes.IsValid(linkMode)) throw new InvalidGuestException($"'{linkMode}' is not a link mode ({string.Join(", ", GuestLinkModes.All)})");
         if (string.IsNullOrEmpty(rootDir) || !Path.IsPathFullyQualified(rootDir))
             throw new InvalidGuestException($"guest root '{rootDir}' must be an absolute path");
         var root = ResolveRootLayout(Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir)));
@@ -59,9 +58,8 @@ public sealed class GuestRegistry(HostDatabase database)
     }
 
     /// <summary>Changes how store files reach a guest from its next change on (files already there stay as they are until repaired).</summary>
-    public GuestRecord SetLinkMode(string name, string linkMode)
+    public GuestRecord SetLinkMode(string name, LinkMode linkMode)
     {
-        if (!GuestLinkModes.IsValid(linkMode)) throw new InvalidGuestException($"'{linkMode}' is not a link mode ({string.Join(", ", GuestLinkModes.All)})");
         Get(name);
         database.SetLinkMode(name, linkMode);
         return Get(name);

@@ -66,12 +66,12 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         }
         if (actions.Count == 0) return 0;
         var guard = new StoreGuard(paths);
-        var transaction = new GuestTransaction(root, store, guard, GuestLinkModes.Copy, GuestTransaction.NewTxId(), owned);
+        var transaction = new GuestTransaction(root, store, guard, LinkMode.Copy, GuestTransaction.NewTxId(), owned);
         var current = database.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"detach {actions.Count} shared file(s) before guest remove";
-        var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, GuestLinkModes.Copy, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
-        JournaledChange.Run(database, transaction, journal, actions, () => database.CommitGeneration(guest, current, owned, GuestLinkModes.Copy, summary, installer.Time.GetUtcNow()));
+        var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, LinkMode.Copy, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
+        JournaledChange.Run(database, transaction, journal, actions, () => database.CommitGeneration(guest, current, owned, LinkMode.Copy, summary, installer.Time.GetUtcNow()));
         return actions.Count;
     }
 }

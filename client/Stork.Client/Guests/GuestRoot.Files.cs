@@ -1,5 +1,5 @@
 using Stork.Format.Errors;
-using System.Security.Cryptography;
+using Stork.Format.Crypto;
 using Microsoft.Win32.SafeHandles;
 using Stork.Client.Store;
 using static Stork.Client.Guests.GuestSyscalls;
@@ -73,7 +73,7 @@ public sealed partial class GuestRoot
     {
         using var handle = OpenRegularForRead(relative, out _);
         using var stream = new FileStream(handle, FileAccess.Read, 0);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        return Hashing.Sha256Hex(stream);
     }
 
     /// <summary>mkdirat, then the mode through an O_NOFOLLOW descriptor. A directory already there is fine.</summary>

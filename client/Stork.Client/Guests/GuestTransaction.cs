@@ -21,7 +21,7 @@ namespace Stork.Client.Guests;
 /// from the store), by recovery, which every later change to the guest runs first.
 /// Every guest file operation goes through <see cref="GuestRoot"/>: nothing is opened by a host path into the guest.
 /// </summary>
-internal sealed class GuestTransaction(GuestRoot root, ContentStore store, StoreGuard guard, string linkMode, string txId,
+internal sealed class GuestTransaction(GuestRoot root, ContentStore store, StoreGuard guard, LinkMode linkMode, string txId,
     IReadOnlyList<OwnedFile>? ownedBefore = null)
 {
     public int FilesLinked { get; private set; }
@@ -48,7 +48,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
 
     /// <summary>The store files this plan shares into the guest.</summary>
     public IEnumerable<string> SharedStoreFiles(IReadOnlyList<FileAction> actions) =>
-        actions.Where(a => a.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink).Select(a => store.PathFor(a.Entry));
+        actions.Where(a => a.Kind == FileActionKind.Share && linkMode == LinkMode.HardLink).Select(a => store.PathFor(a.Entry));
 
     /// <summary>128 random bits. Never shown inside a guest: staging names are derived from it.</summary>
     public static string NewTxId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -65,7 +65,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
         _before.TryGetValue(path, out var old) ? store.PathFor(old.Sha256!, old.Mode!) : null;
 
     private string? NewStoreFile(FileAction action) =>
-        action.Kind == FileActionKind.Share && linkMode == GuestLinkModes.HardLink ? store.PathFor(action.Entry) : null;
+        action.Kind == FileActionKind.Share && linkMode == LinkMode.HardLink ? store.PathFor(action.Entry) : null;
 
     /// <summary>Step 2. Throws after undoing what it did.</summary>
     public void Stage(IReadOnlyList<FileAction> actions)
@@ -239,7 +239,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                 root.CreateEmpty(path, entry.ModeBits, OwnerOf(entry));
                 FilesCopied++;
                 return;
-            case FileActionKind.Share when linkMode == GuestLinkModes.HardLink:
+            case FileActionKind.Share when linkMode == LinkMode.HardLink:
                 var storeFile = store.PathFor(entry);
                 try
                 {
@@ -257,7 +257,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                 FilesLinked++;
                 BytesLinked += entry.Size ?? 0;
                 return;
-            case FileActionKind.Share when linkMode == GuestLinkModes.Reflink:
+            case FileActionKind.Share when linkMode == LinkMode.Reflink:
                 int errno = root.TryReflinkFromStore(store.PathFor(entry), path, entry.ModeBits);
                 if (errno != 0)
                     throw new GuestException($"guest '{root.Name}': reflink of '/{entry.Path}' failed (errno {errno}) although the guest uses reflinks; " +

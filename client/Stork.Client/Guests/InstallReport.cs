@@ -23,7 +23,7 @@ public sealed record InstallReport(
     public int Generation { get; init; }
 
     /// <summary>How store files were shared: hardlink, reflink or copy.</summary>
-    public string LinkMode { get; init; } = "";
+    public LinkMode? LinkMode { get; init; }
 
     /// <summary>PATH.stork-new files written beside config files the admin edited.</summary>
     public IReadOnlyList<string> NewConfigs { get; init; } = [];

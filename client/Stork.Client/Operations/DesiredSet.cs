@@ -14,7 +14,7 @@ public static class DesiredSet
         if (!result.Solvable)
         {
             var why = result.Explanation ?? $"the request cannot be met ({result.Outcome})";
-            throw new RequestException(explain is null ? why : $"guest {guest}: {why}\n  asked by: {explain}");
+            throw new RequestException(explain is null ? why : $"guest {guest}: {why}\n  asked by: {explain}", StepsOf(result));
         }
         var desired = new List<DesiredPackage>();
         foreach (var candidate in result.Solution)
@@ -26,4 +26,7 @@ public static class DesiredSet
         }
         return desired;
     }
+
+    /// <summary>The solver's explanation steps as error steps (what --json carries next to the message).</summary>
+    public static IReadOnlyList<ErrorStep> StepsOf(SolveResult result) => result.ExplanationSteps.Select(s => new ErrorStep(s.FactName, s.Text)).ToList();
 }

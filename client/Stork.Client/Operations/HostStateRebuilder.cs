@@ -30,12 +30,12 @@ public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
     {
         RequireBrokenDatabase();
         var guests = ReadGuestRoots();
-        foreach (var (name, root) in extraGuests) guests[name] = guests.TryGetValue(name, out var g) ? (Path.GetFullPath(root), g.LinkMode, g.ShareGroup, g.Base) : (Path.GetFullPath(root), GuestLinkModes.HardLink, ShareGroups.Default, GuestBases.Auto);
+        foreach (var (name, root) in extraGuests) guests[name] = guests.TryGetValue(name, out var g) ? (Path.GetFullPath(root), g.LinkMode, g.ShareGroup, g.Base) : (Path.GetFullPath(root), LinkMode.HardLink, ShareGroups.Default, GuestBases.Auto);
         if (guests.Count == 0)
             throw new LocalException($"no guests to rebuild: {HostIdentity.GuestRootsPath(paths.StateDir)} is missing; name them with --guest-root NAME=DIR");
 
         var manifests = ReadCachedManifests();
-        var results = new List<(RebuiltGuest Guest, string LinkMode, string ShareGroup, string Base, List<(InstalledPackage Package, PackageManifest Manifest)> Found)>();
+        var results = new List<(RebuiltGuest Guest, LinkMode LinkMode, string ShareGroup, string Base, List<(InstalledPackage Package, PackageManifest Manifest)> Found)>();
         foreach (var (name, (root, linkMode, shareGroup, baseImage)) in guests.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var store = new ContentStore(paths, shareGroup); // shared files are proven against the guest's own group
@@ -83,10 +83,10 @@ public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
         throw new LocalException($"{paths.Database} is intact and belongs to this store; nothing to rebuild (run 'stork-get recover' for interrupted changes)");
     }
 
-    private Dictionary<string, (string Root, string LinkMode, string ShareGroup, string Base)> ReadGuestRoots()
+    private Dictionary<string, (string Root, LinkMode LinkMode, string ShareGroup, string Base)> ReadGuestRoots()
     {
         var path = HostIdentity.GuestRootsPath(paths.StateDir);
-        var guests = new Dictionary<string, (string, string, string, string)>(StringComparer.Ordinal);
+        var guests = new Dictionary<string, (string, LinkMode, string, string)>(StringComparer.Ordinal);
         if (!File.Exists(path)) return guests;
         try
         {
@@ -99,7 +99,9 @@ public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
                 if (!ShareGroups.IsValid(group)) throw new FormatException($"guest {name} has an invalid sharing group '{group}'");
                 var baseImage = (string?)item?["base"] ?? GuestBases.Auto;
                 if (!GuestBases.IsValid(baseImage)) throw new FormatException($"guest {name} has an invalid base '{baseImage}'");
-                guests[name] = (root, (string?)item?["link_mode"] ?? GuestLinkModes.HardLink, group, baseImage);
+                var modeName = (string?)item?["link_mode"] ?? LinkModes.HardLinkName;
+                if (!LinkModes.TryParse(modeName, out var linkMode)) throw new FormatException($"guest {name} has an invalid link mode '{modeName}'");
+                guests[name] = (root, linkMode, group, baseImage);
             }
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)
@@ -113,7 +115,7 @@ public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
     private List<(string Sha256, PackageManifest Manifest)> ReadCachedManifests()
     {
         var manifests = new List<(string, PackageManifest)>();
-        foreach (var dir in BlobId.Algorithms.Select(a => Path.Combine(paths.BlobsDir, a)).Where(Directory.Exists))
+        foreach (var dir in BlobId.ExistingDirsIn(paths.BlobsDir))
             foreach (var blob in Directory.EnumerateFiles(dir))
             {
                 var sha = Path.GetFileName(blob);

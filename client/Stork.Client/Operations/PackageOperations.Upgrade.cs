@@ -35,7 +35,7 @@ public sealed partial class PackageOperations
         var installed = installer.ListInstalled(guest);
         var held = Holds.Of(guest);
         var result = Solver.Solve(index, UpgradeRequest(guest, installed, []));
-        if (!result.Solvable) throw new RequestException($"guest {guest}: {result.Explanation ?? "upgrading cannot be solved"}");
+        if (!result.Solvable) throw new RequestException($"guest {guest}: {result.Explanation ?? "upgrading cannot be solved"}", DesiredSet.StepsOf(result));
         var chosen = result.Solution.ToDictionary(c => c.Name, c => c.Version, StringComparer.Ordinal);
         var list = new List<Upgradable>();
         foreach (var p in installed)

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Stork.Format.Crypto;
 using Stork.Format.Errors;
 using Stork.Format.Metadata;
 
@@ -39,11 +39,14 @@ public static class BlobId
 
     public static string PathIn(string blobsDir, string id) => Path.Combine(blobsDir, AlgorithmOf(id), id);
 
+    /// <summary>The per-algorithm folders of a blob cache that exist (the files in them are named by their digest).</summary>
+    public static IEnumerable<string> ExistingDirsIn(string blobsDir) => Algorithms.Select(a => Path.Combine(blobsDir, a)).Where(Directory.Exists);
+
     /// <summary>The digest of a file under the algorithm its name says (re-hashing a cached blob before use).</summary>
     public static string HashOfFile(string path, string id)
     {
         using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(AlgorithmOf(id) == Sha512 ? SHA512.HashData(stream) : SHA256.HashData(stream));
+        return AlgorithmOf(id) == Sha512 ? Hashing.Sha512Hex(stream) : Hashing.Sha256Hex(stream);
     }
 
     private static int DigitsOf(string algorithm) => algorithm == Sha512 ? 128 : 64;

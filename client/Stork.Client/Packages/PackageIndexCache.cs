@@ -1,3 +1,4 @@
+using Stork.Format.Crypto;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using System.Text;
@@ -109,7 +110,7 @@ public static class PackageIndexCache
     }
 
     private static bool HashIs(ReadOnlySpan<byte> bytes, string hex)
-        => string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), hex, StringComparison.Ordinal);
+        => string.Equals(Hashing.Sha256Hex(bytes), hex, StringComparison.Ordinal);
 
     private static List<string>? ReadProblems(ReadOnlySpan<byte> bytes, Header header)
     {

@@ -53,7 +53,7 @@ public sealed record InstallPlan(
     IReadOnlyList<DesiredPackage> BlobsToFetch,
     IReadOnlyList<DesiredPackage> ManifestsUnknown,
     IReadOnlyList<FileAction> Actions,
-    string LinkMode)
+    LinkMode LinkMode)
 {
     public bool Changed => Packages.Added.Count + Packages.Upgraded.Count + Packages.Removed.Count > 0;
 

@@ -17,7 +17,7 @@ public sealed record PlannerInput(
     IReadOnlyDictionary<string, PackageManifest> Manifests,
     IGuestView View,
     Func<PackageFileEntry, FileStatus?> StoreStatus,
-    string LinkMode);
+    LinkMode LinkMode);
 
 /// <summary>
 /// The pure planner: from the guest's recorded state, the desired package set, the manifests and a read-only
@@ -127,7 +127,7 @@ public static class InstallPlanner
     private static FileActionKind FileKind(PlannerInput input, PackageFileEntry entry, FileStatus? existing)
     {
         if (entry.Size == 0) return FileActionKind.Empty; // linking would make every empty file on the host one inode
-        if (entry.IsConfig || input.LinkMode == GuestLinkModes.Copy) return FileActionKind.Copy;
+        if (entry.IsConfig || input.LinkMode == LinkMode.Copy) return FileActionKind.Copy;
         // An inode shared between guests must be the same for all of them (§3.1): an owner resolved per guest, or a
         // setuid/setgid/sticky bit that must stay exactly as declared (a store file's mode has its write bits cleared).
         if (!entry.IsRootOwned || (entry.ModeBits & 0xE00) != 0) return FileActionKind.Copy;

@@ -14,7 +14,7 @@ public sealed partial class HostDatabase
     /// a new generation is recorded, the link mode in use is stored and the journal is dropped.
     /// Returns the new generation number.
     /// </summary>
-    public int CommitGeneration(string guest, IReadOnlyList<InstalledPackage> packages, IReadOnlyList<OwnedFile> owned, string? linkModeUsed, string summary, DateTimeOffset created)
+    public int CommitGeneration(string guest, IReadOnlyList<InstalledPackage> packages, IReadOnlyList<OwnedFile> owned, LinkMode? linkModeUsed, string summary, DateTimeOffset created)
     {
         using var transaction = _connection.BeginTransaction();
         foreach (var sql in new[] { "DELETE FROM owned_files WHERE guest = $guest", "DELETE FROM installed_packages WHERE guest = $guest" })
@@ -55,7 +55,7 @@ public sealed partial class HostDatabase
         InsertOwnedFiles(guest, owned, transaction);
         if (linkModeUsed is not null)
         {
-            using var update = Command("UPDATE guests SET link_mode_used = $mode WHERE name = $guest", transaction, ("$mode", linkModeUsed), ("$guest", guest));
+            using var update = Command("UPDATE guests SET link_mode_used = $mode WHERE name = $guest", transaction, ("$mode", linkModeUsed.Value.Name()), ("$guest", guest));
             update.ExecuteNonQuery();
         }
         DeleteJournal(guest, transaction);

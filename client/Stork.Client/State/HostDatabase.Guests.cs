@@ -9,7 +9,7 @@ public sealed partial class HostDatabase
 {
     public void InsertGuest(GuestRecord guest)
     {
-        using var command = Command("INSERT INTO guests(name, root, link_mode, share_group, base) VALUES ($name, $root, $mode, $group, $base)", ("$base", guest.Base), ("$group", guest.ShareGroup), ("$name", guest.Name), ("$root", guest.Root), ("$mode", guest.LinkMode));
+        using var command = Command("INSERT INTO guests(name, root, link_mode, share_group, base) VALUES ($name, $root, $mode, $group, $base)", ("$base", guest.Base), ("$group", guest.ShareGroup), ("$name", guest.Name), ("$root", guest.Root), ("$mode", guest.LinkMode.Name()));
         command.ExecuteNonQuery();
         SaveGuestRoots();
     }
@@ -44,11 +44,11 @@ public sealed partial class HostDatabase
     }
 
     private static GuestRecord ReadGuest(SqliteDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5));
+        new(reader.GetString(0), reader.GetString(1), LinkModes.Parse(reader.GetString(2), "host state: guests.link_mode"), reader.IsDBNull(3) ? null : LinkModes.Parse(reader.GetString(3), "host state: guests.link_mode_used"), reader.GetString(4), reader.GetString(5));
 
-    public void SetLinkMode(string guest, string mode)
+    public void SetLinkMode(string guest, LinkMode mode)
     {
-        using var command = Command("UPDATE guests SET link_mode = $mode, link_mode_used = NULL WHERE name = $guest", ("$mode", mode), ("$guest", guest));
+        using var command = Command("UPDATE guests SET link_mode = $mode, link_mode_used = NULL WHERE name = $guest", ("$mode", mode.Name()), ("$guest", guest));
         command.ExecuteNonQuery();
     }
     /// <summary>Unregisters a guest: its packages, owned files, generations and journal go with it (ON DELETE CASCADE).</summary>
@@ -72,7 +72,7 @@ public sealed partial class HostDatabase
         using var _ = FileLock.AcquireAsync(path + ".lock", "the guest roots file", null, CancellationToken.None).GetAwaiter().GetResult();
         var list = new System.Text.Json.Nodes.JsonArray();
         foreach (var g in ListGuests())
-            list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["share_group"] = g.ShareGroup, ["base"] = g.Base });
+            list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode.Name(), ["share_group"] = g.ShareGroup, ["base"] = g.Base });
         AtomicFile.WriteText(path, list.ToJsonString());
     }
 }

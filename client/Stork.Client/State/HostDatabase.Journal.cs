@@ -8,7 +8,7 @@ using Stork.Format.Packages;
 namespace Stork.Client.State;
 
 /// <summary>A guest change in progress, before or after its commit point.</summary>
-public sealed record JournalRecord(string Guest, string TxId, JournalState State, IReadOnlyList<DesiredPackage> Desired, string LinkMode, string Summary, long Started);
+public sealed record JournalRecord(string Guest, string TxId, JournalState State, IReadOnlyList<DesiredPackage> Desired, LinkMode LinkMode, string Summary, long Started);
 
 /// <summary>The journal of a change in progress: at most one per guest (format-spec/HOST-STATE.md).</summary>
 public sealed partial class HostDatabase
@@ -25,7 +25,7 @@ public sealed partial class HostDatabase
             insert.Parameters.AddWithValue("$txid", record.TxId);
             insert.Parameters.AddWithValue("$state", JournalStateText.Of(record.State));
             insert.Parameters.AddWithValue("$desired", StoredJson.Desired(record.Desired));
-            insert.Parameters.AddWithValue("$mode", record.LinkMode);
+            insert.Parameters.AddWithValue("$mode", record.LinkMode.Name());
             insert.Parameters.AddWithValue("$summary", record.Summary);
             insert.Parameters.AddWithValue("$started", record.Started);
             insert.ExecuteNonQuery();
@@ -64,7 +64,7 @@ public sealed partial class HostDatabase
             using var reader = command.ExecuteReader();
             if (!reader.Read()) return null;
             record = new JournalRecord(guest, reader.GetString(0), JournalStateText.Parse(reader.GetString(1), guest), StoredJson.ReadDesired(reader.GetString(2)),
-                reader.GetString(3), reader.GetString(4), reader.GetInt64(5));
+                LinkModes.Parse(reader.GetString(3), $"host state: journal of guest {guest}"), reader.GetString(4), reader.GetInt64(5));
         }
         var actions = new List<FileAction>();
         using (var command = Command("SELECT kind, path, entry, existed FROM journal_ops WHERE guest = $guest ORDER BY seq", ("$guest", guest)))

@@ -37,8 +37,8 @@ public sealed partial class HostDatabase : IDisposable
     /// </summary>
     public static HostDatabase Open(HostPaths paths)
     {
-        Stork.Format.Errors.ErrorReport.DatabasePath = paths.Database;
-        Stork.Format.Errors.ErrorReport.DatabaseErrorCode = e => e is SqliteException s ? s.SqliteErrorCode : e.ErrorCode;
+        Stork.Format.Errors.Failure.DatabasePath = paths.Database;
+        Stork.Format.Errors.Failure.DatabaseErrorCode = e => e is SqliteException s ? s.SqliteErrorCode : e.ErrorCode;
         var storeId = HostIdentity.ReadStoreId(paths);
         if (!File.Exists(paths.Database))
         {
@@ -106,7 +106,12 @@ public sealed partial class HostDatabase : IDisposable
     internal SqliteCommand Command(string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
     {
         var command = Command(sql, transaction);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        foreach (var (name, value) in parameters)
+        {
+            // An enum would be stored as its number: domain enums go in by their on-disk name (LinkModes.Name, ...).
+            if (value is Enum) throw new ArgumentException($"parameter {name}: store {value.GetType().Name} by its name, not as a number", nameof(parameters));
+            command.Parameters.AddWithValue(name, value);
+        }
         return command;
     }
 

@@ -1,3 +1,4 @@
+using Stork.Format.Crypto;
 using Stork.Client.State;
 using Stork.Format.Packages;
 
@@ -101,7 +102,7 @@ public sealed class ContentStore
     {
         if (!Contains(file)) return false;
         using var stream = new FileStream(PathFor(file), FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)) == file.Sha256;
+        return Hashing.Sha256Hex(stream) == file.Sha256;
     }
 
     /// <summary>

@@ -78,7 +78,7 @@ internal static class AgentCommand
                 }
             },
         };
-        try { return await loop.RunAsync(stop); }
+        try { return await loop.RunAsync(stop) is { } failed ? ExitCodes.Of(failed) : ExitCodes.Ok; }
         finally { reporter?.Dispose(); }
     }
 }
@@ -92,6 +92,6 @@ internal static class StatusRecord
         try { previous = HostStatus.TryRead(paths); } catch (LocalException) { }
         string? publicKey = null;
         try { using var key = HostKey.TryLoad(paths); publicKey = key?.Public.PublicHex; } catch (LocalException) { }
-        return HostStatus.Write(paths, HostStatus.Build(hostName, round, database, previous, publicKey));
+        return HostStatus.Write(paths, HostStatus.Build(hostName, round, database, previous, publicKey, ExitCodes.Of));
     }
 }

@@ -53,18 +53,22 @@ internal static class GuestCommand
         return command;
     }
 
+    /// <summary>The option's value (already one of <see cref="LinkModes.All"/>: the parser accepts nothing else).</summary>
+    private static LinkMode ParseLinkMode(string name)
+        => LinkModes.TryParse(name, out var mode) ? mode : throw new UsageException($"'{name}' is not a link mode ({string.Join(", ", LinkModes.All)})");
+
     private static Command CreateSetLinkMode()
     {
         var name = new Argument<string>("name") { Description = "Guest name" };
         var mode = new Argument<string>("mode") { Description = "hardlink, reflink, copy or auto" };
-        mode.AcceptOnlyFromAmong(GuestLinkModes.All);
+        mode.AcceptOnlyFromAmong(LinkModes.All);
         var command = new Command("set-link-mode", "Change how store files reach a guest (applies to files written from now on; repair rewrites drifted ones)") { name, mode };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var host = new HostContext(result);
-            var guest = host.Guests.SetLinkMode(result.GetValue(name)!, result.GetValue(mode)!);
-            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["link_mode"] = guest.LinkMode });
-            else Console.WriteLine($"guest {guest.Name}: link mode {guest.LinkMode}");
+            var guest = host.Guests.SetLinkMode(result.GetValue(name)!, ParseLinkMode(result.GetValue(mode)!));
+            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["link_mode"] = guest.LinkMode.Name() });
+            else Console.WriteLine($"guest {guest.Name}: link mode {guest.LinkMode.Name()}");
             return 0;
         }));
         return command;
@@ -74,8 +78,8 @@ internal static class GuestCommand
     {
         var name = new Argument<string>("name") { Description = "Guest name" };
         var root = new Option<string>("--root") { Description = "The guest's root directory (e.g. /var/lib/machines/NAME or /var/lib/lxc/NAME/rootfs)", Required = true };
-        var linkMode = new Option<string>("--link-mode") { Description = "hardlink (default), reflink, copy, or auto (tries them in that order; the first file decides)", DefaultValueFactory = _ => GuestLinkModes.HardLink };
-        linkMode.AcceptOnlyFromAmong(GuestLinkModes.All);
+        var linkMode = new Option<string>("--link-mode") { Description = "hardlink (default), reflink, copy, or auto (tries them in that order; the first file decides)", DefaultValueFactory = _ => LinkModes.HardLinkName };
+        linkMode.AcceptOnlyFromAmong(LinkModes.All);
         var shareGroup = new Option<string>("--share-group") { Description = "Sharing group: hard links to store files are shared only among guests of one group (default: default); give mutually untrusted tenants different groups", DefaultValueFactory = _ => ShareGroups.Default };
         var baseImage = new Option<string>("--base") { Description = "The guest's base image: auto (default: a guest with /var/lib/dpkg/status has one), dpkg (required: its dpkg database must be there), or none (its dpkg database is neither read nor written)", DefaultValueFactory = _ => GuestBases.Auto };
         baseImage.AcceptOnlyFromAmong(GuestBases.All);
@@ -83,9 +87,9 @@ internal static class GuestCommand
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var host = new HostContext(result);
-            var guest = host.Guests.AddGuest(result.GetValue(name)!, Path.GetFullPath(result.GetValue(root)!), result.GetValue(linkMode)!, result.GetValue(shareGroup)!, result.GetValue(baseImage)!);
-            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["root"] = guest.Root, ["link_mode"] = guest.LinkMode, ["share_group"] = guest.ShareGroup, ["base"] = guest.Base });
-            else Console.WriteLine($"guest {guest.Name} at {guest.Root} (link mode {guest.LinkMode}" + (guest.ShareGroup == ShareGroups.Default ? "" : $", sharing group {guest.ShareGroup}")
+            var guest = host.Guests.AddGuest(result.GetValue(name)!, Path.GetFullPath(result.GetValue(root)!), ParseLinkMode(result.GetValue(linkMode)!), result.GetValue(shareGroup)!, result.GetValue(baseImage)!);
+            if (GlobalOptions.WantsJson(result)) Output.Json(new JsonObject { ["name"] = guest.Name, ["root"] = guest.Root, ["link_mode"] = guest.LinkMode.Name(), ["share_group"] = guest.ShareGroup, ["base"] = guest.Base });
+            else Console.WriteLine($"guest {guest.Name} at {guest.Root} (link mode {guest.LinkMode.Name()}" + (guest.ShareGroup == ShareGroups.Default ? "" : $", sharing group {guest.ShareGroup}")
                 + (guest.Base == GuestBases.Auto ? ")" : $", base {guest.Base})"));
             return 0;
         }));
@@ -101,12 +105,12 @@ internal static class GuestCommand
             var guests = host.Guests.ListGuests();
             if (GlobalOptions.WantsJson(result))
             {
-                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode, ["link_mode_used"] = g.LinkModeUsed, ["share_group"] = g.ShareGroup, ["base"] = g.Base, ["root_missing"] = !Stork.Client.Guests.GuestRoot.Exists(g.Root) }).ToArray()));
+                Output.Json(new JsonArray(guests.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode.Name(), ["link_mode_used"] = g.LinkModeUsed?.Name(), ["share_group"] = g.ShareGroup, ["base"] = g.Base, ["root_missing"] = !Stork.Client.Guests.GuestRoot.Exists(g.Root) }).ToArray()));
                 return 0;
             }
             var table = new Table().AddColumns("guest", "root", "link mode", "sharing group", "packages", "generation");
             foreach (var g in guests)
-                table.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Root) + (Stork.Client.Guests.GuestRoot.Exists(g.Root) ? "" : " [red](missing)[/]"), g.LinkModeUsed is { } used && used != g.LinkMode ? $"{g.LinkMode} ({used})" : g.LinkMode, Markup.Escape(g.ShareGroup),
+                table.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Root) + (Stork.Client.Guests.GuestRoot.Exists(g.Root) ? "" : " [red](missing)[/]"), g.LinkModeUsed is { } used && used != g.LinkMode ? $"{g.LinkMode.Name()} ({used.Name()})" : g.LinkMode.Name(), Markup.Escape(g.ShareGroup),
                     host.Installer.ListInstalled(g.Name).Count.ToString(), host.Database.CurrentGeneration(g.Name).ToString());
             AnsiConsole.Write(table);
             return 0;

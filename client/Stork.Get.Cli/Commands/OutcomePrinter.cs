@@ -21,7 +21,7 @@ internal static class OutcomePrinter
             json["plan"] = new JsonObject
             {
                 ["complete"] = plan.Complete,
-                ["link_mode"] = plan.LinkMode,
+                ["link_mode"] = plan.LinkMode.Name(),
                 ["add"] = Strings(plan.Packages.Added.Select(p => $"{p.Name} {p.Version}")),
                 ["upgrade"] = Strings(plan.Packages.Upgraded.Where(u => !IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
                 ["downgrade"] = Strings(plan.Packages.Upgraded.Where(u => IsDowngrade(u.Old.Version, u.New.Version)).Select(u => $"{u.New.Name} {u.Old.Version} -> {u.New.Version}")),
@@ -42,7 +42,7 @@ internal static class OutcomePrinter
         if (outcome.Report is { } r)
         {
             json["generation"] = r.Generation;
-            json["link_mode"] = r.LinkMode;
+            json["link_mode"] = r.LinkMode?.Name() ?? "";
             json["new_configs"] = Strings(r.NewConfigs);
             json["added"] = JsonArrays.OfStrings(r.Added);
             json["removed"] = JsonArrays.OfStrings(r.Removed);
@@ -68,10 +68,10 @@ internal static class OutcomePrinter
 
     private static JsonArray Strings(IEnumerable<string> items) => new(items.Select(i => (JsonNode)JsonValue.Create(i)!).ToArray());
 
-    public static string ActionName(FileActionKind kind, string linkMode) => kind switch
+    public static string ActionName(FileActionKind kind, LinkMode linkMode) => kind switch
     {
         FileActionKind.Directory => "mkdir",
-        FileActionKind.Share => linkMode == "reflink" ? "reflink" : "link",
+        FileActionKind.Share => linkMode == LinkMode.Reflink ? "reflink" : "link",
         FileActionKind.Copy => "copy",
         FileActionKind.Empty => "create-empty",
         FileActionKind.Symlink => "symlink",
@@ -104,7 +104,7 @@ internal static class OutcomePrinter
         Console.WriteLine($"{outcome.Guest}: {what}{(changes.Count == 0 ? (what.Length == 0 ? "nothing to do" : "") : string.Join("; ", changes))} ({r.FilesLinked} files linked, {r.FilesCopied} copied)");
         foreach (var kept in r.KeptConfigs) Console.WriteLine($"  kept your edited config file {kept}");
         foreach (var created in r.NewConfigs) Console.WriteLine($"  the package's new version is beside it: {created}");
-        if (r.Generation > 0 && r.Changed) Console.WriteLine($"  generation {r.Generation} (link mode {r.LinkMode})");
+        if (r.Generation > 0 && r.Changed) Console.WriteLine($"  generation {r.Generation} (link mode {r.LinkMode?.Name()})");
     }
 
     private static void PrintPlan(InstallPlan plan)
@@ -118,7 +118,7 @@ internal static class OutcomePrinter
         if (!plan.Complete)
             Console.WriteLine($"  file steps of {string.Join(", ", plan.ManifestsUnknown.Select(p => p.Name))} are known once their blobs are fetched; removals are decided then");
         var counts = plan.Actions.GroupBy(a => ActionName(a.Kind, plan.LinkMode)).Select(g => $"{g.Count()} {g.Key}");
-        Console.WriteLine($"  {plan.Actions.Count} file steps (link mode {plan.LinkMode}): {string.Join(", ", counts)}");
+        Console.WriteLine($"  {plan.Actions.Count} file steps (link mode {plan.LinkMode.Name()}): {string.Join(", ", counts)}");
         foreach (var a in plan.Actions) Console.WriteLine($"    {ActionName(a.Kind, plan.LinkMode),-22} /{a.WritePath}{(a.Reason is null ? "" : $"  ({a.Reason})")}");
     }
 }

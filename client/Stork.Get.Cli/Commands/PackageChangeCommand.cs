@@ -39,12 +39,12 @@ internal static class PackageChangeCommand
                 return list;
             }
             // auto link mode decides on a guest's first file; say once (that first time) when it fell back from hard links.
-            var undecided = host.Guests.ListGuests().Where(g => g.LinkMode == Stork.Client.Model.GuestLinkModes.Auto && g.LinkModeUsed is null)
+            var undecided = host.Guests.ListGuests().Where(g => g.LinkMode == Stork.Client.Model.LinkMode.Auto && g.LinkModeUsed is null)
                 .Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
             var done = withProgress ? await ProgressBars.RunAsync(result, session, RunAll) : await RunAll();
             foreach (var outcome in done)
-                if (undecided.Contains(outcome.Guest) && outcome.Report is { LinkMode: { Length: > 0 } used } && used != Stork.Client.Model.GuestLinkModes.HardLink)
-                    Output.Note($"warning: guest {outcome.Guest}: link mode auto fell back from hard links to {used} (the guest root is on another file system than the store, or hard links are refused there); files take their own disk space");
+                if (undecided.Contains(outcome.Guest) && outcome.Report is { LinkMode: { } used } && used != Stork.Client.Model.LinkMode.HardLink)
+                    Output.Note($"warning: guest {outcome.Guest}: link mode auto fell back from hard links to {used.Name()} (the guest root is on another file system than the store, or hard links are refused there); files take their own disk space");
             foreach (var note in done.SelectMany(o => o.Report?.ScriptNotes ?? [])) Output.Note("note: " + note);
             if (GlobalOptions.WantsJson(result))
             {

@@ -8,6 +8,8 @@ public static class Hashing
 
     public static string Sha256Hex(Stream data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
+    public static string Sha512Hex(Stream data) => Convert.ToHexStringLower(SHA512.HashData(data));
+
     public static string Sha256HexOfFile(string path)
     {
         using var stream = File.OpenRead(path);

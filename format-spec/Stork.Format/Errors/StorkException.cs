@@ -1,9 +1,12 @@
 namespace Stork.Format.Errors;
 
-/// <summary>Root of Stork's error hierarchy; every subclass maps to one documented exit code.</summary>
+/// <summary>Root of Stork's error hierarchy; every subclass has one class (the CLIs map it to a documented exit code).</summary>
 public abstract class StorkException(string message, Exception? inner = null) : Exception(message, inner)
 {
-    public abstract int ExitCode { get; }
+    public abstract ErrorClass Class { get; }
+
+    /// <summary>The explanation as steps, when the message is one (an unsolvable request); empty otherwise.</summary>
+    public virtual IReadOnlyList<ErrorStep> Steps => [];
 }
 
 /// <summary>
@@ -12,7 +15,7 @@ public abstract class StorkException(string message, Exception? inner = null) : 
 /// </summary>
 public class RepositoryException(string message, Exception? inner = null) : StorkException(message, inner)
 {
-    public override int ExitCode => ExitCodes.UntrustedRepository;
+    public override ErrorClass Class => ErrorClass.UntrustedRepository;
 }
 
 public sealed class UnsignedMetadataException(string message) : RepositoryException(message);
@@ -25,11 +28,11 @@ public sealed class ContentMismatchException(string message) : RepositoryExcepti
 /// <summary>The repository could not be reached or answered with an HTTP error. Retryable elsewhere.</summary>
 public sealed class FetchException(string message, Exception? inner = null) : RepositoryException(message, inner)
 {
-    public override int ExitCode => ExitCodes.Network;
+    public override ErrorClass Class => ErrorClass.Network;
 }
 
 /// <summary>Something on this host is wrong: configuration, state, guests. Another mirror would not help.</summary>
 public class LocalException(string message, Exception? inner = null) : StorkException(message, inner)
 {
-    public override int ExitCode => ExitCodes.LocalState;
+    public override ErrorClass Class => ErrorClass.LocalState;
 }

@@ -101,5 +101,5 @@ public sealed class FleetLintException(IReadOnlyList<string> findings, string fi
     : StorkException($"{file}: {findings.Count} problem(s), not published:\n  {string.Join("\n  ", findings)}")
 {
     public IReadOnlyList<string> Findings { get; } = findings;
-    public override int ExitCode => ExitCodes.RequestCannotBeMet;
+    public override ErrorClass Class => ErrorClass.RequestCannotBeMet;
 }

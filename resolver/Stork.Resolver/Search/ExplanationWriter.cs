@@ -12,31 +12,50 @@ internal sealed class ExplanationWriter(CdclEngine engine, SolveRequest request,
     private const int MaxFactsPerStep = 4;
     private PackagePool Pool => engine.Pool;
 
-    public string Write()
+    /// <summary>The explanation as text: one line per step.</summary>
+    public static string Text(IReadOnlyList<ExplanationStep> steps) => string.Join("\n", steps.Select(s => s.Text));
+
+    public IReadOnlyList<ExplanationStep> Steps()
     {
         int conflict = engine.ConflictClause;
-        if (engine.LiteralsOf(conflict).Length == 0) return EmptyClause(conflict) + ".";
+        if (engine.LiteralsOf(conflict).Length == 0)
+            return [new ExplanationStep(engine.OriginOf(conflict).Kind == ClauseKind.Keep ? ExplanationFact.Installed : ExplanationFact.Request, EmptyClause(conflict) + ".")];
 
-        var steps = new List<string>();
+        var steps = new List<(ExplanationFact Fact, string Text)>();
         foreach (var v in Cone(conflict))
         {
             int reason = engine.ReasonOf(v);
             var origin = engine.OriginOf(reason);
-            steps.Add(origin.Kind switch
+            steps.Add((FactOf(origin.Kind), origin.Kind switch
             {
                 ClauseKind.Removed or ClauseKind.NotLocked or ClauseKind.Prerelease or ClauseKind.Unmatched => Describe(reason),
                 _ => $"{Describe(reason)}, so {Forced(v)}",
-            });
+            }));
         }
-        steps.Add($"but {Describe(conflict, withConsequence: false)}, so there is no solution");
+        steps.Add((ExplanationFact.Conclusion, $"but {Describe(conflict, withConsequence: false)}, so there is no solution"));
         if (steps.Count > MaxLines)
         {
             int head = 3, tail = MaxLines - head - 1;
             int skipped = steps.Count - head - tail;
-            steps = [.. steps.Take(head), $"… and {skipped} more steps", .. steps.Skip(steps.Count - tail)];
+            steps = [.. steps.Take(head), (ExplanationFact.Omitted, $"… and {skipped} more steps"), .. steps.Skip(steps.Count - tail)];
         }
-        return string.Join("\n", steps.Select(s => s.EndsWith('.') ? s : s + "."));
+        return steps.Select(s => new ExplanationStep(s.Fact, s.Text.EndsWith('.') ? s.Text : s.Text + ".")).ToList();
     }
+
+    private static ExplanationFact FactOf(ClauseKind kind) => kind switch
+    {
+        ClauseKind.Install => ExplanationFact.Request,
+        ClauseKind.Keep => ExplanationFact.Installed,
+        ClauseKind.Depends => ExplanationFact.Depends,
+        ClauseKind.Conflict => ExplanationFact.Conflict,
+        ClauseKind.SameName => ExplanationFact.SameName,
+        ClauseKind.Learned => ExplanationFact.Derived,
+        ClauseKind.Removed => ExplanationFact.Removed,
+        ClauseKind.NotLocked => ExplanationFact.Locked,
+        ClauseKind.Prerelease => ExplanationFact.Prerelease,
+        ClauseKind.Unmatched => ExplanationFact.Unmatched,
+        _ => ExplanationFact.Other,
+    };
 
     /// <summary>The level-0 assignments the conflict depends on, facts first, then in the order they were made.</summary>
     private List<int> Cone(int conflict)

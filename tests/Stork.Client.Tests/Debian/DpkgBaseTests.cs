@@ -83,7 +83,7 @@ public sealed class DpkgBaseTests : IDisposable
     public void A_damaged_status_file_is_a_guest_error_naming_it(string text, string problem)
     {
         var e = Assert.Throws<GuestException>(() => DpkgStatus.Parse(Encoding.UTF8.GetBytes(text), "g"));
-        Assert.Equal(6, e.ExitCode);
+        Assert.Equal(ErrorClass.Guest, e.Class);
         Assert.Contains("/var/lib/dpkg/status", e.Message);
         Assert.Contains(problem, e.Message);
     }

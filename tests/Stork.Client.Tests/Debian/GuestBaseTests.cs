@@ -30,7 +30,7 @@ public sealed class GuestBaseTests : IDisposable
     {
         Directory.CreateDirectory(_host.GuestRoot("bare"));
         var e = Assert.Throws<GuestException>(() => _host.Guests.AddGuest("bare", _host.GuestRoot("bare"), baseImage: GuestBases.Dpkg));
-        Assert.Equal(6, e.ExitCode);
+        Assert.Equal(ErrorClass.Guest, e.Class);
         Assert.Contains("guest 'bare' was registered with --base dpkg but has no /var/lib/dpkg/status", e.Message);
         Assert.Null(_host.Database.FindGuest("bare"));
     }
@@ -46,7 +46,7 @@ public sealed class GuestBaseTests : IDisposable
 
         File.Delete(StatusFile("deb"));
         var e = Assert.Throws<GuestException>(() => _host.Installer.ReadBaseImage("deb"));
-        Assert.Equal(6, e.ExitCode);
+        Assert.Equal(ErrorClass.Guest, e.Class);
         Assert.Contains("--base dpkg", e.Message);
         // The installer's own dpkg registration step refuses too, and leaves the guest as it was.
         var tool = _host.Build("tool", "1.0.0", new Dictionary<string, string> { ["usr/share/tool/README"] = "tool\n" });

@@ -92,7 +92,7 @@ public sealed class ScriptUnwindTests : IDisposable
             "gone 1.0-1 postinst abort-remove",
         ], log);
         Assert.NotNull(error);
-        Assert.Equal(6, error.ExitCode);
+        Assert.Equal(Stork.Format.Errors.ErrorClass.Guest, error.Class);
         Assert.Contains("up preinst upgrade 1.0-1 failed with exit 1", error.Message);
         Assert.Contains("nothing in the guest's files was changed; dpkg's error unwind ran: up postrm abort-upgrade 1.0-1", error.Message);
         Assert.False(File.Exists(Path.Combine(Root, "usr/sbin/policy-rc.d")), "the policy-rc.d of the phase must be gone");

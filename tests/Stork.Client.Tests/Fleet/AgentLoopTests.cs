@@ -21,7 +21,7 @@ public class AgentLoopTests
         public Func<int, string?, FleetRound>? Next;
         public Action? Config;
 
-        public async Task<int> RunAsync()
+        public async Task<ErrorClass?> RunAsync()
         {
             var loop = new AgentLoop(new AgentLog(Output), Fast, "h1")
             {
@@ -49,7 +49,7 @@ public class AgentLoopTests
             if (n == 6) s.Stop.Cancel();
             return Round("f1");
         };
-        Assert.Equal(0, await s.RunAsync());
+        Assert.Null(await s.RunAsync());
         Assert.Equal([1, 2, 3, 0, 0, 0], s.Results.Select(r => r.ConsecutiveFailures));
         Assert.All(s.Results.Take(3), r => Assert.NotNull(r.Error));
         var lines = s.Lines;
@@ -74,7 +74,7 @@ public class AgentLoopTests
             4 => Round("v6", "the fleet manifests cannot be applied on host h1; nothing was changed:\n  guest web: conflict again"),
             _ => Stop(s, Round("v7")),
         };
-        Assert.Equal(0, await s.RunAsync());
+        Assert.Null(await s.RunAsync());
         Assert.Equal([null, "v5", "v5", "v5", "v6"], s.Skips);
         var errors = s.Lines.Where(l => l.StartsWith("<3>", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, errors.Count);
@@ -94,7 +94,7 @@ public class AgentLoopTests
         int rounds = 0;
         s.Next = (n, _) => { rounds = n; return Round("f"); };
         s.Config = () => { if (rounds >= 2) throw new LocalException("/etc/stork/stork.json is damaged: not JSON"); };
-        Assert.Equal(7, await s.RunAsync());
+        Assert.Equal(ErrorClass.LocalState, await s.RunAsync());
         Assert.Equal(2, s.Results.Count);
         Assert.Equal("<3>stopping: /etc/stork/stork.json is damaged: not JSON", s.Lines[^1]);
     }
@@ -110,7 +110,7 @@ public class AgentLoopTests
             2 or 3 => Round("f", null, false, new GuestRound("web", [], null, ["/bin/hello"], null, false), new GuestRound("db", [], null, [], "a file no package owns is in the way: /bin/x", false)),
             _ => Stop(s, Round("f", null, false, new GuestRound("db", [], null, [], null, false))),
         };
-        Assert.Equal(0, await s.RunAsync());
+        Assert.Null(await s.RunAsync());
         var lines = s.Lines;
         Assert.Contains("<5>guest web: generation 2: added hello 1.0.0", lines);
         Assert.Single(lines, l => l.StartsWith("<3>guest db: a file no package owns", StringComparison.Ordinal));

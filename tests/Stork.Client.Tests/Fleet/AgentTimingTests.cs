@@ -44,7 +44,7 @@ public class AgentTimingTests
         Assert.Equal(TimeSpan.FromHours(1), AgentSettings.ParseDuration("1h", "--interval"));
         Assert.Equal(TimeSpan.FromSeconds(0.5), AgentSettings.ParseDuration("0.5", "--interval"));
         var e = Assert.Throws<AgentOptionException>(() => AgentSettings.ParseDuration("5 minutes", "--interval"));
-        Assert.Equal(2, e.ExitCode);
+        Assert.Equal(Stork.Format.Errors.ErrorClass.Usage, e.Class);
         Assert.Contains("--interval", e.Message);
         Assert.Throws<AgentOptionException>(() => AgentSettings.ParseDuration("-1s", "--splay"));
     }
@@ -73,7 +73,7 @@ public class AgentTimingTests
             {
                 File.WriteAllText(path, bad);
                 var e = Assert.Throws<Stork.Format.Errors.LocalException>(() => AgentSettings.Load(dir));
-                Assert.Equal(7, e.ExitCode);
+                Assert.Equal(Stork.Format.Errors.ErrorClass.LocalState, e.Class);
                 Assert.Contains("stork.json", e.Message);
             }
         }

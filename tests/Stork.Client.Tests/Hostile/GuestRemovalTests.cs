@@ -68,7 +68,7 @@ public sealed class GuestRemovalTests
     {
         using var host = new HostFixture();
         var (shared, _) = Packages(host);
-        host.AddGuest("gone", Stork.Client.Model.GuestLinkModes.Copy);
+        host.AddGuest("gone", Stork.Client.Model.LinkMode.Copy);
         host.AddGuest("b");
         await host.ApplyAsync("gone", shared);
         await host.ApplyAsync("b", shared);

@@ -52,7 +52,7 @@ public sealed class HostileGuestTests(ITestOutputHelper output)
             await command().WaitAsync(Limit); // a hang fails the test (TimeoutException is not caught)
             tally.Succeeded++;
         }
-        catch (StorkException e) when (e.ExitCode is ExitCodes.Guest or ExitCodes.LocalState) { tally.GuestErrors++; }
+        catch (StorkException e) when (e.Class is ErrorClass.Guest or ErrorClass.LocalState) { tally.GuestErrors++; }
         catch (Exception e) when (e is not TimeoutException) { tally.Unexpected.Add(e.ToString()); }
     }
 

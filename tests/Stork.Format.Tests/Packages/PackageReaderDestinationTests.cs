@@ -19,8 +19,8 @@ public sealed class PackageReaderDestinationTests
         {
             if (!entry.IsFile || entry.Size == 0) continue;
             var e = Assert.Throws<IOException>(() => reader.CopyContentTo(new FullDisk()));
-            var (message, code) = ErrorReport.Describe(e);
-            Assert.Equal(ExitCodes.LocalState, code);
+            var (message, errorClass) = Failure.Describe(e);
+            Assert.Equal(ErrorClass.LocalState, errorClass);
             Assert.Contains("disk is full", message);
             Assert.Contains("/var/lib/stork/store/files/tmp/x", message);
             return;

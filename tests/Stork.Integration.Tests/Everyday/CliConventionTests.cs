@@ -67,6 +67,22 @@ public sealed class CliConventionTests
     }
 
     [Fact]
+    public void An_unsolvable_request_carries_its_explanation_steps_in_json()
+    {
+        using var repo = new SmallRepository(("web", "1.0.0", "libfoo [2.0.0,)"), ("libfoo", "1.0.0", null));
+        using var host = repo.NewHost("g1");
+        var run = host.Get("install", "-g", "g1", "web", "--json");
+        Assert.Equal(5, run.ExitCode);
+        var error = JsonNode.Parse(run.Stdout)!["error"]!;
+        var message = (string)error["message"]!;
+        var steps = error["explanation"]!.AsArray();
+        Assert.Equal(["request", "conclusion"], steps.Select(s => (string)s!["fact"]!));
+        foreach (var step in steps) Assert.Contains((string)step!["text"]!, message);
+        Assert.Contains("no available package matches", (string)steps[^1]!["text"]!);
+        Assert.Empty(Directory.GetFileSystemEntries(host.GuestRoot("g1")));
+    }
+
+    [Fact]
     public void Init_refuses_to_replace_trust_without_force_and_keeps_other_settings_with_it()
     {
         using var repo = new SmallRepository(("hello", "1.0.0", null));

@@ -69,7 +69,7 @@ public sealed class DiamondDelegationEndToEndTests : IDisposable
         async Task Bad()
         {
             var e = await Assert.ThrowsAnyAsync<StorkException>(() => _lab.InstallAsync("greet-data"));
-            Assert.Equal(ExitCodes.RequestCannotBeMet, e.ExitCode);
+            Assert.Equal(ErrorClass.RequestCannotBeMet, e.Class);
         }
         if (goodFirst) { await Good(); await Bad(); }
         else { await Bad(); await Good(); }

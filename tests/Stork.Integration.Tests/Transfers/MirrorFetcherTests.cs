@@ -67,7 +67,7 @@ public sealed class MirrorFetcherTests
         var error = await Assert.ThrowsAsync<FetchException>(() => fetcher.FetchAsync(new Uri(A, "metadata/1.snapshot.json"), 10, CancellationToken.None));
         Assert.Contains("a.example", error.Message);
         Assert.Contains("HTTP 503", error.Message);
-        Assert.Equal(ExitCodes.Network, error.ExitCode);
+        Assert.Equal(ErrorClass.Network, error.Class);
     }
 
     [Fact]

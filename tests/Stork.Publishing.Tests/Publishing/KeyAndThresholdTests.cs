@@ -128,7 +128,7 @@ public sealed class KeyAndThresholdTests : IDisposable
         var before = Repo.Keys.FilesByKeyId().Count;
         var e = Assert.Throws<PublisherException>(() => Repo.AddKey(RoleNames.Timestamp, null));
         Assert.Contains("--offline", e.Message);
-        Assert.Equal(ExitCodes.LocalState, e.ExitCode);
+        Assert.Equal(ErrorClass.LocalState, e.Class);
         Assert.False(_t.HasMeta("2.root.json"));
         Assert.False(Repo.HasStagedRoot);
         Assert.Equal(before, Repo.Keys.FilesByKeyId().Count);

@@ -62,7 +62,7 @@ public sealed class OfflineRootSigningTests : IDisposable
         Assert.Equal(2, RootMetadata.FromSigned(exported.Signed).Header.Version);
 
         var unsigned = Assert.Throws<RootSignatureException>(() => Import());
-        Assert.Equal(ExitCodes.UntrustedRepository, unsigned.ExitCode);
+        Assert.Equal(ErrorClass.UntrustedRepository, unsigned.Class);
 
         SignFile("next-root.json", _offlineRootKey);
         // The old key alone meets the old threshold but not the new root's own.

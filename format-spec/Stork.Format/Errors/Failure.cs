@@ -2,8 +2,11 @@ using System.Data.Common;
 
 namespace Stork.Format.Errors;
 
-/// <summary>Turns any failure into the one-line message and documented exit code the CLIs print.</summary>
-public static class ErrorReport
+/// <summary>
+/// Turns any failure into one line an operator can act on and its <see cref="ErrorClass"/>. The CLIs print it with the
+/// class's exit code (Stork.Cli's ErrorReport); the fleet agent logs it and writes it into its status record.
+/// </summary>
+public static class Failure
 {
     /// <summary>The host state database this process opened, named in database errors (set by the client).</summary>
     public static string? DatabasePath { get; set; }
@@ -11,14 +14,14 @@ public static class ErrorReport
     /// <summary>Reads the SQLite result code of a database exception (set by the client, which knows SqliteException).</summary>
     public static Func<DbException, int>? DatabaseErrorCode { get; set; }
 
-    public static (string Message, int ExitCode) Describe(Exception error) => error switch
+    public static (string Message, ErrorClass Class) Describe(Exception error) => error switch
     {
-        StorkException s => (s.Message, s.ExitCode),
-        UnauthorizedAccessException u => ($"permission denied: {u.Message}", ExitCodes.LocalState),
-        IOException io => ($"I/O error: {LocalFailure.Describe(io)}", ExitCodes.LocalState),
-        DbException db => (DescribeDatabase(db), ExitCodes.LocalState),
-        OperationCanceledException => ("cancelled", ExitCodes.Internal),
-        _ => ($"internal error ({error.GetType().Name}): {error.Message}", ExitCodes.Internal),
+        StorkException s => (s.Message, s.Class),
+        UnauthorizedAccessException u => ($"permission denied: {u.Message}", ErrorClass.LocalState),
+        IOException io => ($"I/O error: {LocalFailure.Describe(io)}", ErrorClass.LocalState),
+        DbException db => (DescribeDatabase(db), ErrorClass.LocalState),
+        OperationCanceledException => ("cancelled", ErrorClass.Internal),
+        _ => ($"internal error ({error.GetType().Name}): {error.Message}", ErrorClass.Internal),
     };
 
     /// <summary>
