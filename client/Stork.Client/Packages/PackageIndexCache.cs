@@ -17,9 +17,11 @@ namespace Stork.Client.Packages;
 /// without loading the delegated roles again: the snapshot pins their exact bytes, which were all verified under this
 /// root when the cache was written, and none has expired. A cache for another key, past that expiry, damaged or
 /// unreadable is ignored and rewritten, never trusted.
-/// The file: a header line, the problems (JSON), the index (<see cref="CompactPackageIndex"/>) and a table of the
-/// SHA-256 of each of its blocks (<see cref="VerifiedBlockFile"/>), whose hash is in the header line. Opening it
-/// checks the header, the problems and the table; each block of the index is checked when a lookup first reads it,
+/// The file: a header line, the meta section (JSON: the problems by target path, and a <see cref="RoleRecord"/> per
+/// targets role it was built from), the index (<see cref="CompactPackageIndex"/>) and a table of the SHA-256 of each
+/// of its blocks (<see cref="VerifiedBlockFile"/>), whose hash is in the header line. A cache of another snapshot under
+/// the same root version and policy (its base key) is what <see cref="PackageIndexUpdate"/> updates. Opening it
+/// checks the header, the meta section and the table; each block of the index is checked when a lookup first reads it,
 /// so a lookup costs the pages it touches. A block found damaged then makes the index rebuild itself from the
 /// verified roles (and rewrite the file).
 /// </summary>
