@@ -118,6 +118,12 @@ public sealed partial class HostSession : IDisposable
             var (index, full, again) = await RefreshAsync(cancellation);
             return (index, full, result with { Requests = result.Requests + again.Requests, BytesDownloaded = result.BytesDownloaded + again.BytesDownloaded });
         }
+        // The index of an earlier snapshot, updated for the roles that changed (null when it cannot be).
+        if (await PackageIndexUpdate.TryUpdateAsync(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow(), Updater.IndexUpdateClient(trusted, cancellation)) is { } updated)
+        {
+            var (updateRequests, updateBytes) = Updater.MetadataTraffic;
+            return (updated, trusted, result with { Requests = updateRequests, BytesDownloaded = updateBytes });
+        }
         await Updater.LoadAllDelegationsAsync(trusted, cancellation);
         var (requests, bytes) = Updater.MetadataTraffic;
         return (PackageIndexCache.Load(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()), trusted, result with { Requests = requests, BytesDownloaded = bytes });

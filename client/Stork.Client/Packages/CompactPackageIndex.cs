@@ -19,7 +19,8 @@ namespace Stork.Client.Packages;
 /// names:     per name: heap offset (the name, then the summary of its newest version), first entry, count
 ///            (names in UTF-8 byte order; the entries of one name are contiguous, newest version first)
 /// providers: per provided name: heap offset of the name, first reference, count       (UTF-8 byte order)
-/// refs:      an entry number per reference (each provided name's in the order the entries were added)
+/// refs:      an entry number per provide as signed (each name's in target path order); a lookup skips the entries
+///            whose provide the trust policy refused, so an update can find them again when the owners change
 /// offsets:   where each entry starts in the entries section
 /// heap:      strings
 /// entries:   target path, role, int64 length, int32 hashes, (algorithm, value)..., custom JSON (-1: none),
@@ -83,8 +84,13 @@ internal sealed class CompactPackageIndex
         var (_, first, count) = Record(_providers, i);
         if (first < 0 || count <= 0 || first > _refCount - count) throw new InvalidDataException($"provider record {i}");
         var refs = _bytes.Read(_refs + 4L * first, 4 * count);
-        var list = new PackageEntry[count];
-        for (int j = 0; j < count; j++) list[j] = Entry(I(refs, 4 * j));
+        var list = new List<PackageEntry>(count);
+        for (int j = 0; j < count; j++)
+        {
+            // The table lists provides as signed; one the trust policy refused is not a provider.
+            var entry = Entry(I(refs, 4 * j));
+            if (entry.Candidate.Provides.Any(p => p.Name == name)) list.Add(entry);
+        }
         return list;
     }
 
@@ -240,82 +246,77 @@ internal sealed class CompactPackageIndex
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    private static readonly Comparer<byte[]> Utf8Order = Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b));
+    internal static readonly Comparer<byte[]> Utf8Order = Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b));
+
+    /// <summary>One entry as the writer takes it: its encoded bytes, its target path and the names it provides as signed.</summary>
+    internal sealed record Slot(ReadOnlyMemory<byte> Bytes, string Path, IReadOnlyList<string> Declared);
+
+    /// <summary>One name's entries, newest first, and the summary of the newest.</summary>
+    internal sealed record NameGroup(byte[] Name, byte[] Summary, List<Slot> Entries);
 
     /// <summary>The bytes of <paramref name="index"/> (an index built from targets, not one read from bytes).</summary>
     public static byte[] Write(PackageIndex index)
     {
-        var inOrder = index.EntriesInOrder;
-        var number = new Dictionary<PackageEntry, int>(ReferenceEqualityComparer.Instance);
-        var names = index.Names.Select(n => Encoding.UTF8.GetBytes(n)).Order(Utf8Order).ToList();
-        var sorted = new List<PackageEntry>(inOrder.Count);
-        foreach (var name in names)
-            foreach (var entry in index.VersionsOf(Encoding.UTF8.GetString(name))) { number[entry] = sorted.Count; sorted.Add(entry); }
-        var providers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        foreach (var entry in inOrder)
-            foreach (var provide in entry.Candidate.Provides)
+        _ = index.EntriesInOrder; // only an index built from targets
+        var groups = new List<NameGroup>();
+        foreach (var name in index.Names.Select(n => Encoding.UTF8.GetBytes(n)).Order(Utf8Order))
+        {
+            var versions = index.VersionsOf(Encoding.UTF8.GetString(name));
+            groups.Add(new NameGroup(name, Encoding.UTF8.GetBytes(versions[0].Summary), versions.Select(SlotOf).ToList()));
+        }
+        return Write(groups);
+    }
+
+    internal static Slot SlotOf(PackageEntry entry) => new(Encode(entry), entry.TargetPath, ReadProvides(entry).Select(p => p.Name).ToList());
+
+    /// <summary>The bytes of an index of <paramref name="groups"/>, which are in UTF-8 order of their names.</summary>
+    internal static byte[] Write(IReadOnlyList<NameGroup> groups)
+    {
+        var providers = new Dictionary<string, List<(string Path, int Entry)>>(StringComparer.Ordinal);
+        int number = 0;
+        foreach (var group in groups)
+            foreach (var slot in group.Entries)
             {
-                if (!providers.TryGetValue(provide.Name, out var list)) providers[provide.Name] = list = [];
-                list.Add(number[entry]);
+                foreach (var name in slot.Declared)
+                {
+                    if (!providers.TryGetValue(name, out var list)) providers[name] = list = [];
+                    list.Add((slot.Path, number));
+                }
+                number++;
             }
         var provided = providers.Keys.Select(n => Encoding.UTF8.GetBytes(n)).Order(Utf8Order).ToList();
 
         var heap = new Writer();
         var nameRecords = new Writer();
         int next = 0;
-        foreach (var name in names)
+        foreach (var group in groups)
         {
-            var versions = index.VersionsOf(Encoding.UTF8.GetString(name));
-            nameRecords.Int(heap.Length); nameRecords.Int(next); nameRecords.Int(versions.Count);
-            heap.Bytes(name); heap.Str(versions[0].Summary);
-            next += versions.Count;
+            nameRecords.Int(heap.Length); nameRecords.Int(next); nameRecords.Int(group.Entries.Count);
+            heap.Bytes(group.Name); heap.Bytes(group.Summary);
+            next += group.Entries.Count;
         }
         var providerRecords = new Writer();
         var refs = new Writer();
         int refCount = 0;
         foreach (var name in provided)
         {
-            var list = providers[Encoding.UTF8.GetString(name)];
+            // Target path order (stable for one entry's repeated provides): what an index built from targets has.
+            var list = providers[Encoding.UTF8.GetString(name)].OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
             providerRecords.Int(heap.Length); providerRecords.Int(refCount); providerRecords.Int(list.Count);
             heap.Bytes(name);
-            foreach (var i in list) refs.Int(i);
+            foreach (var (_, i) in list) refs.Int(i);
             refCount += list.Count;
         }
         var offsets = new Writer();
         var body = new Writer();
-        var json = new ArrayBufferWriter<byte>();
-        using var jsonWriter = new Utf8JsonWriter(json);
-        foreach (var entry in sorted)
-        {
-            offsets.Int(body.Length);
-            body.Str(entry.TargetPath); body.Str(entry.Role); body.Long(entry.Target.Length);
-            body.Int(entry.Target.Hashes.Count);
-            foreach (var (alg, value) in entry.Target.Hashes.OrderBy(h => h.Key, StringComparer.Ordinal)) { body.Str(alg); body.Str(value); }
-            if (entry.Target.Custom is null) body.Int(-1);
-            else
+        foreach (var group in groups)
+            foreach (var slot in group.Entries)
             {
-                json.Clear();
-                jsonWriter.Reset(json);
-                entry.Target.Custom.WriteTo(jsonWriter);
-                jsonWriter.Flush();
-                body.Bytes(json.WrittenSpan);
+                offsets.Int(body.Length);
+                body.Raw(slot.Bytes.Span);
             }
-            // Provides the trust policy refused are left out of the candidate: keep the positions of the others.
-            var original = ReadProvides(entry);
-            if (original.Count == entry.Candidate.Provides.Count) body.Int(-1);
-            else
-            {
-                body.Int(entry.Candidate.Provides.Count);
-                int from = 0;
-                foreach (var kept in entry.Candidate.Provides)
-                {
-                    while (!Equals(original[from], kept)) from++;
-                    body.Int(from++);
-                }
-            }
-        }
         var head = new Writer();
-        head.Int(sorted.Count); head.Int(names.Count); head.Int(provided.Count); head.Int(refCount); head.Int(heap.Length); head.Int(body.Length);
+        head.Int(next); head.Int(groups.Count); head.Int(provided.Count); head.Int(refCount); head.Int(heap.Length); head.Int(body.Length);
         Writer[] sections = [head, nameRecords, providerRecords, refs, offsets, heap, body];
         var bytes = new byte[sections.Sum(w => (long)w.Length)];
         int at = 0;
@@ -323,8 +324,105 @@ internal sealed class CompactPackageIndex
         return bytes;
     }
 
+    /// <summary>One entry's bytes: target path, role, length, hashes, custom JSON and the positions of the kept provides.</summary>
+    internal static byte[] Encode(PackageEntry entry)
+    {
+        var body = new Writer();
+        body.Str(entry.TargetPath); body.Str(entry.Role); body.Long(entry.Target.Length);
+        body.Int(entry.Target.Hashes.Count);
+        foreach (var (alg, value) in entry.Target.Hashes.OrderBy(h => h.Key, StringComparer.Ordinal)) { body.Str(alg); body.Str(value); }
+        if (entry.Target.Custom is null) body.Int(-1);
+        else
+        {
+            var json = new ArrayBufferWriter<byte>();
+            using (var jsonWriter = new Utf8JsonWriter(json)) entry.Target.Custom.WriteTo(jsonWriter);
+            body.Bytes(json.WrittenSpan);
+        }
+        // Provides the trust policy refused are left out of the candidate: keep the positions of the others.
+        var original = ReadProvides(entry);
+        if (original.Count == entry.Candidate.Provides.Count) body.Int(-1);
+        else
+        {
+            body.Int(entry.Candidate.Provides.Count);
+            int from = 0;
+            foreach (var kept in entry.Candidate.Provides)
+            {
+                while (!Equals(original[from], kept)) from++;
+                body.Int(from++);
+            }
+        }
+        return body.ToArray();
+    }
+
+    /// <summary>
+    /// Every name's entries as slots over this index's bytes (read whole, each block checked), for an update that
+    /// keeps most of them as they are. Also the target path of each entry number (the order they are stored in).
+    /// </summary>
+    internal List<NameGroup> ReadGroups()
+    {
+        var records = _bytes.Read(_names, RecordSize * _nameCount).ToArray();
+        var heap = _bytes.Read(_heap, _heapLength).ToArray();
+        var offsets = _bytes.Read(_offsets, 4 * _entryCount).ToArray();
+        var entries = _bytes.Read(_entries, _entriesLength).ToArray();
+        var declared = new List<string>?[_entryCount];
+        var providerRecords = _bytes.Read(_providers, RecordSize * _providedCount).ToArray();
+        var refs = _bytes.Read(_refs, 4 * _refCount).ToArray();
+        for (int i = 0; i < _providedCount; i++)
+        {
+            int at = I(providerRecords, RecordSize * i), first = I(providerRecords, RecordSize * i + 4), count = I(providerRecords, RecordSize * i + 8);
+            if (first < 0 || count <= 0 || first > _refCount - count) throw new InvalidDataException($"provider record {i}");
+            var name = Encoding.UTF8.GetString(HeapString(heap, at, out _));
+            for (int j = first; j < first + count; j++)
+            {
+                int entry = I(refs, 4 * j);
+                if ((uint)entry >= (uint)_entryCount) throw new InvalidDataException($"reference {j}");
+                (declared[entry] ??= []).Add(name);
+            }
+        }
+        var groups = new List<NameGroup>(_nameCount);
+        int expected = 0;
+        for (int i = 0; i < _nameCount; i++)
+        {
+            int at = I(records, RecordSize * i), first = I(records, RecordSize * i + 4), count = I(records, RecordSize * i + 8);
+            if (first != expected || count <= 0 || first > _entryCount - count) throw new InvalidDataException($"name record {i}");
+            expected += count;
+            var name = HeapString(heap, at, out var next).ToArray();
+            var summary = HeapString(heap, next, out _).ToArray();
+            var slots = new List<Slot>(count);
+            for (int j = first; j < first + count; j++)
+            {
+                int start = I(offsets, 4 * j), end = j + 1 < _entryCount ? I(offsets, 4 * (j + 1)) : _entriesLength;
+                if (start < 0 || start > end || end > _entriesLength) throw new InvalidDataException($"entry {j}: offsets");
+                var bytes = new ReadOnlyMemory<byte>(entries, start, end - start);
+                int pos = 0;
+                string path;
+                try { path = Str(bytes.Span, ref pos); }
+                catch (ArgumentException e) { throw new InvalidDataException($"entry {j}: {e.Message}", e); }
+                slots.Add(new Slot(bytes, path, (IReadOnlyList<string>?)declared[j] ?? []));
+            }
+            groups.Add(new NameGroup(name, summary, slots));
+        }
+        if (expected != _entryCount) throw new InvalidDataException("name records do not cover the entries");
+        return groups;
+    }
+
+    /// <summary>The role that signed an entry of <see cref="ReadGroups"/> (its second string), without decoding the rest.</summary>
+    internal static string RoleOf(Slot slot)
+    {
+        int at = 0;
+        try { _ = Str(slot.Bytes.Span, ref at); return Str(slot.Bytes.Span, ref at); }
+        catch (ArgumentException e) { throw new InvalidDataException($"entry {slot.Path}: {e.Message}", e); }
+    }
+
+    /// <summary>An entry of <see cref="ReadGroups"/> decoded (its provides as the index keeps them).</summary>
+    internal static PackageEntry DecodeSlot(Slot slot)
+    {
+        try { return Decode(slot.Bytes.Span, -1); }
+        catch (Exception e) when (e is ArgumentException or JsonException or OverflowException) { throw new InvalidDataException($"entry {slot.Path}: {e.Message}", e); }
+    }
+
     /// <summary>The provides as signed, before the trust policy: the entry's own when none was refused.</summary>
-    private static IReadOnlyList<Provide> ReadProvides(PackageEntry entry)
+    internal static IReadOnlyList<Provide> ReadProvides(PackageEntry entry)
         => entry.Target.Custom?["stork"]?["provides"] is JsonArray signed && signed.Count != entry.Candidate.Provides.Count
             ? signed.Select(p => Provide.Parse(p!.GetValue<string>())).ToList()
             : entry.Candidate.Provides;
@@ -338,6 +436,8 @@ internal sealed class CompactPackageIndex
         public void Long(long value) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteInt64LittleEndian(b, value); _stream.Write(b); }
         public void Str(string value) => Bytes(Encoding.UTF8.GetBytes(value));
         public void Bytes(ReadOnlySpan<byte> value) { Int(value.Length); _stream.Write(value); }
+        public void Raw(ReadOnlySpan<byte> value) => _stream.Write(value);
+        public byte[] ToArray() => _stream.ToArray();
         public void CopyTo(byte[] target, int at) => _stream.GetBuffer().AsSpan(0, Length).CopyTo(target.AsSpan(at));
     }
 }

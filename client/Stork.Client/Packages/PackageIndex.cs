@@ -26,51 +26,76 @@ public sealed class PackageIndex : IPackageProvider
     /// <summary>Signed entries that could not be read as packages; reported, never used.</summary>
     public IReadOnlyList<string> Problems { get; }
 
+    /// <summary><see cref="Problems"/> with the target path each is about (what an incremental update replaces).</summary>
+    internal IReadOnlyList<(string Path, string Text)> ProblemsByPath { get; }
+
     public PackageIndex(IEnumerable<FoundTarget> targets, PackageTrustPolicy? policy = null)
     {
         policy ??= PackageTrustPolicy.Default;
-        var problems = new List<string>();
+        var problems = new List<(string Path, string Text)>();
         var entries = new List<PackageEntry>();
-        foreach (var (path, target, role) in targets)
-        {
-            if (target.Custom?["stork"] is not JsonObject info) continue;
-            if (!policy.TrustsRole(role)) continue;
-            try
-            {
-                var entry = ReadEntry(path, target, info, role);
-                CheckSize(entry, policy);
-                entries.Add(entry);
-            }
-            catch (FormatException e)
-            {
-                problems.Add($"{path}: {e.Message}");
-            }
-        }
+        foreach (var target in targets)
+            if (TryReadEntry(target, policy, problems) is { } entry) entries.Add(entry);
         // Which roles sign real packages of each name: a provide may not claim a name another role owns.
         var owners = entries.GroupBy(e => e.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(e => e.Role).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        foreach (var original in entries)
-        {
-            var entry = original;
-            var refused = entry.Candidate.Provides.Where(p => owners.TryGetValue(p.Name, out var roles) && !roles.Contains(entry.Role)).ToList();
-            if (refused.Count > 0)
-            {
-                foreach (var provide in refused)
-                    problems.Add($"{entry.TargetPath}: ignoring 'provides {provide}': packages named {provide.Name} are signed by role {string.Join(", ", owners[provide.Name].Order(StringComparer.Ordinal))}, not {entry.Role}");
-                entry = entry with { Candidate = entry.Candidate with { Provides = entry.Candidate.Provides.Except(refused).ToList() } };
-            }
-            Add(entry);
-        }
-        foreach (var list in _byName.Values) list.Sort((a, b) => b.Candidate.Version.CompareTo(a.Candidate.Version));
-        Problems = problems;
+        // In target path order (as the delegation search returns them), so providers are listed alike however built.
+        foreach (var entry in entries.OrderBy(e => e.TargetPath, StringComparer.Ordinal))
+            Add(KeepOwnedProvides(entry, name => owners.GetValueOrDefault(name), problems));
+        foreach (var list in _byName.Values) list.Sort(NewestFirst);
+        ProblemsByPath = SortedProblems(problems);
+        Problems = ProblemsByPath.Select(p => p.Text).ToList();
     }
+
+    /// <summary>The entry of one found target, null when it is no package or its role is not trusted for packages;
+    /// an unreadable or oversized one is a problem of its path.</summary>
+    internal static PackageEntry? TryReadEntry(FoundTarget found, PackageTrustPolicy policy, List<(string Path, string Text)> problems)
+    {
+        var (path, target, role) = found;
+        if (target.Custom?["stork"] is not JsonObject info) return null;
+        if (!policy.TrustsRole(role)) return null;
+        try
+        {
+            var entry = ReadEntry(path, target, info, role);
+            CheckSize(entry, policy);
+            return entry;
+        }
+        catch (FormatException e)
+        {
+            problems.Add((path, $"{path}: {e.Message}"));
+            return null;
+        }
+    }
+
+    /// <summary>The entry without the provides of names that packages of other roles own (each refusal a problem of its path).</summary>
+    /// <param name="owners">The roles that sign packages of a name; null when none does.</param>
+    internal static PackageEntry KeepOwnedProvides(PackageEntry entry, Func<string, IReadOnlySet<string>?> owners, List<(string Path, string Text)> problems)
+    {
+        var refused = entry.Candidate.Provides.Where(p => owners(p.Name) is { } roles && !roles.Contains(entry.Role)).ToList();
+        if (refused.Count == 0) return entry;
+        foreach (var provide in refused)
+            problems.Add((entry.TargetPath, $"{entry.TargetPath}: ignoring 'provides {provide}': packages named {provide.Name} are signed by role {string.Join(", ", owners(provide.Name)!.Order(StringComparer.Ordinal))}, not {entry.Role}"));
+        return entry with { Candidate = entry.Candidate with { Provides = entry.Candidate.Provides.Except(refused).ToList() } };
+    }
+
+    /// <summary>Versions of one name, newest first; equal versions by target path, so every build orders them alike.</summary>
+    internal static int NewestFirst(PackageEntry a, PackageEntry b)
+    {
+        int order = b.Candidate.Version.CompareTo(a.Candidate.Version);
+        return order != 0 ? order : string.CompareOrdinal(a.TargetPath, b.TargetPath);
+    }
+
+    /// <summary>Problems in target path order (stable: one path's problems in the order found), however they were collected.</summary>
+    internal static List<(string Path, string Text)> SortedProblems(IEnumerable<(string Path, string Text)> problems)
+        => problems.OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
 
     /// <param name="rebuild">Called at most once, when a lookup finds the cached bytes damaged or malformed (they are
     /// checked block by block as they are read); without it that lookup throws InvalidDataException.</param>
-    internal PackageIndex(CompactPackageIndex compact, IReadOnlyList<string> problems, Func<PackageIndex>? rebuild = null)
+    internal PackageIndex(CompactPackageIndex compact, IReadOnlyList<(string Path, string Text)> problems, Func<PackageIndex>? rebuild = null)
     {
         _compact = compact;
-        Problems = problems;
+        ProblemsByPath = problems;
+        Problems = problems.Select(p => p.Text).ToList();
         _rebuild = rebuild;
     }
 

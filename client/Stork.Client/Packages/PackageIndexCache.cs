@@ -18,15 +18,17 @@ namespace Stork.Client.Packages;
 /// without loading the delegated roles again: the snapshot pins their exact bytes, which were all verified under this
 /// root when the cache was written, and none has expired. A cache for another key, past that expiry, damaged or
 /// unreadable is ignored and rewritten, never trusted.
-/// The file: a header line, the problems (JSON), the index (<see cref="CompactPackageIndex"/>) and a table of the
-/// SHA-256 of each of its blocks (<see cref="VerifiedBlockFile"/>), whose hash is in the header line. Opening it
-/// checks the header, the problems and the table; each block of the index is checked when a lookup first reads it,
+/// The file: a header line, the meta section (JSON: the problems by target path, and a <see cref="RoleRecord"/> per
+/// targets role it was built from), the index (<see cref="CompactPackageIndex"/>) and a table of the SHA-256 of each
+/// of its blocks (<see cref="VerifiedBlockFile"/>), whose hash is in the header line. A cache of another snapshot under
+/// the same root version and policy (its base key) is what <see cref="PackageIndexUpdate"/> updates. Opening it
+/// checks the header, the meta section and the table; each block of the index is checked when a lookup first reads it,
 /// so a lookup costs the pages it touches. A block found damaged then makes the index rebuild itself from the
 /// verified roles (and rewrite the file).
 /// </summary>
 public static class PackageIndexCache
 {
-    private const string Magic = "stork-package-index 3";
+    private const string Magic = "stork-package-index 4";
 
     /// <summary>What a refresh reports of an index: its size and the entries it could not read.</summary>
     public sealed record Summary(int Names, IReadOnlyList<string> Problems);
@@ -42,9 +44,17 @@ public static class PackageIndexCache
     private static PackageIndex Build(string file, string key, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
     {
         var index = new PackageIndex(TargetSearch.AllTrusted(trusted), policy);
-        var roles = trusted.LoadedTargetsListings.ToList();
-        TryWrite(file, key, index, roles.Count == 0 ? now : roles.Min(r => r.Header.Expires));
+        var listings = trusted.LoadedTargetsListings.ToList();
+        TryWrite(file, key, BaseKeyOf(trusted, policy), CompactPackageIndex.Write(index), index.ProblemsByPath, RoleRecord.Of(trusted),
+            index.Names.Count, listings.Count == 0 ? now : listings.Min(r => r.Header.Expires));
         return index;
+    }
+
+    /// <summary>The index of <paramref name="trusted"/> after <paramref name="loadRoles"/> loaded every delegated role, written to the cache.</summary>
+    internal static PackageIndex Rebuild(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Action loadRoles)
+    {
+        loadRoles();
+        return Build(file, KeyOf(trusted, policy), trusted, policy, now);
     }
 
     /// <summary>
@@ -69,12 +79,12 @@ public static class PackageIndexCache
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
             var start = new byte[Math.Min(stream.Length, 4096)];
             stream.ReadExactly(start);
-            if (Header.Parse(start, KeyOf(trusted, policy), now) is not { } header) return null;
-            if (header.Length + (long)header.ProblemsLength > stream.Length) return null;
-            var problems = new byte[header.ProblemsLength];
+            if (Header.Parse(start) is not { } header || !header.IsFor(KeyOf(trusted, policy), now)) return null;
+            if (header.Length + (long)header.MetaLength > stream.Length) return null;
+            var meta = new byte[header.MetaLength];
             stream.Position = header.Length;
-            stream.ReadExactly(problems);
-            return ReadProblems(problems, header) is { } list ? new Summary(header.Names, list) : null;
+            stream.ReadExactly(meta);
+            return ReadMeta(meta, header) is { } read ? new Summary(header.Names, read.Problems.Select(p => p.Text).ToList()) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
@@ -85,97 +95,139 @@ public static class PackageIndexCache
         policy ??= PackageTrustPolicy.Default;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(CanonicalJson.Serialize(trusted.Snapshot!.ToSigned()));
-        hash.AppendData(Encoding.UTF8.GetBytes($"\nroot {trusted.Root.Header.Version}\n"));
-        var roles = policy.TrustedRoles is null ? "*" : string.Join(",", policy.TrustedRoles.Order(StringComparer.Ordinal));
-        hash.AppendData(Encoding.UTF8.GetBytes($"policy {roles} {policy.MaxDependClauses} {policy.MaxAlternativesPerClause} {policy.MaxProvides} {policy.MaxConflicts}\n"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"\n{BaseKeyOf(trusted, policy)}\n"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>The first line: magic, key, expiry, number of names, length and hash of the problems, length of the
-    /// index, hash of its block table.</summary>
-    private sealed record Header(int Length, long Expires, int Names, int ProblemsLength, string ProblemsHash, long BodyLength, string TableHash)
+    /// <summary>
+    /// What an index built under another snapshot must share to be updated rather than rebuilt: the root version
+    /// (every role it holds was verified under that root) and the policy.
+    /// </summary>
+    public static string BaseKeyOf(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
     {
-        public static Header? Parse(ReadOnlySpan<byte> bytes, string key, DateTimeOffset now)
+        policy ??= PackageTrustPolicy.Default;
+        var roles = policy.TrustedRoles is null ? "*" : string.Join(",", policy.TrustedRoles.Order(StringComparer.Ordinal));
+        var text = $"root {trusted.Root.Header.Version}\npolicy {roles} {policy.MaxDependClauses} {policy.MaxAlternativesPerClause} {policy.MaxProvides} {policy.MaxConflicts}\n";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>The first line: magic, key, base key, expiry, number of names, length and hash of the meta section
+    /// (problems and role records), length of the index, hash of its block table.</summary>
+    private sealed record Header(int Length, string Key, string BaseKey, long Expires, int Names, int MetaLength, string MetaHash, long BodyLength, string TableHash)
+    {
+        public static Header? Parse(ReadOnlySpan<byte> bytes)
         {
             int newline = bytes.IndexOf((byte)'\n');
             if (newline < 0) return null;
             var fields = Encoding.ASCII.GetString(bytes[..newline]).Split(' ');
-            if (fields.Length != 9 || $"{fields[0]} {fields[1]}" != Magic || fields[2] != key) return null;
-            // The earliest expiry of the roles it was built from: past it, the roles must be checked again.
-            if (!long.TryParse(fields[3], out var expires) || DateTimeOffset.FromUnixTimeSeconds(expires) <= now) return null;
-            if (!int.TryParse(fields[4], out var names) || names < 0 || !int.TryParse(fields[5], out var problems) || problems < 0) return null;
-            if (!long.TryParse(fields[7], out var body) || body < 0) return null;
-            return new Header(newline + 1, expires, names, problems, fields[6], body, fields[8]);
+            if (fields.Length != 10 || $"{fields[0]} {fields[1]}" != Magic) return null;
+            if (!long.TryParse(fields[4], out var expires)) return null;
+            if (!int.TryParse(fields[5], out var names) || names < 0 || !int.TryParse(fields[6], out var meta) || meta < 0) return null;
+            if (!long.TryParse(fields[8], out var body) || body < 0) return null;
+            return new Header(newline + 1, fields[2], fields[3], expires, names, meta, fields[7], body, fields[9]);
         }
+
+        /// <summary>Built from exactly this snapshot, and no role it was built from has expired (past that, the roles
+        /// must be checked again).</summary>
+        public bool IsFor(string key, DateTimeOffset now) => Key == key && DateTimeOffset.FromUnixTimeSeconds(Expires) > now;
     }
 
     private static bool HashIs(ReadOnlySpan<byte> bytes, string hex)
         => string.Equals(Hashing.Sha256Hex(bytes), hex, StringComparison.Ordinal);
 
-    private static List<string>? ReadProblems(ReadOnlySpan<byte> bytes, Header header)
+    private static (List<(string Path, string Text)> Problems, List<RoleRecord> Roles)? ReadMeta(ReadOnlySpan<byte> bytes, Header header)
     {
-        if (!HashIs(bytes, header.ProblemsHash)) return null;
+        if (!HashIs(bytes, header.MetaHash)) return null;
         try
         {
-            var reader = new Utf8JsonReader(bytes);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
-            var list = new List<string>();
-            while (reader.Read() && reader.TokenType == JsonTokenType.String) list.Add(reader.GetString()!);
-            return reader.TokenType == JsonTokenType.EndArray ? list : null;
+            using var document = JsonDocument.Parse(bytes.ToArray());
+            var problems = new List<(string Path, string Text)>();
+            foreach (var problem in document.RootElement.GetProperty("problems").EnumerateArray())
+                problems.Add((problem[0].GetString()!, problem[1].GetString()!));
+            var roles = new List<RoleRecord>();
+            foreach (var role in document.RootElement.GetProperty("roles").EnumerateArray())
+                roles.Add(RoleRecord.Read(role));
+            return (problems, roles);
         }
-        catch (JsonException) { return null; }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException) { return null; }
     }
 
     /// <summary>The cached index, or null when the file is missing, for another key, or damaged (as far as opening it
     /// reads: the header, the problems, the block table and the index's head).</summary>
     internal static PackageIndex? TryRead(string file, string key, DateTimeOffset now, Func<PackageIndex>? rebuild = null)
     {
+        var opened = TryOpen(file, header => header.IsFor(key, now));
+        return opened is null ? null : new PackageIndex(opened.Index, opened.Problems, rebuild);
+    }
+
+    /// <summary>An index file opened (header, meta, block table and head checked); its blocks are checked as they are read.</summary>
+    internal sealed record Opened(CompactPackageIndex Index, List<(string Path, string Text)> Problems, List<RoleRecord> Roles, long Expires);
+
+    /// <summary>
+    /// The cache built under another snapshot of this root version and policy, for an update of the changed roles
+    /// (<see cref="PackageIndexUpdate"/>); null when there is none or it is damaged. Its expiry is not checked here:
+    /// the update checks each unchanged role's own.
+    /// </summary>
+    internal static Opened? TryOpenPrevious(string file, string baseKey) => TryOpen(file, header => header.BaseKey == baseKey);
+
+    private static Opened? TryOpen(string file, Func<Header, bool> wanted)
+    {
         SafeFileHandle? handle = null;
         try
         {
-            // The first line decides whether the file is for this snapshot: a stale one is not read further.
+            // The first line decides whether the file is wanted: a stale one is not read further.
             handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
             long length = RandomAccess.GetLength(handle);
             var start = new byte[Math.Min(length, 4096)];
-            if (RandomAccess.Read(handle, start, 0) != start.Length || Header.Parse(start, key, now) is not { } header) return null;
-            long body = header.Length + (long)header.ProblemsLength, tableLength = VerifiedBlockFile.BlockCount(header.BodyLength) * 32;
+            if (RandomAccess.Read(handle, start, 0) != start.Length || Header.Parse(start) is not { } header || !wanted(header)) return null;
+            long body = header.Length + (long)header.MetaLength, tableLength = VerifiedBlockFile.BlockCount(header.BodyLength) * 32;
             if (body + header.BodyLength + tableLength != length || tableLength > Array.MaxLength) return null;
-            var problemBytes = new byte[header.ProblemsLength];
-            if (RandomAccess.Read(handle, problemBytes, header.Length) != problemBytes.Length || ReadProblems(problemBytes, header) is not { } problems) return null;
+            var metaBytes = new byte[header.MetaLength];
+            if (RandomAccess.Read(handle, metaBytes, header.Length) != metaBytes.Length || ReadMeta(metaBytes, header) is not { } meta) return null;
             var table = new byte[tableLength];
             if (RandomAccess.Read(handle, table, body + header.BodyLength) != table.Length || !HashIs(table, header.TableHash)) return null;
             var compact = CompactPackageIndex.Open(new VerifiedBlockFile(handle, body, header.BodyLength, table));
             if (compact.NameCount != header.Names) return null;
-            var index = new PackageIndex(compact, problems, rebuild);
             handle = null; // the index reads it from now on
-            return index;
+            return new Opened(compact, meta.Problems, meta.Roles, header.Expires);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException) { return null; }
         finally { handle?.Dispose(); }
     }
 
     /// <summary>Best effort: a cache that cannot be written costs time on the next command, nothing else.</summary>
-    internal static void TryWrite(string file, string key, PackageIndex index, DateTimeOffset expires)
+    internal static void TryWrite(string file, string key, string baseKey, byte[] body, IReadOnlyList<(string Path, string Text)> problems,
+                                  IReadOnlyList<RoleRecord> roles, int names, DateTimeOffset expires)
     {
         var temp = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
-            var problems = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(problems))
+            var meta = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(meta))
             {
-                writer.WriteStartArray();
-                foreach (var problem in index.Problems) writer.WriteStringValue(problem);
+                writer.WriteStartObject();
+                writer.WriteStartArray("problems");
+                foreach (var (path, text) in problems)
+                {
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(path);
+                    writer.WriteStringValue(text);
+                    writer.WriteEndArray();
+                }
                 writer.WriteEndArray();
+                writer.WriteStartArray("roles");
+                foreach (var role in roles) role.WriteTo(writer);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
             }
-            var body = CompactPackageIndex.Write(index);
             var table = VerifiedBlockFile.TableOf(body);
-            var head = $"{Magic} {key} {expires.ToUnixTimeSeconds()} {index.Names.Count} {problems.Length} "
-                       + $"{Convert.ToHexStringLower(SHA256.HashData(problems.ToArray()))} {body.Length} {Convert.ToHexStringLower(SHA256.HashData(table))}\n";
+            var head = $"{Magic} {key} {baseKey} {expires.ToUnixTimeSeconds()} {names} {meta.Length} "
+                       + $"{Convert.ToHexStringLower(SHA256.HashData(meta.ToArray()))} {body.Length} {Convert.ToHexStringLower(SHA256.HashData(table))}\n";
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 output.Write(Encoding.ASCII.GetBytes(head));
-                output.Write(problems.ToArray());
+                output.Write(meta.ToArray());
                 output.Write(body);
                 output.Write(table);
             }

@@ -1,3 +1,4 @@
+using Stork.Client.Packages;
 using Stork.Format.Errors;
 using Stork.Format.Metadata;
 using Stork.Format.Trust;
@@ -89,6 +90,12 @@ public sealed partial class Updater
             await LoadDelegatedAsync(trusted, missing, missingDelegator, cancellation);
         }
     }
+
+    /// <summary>What an update of the package index needs (<see cref="PackageIndexUpdate"/>): stored copies, one role
+    /// verified through targets, the target search and, to rebuild a damaged index, every stored role.</summary>
+    public PackageIndexUpdate.Client IndexUpdateClient(TrustedMetadata trusted, CancellationToken cancellation)
+        => new(_store.Read, role => LoadDelegatedAsync(trusted, role, RoleNames.Targets, cancellation),
+            path => FindTargetAsync(trusted, path, cancellation), () => LoadStoredDelegations(trusted));
 
     private async Task LoadDelegatedAsync(TrustedMetadata trusted, string role, string delegator, CancellationToken cancellation)
     {

@@ -30,6 +30,10 @@ public sealed class TrustedMetadata
     /// <summary>Every loaded targets listing, each role once: only for collecting candidate paths, never for trust.</summary>
     public IEnumerable<TargetsMetadata> LoadedTargetsListings => (Targets is null ? [] : new[] { Targets }).Concat(_verifiedCopies.Values.Select(v => v.Metadata));
 
+    /// <summary>Every loaded targets role with its metadata: "targets" first, then delegated roles in load order (each once).</summary>
+    public IEnumerable<(string Role, TargetsMetadata Metadata)> LoadedTargets
+        => (Targets is null ? [] : new[] { (RoleNames.Targets, Targets) }).Concat(_verifiedCopies.Select(v => (v.Key, v.Value.Metadata)));
+
     /// <summary>
     /// Top-level targets (delegator null), or a delegated role as verified through <paramref name="delegator"/>'s
     /// delegation; null when that edge is not loaded or did not verify. A role verified through one delegator is not

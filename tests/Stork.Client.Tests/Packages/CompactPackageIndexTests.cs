@@ -33,7 +33,7 @@ public sealed class CompactPackageIndexTests
             });
 
     private static PackageIndex RoundTrip(PackageIndex index)
-        => new(CompactPackageIndex.Open([0, 1, 2, .. CompactPackageIndex.Write(index)], 3), index.Problems);
+        => new(CompactPackageIndex.Open([0, 1, 2, .. CompactPackageIndex.Write(index)], 3), index.ProblemsByPath);
 
     /// <summary>Through a file read block by block (<see cref="VerifiedBlockFile"/>), as the cache reads it.</summary>
     private static PackageIndex RoundTripFile(PackageIndex index)
@@ -45,7 +45,7 @@ public sealed class CompactPackageIndexTests
             File.WriteAllBytes(file, [.. "head"u8, .. body]);
             var handle = File.OpenHandle(file);
             var compact = CompactPackageIndex.Open(new VerifiedBlockFile(handle, 4, body.Length, VerifiedBlockFile.TableOf(body)));
-            return new PackageIndex(compact, index.Problems);
+            return new PackageIndex(compact, index.ProblemsByPath);
         }
         finally { File.Delete(file); }
     }
@@ -72,12 +72,34 @@ public sealed class CompactPackageIndexTests
 
     [Fact]
     public void A_compact_index_answers_every_lookup_like_the_index_it_was_written_from()
-        => Targets.Array[0, 30].Sample(found =>
+        => Targets.Array[0, 30].Sample(generated =>
         {
+            // One entry per path, as the delegation search returns them (the order of providers follows the paths).
+            var found = generated.DistinctBy(t => t.Path).ToList();
             var policy = new PackageTrustPolicy(MaxDependClauses: 2);
             var built = new PackageIndex(found, policy);
             AssertSame(built, RoundTrip(built));
             AssertSame(built, RoundTripFile(built));
+        }, iter: 300);
+
+    [Fact]
+    public void An_index_updated_for_changed_roles_equals_one_built_from_all_roles()
+        => Gen.Select(Targets.Array[0, 25], Targets.Array[0, 12], Gen.OneOfConst(Roles).Array[1, 2]).Sample((before, replacements, changedRoles) =>
+        {
+            // Each path listed once (the search answers one role per path); the changed roles' listings replaced.
+            var changed = changedRoles.ToHashSet();
+            var old = before.DistinctBy(t => t.Path).ToList();
+            var now = old.Where(t => !changed.Contains(t.Role))
+                .Concat(replacements.Where(t => changed.Contains(t.Role))).DistinctBy(t => t.Path).ToList();
+            var affected = old.Concat(now).Where(t => changed.Contains(t.Role)).Select(t => t.Path).ToHashSet(StringComparer.Ordinal);
+            var policy = new PackageTrustPolicy(MaxDependClauses: 2);
+            var built = new PackageIndex(old, policy);
+            var compact = CompactPackageIndex.Open(CompactPackageIndex.Write(built), 0);
+            var (body, problems) = PackageIndexMerge.Merge(compact, built.ProblemsByPath, affected, now.Where(t => affected.Contains(t.Path)), policy);
+            var full = new PackageIndex(now, policy);
+            var merged = new PackageIndex(CompactPackageIndex.Open(body, 0), problems);
+            AssertSame(full, merged);
+            Assert.Equal(CompactPackageIndex.Write(full), body);
         }, iter: 300);
 
     [Fact]

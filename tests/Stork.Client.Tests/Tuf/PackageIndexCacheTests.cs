@@ -113,7 +113,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         var bytes = File.ReadAllBytes(_cache);
         int newline = Array.IndexOf(bytes, (byte)'\n');
         var header = Encoding.ASCII.GetString(bytes, 0, newline).Split(' ');
-        long bodyEnd = newline + 1 + int.Parse(header[5]) + long.Parse(header[7]);
+        long bodyEnd = newline + 1 + int.Parse(header[6]) + long.Parse(header[8]);
         Assert.True(bodyEnd > 2 * VerifiedBlockFile.BlockSize, "the index must span several blocks");
         bytes[bodyEnd - 1] ^= 0x01;
         File.WriteAllBytes(_cache, bytes);
@@ -157,7 +157,7 @@ public sealed class PackageIndexCacheTests : IDisposable
         var now = await RefreshAsync();
         Assert.NotEqual(oldKey, PackageIndexCache.KeyOf(now));
         Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, now, PackageTrustPolicy.Default, _repo.Clock.Now)));
-        Assert.StartsWith($"stork-package-index 3 {PackageIndexCache.KeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..120]));
+        Assert.StartsWith($"stork-package-index 4 {PackageIndexCache.KeyOf(now)} {PackageIndexCache.BaseKeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..200]));
     }
 
     [Fact]
@@ -238,13 +238,16 @@ public sealed class PackageIndexCacheTests : IDisposable
         WriteCache(key, TargetSearch.AllTrusted(trusted));
         var text = File.ReadAllBytes(_cache);
         var header = Encoding.ASCII.GetString(text, 0, Array.IndexOf(text, (byte)'\n')).Split(' ');
-        header[4] = "3";
+        header[5] = "3";
         File.WriteAllBytes(_cache, [.. Encoding.ASCII.GetBytes(string.Join(' ', header)), .. text.AsSpan(Array.IndexOf(text, (byte)'\n')).ToArray()]);
         Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
     }
 
     private void WriteCache(string key, IReadOnlyList<FoundTarget> found)
-        => PackageIndexCache.TryWrite(_cache, key, new PackageIndex(found), _repo.Clock.Now.AddDays(1));
+    {
+        var index = new PackageIndex(found);
+        PackageIndexCache.TryWrite(_cache, key, "no-base", CompactPackageIndex.Write(index), index.ProblemsByPath, [], index.Names.Count, _repo.Clock.Now.AddDays(1));
+    }
 
     public void Dispose()
     {

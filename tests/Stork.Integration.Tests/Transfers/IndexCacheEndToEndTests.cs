@@ -59,7 +59,7 @@ public sealed class IndexCacheEndToEndTests : IDisposable
         var cache = Path.Combine(host.Home, "state", "package-index.cache");
         var bytes = File.ReadAllBytes(cache);
         var header = System.Text.Encoding.ASCII.GetString(bytes, 0, Array.IndexOf(bytes, (byte)'\n')).Split(' ');
-        long lastOfIndex = Array.IndexOf(bytes, (byte)'\n') + int.Parse(header[5]) + long.Parse(header[7]);
+        long lastOfIndex = Array.IndexOf(bytes, (byte)'\n') + int.Parse(header[6]) + long.Parse(header[8]);
         foreach (var at in new[] { bytes.Length - 3, lastOfIndex })
         {
             bytes = File.ReadAllBytes(cache);

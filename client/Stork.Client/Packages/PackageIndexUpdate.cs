@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using Stork.Format.Errors;
+using Stork.Format.Metadata;
+using Stork.Format.Trust;
+
+namespace Stork.Client.Packages;
+
+/// <summary>
+/// The package index of a new snapshot made from the cached index of an earlier one and the roles that changed, so
+/// that a refresh that downloads a few hash bins costs about what it downloads. Used only when the change leaves the
+/// delegation graph as it was: the same root version and policy (<see cref="PackageIndexCache.BaseKeyOf"/>), the same
+/// top-level targets and the same bytes for every role that delegates; each changed role delegated by targets alone
+/// and delegating nothing, before and after. Unchanged roles keep their verified state (<see cref="RoleRecord"/>: the
+/// snapshot names the same bytes, their delegator gives them the same keys, and they have not expired); each changed
+/// role is verified now, through its delegation from targets. The entries of every path a changed role lists (before
+/// or after) are looked up again with the delegation search (<see cref="PackageIndexMerge"/>). Anything else returns
+/// null and the caller builds the index from every role, verified, as before.
+/// </summary>
+public static class PackageIndexUpdate
+{
+    /// <summary>What the update needs from the TUF client (<c>Updater</c>), which the package layer does not reference.</summary>
+    /// <param name="ReadStored">The stored copy of a role, as the host keeps it (null when missing).</param>
+    /// <param name="LoadThroughTargets">Verifies a role through its delegation from targets (stored copy or download).</param>
+    /// <param name="Find">The delegation search for one path, loading the roles it visits.</param>
+    /// <param name="LoadAll">Loads every stored delegated role (to rebuild an index whose cached bytes turn out damaged).</param>
+    public sealed record Client(Func<string, byte[]?> ReadStored, Func<string, Task> LoadThroughTargets,
+                                Func<string, Task<FoundTarget?>> Find, Action LoadAll);
+
+    /// <summary>Roles changed beyond this share of the recorded ones make a full build the cheaper way.</summary>
+    private const double MaxChangedShare = 0.5;
+
+    /// <summary>The updated index (also written to the cache), or null when the cached one cannot be updated.</summary>
+    /// <exception cref="RepositoryException">A changed role does not verify (except for signatures: then null, and the
+    /// full load decides whether another delegation vouches for it).</exception>
+    public static async Task<PackageIndex?> TryUpdateAsync(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Client client)
+    {
+        var baseKey = PackageIndexCache.BaseKeyOf(trusted, policy);
+        if (PackageIndexCache.TryOpenPrevious(file, baseKey) is not { } previous) return null;
+        var snapshot = trusted.Snapshot!;
+        var records = previous.Roles;
+        if (records.FirstOrDefault(r => r.Name == RoleNames.Targets) is not { } top || !top.Matches(snapshot)) return null;
+        var changed = new List<RoleRecord>();
+        foreach (var record in records)
+        {
+            if (record.Matches(snapshot))
+            {
+                if (DateTimeOffset.FromUnixTimeSeconds(record.Expires) <= now) return null;
+                continue;
+            }
+            if (record.Delegates || record.Sha256 is null || record.Delegators is not [RoleNames.Targets]) return null;
+            changed.Add(record);
+        }
+        if (changed.Count > records.Count * MaxChangedShare) return null;
+
+        // Every path a changed role listed: from the stored copy its record was verified for (same hash).
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in changed)
+        {
+            var bytes = client.ReadStored(record.Name);
+            if (bytes is null || Convert.ToHexStringLower(SHA256.HashData(bytes)) != record.Sha256) return null;
+            try { affected.UnionWith(TargetsMetadata.FromSigned(SignedEnvelope.Parse(bytes, record.Name).Signed, record.Name).Targets.Keys); }
+            catch (RepositoryException) { return null; }
+        }
+        var updated = new List<RoleRecord>(records.Count);
+        var changedNames = changed.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            foreach (var record in changed)
+            {
+                await client.LoadThroughTargets(record.Name);
+                if (trusted.TargetsOf(record.Name, RoleNames.Targets) is not { } metadata || metadata.Delegations is { Roles.Count: > 0 }) return null;
+                affected.UnionWith(metadata.Targets.Keys);
+            }
+            foreach (var record in records)
+            {
+                if (!changedNames.Contains(record.Name)) { updated.Add(record); continue; }
+                var metadata = trusted.TargetsOf(record.Name, RoleNames.Targets)!;
+                updated.Add(record with { Version = metadata.Header.Version, Sha256 = RoleRecord.Sha256Of(snapshot, record.Name), Expires = metadata.Header.Expires.ToUnixTimeSeconds() });
+            }
+            var found = new List<FoundTarget>();
+            foreach (var path in affected.Order(StringComparer.Ordinal))
+                if (await client.Find(path) is { } hit) found.Add(hit);
+            var (body, problems) = PackageIndexMerge.Merge(previous.Index, previous.Problems, affected, found, policy);
+            var key = PackageIndexCache.KeyOf(trusted, policy);
+            var compact = CompactPackageIndex.Open(body, 0);
+            PackageIndexCache.TryWrite(file, key, baseKey, body, problems, updated, compact.NameCount,
+                DateTimeOffset.FromUnixTimeSeconds(updated.Min(r => r.Expires)));
+            PackageIndex Rebuild() => PackageIndexCache.Rebuild(file, trusted, policy, now, client.LoadAll);
+            return PackageIndexCache.TryRead(file, key, now, Rebuild) ?? new PackageIndex(compact, problems, Rebuild);
+        }
+        catch (UnsignedMetadataException) { return null; }
+        catch (InvalidDataException) { return null; }
+    }
+}
