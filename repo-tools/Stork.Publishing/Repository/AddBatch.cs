@@ -8,14 +8,15 @@ namespace Stork.Publishing.Repository;
 /// Queues any number of targets in one pass: the root, the delegation tree (headers only) and the pending queue are
 /// read once, each role a target search visits is read once, and the queue is written once by <see cref="Commit"/>.
 /// Nothing is queued unless <see cref="Commit"/> is called (blob files copied before a failure are harmless:
-/// they are content-addressed and listed by no metadata).
+/// they are content-addressed and listed by no metadata). Queued entries wait in a scratch file, not in memory
+/// (<see cref="PendingQueueBatch"/>).
 /// </summary>
-public sealed class AddBatch
+public sealed class AddBatch : IDisposable
 {
     private readonly RepositoryProject _project;
     private readonly RootMetadata _root;
     private readonly PublishedRoles _roles;
-    private readonly PendingTargetsFile _pending;
+    private readonly PendingQueueBatch _pending;
     private Dictionary<string, RoleSlot>? _slots;
 
     internal AddBatch(RepositoryProject project)
@@ -23,7 +24,7 @@ public sealed class AddBatch
         _project = project;
         _root = project.CurrentRoot();
         _roles = project.ReadPublishedRoles();
-        _pending = PendingTargetsFile.Load(Path.Combine(project.Directory, RepositoryProject.PendingFile));
+        _pending = new PendingQueueBatch(Path.Combine(project.Directory, RepositoryProject.PendingFile));
     }
 
     public int Count { get; private set; }
@@ -69,5 +70,11 @@ public sealed class AddBatch
     }
 
     /// <summary>Writes the queue (once for the whole batch).</summary>
-    public void Commit() => _pending.Save();
+    public void Commit()
+    {
+        _pending.Commit();
+        _pending.Dispose();
+    }
+
+    public void Dispose() => _pending.Dispose();
 }
