@@ -114,9 +114,9 @@ public sealed partial class RepositoryProject
 
         var snapshotPath = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
         if (!File.Exists(snapshotPath)) return done;
-        long newest = CurrentSnapshot().Header.Version;
+        long current = CurrentSnapshot().Header.Version, newest = current;
         while (File.Exists(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest + 1)))) newest++;
-        if (newest == CurrentSnapshot().Header.Version) return done;
+        if (newest == current) return done;
         var newestPath = Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest));
         var bytes = File.ReadAllBytes(newestPath);
         SnapshotMetadata snapshot;
