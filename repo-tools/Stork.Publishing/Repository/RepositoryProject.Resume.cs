@@ -114,9 +114,9 @@ public sealed partial class RepositoryProject
 
         var snapshotPath = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
         if (!File.Exists(snapshotPath)) return done;
-        long current = CurrentSnapshot().Header.Version, newest = current;
+        long shown = CurrentSnapshot().Header.Version, newest = shown;
         while (File.Exists(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest + 1)))) newest++;
-        if (newest == current) return done;
+        if (newest == shown) return done;
         var newestPath = Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest));
         var bytes = File.ReadAllBytes(newestPath);
         SnapshotMetadata snapshot;
