@@ -169,7 +169,8 @@ def main():
             t = time.perf_counter()
             rss1, cpu1, _ = rss_of([*PUB, "add", repo, *names])
             rss2, cpu2, _ = rss_of([*PUB, "publish", repo])
-            emit("bulk", n, wall_s=round(time.perf_counter() - t, 2), cpu_s=round(cpu1 + cpu2, 2), add_cpu_s=round(cpu1, 2), rss_mb=round(max(rss1, rss2), 1))
+            emit("bulk", n, wall_s=round(time.perf_counter() - t, 2), cpu_s=round(cpu1 + cpu2, 2), add_cpu_s=round(cpu1, 2), rss_mb=round(max(rss1, rss2), 1),
+                 add_rss_mb=round(rss1, 1), publish_rss_mb=round(rss2, 1))
         else:
             log(f"  building the {n} repository with {BULK[-1]} (bulk not measured)")
             sh([*BULK, "add", repo, pkgs]); sh([*BULK, "publish", repo])

@@ -24,26 +24,27 @@ internal static class AddCommand
             var signingKeys = KeyOptions.LoadPrivate(result.GetValue(keys));
             try
             {
-                // Read and check every package first: a broken blob must never be signed, and a bad file queues nothing.
-                var manifests = new List<(string Path, PackageManifest Manifest)>(files.Count);
+                // Every package is read and checked before it is queued, and the queue is written only after the
+                // last one passed: a broken blob is never signed, and a bad file queues nothing. One pass, holding no
+                // package after it was queued (blobs copied before a failure are content-addressed and listed nowhere).
+                using var batch = project.BeginAdding();
+                bool quiet = files.Count > 100;
+                var list = PublishOutput.AsJson ? new JsonArray() : null;
                 foreach (var path in files)
                 {
-                    using var reader = PackageReader.Open(path);
-                    reader.VerifyAll();
-                    manifests.Add((path, reader.Manifest));
-                }
-                var batch = project.BeginAdding();
-                bool quiet = manifests.Count > 100;
-                var list = new JsonArray();
-                foreach (var (path, manifest) in manifests)
-                {
+                    PackageManifest manifest;
+                    using (var reader = PackageReader.Open(path))
+                    {
+                        reader.VerifyAll();
+                        manifest = reader.Manifest;
+                    }
                     var added = batch.AddPackage(path, manifest.Name, manifest.Version, manifest.Info.ToJsonNode().AsObject(), result.GetValue(role), manifest.InstalledSize);
                     if (!quiet) PublishOutput.Say($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
-                    list.Add((JsonNode)new JsonObject { ["name"] = manifest.Name, ["version"] = manifest.Version, ["target"] = added.TargetPath, ["role"] = added.Role });
+                    list?.Add((JsonNode)new JsonObject { ["name"] = manifest.Name, ["version"] = manifest.Version, ["target"] = added.TargetPath, ["role"] = added.Role });
                 }
                 batch.Commit();
-                if (quiet) PublishOutput.Say($"added {manifests.Count} packages");
-                PublishOutput.Set("added", list);
+                if (quiet) PublishOutput.Say($"added {files.Count} packages");
+                if (list is not null) PublishOutput.Set("added", list);
                 if (result.GetValue(publish) || signingKeys.Count > 0) PublishCommand.PublishAndReport(project, signingKeys);
                 else PublishOutput.Say("Run 'stork-publish publish' to sign and publish.");
             }

@@ -8,22 +8,24 @@ namespace Stork.Publishing.Repository;
 /// Queues any number of targets in one pass: the root, the delegation tree (headers only) and the pending queue are
 /// read once, each role a target search visits is read once, and the queue is written once by <see cref="Commit"/>.
 /// Nothing is queued unless <see cref="Commit"/> is called (blob files copied before a failure are harmless:
-/// they are content-addressed and listed by no metadata).
+/// they are content-addressed and listed by no metadata). Queued entries wait in a scratch file, not in memory
+/// (<see cref="PendingQueueBatch"/>).
 /// </summary>
-public sealed class AddBatch
+public sealed class AddBatch : IDisposable
 {
     private readonly RepositoryProject _project;
     private readonly RootMetadata _root;
     private readonly PublishedRoles _roles;
-    private readonly PendingTargetsFile _pending;
+    private readonly PendingQueueBatch _pending;
     private Dictionary<string, RoleSlot>? _slots;
+    private Dictionary<string, TargetsMetadata?>? _listed;
 
     internal AddBatch(RepositoryProject project)
     {
         _project = project;
         _root = project.CurrentRoot();
         _roles = project.ReadPublishedRoles();
-        _pending = PendingTargetsFile.Load(Path.Combine(project.Directory, RepositoryProject.PendingFile));
+        _pending = new PendingQueueBatch(Path.Combine(project.Directory, RepositoryProject.PendingFile));
     }
 
     public int Count { get; private set; }
@@ -52,7 +54,7 @@ public sealed class AddBatch
             throw new PublisherException($"{targetPath} is outside role '{role}': it must match {RepositoryProject.DescribeChain(slot)}");
 
         // The entry a client would use for this path (only the roles the search visits are read).
-        if (immutableLabel is not null && _roles.Search(_root, targetPath) is { } listed && listed.Target.Sha256 != sha256)
+        if (immutableLabel is not null && PublisherDelegationWalk.Search(_root, slot => Listed(slot.Name), targetPath) is { } listed && listed.Target.Sha256 != sha256)
             throw new PublisherException($"{immutableLabel} is already published (role '{listed.Role.Name}') with different content (sha256 {listed.Target.Sha256}); publish a new version instead");
 
         var destination = Path.Combine(_project.TargetsDir, RepositoryLayout.HashPrefixedTarget(targetPath, sha256));
@@ -68,6 +70,30 @@ public sealed class AddBatch
         return new AddedPackage(targetPath, sha256, length, role);
     }
 
+    /// <summary>
+    /// A published role as the immutability check needs it: each target's length and hashes without its custom data
+    /// (a package's metadata), kept for the batch. A bulk add into a large repository visits every bin; without
+    /// the custom DOMs that costs a few hundred bytes per published target, not kilobytes.
+    /// </summary>
+    private TargetsMetadata? Listed(string role)
+    {
+        _listed ??= new(StringComparer.Ordinal);
+        if (_listed.TryGetValue(role, out var kept)) return kept;
+        var full = role == RoleNames.Targets ? _roles.Full(role) : _roles.Take(role);
+        kept = full is null ? null : full with
+        {
+            Targets = full.Targets.ToDictionary(t => t.Key, t => t.Value.Custom is null ? t.Value : t.Value with { Custom = null }, StringComparer.Ordinal),
+        };
+        _listed[role] = kept;
+        return kept;
+    }
+
     /// <summary>Writes the queue (once for the whole batch).</summary>
-    public void Commit() => _pending.Save();
+    public void Commit()
+    {
+        _pending.Commit();
+        _pending.Dispose();
+    }
+
+    public void Dispose() => _pending.Dispose();
 }

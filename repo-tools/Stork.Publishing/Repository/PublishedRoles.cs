@@ -22,6 +22,9 @@ internal sealed class PublishedRoles(RepositoryProject project, SnapshotMetadata
         return metadata;
     }
 
+    /// <summary>The role with all its targets for one use, not kept: publishing many roles holds one at a time.</summary>
+    public TargetsMetadata? Take(string role) => _full.Remove(role, out var metadata) ? metadata : project.TryCurrentTargets(role);
+
     /// <summary>The role's header and delegations with an empty target list (the full role when already read).</summary>
     public TargetsMetadata? Header(string role)
     {

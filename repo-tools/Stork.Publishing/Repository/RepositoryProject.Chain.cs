@@ -8,46 +8,80 @@ public sealed partial class RepositoryProject
 {
     /// <summary>Signs new targets (and delegated roles) with everything pending, then snapshot and timestamp.</summary>
     /// <param name="extraKeys">Private keys from the command line (e.g. a delegated role's maintainer key).</param>
+    /// <remarks>
+    /// The queue is read as a stream, twice: once for the names of the roles it changes (so that a missing key fails
+    /// before anything is written), then role by role, each role read, merged, signed and written before the next
+    /// one is read. Memory is bounded by the largest role, not by the queue or the repository.
+    /// </remarks>
     public PublishResult Publish(IEnumerable<SigningKey>? extraKeys = null)
     {
-        var pendingFile = PendingTargetsFile.Load(Path.Combine(Directory, PendingFile));
+        var pendingPath = Path.Combine(Directory, PendingFile);
         var root = CurrentRoot();
         var published = ReadPublishedRoles();
         var walked = published.Walk(root);
         var slots = walked.ToDictionary(r => r.Name, r => r.Slot, StringComparer.Ordinal);
-        // Group the queue by role first, then copy each changed role's target list once (not once per entry).
-        var queued = new Dictionary<string, List<KeyValuePair<string, TargetFile>>>(StringComparer.Ordinal);
-        foreach (var (queuedRole, entries) in pendingFile.ByRole)
-            foreach (var entry in entries)
-            {
-                var role = queuedRole == PendingTargetsFile.Automatic
-                    ? AutomaticRole(published.Full(RoleNames.Targets) ?? throw new PublisherException("targets.json is missing; the repository is incomplete"), entry.Key)
-                    : queuedRole;
-                if (!queued.TryGetValue(role, out var list)) queued[role] = list = [];
-                list.Add(entry);
-            }
-        var changed = new Dictionary<string, TargetsMetadata>(StringComparer.Ordinal);
-        foreach (var (role, entries) in queued)
+        TargetsMetadata Top() => published.Full(RoleNames.Targets) ?? throw new PublisherException("targets.json is missing; the repository is incomplete");
+
+        // First pass: the roles the queue changes, in file order. Entries of the old flat form are routed to their
+        // role here and kept (that form predates bulk adds; such queues are small).
+        var queuedRoles = new List<string>();
+        var automatic = new Dictionary<string, List<KeyValuePair<string, TargetFile>>>(StringComparer.Ordinal);
+        int added = 0;
+        foreach (var entry in PendingTargetsFile.ReadEntries(pendingPath))
         {
-            var metadata = (slots.ContainsKey(role) ? published.Full(role) : null)
-                ?? throw new PublisherException($"a package is queued for role '{role}', which is no longer delegated; remove {PendingFile} and add it again");
-            var targets = new Dictionary<string, TargetFile>(metadata.Targets, StringComparer.Ordinal);
-            foreach (var (path, entry) in entries) targets[path] = entry;
-            changed[role] = metadata with { Targets = targets };
+            added++;
+            if (entry.Role == PendingTargetsFile.Automatic)
+            {
+                var role = AutomaticRole(Top(), entry.Path);
+                if (!automatic.TryGetValue(role, out var list)) automatic[role] = list = [];
+                list.Add(new(entry.Path, PendingTargetsFile.Parse(entry, pendingPath)));
+            }
+            else
+            {
+                // Checked here too, so that a damaged entry fails before any role is written.
+                PendingTargetsFile.Parse(entry, pendingPath);
+                if (queuedRoles.Count == 0 || queuedRoles[^1] != entry.Role) queuedRoles.Add(entry.Role);
+            }
         }
-        // Publishing with nothing queued still re-signs targets: it renews its expiry.
-        if (changed.Count == 0) changed[RoleNames.Targets] = published.Full(RoleNames.Targets)!;
+        var changing = new List<string>(queuedRoles);
+        changing.AddRange(automatic.Keys.Where(r => !queuedRoles.Contains(r, StringComparer.Ordinal)));
+        foreach (var role in changing)
+            if (!slots.ContainsKey(role))
+                throw new PublisherException($"a package is queued for role '{role}', which is no longer delegated; remove {PendingFile} and add it again");
+
         using var keys = new SigningKeys(Keys, extraKeys);
         // Roles nobody changed still expire (think of 256 hash bins): renew those past half their lifetime
         // whose keys are here. A maintainer's role whose key is elsewhere is left for its maintainer.
         var renewBefore = Now + Settings.TargetsExpiry / 2;
-        foreach (var role in walked)
-            if (!changed.ContainsKey(role.Name) && role.Metadata.Header.Expires <= renewBefore
+        var renewed = walked
+            .Where(role => !changing.Contains(role.Name, StringComparer.Ordinal) && role.Metadata.Header.Expires <= renewBefore
                 && keys.Available(role.Slot.Authorisation) >= role.Slot.Authorisation.Threshold)
-                changed[role.Name] = published.Full(role.Name)!;
-        var result = WriteChain(keys, root, changed, published: published);
-        pendingFile.Delete();
-        return result with { AddedTargets = pendingFile.Count };
+            .Select(role => role.Name).ToList();
+        // Publishing with nothing queued still re-signs targets: it renews its expiry.
+        if (changing.Count == 0 && !renewed.Contains(RoleNames.Targets)) renewed.Insert(0, RoleNames.Targets);
+
+        TargetsMetadata Merge(string role, List<KeyValuePair<string, TargetFile>> entries)
+        {
+            var metadata = published.Take(role)
+                ?? throw new PublisherException($"a package is queued for role '{role}', which is no longer delegated; remove {PendingFile} and add it again");
+            var targets = new Dictionary<string, TargetFile>(metadata.Targets, StringComparer.Ordinal);
+            if (automatic.Remove(role, out var routed)) foreach (var (path, entry) in routed) targets[path] = entry;
+            foreach (var (path, entry) in entries) targets[path] = entry;
+            return metadata with { Targets = targets };
+        }
+
+        // Second pass: one role at a time.
+        IEnumerable<(string, TargetsMetadata)> Changes()
+        {
+            foreach (var (role, entries) in PendingTargetsFile.ReadGroups(pendingPath))
+                if (role != PendingTargetsFile.Automatic) yield return (role, Merge(role, entries));
+            foreach (var role in automatic.Keys.ToList()) yield return (role, Merge(role, []));
+            foreach (var role in renewed) yield return (role, published.Take(role)!);
+        }
+
+        var result = WriteChain(keys, root, slots, [.. changing, .. renewed], Changes(), resignSnapshot: false, published);
+        File.Delete(pendingPath);
+        return result with { AddedTargets = added };
     }
 
     /// <summary>Re-signs only the timestamp with a fresh expiry (for cron with short timestamp lifetimes).</summary>
@@ -60,37 +94,58 @@ public sealed partial class RepositoryProject
     /// <summary>
     /// Writes new versions of the <paramref name="changed"/> targets-type roles (version = current + 1, fresh
     /// expiry), a new snapshot when anything changed (or <paramref name="resignSnapshot"/>), and always a new
-    /// timestamp. Everything is signed in memory first, so a missing key fails before any file is written;
-    /// files are then written bottom-up so the timestamp never names a file that is not there yet.
-    /// Unchanged roles are read only for their delegations (which decide who signs their children), never in full.
+    /// timestamp. Unchanged roles are read only for their delegations (which decide who signs their children), never in full.
     /// </summary>
     internal PublishResult WriteChain(SigningKeys keys, RootMetadata root, IReadOnlyDictionary<string, TargetsMetadata> changed,
         bool resignSnapshot = false, PublishedRoles? published = null)
     {
-        var now = Now;
         published ??= ReadPublishedRoles();
-        var currentSnapshot = published.Snapshot;
+        // Who signs a role comes from the new tree: a changed delegator's delegations decide for its children.
+        var slots = changed.Count > 0
+            ? published.Walk(root, changed).ToDictionary(r => r.Name, r => r.Slot, StringComparer.Ordinal)
+            : new Dictionary<string, RoleSlot>(StringComparer.Ordinal);
+        var ordered = changed.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, c.Value)).ToList();
+        return WriteChain(keys, root, slots, [.. ordered.Select(c => c.Key)], ordered, resignSnapshot, published);
+    }
 
-        var prepared = new List<(string Role, long Version, byte[] Bytes)>();
-        int targetCount = 0;
-        if (changed.Count > 0)
+    /// <summary>
+    /// The chain writer: every key is checked before any file is written (so a missing key fails with nothing
+    /// written); then each changed role of <paramref name="changes"/> (produced one at a time, in
+    /// <paramref name="roles"/>) is signed and written as its versioned file before the next is produced, so only its
+    /// signed size is kept. Files are written bottom-up so the timestamp never names a file that is not there yet:
+    /// every versioned file, then the unversioned copies, timestamp last (RepositoryProject.Resume.cs).
+    /// </summary>
+    private PublishResult WriteChain(SigningKeys keys, RootMetadata root, IReadOnlyDictionary<string, RoleSlot> slots,
+        IReadOnlyList<string> roles, IEnumerable<(string Role, TargetsMetadata Content)> changes, bool resignSnapshot, PublishedRoles published)
+    {
+        var now = Now;
+        var currentSnapshot = published.Snapshot;
+        foreach (var role in roles)
         {
-            // Who signs a role comes from the new tree: a changed delegator's delegations decide for its children.
-            var slots = published.Walk(root, changed).ToDictionary(r => r.Name, r => r.Slot, StringComparer.Ordinal);
-            foreach (var (role, content) in changed.OrderBy(c => c.Key, StringComparer.Ordinal))
-            {
-                if (!slots.TryGetValue(role, out var slot))
-                    throw new PublisherException($"role '{role}' is not delegated from targets; it cannot be published");
-                // Skips version numbers an interrupted publish already used: a versioned file never changes (SPEC §2.2).
-                long version = NextFreeVersion(role, published.CurrentVersion(role) + 1);
-                var metadata = content with { Header = new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, version, now + Settings.TargetsExpiry) };
-                var bytes = keys.SignToBytes(role, metadata.ToSigned(), slot.Keys, slot.Authorisation);
-                // Read our own output back with the client's parser: never publish metadata a client would reject as malformed.
-                try { TargetsMetadata.FromSigned(SignedEnvelope.Parse(bytes, role).Signed, role); }
-                catch (MetadataFormatException e) { throw new PublisherException($"refusing to publish malformed metadata for role '{role}': {e.Message}", e); }
-                prepared.Add((role, version, bytes));
-                targetCount += metadata.Targets.Count;
-            }
+            if (!slots.TryGetValue(role, out var slot))
+                throw new PublisherException($"role '{role}' is not delegated from targets; it cannot be published");
+            keys.Require(role, slot.Authorisation);
+        }
+        bool newSnapshot = roles.Count > 0 || resignSnapshot || currentSnapshot is null;
+        if (newSnapshot) keys.Require(RoleNames.Snapshot, root.Role(RoleNames.Snapshot));
+        keys.Require(RoleNames.Timestamp, root.Role(RoleNames.Timestamp));
+
+        var prepared = new List<(string Role, MetaFile Meta)>();
+        int targetCount = 0;
+        foreach (var (role, content) in changes)
+        {
+            if (!slots.TryGetValue(role, out var slot))
+                throw new PublisherException($"role '{role}' is not delegated from targets; it cannot be published");
+            // Skips version numbers an interrupted publish already used: a versioned file never changes (SPEC §2.2).
+            long version = NextFreeVersion(role, published.CurrentVersion(role) + 1);
+            var metadata = content with { Header = new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, version, now + Settings.TargetsExpiry) };
+            var bytes = keys.SignToBytes(role, metadata.ToSigned(), slot.Keys, slot.Authorisation);
+            // Read our own output back with the client's parser: never publish metadata a client would reject as malformed.
+            try { TargetsMetadata.FromSigned(SignedEnvelope.Parse(bytes, role).Signed, role); }
+            catch (MetadataFormatException e) { throw new PublisherException($"refusing to publish malformed metadata for role '{role}': {e.Message}", e); }
+            WriteVersionedOnce(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, version)), bytes);
+            prepared.Add((role, new MetaFile(version, bytes.Length, Sha256Of(bytes))));
+            targetCount += metadata.Targets.Count;
         }
 
         var snapshotFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
@@ -100,8 +155,7 @@ public sealed partial class RepositoryProject
         if (prepared.Count > 0 || resignSnapshot || currentSnapshot is null)
         {
             var meta = new Dictionary<string, MetaFile>(currentSnapshot?.Meta ?? new Dictionary<string, MetaFile>(), StringComparer.Ordinal);
-            foreach (var (role, version, bytes) in prepared)
-                meta[RepositoryLayout.UnversionedMetadata(role)] = new MetaFile(version, bytes.Length, Sha256Of(bytes));
+            foreach (var (role, entry) in prepared) meta[RepositoryLayout.UnversionedMetadata(role)] = entry;
             snapshotVersion = NextFreeVersion(RoleNames.Snapshot, (currentSnapshot?.Header.Version ?? 0) + 1);
             var snapshot = new SnapshotMetadata(new SignedHeader(RoleNames.Snapshot, RoleNames.SpecVersion, snapshotVersion, now + Settings.SnapshotExpiry), meta);
             snapshotBytes = keys.SignToBytes(RoleNames.Snapshot, snapshot.ToSigned(), root.Keys, root.Role(RoleNames.Snapshot));
@@ -119,16 +173,32 @@ public sealed partial class RepositoryProject
         var timestamp = new TimestampMetadata(new SignedHeader(RoleNames.Timestamp, RoleNames.SpecVersion, timestampVersion, now + Settings.TimestampExpiry), snapshotEntry);
         var timestampBytes = keys.SignToBytes(RoleNames.Timestamp, timestamp.ToSigned(), root.Keys, root.Role(RoleNames.Timestamp));
 
-        // Every versioned file first, then the unversioned copies, timestamp last (RepositoryProject.Resume.cs).
-        foreach (var (role, version, bytes) in prepared) WriteVersionedOnce(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, version)), bytes);
+        // The roles' versioned files are written; the snapshot's, then the unversioned copies, timestamp last.
         if (snapshotBytes is not null) WriteVersionedOnce(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, snapshotVersion)), snapshotBytes);
-        foreach (var (role, _, bytes) in prepared) WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role)), bytes);
+        foreach (var (role, entry) in prepared) CopyToUnversioned(role, entry.Version);
         if (snapshotBytes is not null) WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot)), snapshotBytes);
         WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp)), timestampBytes);
 
-        var targetsVersion = prepared.FirstOrDefault(p => p.Role == RoleNames.Targets).Version;
+        var targetsVersion = prepared.FirstOrDefault(p => p.Role == RoleNames.Targets).Meta?.Version ?? 0;
         if (targetsVersion == 0) targetsVersion = published.CurrentVersion(RoleNames.Targets);
-        return new PublishResult(targetsVersion, snapshotVersion, timestampVersion, targetCount, 0, prepared.Select(p => p.Role).ToList());
+        var signed = prepared.Select(p => p.Role).Order(StringComparer.Ordinal).ToList();
+        return new PublishResult(targetsVersion, snapshotVersion, timestampVersion, targetCount, 0, signed);
+    }
+
+    /// <summary>The unversioned copy of a role's versioned file just written (and of its gzip copy), read back one role at a time.</summary>
+    private void CopyToUnversioned(string role, long version)
+    {
+        var versioned = Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(role, version));
+        var unversioned = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role));
+        var bytes = File.ReadAllBytes(versioned);
+        // WriteWithGzip wrote the .gz before the file, so an existing file has its own .gz beside it.
+        if (File.Exists(versioned + ".gz"))
+        {
+            WriteAtomically(unversioned + ".gz", File.ReadAllBytes(versioned + ".gz"));
+            WriteAtomically(unversioned, bytes);
+            CountWrite();
+        }
+        else WriteUnversioned(unversioned, bytes);
     }
 
     private static Dictionary<string, string> Sha256Of(byte[] bytes) => new() { ["sha256"] = Hashing.Sha256Hex(bytes) };

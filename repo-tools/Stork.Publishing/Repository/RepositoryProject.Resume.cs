@@ -67,10 +67,13 @@ public sealed partial class RepositoryProject
         {
             var path = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(role));
             if (!File.Exists(path)) return [];
+            var bytes = File.ReadAllBytes(path);
+            // The usual case, cheaply: enough signatures over the bytes as written (no DOM, no re-serialization).
+            if (QuickSignatureCheck.Count(bytes, root.Keys, root.Role(role).KeyIds) >= root.Role(role).Threshold) continue;
             SignedEnvelope envelope;
-            try { envelope = SignedEnvelope.Parse(File.ReadAllBytes(path), path); }
+            try { envelope = SignedEnvelope.Parse(bytes, path); }
             catch (MetadataFormatException) { return []; } // not ours to repair here: verify names it
-            if (envelope.CountValidSignatures(root.Keys, root.Role(role).KeyIds) < root.Role(role).Threshold) stale.Add(role);
+            if (envelope.CountValidSignaturesOverReceivedBytes(root.Keys, root.Role(role).KeyIds) < root.Role(role).Threshold) stale.Add(role);
         }
         if (stale.Count == 0) return [];
         using var keys = new SigningKeys(Keys);
@@ -111,9 +114,9 @@ public sealed partial class RepositoryProject
 
         var snapshotPath = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
         if (!File.Exists(snapshotPath)) return done;
-        long newest = CurrentSnapshot().Header.Version;
+        long shown = CurrentSnapshot().Header.Version, newest = shown;
         while (File.Exists(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest + 1)))) newest++;
-        if (newest == CurrentSnapshot().Header.Version) return done;
+        if (newest == shown) return done;
         var newestPath = Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest));
         var bytes = File.ReadAllBytes(newestPath);
         SnapshotMetadata snapshot;

@@ -137,7 +137,7 @@ public sealed partial class RepositoryProject
     /// show the disk change of a plan before downloading anything (SPEC.md §4).</param>
     public AddedPackage AddPackage(string blobPath, string name, string version, JsonObject packageInfo, string? role = null, long? installedSize = null)
     {
-        var batch = BeginAdding();
+        using var batch = BeginAdding();
         var added = batch.AddPackage(blobPath, name, version, packageInfo, role, installedSize);
         batch.Commit();
         return added;
@@ -149,7 +149,7 @@ public sealed partial class RepositoryProject
     /// </summary>
     public AddedPackage AddTarget(string targetPath, string file, JsonObject? custom, string? role = null, string? immutableLabel = null)
     {
-        var batch = BeginAdding();
+        using var batch = BeginAdding();
         var added = batch.AddTarget(targetPath, file, custom, role, immutableLabel);
         batch.Commit();
         return added;
@@ -181,7 +181,7 @@ public sealed partial class RepositoryProject
             ? $"one of the paths of '{d.Name}' ({string.Join(", ", p)})"
             : $"one of the path hash prefixes of '{d.Name}' ({string.Join(", ", d.PathHashPrefixes!.Take(8))}{(d.PathHashPrefixes!.Count > 8 ? ", ..." : "")})"));
 
-    public IReadOnlyList<string> PendingTargets() => PendingTargetsFile.Load(Path.Combine(Directory, PendingFile)).Paths.ToList();
+    public IReadOnlyList<string> PendingTargets() => PendingTargetsFile.ReadEntries(Path.Combine(Directory, PendingFile)).Select(e => e.Path).ToList();
 
     private static void WriteAtomically(string path, byte[] bytes)
     {

@@ -40,6 +40,17 @@ public sealed class SigningKeys : IDisposable
 
     public int Available(RoleKeys role) => role.KeyIds.Count(id => Find(id) is not null);
 
+    /// <summary>Fails unless enough of the role's keys are at hand to meet its threshold (checked before anything is written).</summary>
+    public void Require(string roleName, RoleKeys role)
+    {
+        int available = Available(role);
+        if (available < role.Threshold) throw TooFew(roleName, role, available);
+    }
+
+    private static PublisherException TooFew(string roleName, RoleKeys role, int valid) => new(
+        $"role '{roleName}' needs {role.Threshold} signature(s) but only {valid} of its keys ({string.Join(", ", role.KeyIds.Select(k => k[..16]))}) are available here; " +
+        "put the missing private keys in the key store or pass them with --key");
+
     /// <summary>Adds a signature by every key of <paramref name="role"/> that is at hand.</summary>
     public int SignWithAvailable(SignedEnvelope envelope, RoleKeys role)
     {
@@ -75,10 +86,7 @@ public sealed class SigningKeys : IDisposable
         int valid = 0;
         foreach (var (id, hex) in signatures)
             if (role.KeyIds.Contains(id) && keys.TryGetValue(id, out var publicKey) && publicKey.Verify(message, Convert.FromHexString(hex))) valid++;
-        if (valid < role.Threshold)
-            throw new PublisherException(
-                $"role '{roleName}' needs {role.Threshold} signature(s) but only {valid} of its keys ({string.Join(", ", role.KeyIds.Select(k => k[..16]))}) are available here; " +
-                "put the missing private keys in the key store or pass them with --key");
+        if (valid < role.Threshold) throw TooFew(roleName, role, valid);
         // {"signatures":[{"keyid":K,"sig":S},...],"signed":MESSAGE}: canonical, as SignedEnvelope.ToBytes writes it.
         var output = new MemoryStream(message.Length + 64 + 160 * signatures.Count);
         output.Write("{\"signatures\":["u8);
