@@ -26,7 +26,7 @@ internal static class AddCommand
             {
                 // Every package is read and checked before it is queued, and the queue is written only after the
                 // last one passed: a broken blob is never signed, and a bad file queues nothing. One pass, holding no
-                // package after it was queued (blobs copied before a failure are content-addressed and listed nowhere).
+                // package after it was queued (blobs copied before a failure are removed when the batch is disposed).
                 using var batch = project.BeginAdding();
                 bool quiet = files.Count > 100;
                 var list = PublishOutput.AsJson ? new JsonArray() : null;

@@ -7,9 +7,9 @@ namespace Stork.Publishing.Repository;
 /// <summary>
 /// Queues any number of targets in one pass: the root, the delegation tree (headers only) and the pending queue are
 /// read once, each role a target search visits is read once, and the queue is written once by <see cref="Commit"/>.
-/// Nothing is queued unless <see cref="Commit"/> is called (blob files copied before a failure are harmless:
-/// they are content-addressed and listed by no metadata). Queued entries wait in a scratch file, not in memory
-/// (<see cref="PendingQueueBatch"/>).
+/// Nothing is queued unless <see cref="Commit"/> is called, and a batch disposed without it removes the blob files
+/// it copied into the served tree, so a refused add leaves the repository as it found it. Queued entries wait in a
+/// scratch file, not in memory (<see cref="PendingQueueBatch"/>).
 /// </summary>
 public sealed class AddBatch : IDisposable
 {
@@ -19,6 +19,9 @@ public sealed class AddBatch : IDisposable
     private readonly PendingQueueBatch _pending;
     private Dictionary<string, RoleSlot>? _slots;
     private Dictionary<string, TargetsMetadata?>? _listed;
+    // Blob files this batch created (not ones already served): removed again unless the batch commits.
+    private readonly List<string> _created = [];
+    private bool _committed;
 
     internal AddBatch(RepositoryProject project)
     {
@@ -64,6 +67,7 @@ public sealed class AddBatch : IDisposable
             var temp = destination + ".tmp";
             File.Copy(file, temp, overwrite: true);
             File.Move(temp, destination, overwrite: true);
+            _created.Add(destination);
         }
         _pending.Add(role, targetPath, target);
         Count++;
@@ -92,8 +96,15 @@ public sealed class AddBatch : IDisposable
     public void Commit()
     {
         _pending.Commit();
+        _committed = true;
         _pending.Dispose();
     }
 
-    public void Dispose() => _pending.Dispose();
+    public void Dispose()
+    {
+        _pending.Dispose();
+        if (_committed) return;
+        foreach (var path in _created) File.Delete(path);
+        _created.Clear();
+    }
 }

@@ -51,11 +51,22 @@ public sealed class BulkPublishTests : IDisposable
     }
 
     [Fact]
-    public void A_batch_that_is_not_committed_queues_nothing()
+    public void A_batch_that_is_not_committed_queues_nothing_and_removes_the_blobs_it_copied()
     {
-        var batch = Repo.BeginAdding();
-        foreach (var (blob, name, info) in Build(3)) batch.AddPackage(blob, name, "1.0.0", info);
-        Assert.Empty(Repo.PendingTargets());
+        var already = Build(1, "old")[0];
+        Repo.AddPackage(already.Blob, already.Name, "1.0.0", already.Info);
+        var servedBefore = Directory.GetFiles(Repo.TargetsDir, "*", SearchOption.AllDirectories).Order().ToArray();
+        Assert.Single(servedBefore);
+
+        using (var batch = Repo.BeginAdding())
+        {
+            batch.AddPackage(already.Blob, already.Name, "1.0.0", already.Info); // same blob: already served, kept
+            foreach (var (blob, name, info) in Build(3)) batch.AddPackage(blob, name, "1.0.0", info);
+            Assert.Equal(4, Directory.GetFiles(Repo.TargetsDir, "*", SearchOption.AllDirectories).Length);
+        } // disposed without Commit, as a refused add is
+
+        Assert.Single(Repo.PendingTargets()); // only the earlier add's entry
+        Assert.Equal(servedBefore, Directory.GetFiles(Repo.TargetsDir, "*", SearchOption.AllDirectories).Order().ToArray());
     }
 
     [Fact]
