@@ -249,7 +249,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     {
         if (database.FindJournal(guest) is null) return null;
         using var storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", OnWait);
-        using var guestLock = FileLock.AcquireAsync(GuestLockPath(guest), $"guest {guest}", OnWait, CancellationToken.None).GetAwaiter().GetResult();
+        using var guestLock = FileLock.Acquire(GuestLockPath(guest), $"guest {guest}", OnWait);
         return RecoverLocked(guest);
     }
 
