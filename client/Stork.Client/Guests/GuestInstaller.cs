@@ -313,7 +313,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     /// have been written through a guest's link meanwhile: they get the flag back, then are re-hashed; a changed
     /// one leaves the store (guests holding it show as drifted in verify, and repair restores them).
     /// </summary>
-    private void RearmStoreFiles(ContentStore store, StoreGuard guard, IReadOnlyList<FileAction> actions)
+    private static void RearmStoreFiles(ContentStore store, StoreGuard guard, IReadOnlyList<FileAction> actions)
     {
         if (!guard.Immutable) return;
         foreach (var action in actions.Where(a => a.Kind == FileActionKind.Share).DistinctBy(a => store.PathFor(a.Entry)))
