@@ -156,7 +156,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         var current = url;
         for (int hop = 0; ; hop++)
         {
-            var response = await SendOnceAsync(current, cancellation, rangeFrom, acceptGzip);
+            var response = await SendOnceAsync(current, rangeFrom, acceptGzip, cancellation);
             if (!RedirectPolicy.IsRedirect(response.StatusCode)) return CheckStatus(response, current);
             var location = response.Headers.Location;
             response.Dispose();
@@ -164,7 +164,7 @@ public sealed class HttpFetcher : IFetcher, IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Uri url, CancellationToken cancellation, long? rangeFrom, bool acceptGzip)
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri url, long? rangeFrom, bool acceptGzip, CancellationToken cancellation)
     {
         try
         {

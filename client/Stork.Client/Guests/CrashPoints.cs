@@ -26,7 +26,7 @@ public static class CrashPoints
     public static void Hit()
     {
         var count = Interlocked.Increment(ref _passed);
-        if (Limit > 0 && count == Limit) Kill(Environment.ProcessId, 9);
+        if (Limit > 0 && count == Limit) _ = Kill(Environment.ProcessId, 9);
         Hook.Value?.Invoke();
     }
 }

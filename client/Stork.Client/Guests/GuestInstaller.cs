@@ -249,7 +249,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     {
         if (database.FindJournal(guest) is null) return null;
         using var storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", OnWait);
-        using var guestLock = FileLock.AcquireAsync(GuestLockPath(guest), $"guest {guest}", OnWait, CancellationToken.None).GetAwaiter().GetResult();
+        using var guestLock = FileLock.Acquire(GuestLockPath(guest), $"guest {guest}", OnWait);
         return RecoverLocked(guest);
     }
 
@@ -313,7 +313,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     /// have been written through a guest's link meanwhile: they get the flag back, then are re-hashed; a changed
     /// one leaves the store (guests holding it show as drifted in verify, and repair restores them).
     /// </summary>
-    private void RearmStoreFiles(ContentStore store, StoreGuard guard, IReadOnlyList<FileAction> actions)
+    private static void RearmStoreFiles(ContentStore store, StoreGuard guard, IReadOnlyList<FileAction> actions)
     {
         if (!guard.Immutable) return;
         foreach (var action in actions.Where(a => a.Kind == FileActionKind.Share).DistinctBy(a => store.PathFor(a.Entry)))

@@ -16,24 +16,48 @@ public sealed class FileLock : IDisposable
         bool told = false;
         while (true)
         {
-            try
+            if (TryTake(path, what, onWait, ref told) is { } taken) return taken;
+            await Task.Delay(RetryDelay(), cancellation);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AcquireAsync"/> for callers that are synchronous end to end (recovery, the host identity, the
+    /// guest-roots file): waiting for a lock blocks them anyway, so the thread sleeps instead of blocking on a task.
+    /// </summary>
+    public static FileLock Acquire(string path, string what, Action<string>? onWait)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        bool told = false;
+        while (true)
+        {
+            if (TryTake(path, what, onWait, ref told) is { } taken) return taken;
+            Thread.Sleep(RetryDelay());
+        }
+    }
+
+    // Jittered, so that many waiters do not retry in lock-step.
+    private static int RetryDelay() => Random.Shared.Next(20, 120);
+
+    /// <summary>One attempt: the lock, or null while another process holds it (the first miss is reported once).</summary>
+    private static FileLock? TryTake(string path, string what, Action<string>? onWait, ref bool told)
+    {
+        try
+        {
+            return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (Exception e) when (LockFileFailure.IsLocal(e))
+        {
+            throw LockFileFailure.Wrap(e, path, what);
+        }
+        catch (IOException)
+        {
+            if (!told)
             {
-                return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                onWait?.Invoke($"waiting for another stork-get process that holds the lock on {what} ({path})");
+                told = true;
             }
-            catch (Exception e) when (LockFileFailure.IsLocal(e))
-            {
-                throw LockFileFailure.Wrap(e, path, what);
-            }
-            catch (IOException)
-            {
-                if (!told)
-                {
-                    onWait?.Invoke($"waiting for another stork-get process that holds the lock on {what} ({path})");
-                    told = true;
-                }
-                // Jittered, so that many waiters do not retry in lock-step.
-                await Task.Delay(Random.Shared.Next(20, 120), cancellation);
-            }
+            return null;
         }
     }
 

@@ -46,7 +46,7 @@ public sealed partial class PackageOperations
             if (!_expired || Offline) return (_refreshed = stored).Value;
         }
         catch (LocalException) when (!Offline) { /* nothing usable stored: the repository must answer */ }
-        return await RefreshOnceAsync(cancellation, fallBack: stored);
+        return await RefreshOnceAsync(fallBack: stored, useStoredWhenUnreachable: true, cancellation);
     }
 
     /// <summary>Refuses to install from expired metadata anything the guest does not already have (same version and blob).</summary>

@@ -22,7 +22,7 @@ public sealed partial class PackageOperations
         foreach (var name in names)
             if (!installed.Any(p => p.Name == name))
                 throw new RequestException($"{name} is not installed in guest {guest}{Suggest.DidYouMean(name, installed.Select(p => p.Name))}");
-        var (index, trusted) = await RefreshOnceAsync(cancellation, dryRun);
+        var (index, trusted) = await RefreshOnceAsync(dryRun, cancellation);
         var request = UpgradeRequest(guest, installed, names);
         var manual = installed.Where(p => p.Manual).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return await ApplyAsync(guest, index, trusted, request, manual, dryRun, cancellation);

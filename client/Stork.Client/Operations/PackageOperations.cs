@@ -32,7 +32,7 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
     public async Task<OperationOutcome> InstallAsync(string guest, IReadOnlyList<string> requests, bool dryRun, CancellationToken cancellation)
     {
         if (requests.Count == 0) throw new RequestException("name at least one package to install");
-        var (index, trusted) = await RefreshOnceAsync(cancellation, dryRun);
+        var (index, trusted) = await RefreshOnceAsync(dryRun, cancellation);
         var references = requests.Select(PackageRequestParser.Parse).ToList();
         foreach (var reference in references) RequireKnown(index, reference.Name);
 
@@ -90,12 +90,12 @@ public sealed partial class PackageOperations(HostSession session, GuestInstalle
     private (PackageIndex Index, TrustedMetadata Trusted)? _refreshed;
 
     /// <param name="dryRun">A dry run installs nothing: when the repository cannot be reached it plans from the stored metadata.</param>
-    private Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation, bool dryRun)
-        => RefreshOnceAsync(cancellation, fallBack: null, useStoredWhenUnreachable: dryRun);
+    private Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(bool dryRun, CancellationToken cancellation)
+        => RefreshOnceAsync(fallBack: null, useStoredWhenUnreachable: dryRun, cancellation);
 
     /// <param name="fallBack">Stored metadata to use when the repository cannot be reached (already loaded by the caller).</param>
-    private async Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(CancellationToken cancellation,
-        (PackageIndex, TrustedMetadata)? fallBack, bool useStoredWhenUnreachable = true)
+    private async Task<(PackageIndex Index, TrustedMetadata Trusted)> RefreshOnceAsync(
+        (PackageIndex, TrustedMetadata)? fallBack, bool useStoredWhenUnreachable, CancellationToken cancellation)
     {
         if (_refreshed is { } done) return done;
         if (Offline) { _refreshed = LoadStored(); return _refreshed.Value; }

@@ -130,7 +130,7 @@ internal sealed class CompactPackageIndex
         }
     }
 
-    private ReadOnlySpan<byte> HeapString(ReadOnlySpan<byte> heap, long at, out long next)
+    private static ReadOnlySpan<byte> HeapString(ReadOnlySpan<byte> heap, long at, out long next)
     {
         if (at < 0 || at > heap.Length - 4L) throw new InvalidDataException($"heap offset {at}");
         int length = I(heap, (int)at);
@@ -239,7 +239,7 @@ internal sealed class CompactPackageIndex
             var records = index._bytes.Read(index._names, RecordSize * index._nameCount);
             var heap = index._bytes.Read(index._heap, index._heapLength);
             for (int i = 0; i < index._nameCount; i++)
-                names.Add(Encoding.UTF8.GetString(index.HeapString(heap, I(records, RecordSize * i), out _)));
+                names.Add(Encoding.UTF8.GetString(HeapString(heap, I(records, RecordSize * i), out _)));
             return names.GetEnumerator();
         }
 

@@ -69,7 +69,7 @@ public sealed partial class HostDatabase
     {
         var stateDir = Path.GetDirectoryName(Path.GetFullPath(_connection.DataSource))!;
         var path = HostIdentity.GuestRootsPath(stateDir);
-        using var _ = FileLock.AcquireAsync(path + ".lock", "the guest roots file", null, CancellationToken.None).GetAwaiter().GetResult();
+        using var _ = FileLock.Acquire(path + ".lock", "the guest roots file", null);
         var list = new System.Text.Json.Nodes.JsonArray();
         foreach (var g in ListGuests())
             list.Add((System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = g.Name, ["root"] = g.Root, ["link_mode"] = g.LinkMode.Name(), ["share_group"] = g.ShareGroup, ["base"] = g.Base });

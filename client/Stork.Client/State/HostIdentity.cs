@@ -99,8 +99,7 @@ public static partial class HostIdentity
     internal static void CreateFresh(HostPaths paths)
     {
         Directory.CreateDirectory(paths.StateDir);
-        using var _ = FileLock.AcquireAsync(Path.Combine(paths.LocksDir, "host-identity.lock"), "the host identity", null, CancellationToken.None)
-            .GetAwaiter().GetResult();
+        using var _ = FileLock.Acquire(Path.Combine(paths.LocksDir, "host-identity.lock"), "the host identity", null);
         if (File.Exists(paths.Database)) return; // another process created it while we waited
         RequireNoStoreWithoutDatabase(paths, ReadStoreId(paths));
         // A WAL or shared-memory file without its database is stale; replaying it into the new one would corrupt it.

@@ -18,6 +18,6 @@ public static class NamedCrashPoint
 
     public static void Hit(string name)
     {
-        if (Target == name) Kill(Environment.ProcessId, 9);
+        if (Target == name) _ = Kill(Environment.ProcessId, 9);
     }
 }

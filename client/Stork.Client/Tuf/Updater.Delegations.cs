@@ -18,22 +18,49 @@ public sealed partial class Updater
     /// snapshot names, so an unchanged hash bin costs nothing. An edge whose delegator's keys do not sign the role
     /// stays untrusted (the search never passes through it); a role that verifies through no edge at all is an error.
     /// </summary>
-    public Task LoadAllDelegationsAsync(TrustedMetadata trusted, CancellationToken cancellation)
-        => VisitAllDelegationEdgesAsync(trusted, (role, delegator) => LoadDelegatedAsync(trusted, role, delegator, cancellation));
+    public async Task LoadAllDelegationsAsync(TrustedMetadata trusted, CancellationToken cancellation)
+    {
+        var walk = new DelegationEdgeWalk(trusted);
+        while (walk.Next() is { } edge)
+        {
+            var (role, delegator) = edge;
+            try
+            {
+                await LoadDelegatedAsync(trusted, role, delegator, cancellation);
+            }
+            catch (UnsignedMetadataException e)
+            {
+                walk.Unsigned(role, e);
+                continue;
+            }
+            walk.Loaded(role, delegator);
+        }
+        walk.Finish();
+    }
 
     /// <summary>Verifies and loads every stored delegated role reachable from targets, per delegation edge (no network).</summary>
     public void LoadStoredDelegations(TrustedMetadata trusted)
     {
         try
         {
-            VisitAllDelegationEdgesAsync(trusted, (role, delegator) =>
+            var walk = new DelegationEdgeWalk(trusted);
+            while (walk.Next() is { } edge)
             {
-                if (trusted.TryTrustVerifiedCopy(role, delegator)) return Task.CompletedTask;
-                var bytes = _store.Read(role)
-                    ?? throw new LocalException($"the stored metadata of role {role} is missing; run 'stork-get refresh'");
-                trusted.UpdateDelegatedTargets(bytes, role, delegator);
-                return Task.CompletedTask;
-            }).GetAwaiter().GetResult();
+                var (role, delegator) = edge;
+                try
+                {
+                    if (!trusted.TryTrustVerifiedCopy(role, delegator))
+                        trusted.UpdateDelegatedTargets(_store.Read(role)
+                            ?? throw new LocalException($"the stored metadata of role {role} is missing; run 'stork-get refresh'"), role, delegator);
+                }
+                catch (UnsignedMetadataException e)
+                {
+                    walk.Unsigned(role, e);
+                    continue;
+                }
+                walk.Loaded(role, delegator);
+            }
+            walk.Finish();
         }
         catch (RepositoryException e)
         {
@@ -41,37 +68,56 @@ public sealed partial class Updater
         }
     }
 
-    /// <summary>Pre-order walk over every delegation edge; each role's children are read once, after it verified.</summary>
-    private static async Task VisitAllDelegationEdgesAsync(TrustedMetadata trusted, Func<string, string, Task> load)
+    /// <summary>
+    /// Pre-order walk over every delegation edge (at most <see cref="TargetSearch.DefaultMaxRoles"/>); each role's
+    /// children are read once, after it verified. The caller loads each edge, synchronously or not, and reports back.
+    /// </summary>
+    private sealed class DelegationEdgeWalk
     {
-        var expanded = new HashSet<string>(StringComparer.Ordinal) { RoleNames.Targets };
-        var edges = new HashSet<(string, string)>();
-        var unsigned = new List<(string Role, UnsignedMetadataException Error)>();
-        var stack = new Stack<(string Role, string Delegator)>();
-        void PushChildren(string role, TargetsMetadata metadata)
+        private readonly TrustedMetadata _trusted;
+        private readonly HashSet<string> _expanded = new(StringComparer.Ordinal) { RoleNames.Targets };
+        private readonly HashSet<(string, string)> _edges = [];
+        private readonly List<(string Role, UnsignedMetadataException Error)> _unsigned = [];
+        private readonly Stack<(string Role, string Delegator)> _stack = new();
+
+        public DelegationEdgeWalk(TrustedMetadata trusted)
+        {
+            _trusted = trusted;
+            PushChildren(RoleNames.Targets, trusted.Targets!);
+        }
+
+        /// <summary>The next edge not visited yet, or null when the walk is over.</summary>
+        public (string Role, string Delegator)? Next()
+        {
+            while (_stack.Count > 0 && _edges.Count < TargetSearch.DefaultMaxRoles)
+            {
+                var edge = _stack.Pop();
+                if (_edges.Add(edge)) return edge;
+            }
+            return null;
+        }
+
+        /// <summary>The edge verified: its role's children are walked next (once per role).</summary>
+        public void Loaded(string role, string delegator)
+        {
+            if (_expanded.Add(role) && _trusted.TargetsOf(role, delegator) is { } metadata) PushChildren(role, metadata);
+        }
+
+        /// <summary>Not signed for this delegator: the edge stays untrusted. Decided at the end whether any edge vouches.</summary>
+        public void Unsigned(string role, UnsignedMetadataException error) => _unsigned.Add((role, error));
+
+        /// <summary>Fails on a role that verified through no edge at all.</summary>
+        public void Finish()
+        {
+            foreach (var (role, error) in _unsigned)
+                if (!_trusted.HasVerifiedCopy(role)) throw error;
+        }
+
+        private void PushChildren(string role, TargetsMetadata metadata)
         {
             var roles = metadata.Delegations?.Roles ?? [];
-            for (int i = roles.Count - 1; i >= 0; i--) stack.Push((roles[i].Name, role));
+            for (int i = roles.Count - 1; i >= 0; i--) _stack.Push((roles[i].Name, role));
         }
-        PushChildren(RoleNames.Targets, trusted.Targets!);
-        while (stack.Count > 0 && edges.Count < TargetSearch.DefaultMaxRoles)
-        {
-            var (role, delegator) = stack.Pop();
-            if (!edges.Add((role, delegator))) continue;
-            try
-            {
-                await load(role, delegator);
-            }
-            catch (UnsignedMetadataException e)
-            {
-                // Not signed for this delegator: the edge stays untrusted. Decided at the end whether any edge vouches.
-                unsigned.Add((role, e));
-                continue;
-            }
-            if (expanded.Add(role) && trusted.TargetsOf(role, delegator) is { } metadata) PushChildren(role, metadata);
-        }
-        foreach (var (role, error) in unsigned)
-            if (!trusted.HasVerifiedCopy(role)) throw error;
     }
 
     /// <summary>The TUF target search for one path (TUF §5.6.7), loading exactly the edges the search visits.</summary>

@@ -22,7 +22,7 @@ public sealed class EverydayHelpersTests
     [InlineData("--dry-rn", "--dry-run")]
     [InlineData("lst", "list")]
     public void Did_you_mean_finds_the_near_name(string typed, string expected)
-        => Assert.Equal(expected, Suggest.Closest(typed, ["install", "hello", "--dry-run", "list", "remove", "upgrade", "--guest"]).First());
+        => Assert.Equal(expected, Suggest.Closest(typed, ["install", "hello", "--dry-run", "list", "remove", "upgrade", "--guest"])[0]);
 
     [Theory]
     [InlineData("-y")]

@@ -37,7 +37,7 @@ internal sealed class Racer : IDisposable
         if (!_stopped)
         {
             _stopped = true;
-            Kill(_process.Id, 15);
+            _ = Kill(_process.Id, 15);
             if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) { _process.Kill(); throw new TimeoutException("racer did not stop"); }
             Output = _process.StandardOutput.ReadToEnd().Trim();
         }

@@ -34,7 +34,7 @@ internal sealed class GuestRacer : IDisposable
     public IReadOnlyDictionary<string, long> Stop()
     {
         if (_counters is not null) return _counters;
-        Kill(_process.Id, 15);
+        _ = Kill(_process.Id, 15);
         if (!_process.WaitForExit(TimeSpan.FromSeconds(60))) { _process.Kill(); throw new TimeoutException("racer did not stop"); }
         _counters = _process.StandardOutput.ReadToEnd().Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => long.Parse(p[1]));

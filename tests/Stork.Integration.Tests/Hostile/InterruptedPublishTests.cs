@@ -34,7 +34,7 @@ public sealed partial class InterruptedPublishTests : IDisposable
     {
         PublishedRepository.Expect(Publish(["init", BaseRepo]), "init");
         var built = Path.Combine(_dir, "built");
-        var source = Fixtures.PackageDirs.First();
+        var source = Fixtures.PackageDirs[0];
         PublishedRepository.Expect(Publish(["build", source, "--output", built]), "build");
         var package = Directory.GetFiles(built, "*.stork").Single();
         PublishedRepository.Expect(Publish(["add", BaseRepo, package]), "add (queued)");

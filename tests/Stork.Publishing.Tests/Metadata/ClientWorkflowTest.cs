@@ -16,5 +16,9 @@ public abstract class ClientWorkflowTest : IDisposable
 
     protected TrustedMetadata Fresh() => new(Meta("1.root.json"), _clock.GetUtcNow());
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
