@@ -153,7 +153,7 @@ public sealed class PendingQueueTests : IDisposable
             for (int i = 0; i < 20; i++) batch.AddTarget($"files/k-{i}.bin", File($"k-{i}", $"k {i}"), null);
             batch.Commit();
         }
-        var binKey = Repo.CurrentTargets().Delegations!.Roles.Last().Keys.KeyIds.Single();
+        var binKey = Repo.CurrentTargets().Delegations!.Roles[^1].Keys.KeyIds.Single();
         _t.TakeOffline(binKey);
         var files = Directory.GetFiles(Repo.MetadataDir).ToDictionary(f => f, System.IO.File.ReadAllBytes);
         Assert.Contains("needs 1 signature", Assert.Throws<PublisherException>(() => Repo.Publish()).Message);
