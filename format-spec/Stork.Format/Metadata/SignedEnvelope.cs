@@ -93,19 +93,10 @@ public sealed class SignedEnvelope
     public int CountValidSignaturesOverReceivedBytes(IReadOnlyDictionary<string, PublicKey> keys, IEnumerable<string> authorisedKeyIds)
     {
         if (_receivedSigned is null) return CountValidSignatures(keys, authorisedKeyIds);
+        byte[] received = _receivedSigned;
         byte[]? canonical = null;
-        var authorised = authorisedKeyIds.ToHashSet(StringComparer.Ordinal);
-        var counted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var sig in Signatures)
-        {
-            if (!authorised.Contains(sig.KeyId) || counted.Contains(sig.KeyId)) continue;
-            if (!keys.TryGetValue(sig.KeyId, out var key)) continue;
-            byte[] raw;
-            try { raw = Convert.FromHexString(sig.SignatureHex); }
-            catch (FormatException) { continue; }
-            if (key.Verify(_receivedSigned, raw) || key.Verify(canonical ??= CanonicalSigned(), raw)) counted.Add(sig.KeyId);
-        }
-        return counted.Count;
+        return CountDistinctValid(Signatures.Select(s => (s.KeyId, s.SignatureHex)), keys, authorisedKeyIds,
+            (key, raw) => key.Verify(received, raw) || key.Verify(canonical ??= CanonicalSigned(), raw));
     }
 
     /// <summary>Adds (or replaces) this key's signature over the canonical signed part.</summary>
@@ -120,16 +111,28 @@ public sealed class SignedEnvelope
     public int CountValidSignatures(IReadOnlyDictionary<string, PublicKey> keys, IEnumerable<string> authorisedKeyIds)
     {
         var message = CanonicalSigned();
+        return CountDistinctValid(Signatures.Select(s => (s.KeyId, s.SignatureHex)), keys, authorisedKeyIds,
+            (key, raw) => key.Verify(message, raw));
+    }
+
+    /// <summary>
+    /// The threshold rule in one place: counts the distinct authorised key ids, known in <paramref name="keys"/>,
+    /// with a signature (hex) that <paramref name="verifies"/> accepts. A key signing twice counts once; an
+    /// unauthorised, unknown or malformed signature counts nothing.
+    /// </summary>
+    public static int CountDistinctValid(IEnumerable<(string KeyId, string Hex)> signatures, IReadOnlyDictionary<string, PublicKey> keys,
+        IEnumerable<string> authorisedKeyIds, Func<PublicKey, byte[], bool> verifies)
+    {
         var authorised = authorisedKeyIds.ToHashSet(StringComparer.Ordinal);
         var counted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var sig in Signatures)
+        foreach (var (keyId, hex) in signatures)
         {
-            if (!authorised.Contains(sig.KeyId) || counted.Contains(sig.KeyId)) continue;
-            if (!keys.TryGetValue(sig.KeyId, out var key)) continue;
+            if (!authorised.Contains(keyId) || counted.Contains(keyId)) continue;
+            if (!keys.TryGetValue(keyId, out var key)) continue;
             byte[] raw;
-            try { raw = Convert.FromHexString(sig.SignatureHex); }
+            try { raw = Convert.FromHexString(hex); }
             catch (FormatException) { continue; }
-            if (key.Verify(message, raw)) counted.Add(sig.KeyId);
+            if (verifies(key, raw)) counted.Add(keyId);
         }
         return counted.Count;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Stork.Format.Crypto;
+using Stork.Format.Metadata;
 
 namespace Stork.Publishing.Repository;
 
@@ -56,16 +57,7 @@ internal static class QuickSignatureCheck
         }
         catch (JsonException) { return null; }
         if (!found) return null;
-        var authorised = authorisedKeyIds.ToHashSet(StringComparer.Ordinal);
-        var counted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (keyId, hex) in signatures)
-        {
-            if (!authorised.Contains(keyId) || counted.Contains(keyId) || !keys.TryGetValue(keyId, out var key)) continue;
-            byte[] raw;
-            try { raw = Convert.FromHexString(hex); }
-            catch (FormatException) { continue; }
-            if (key.Verify(signed, raw)) counted.Add(keyId);
-        }
-        return counted.Count;
+        var message = signed.ToArray();
+        return SignedEnvelope.CountDistinctValid(signatures, keys, authorisedKeyIds, (key, raw) => key.Verify(message, raw));
     }
 }
