@@ -43,11 +43,22 @@ public sealed class ClientConfigTests : IDisposable
         Assert.Equal(["debian", "targets"], LoadWith(", \"scripts\": {\"allowed_roles\": [\"targets\", \"debian\"]}").ScriptRoles!.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void The_script_time_limit_defaults_to_ten_minutes_and_is_set_in_seconds()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(10), LoadWith("").ScriptTimeLimit);
+        Assert.Equal(TimeSpan.FromMinutes(10), LoadWith(", \"scripts\": {\"allowed_roles\": [\"targets\"]}").ScriptTimeLimit);
+        Assert.Equal(TimeSpan.FromSeconds(2), LoadWith(", \"scripts\": {\"allowed_roles\": [\"targets\"], \"time_limit_seconds\": 2}").ScriptTimeLimit);
+    }
+
     [Theory]
     [InlineData("[]", "'scripts' must be an object")]
     [InlineData("{\"allowed_role\": []}", "allowed_role")]
     [InlineData("{\"allowed_roles\": \"targets\"}", "'scripts.allowed_roles' must be a list")]
     [InlineData("{\"allowed_roles\": [1]}", "'scripts.allowed_roles' must hold role names")]
+    [InlineData("{\"allowed_roles\": [], \"time_limit_seconds\": 0}", "'scripts.time_limit_seconds' must be a whole number of seconds from 1 to 86400")]
+    [InlineData("{\"allowed_roles\": [], \"time_limit_seconds\": 86401}", "'scripts.time_limit_seconds' must be")]
+    [InlineData("{\"allowed_roles\": [], \"time_limit_seconds\": \"60\"}", "'scripts.time_limit_seconds' must be")]
     public void A_bad_scripts_section_is_refused_by_name(string value, string problem)
     {
         var error = Assert.Throws<LocalException>(() => LoadWith($", \"scripts\": {value}"));

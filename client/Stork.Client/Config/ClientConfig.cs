@@ -41,7 +41,14 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
     /// guests (SPEC.md §9); null (the default) runs none.</summary>
     public IReadOnlySet<string>? ScriptRoles { get; init; }
 
-    private static readonly string[] ScriptKeys = ["allowed_roles"];
+    /// <summary>"scripts": {"time_limit_seconds": N}: how long one maintainer script may run before it and everything it
+    /// started are killed (default 600, at most a day).</summary>
+    public TimeSpan ScriptTimeLimit { get; init; } = TimeSpan.FromSeconds(DefaultScriptTimeLimitSeconds);
+
+    public const int DefaultScriptTimeLimitSeconds = 600;
+    public const int MaxScriptTimeLimitSeconds = 86400;
+
+    private static readonly string[] ScriptKeys = ["allowed_roles", "time_limit_seconds"];
 
     private static readonly string[] FetchKeys = ["stall_timeout_seconds", "min_bytes_per_second", "grace_seconds"];
     private static readonly string[] MirrorKeys = ["url", "priority"];
@@ -59,7 +66,7 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
                 ReadMirrors(json, path), ReadParallel(json, path),
                 json.ContainsKey("host") ? StrictJson.RequireString(json, "host", path) : null,
                 ReadRootCheckInterval(json, path))
-            { ScriptRoles = ReadScriptRoles(json, path) };
+            { ScriptRoles = ReadScriptRoles(json, path), ScriptTimeLimit = ReadScriptTimeLimit(json, path) };
         }
         catch (FormatException e)
         {
@@ -112,6 +119,14 @@ public sealed record ClientConfig(Uri Repository, FetchPolicy? Fetch = null, IRe
         if (scripts["allowed_roles"] is not JsonArray roles) throw new FormatException($"{path}: 'scripts.allowed_roles' must be a list of role names");
         return roles.Select(r => r is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : throw new FormatException($"{path}: 'scripts.allowed_roles' must hold role names"))
             .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static TimeSpan ReadScriptTimeLimit(JsonObject json, string path)
+    {
+        const string key = "time_limit_seconds";
+        if (json["scripts"] is not JsonObject scripts || !scripts.ContainsKey(key)) return TimeSpan.FromSeconds(DefaultScriptTimeLimitSeconds);
+        if (scripts[key] is JsonValue v && v.TryGetValue<int>(out var n) && n is >= 1 and <= MaxScriptTimeLimitSeconds) return TimeSpan.FromSeconds(n);
+        throw new FormatException($"{path}: 'scripts.{key}' must be a whole number of seconds from 1 to {MaxScriptTimeLimitSeconds}");
     }
 
     private static IReadOnlySet<string>? ReadTrustedRoles(JsonObject json, string path)

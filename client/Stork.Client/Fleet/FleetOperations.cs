@@ -103,7 +103,7 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
                 // Maintainer scripts under the same policy as the CLI's: the signing roles stork.json allows.
                 var scripts = ScriptPolicy.For(session.Config.ScriptRoles,
                     desired.Select(p => (p.Name, p.Version)).Concat(installer.ListInstalled(guest).Select(p => (p.Name, p.Version))),
-                    (name, version) => index.Find(name, version)?.Role);
+                    (name, version) => index.Find(name, version)?.Role, session.Config.ScriptTimeLimit);
                 var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation, scripts: scripts);
                 var repaired = managed.Contains(guest) ? await RepairOneAsync(guest, cancellation) : [];
                 rounds.Add(new GuestRound(guest, desired, report, repaired, null, false));

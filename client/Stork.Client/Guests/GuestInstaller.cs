@@ -107,6 +107,12 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         }
 
         storePhase.Dispose();
+        var leaving = changes.Removed.Concat(changes.Upgraded.Select(u => u.Old))
+            .Select(p => (p.Name, Manifest: KnownManifest(p.BlobSha256))).Where(p => p.Manifest is not null)
+            .ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
+        // Without a runner a change whose scripts may run stops here, before anything in the guest is touched (the
+        // link-mode probe included), rather than after its files are in place.
+        if (scripts is not null) MaintainerScriptPhase.RequireRunner(scripts, manifests.Values.Concat(leaving.Values));
         var planPhase = PhaseTimings.Measure("link mode + plan");
         using var root = GuestRoot.Open(record);
         bool dpkgBase = DpkgBase.Has(root, record); // a declared base that is gone stops the change before any file is touched
@@ -130,11 +136,10 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
         int generation = database.CurrentGeneration(guest);
         var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
-        var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), ScriptRunner.Detect), paths.StateDir, time);
-        var leaving = changes.Removed.Concat(changes.Upgraded.Select(u => u.Old))
-            .Select(p => (p.Name, Manifest: KnownManifest(p.BlobSha256))).Where(p => p.Manifest is not null)
-            .ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
+        var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), () => ScriptRunner.Detect()), paths.StateDir, time)
+            { BaseGeneration = generation };
         IReadOnlyList<string> scriptFailures = [];
+        string? historyProblem = null;
         try
         {
             await phase.BeforeAsync(changes, manifests, leaving, ct); // a failure here leaves the guest's files as they were
@@ -151,12 +156,19 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             if (plan.Changed && dpkgBase) DpkgRegistration.Write(root, changes.Replaced, installedNow, store.PathFor);
             if (scripts is not null) scriptFailures = await phase.AfterAsync(changes, manifests, leaving, installedNow, ct);
         }
-        finally { phase.Finish(); }
+        finally
+        {
+            phase.Finish();
+            // Kept even when the change stops (that is when the output matters most); a history that cannot be
+            // written is said in the notes of a change that otherwise succeeded.
+            historyProblem = ScriptHistory.TryAppend(paths.StateDir, guest, generation, phase.Runs);
+        }
         if (scriptFailures.Count > 0)
             throw new MaintainerScriptException(guest, $"{string.Join("; ", scriptFailures)}; the files are installed as generation {generation}; " +
                 $"a package whose postinst failed is left unconfigured (as dpkg's half-configured) and is configured again by the next change of guest {guest} " +
-                $"(for example: stork-get install --guest {guest} NAME); script output is in {Path.Combine(paths.StateDir, "scripts", guest + ".log")}");
+                $"(for example: stork-get install --guest {guest} NAME); the scripts' output: stork-get history --guest {guest} --scripts {generation}");
         var notes = phase.Notes.ToList();
+        if (historyProblem is not null) notes.Add($"guest {guest}: the maintainer scripts' output could not be kept in history: {historyProblem}");
         if (phase.NotAllowed.Count > 0)
             notes.Insert(0, $"guest {guest}: maintainer scripts not run (not allowed by this host: stork.json scripts.allowed_roles) for {phase.NotAllowed.Count} package(s): " +
                 string.Join(", ", phase.NotAllowed.Take(8)) + (phase.NotAllowed.Count > 8 ? ", ..." : ""));

@@ -11,8 +11,8 @@ namespace Stork.Client.Guests;
 /// <c>postrm remove</c>, <c>postinst configure [OLD]</c> in dependency order, then each interested package's
 /// <c>postinst triggered NAMES</c> once and <c>ldconfig</c> when a library package activated it and no package of the
 /// guest's Stork set handles it. Scripts are written where dpkg keeps them (/var/lib/dpkg/info/NAME.SCRIPT), a
-/// policy-rc.d that forbids starting services is in place while they run (unless the guest has its own), and every run's
-/// output is appended to the host's STATE_DIR/scripts/GUEST.log.
+/// policy-rc.d that forbids starting services is in place while they run (unless the guest has its own), and every run
+/// (exit status and capped output) is collected in <see cref="Runs"/> for the guest's history (<see cref="ScriptHistory"/>).
 /// </summary>
 internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy, string stateDir, TimeProvider time)
 {
@@ -24,6 +24,12 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
 
     /// <summary>Packages with scripts this host's policy did not allow to run.</summary>
     public SortedSet<string> NotAllowed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every script run of this change, in order (the generation is set when history keeps them).</summary>
+    public List<ScriptRecord> Runs { get; } = [];
+
+    /// <summary>The guest's generation when the change began: where a change that stops before its files change is filed.</summary>
+    public int BaseGeneration { get; init; }
 
     private ScriptRunner? _runner;
     private bool _ourPolicyRcD;
@@ -88,7 +94,8 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         var state = "nothing in the guest's files was changed" +
             (ran.Count > 0 ? $"; dpkg's error unwind ran: {string.Join(", ", ran)}" : "") +
             (unwindFailures.Count > 0 ? $"; the unwind failed too ({string.Join("; ", unwindFailures)}), so a package may be left half-configured" : "");
-        return new MaintainerScriptException(root.Name, $"{failed}; {state}; fix the cause and run the command again");
+        return new MaintainerScriptException(root.Name, $"{failed}; {state}; fix the cause and run the command again " +
+            $"(the scripts' output: stork-get history --guest {root.Name} --scripts {BaseGeneration})");
     }
 
     /// <summary>
@@ -260,11 +267,21 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         var run = await Runner().RunAsync(root, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
         Log(manifest.Name, script, args, run);
         if (run.ExitCode == 0) return null;
-        var how = run.TimedOut ? $"was stopped after {Runner().TimeLimit.TotalSeconds:0} s" : $"failed with exit {run.ExitCode}";
+        var how = run.TimedOut ? $"was killed at its time limit of {Runner().TimeLimit.TotalSeconds:0} s (stork.json scripts.time_limit_seconds)"
+            : $"failed with exit {run.ExitCode}";
         return $"guest {root.Name}: {manifest.Name} {script} {string.Join(' ', args)} {how}: {Tail(run.Output)}";
     }
 
     private ScriptRunner Runner() => _runner ??= policy.Runner();
+
+    /// <summary>
+    /// Finds the runner when any of <paramref name="changing"/> (arriving and leaving versions) may run a script or
+    /// activate a trigger: none is a local error (exit 7) raised before the change touches anything.
+    /// </summary>
+    public static void RequireRunner(ScriptPolicy policy, IEnumerable<PackageManifest> changing)
+    {
+        if (changing.Any(m => policy.Allows(m.Name) && (m.Scripts is { IsEmpty: false } || m.Triggers is not null))) policy.Runner();
+    }
 
     private void EnsurePolicyRcD()
     {
@@ -310,10 +327,6 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         return tail.Length == 0 ? "(no output)" : tail.Length > 400 ? tail[^400..] : tail;
     }
 
-    private void Log(string package, string script, string[] args, ScriptRun run)
-    {
-        Directory.CreateDirectory(LogDir);
-        File.AppendAllText(Path.Combine(LogDir, root.Name + ".log"),
-            $"=== {time.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ} {package} {script} {string.Join(' ', args)}: exit {run.ExitCode}{(run.TimedOut ? " (time limit)" : "")}\n{run.Output}");
-    }
+    private void Log(string package, string script, string[] args, ScriptRun run) =>
+        Runs.Add(new ScriptRecord(BaseGeneration, time.GetUtcNow(), package, script, args, run.ExitCode, run.TimedOut, run.CutChars, run.Output));
 }

@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 using Stork.Format.Errors;
 
 namespace Stork.Client.Guests;
 
-/// <summary>The result of one maintainer script run: its exit status and what it printed (stdout and stderr, interleaved, capped).</summary>
-public sealed record ScriptRun(int ExitCode, string Output, bool TimedOut);
+/// <summary>
+/// The result of one maintainer script run: its exit status and what it printed (stdout and stderr, interleaved). Output
+/// beyond <see cref="ScriptRunner.MaxOutputChars"/> is cut in the middle (the start and the end are kept, a marker line
+/// says how much was cut); <paramref name="CutChars"/> counts what was dropped.
+/// </summary>
+public sealed record ScriptRun(int ExitCode, string Output, bool TimedOut, long CutChars = 0);
 
 /// <summary>
 /// Runs a program inside a guest root, confined by an existing tool found at run time: <c>bwrap</c> (bubblewrap), else
@@ -16,47 +19,66 @@ public sealed record ScriptRun(int ExitCode, string Output, bool TimedOut);
 /// </summary>
 public sealed class ScriptRunner
 {
-    public const int MaxOutputChars = 256 * 1024;
+    /// <summary>Output kept per run: the first and the last half of this many characters (a failure prints at the end).</summary>
+    public const int MaxOutputChars = 64 * 1024;
+    /// <summary>The default time limit ("scripts": {"time_limit_seconds": N} in stork.json changes it).</summary>
+    public static readonly TimeSpan DefaultTimeLimit = TimeSpan.FromMinutes(10);
+    private static readonly string[] DefaultSearchDirs = ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"];
     private static readonly string[] DroppedCapabilities = ["CAP_LINUX_IMMUTABLE", "CAP_SYS_ADMIN", "CAP_SYS_MODULE"];
 
     public string Tool { get; }
     private readonly string _program;
     private readonly string _setpriv = "setpriv", _chroot = "chroot";
 
-    private ScriptRunner(string tool, string program)
+    private ScriptRunner(string tool, string program, TimeSpan timeLimit)
     {
         Tool = tool;
         _program = program;
+        TimeLimit = timeLimit;
     }
 
     // The fallback's helpers by full path: the environment given to the script need not have them on its PATH.
-    private ScriptRunner(string unshare, string setpriv, string chroot) : this("unshare+chroot", unshare)
+    private ScriptRunner(string unshare, string setpriv, string chroot, TimeSpan timeLimit) : this("unshare+chroot", unshare, timeLimit)
     {
         _setpriv = setpriv;
         _chroot = chroot;
     }
 
-    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>How long one script may run before it and everything it started are killed.</summary>
+    public TimeSpan TimeLimit { get; }
+
+    /// <summary>
+    /// The directories searched for the runner's tools, in order: fixed system directories, not the caller's PATH.
+    /// STORK_SCRIPT_RUNNER_DIRS (colon-separated) replaces them, so a test can show what happens when none is found.
+    /// </summary>
+    public static IReadOnlyList<string> SearchDirs =>
+        Environment.GetEnvironmentVariable("STORK_SCRIPT_RUNNER_DIRS") is { } dirs
+            ? dirs.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            : DefaultSearchDirs;
 
     /// <summary>Finds a runner; none is a local error (exit 7) saying what to install.</summary>
-    public static ScriptRunner Detect()
+    public static ScriptRunner Detect(TimeSpan? timeLimit = null)
     {
-        if (Find("bwrap") is { } bwrap) return new ScriptRunner("bwrap", bwrap);
-        if (ForTool("unshare+chroot") is { } fallback) return fallback;
-        throw new LocalException("maintainer scripts are allowed but no script runner was found: install bubblewrap (bwrap), or util-linux's unshare and setpriv with chroot");
+        if (ForTool("bwrap", timeLimit) is { } bwrap) return bwrap;
+        if (ForTool("unshare+chroot", timeLimit) is { } fallback) return fallback;
+        throw new LocalException("maintainer scripts are allowed but no script runner was found in " + string.Join(":", SearchDirs) +
+            ": install bubblewrap (bwrap), or util-linux's unshare and setpriv with chroot");
     }
 
     /// <summary>One runner by name ("bwrap" or "unshare+chroot"), or null when its tools are missing (tests run both).</summary>
-    internal static ScriptRunner? ForTool(string tool) => tool switch
+    internal static ScriptRunner? ForTool(string tool, TimeSpan? timeLimit = null)
     {
-        "bwrap" => Find("bwrap") is { } bwrap ? new ScriptRunner(tool, bwrap) : null,
-        "unshare+chroot" => Find("unshare") is { } unshare && Find("setpriv") is { } setpriv && Find("chroot") is { } chroot
-            ? new ScriptRunner(unshare, setpriv, chroot) : null,
-        _ => null,
-    };
+        var limit = timeLimit ?? DefaultTimeLimit;
+        return tool switch
+        {
+            "bwrap" => Find("bwrap") is { } bwrap ? new ScriptRunner(tool, bwrap, limit) : null,
+            "unshare+chroot" => Find("unshare") is { } unshare && Find("setpriv") is { } setpriv && Find("chroot") is { } chroot
+                ? new ScriptRunner(unshare, setpriv, chroot, limit) : null,
+            _ => null,
+        };
+    }
 
-    private static string? Find(string name) =>
-        new[] { "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+    private static string? Find(string name) => SearchDirs.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
     // Children inherit every descriptor without FD_CLOEXEC: one guest's root must never reach the runner of another
     // guest started at the same moment, so duplicating, starting and closing happen one runner at a time.
@@ -81,11 +103,11 @@ public sealed class ScriptRunner
         start.Environment.Clear();
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
-        var output = new StringBuilder();
+        var output = new CappedOutput(MaxOutputChars);
         void Append(string? line)
         {
             if (line is null) return;
-            lock (output) if (output.Length < MaxOutputChars) output.Append(line).Append('\n');
+            lock (output) output.Add(line);
         }
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -114,7 +136,7 @@ public sealed class ScriptRunner
             timedOut = true;
         }
         process.WaitForExit(); // drains the output readers
-        lock (output) return new ScriptRun(timedOut ? -1 : process.ExitCode, output.ToString(), timedOut);
+        lock (output) return new ScriptRun(timedOut ? -1 : process.ExitCode, output.ToString(), timedOut, output.CutChars);
     }
 
     // bwrap --bind-fd mounts /proc/self/fd/N (the kernel follows that link to the very directory open there, not

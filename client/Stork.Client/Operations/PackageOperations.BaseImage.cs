@@ -15,6 +15,6 @@ public sealed partial class PackageOperations
         if (session.Config.ScriptRoles is not { Count: > 0 } roles) return null;
         // Leaving packages count too: their prerm and postrm run when they go.
         return ScriptPolicy.For(roles, desired.Select(p => (p.Name, p.Version)).Concat(installer.ListInstalled(guest).Select(p => (p.Name, p.Version))),
-            (name, version) => index.Find(name, version)?.Role);
+            (name, version) => index.Find(name, version)?.Role, session.Config.ScriptTimeLimit);
     }
 }

@@ -5,13 +5,17 @@ using Spectre.Console;
 
 namespace Stork.Get.Cli.Commands;
 
-/// <summary>stork-get history --guest G: the guest's generations, one per successful change.</summary>
+/// <summary>
+/// stork-get history --guest G: the guest's generations, one per successful change, with the maintainer scripts each
+/// change ran and how they ended; --scripts GEN prints those runs with their captured output.
+/// </summary>
 internal static class HistoryCommand
 {
     public static Command Create()
     {
         var guest = new Option<string>("--guest", "-g") { Description = "Guest name", Required = true };
-        var command = new Command("history", "List a guest's generations (one per successful change)") { guest };
+        var scriptsOf = new Option<int?>("--scripts") { Description = "Show the maintainer scripts run for this generation, with their output", HelpName = "GEN" };
+        var command = new Command("history", "List a guest's generations (one per successful change) and the maintainer scripts each ran") { guest, scriptsOf };
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var host = new HostContext(result);
@@ -20,6 +24,8 @@ internal static class HistoryCommand
             if (host.Installer.Recover(name) is { } recovered) Output.Note($"{name}: {recovered}");
             var generations = host.Database.ListGenerations(name);
             var notes = Stork.Client.Operations.GenerationNotes.Read(host.Paths, name);
+            var runs = Stork.Client.Guests.ScriptHistory.Read(host.Paths.StateDir, name).ToLookup(r => r.Generation);
+            if (result.GetValue(scriptsOf) is { } wanted) return ShowScripts(result, name, wanted, generations.Any(g => g.Number == wanted), runs[wanted].ToList());
             if (GlobalOptions.WantsJson(result))
             {
                 Output.Json(new JsonArray(generations.Select(g => (JsonNode)new JsonObject
@@ -33,18 +39,70 @@ internal static class HistoryCommand
                     ["user"] = notes.GetValueOrDefault(g.Number)?.User,
                     ["sudo_user"] = notes.GetValueOrDefault(g.Number)?.SudoUser,
                     ["apply"] = notes.GetValueOrDefault(g.Number)?.ByApply,
+                    ["scripts"] = new JsonArray(runs[g.Number].Select(r => (JsonNode)RunJson(r, withOutput: false)).ToArray()),
                 }).ToArray()));
                 return 0;
             }
             string By(int number) => notes.GetValueOrDefault(number) is { } n
                 ? (n.SudoUser is null ? n.User : $"{n.SudoUser} (sudo, as {n.User})") + (n.ByApply ? ", by apply" : "")
                 : "";
-            Tables.Write(["gen", "created (UTC)", "change", "packages", "by", "command"], generations.Select(g => (IReadOnlyList<string>)[
+            Tables.Write(["gen", "created (UTC)", "change", "packages", "scripts", "by", "command"], generations.Select(g => (IReadOnlyList<string>)[
                 (g.Number == generations[^1].Number ? "*" : "") + g.Number, DateTimeOffset.FromUnixTimeSeconds(g.Created).ToString("yyyy-MM-dd HH:mm:ss"),
-                g.Summary, g.Packages.Count.ToString(), By(g.Number), notes.GetValueOrDefault(g.Number)?.Command ?? ""]));
+                g.Summary, g.Packages.Count.ToString(), ScriptsSummary(runs[g.Number].ToList()), By(g.Number), notes.GetValueOrDefault(g.Number)?.Command ?? ""]));
+            if (runs.Any(r => !r.All(x => x.Succeeded)))
+                Output.Note($"a generation's scripts and their output: stork-get history --guest {name} --scripts GEN");
             return 0;
         }));
         return command;
+    }
+
+    // "12 ok", "11 ok, 1 failed": the runs filed under one generation.
+    private static string ScriptsSummary(IReadOnlyList<Stork.Client.Guests.ScriptRecord> runs)
+    {
+        if (runs.Count == 0) return "";
+        int failed = runs.Count(r => !r.Succeeded);
+        return failed == 0 ? $"{runs.Count} ok" : $"{runs.Count - failed} ok, {failed} failed";
+    }
+
+    private static JsonObject RunJson(Stork.Client.Guests.ScriptRecord run, bool withOutput)
+    {
+        var json = new JsonObject
+        {
+            ["time"] = run.Time.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["package"] = run.Package,
+            ["script"] = run.Script,
+            ["args"] = new JsonArray(run.Args.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
+            ["exit"] = run.ExitCode,
+            ["timed_out"] = run.TimedOut,
+            ["ok"] = run.Succeeded,
+        };
+        if (withOutput)
+        {
+            json["output"] = run.Output;
+            json["cut_chars"] = run.CutChars;
+        }
+        return json;
+    }
+
+    private static int ShowScripts(System.CommandLine.ParseResult result, string guest, int generation, bool exists,
+        IReadOnlyList<Stork.Client.Guests.ScriptRecord> runs)
+    {
+        // A change that stopped before its first generation (a failed preinst of a new guest) files its runs under 0.
+        if (!exists && runs.Count == 0 && generation != 0)
+            throw new Stork.Client.Model.GuestException($"guest '{guest}' has no generation {generation} (see: stork-get history --guest {guest})");
+        if (GlobalOptions.WantsJson(result))
+        {
+            Output.Json(new JsonArray(runs.Select(r => (JsonNode)RunJson(r, withOutput: true)).ToArray()));
+            return 0;
+        }
+        if (runs.Count == 0) Output.Note($"guest {guest}: no maintainer script ran for generation {generation}");
+        foreach (var run in runs)
+        {
+            Console.WriteLine($"=== {run.Time:yyyy-MM-dd HH:mm:ss} {run.Call}: {run.Outcome}" +
+                (run.CutChars > 0 ? $" ({run.CutChars} characters of output cut)" : ""));
+            Console.Write(run.Output);
+        }
+        return 0;
     }
 }
 
@@ -60,7 +118,7 @@ internal static class RollbackCommand
         if (config.ScriptRoles is not { Count: > 0 }) return null;
         using var session = host.OpenSession();
         var index = session.LoadIndexOffline(Output.Note);
-        return Stork.Client.Guests.ScriptPolicy.For(config.ScriptRoles, packages, (name, version) => index.Find(name, version)?.Role);
+        return Stork.Client.Guests.ScriptPolicy.For(config.ScriptRoles, packages, (name, version) => index.Find(name, version)?.Role, config.ScriptTimeLimit);
     }
 
     public static Command Create()

@@ -138,8 +138,8 @@ public sealed class DebianMinbaseTests(ImportedDebianRepository repo)
 
     internal static string Log(TestHost host, string guest)
     {
-        var path = Path.Combine(host.Home, "state", "scripts", guest + ".log");
-        return File.Exists(path) ? File.ReadAllText(path)[^Math.Min(4000, (int)new FileInfo(path).Length)..] : "(no script log)";
+        var path = Path.Combine(host.Home, "state", "history", guest + ".scripts.jsonl");
+        return File.Exists(path) ? File.ReadAllText(path)[^Math.Min(4000, (int)new FileInfo(path).Length)..] : "(no script history)";
     }
 
     static int FreePort()
