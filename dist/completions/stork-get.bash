@@ -59,7 +59,7 @@ _stork_get() {
         "stork-get apply") COMPREPLY=($(compgen -W "--dry-run --watch --interval --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get agent") COMPREPLY=($(compgen -W "--interval --splay --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get status") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
-        "stork-get history") COMPREPLY=($(compgen -W "--guest -g --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get history") COMPREPLY=($(compgen -W "--guest -g --scripts --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get rollback") COMPREPLY=($(compgen -W "--guest -g --to --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get recover") COMPREPLY=($(compgen -W "--rebuild --guest-root --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get verify") COMPREPLY=($(compgen -W "--guest -g --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
