@@ -31,6 +31,7 @@ internal sealed partial class IndexDatabase : IDisposable
 
     /// <summary>An existing cache for reading (one read transaction from here on); null when there is no file.</summary>
     /// <exception cref="InvalidDataException">Not a database, or damaged.</exception>
+    /// <exception cref="SqliteException">It cannot be opened.</exception>
     public static IndexDatabase? OpenForReading(string file)
     {
         if (!File.Exists(file)) return null;
@@ -88,11 +89,13 @@ internal sealed partial class IndexDatabase : IDisposable
             Pooling = false,
             DefaultTimeout = 30,
         }.ToString());
+        // A file that cannot be opened (permissions, a directory) is a SqliteException for the caller, not damage:
+        // only damage found reading it replaces it.
         try { connection.Open(); }
-        catch (SqliteException e)
+        catch
         {
             connection.Dispose();
-            throw new InvalidDataException($"{file}: {e.Message}", e);
+            throw;
         }
         return new IndexDatabase(connection);
     }
