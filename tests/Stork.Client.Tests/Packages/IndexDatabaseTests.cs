@@ -151,6 +151,35 @@ public sealed class IndexDatabaseTests
     }
 
     [Fact]
+    public void A_reader_keeps_the_snapshot_it_opened_while_an_update_writes_the_next()
+    {
+        static FoundTarget Target(string name, string version) => new(
+            $"packages/{name}_{version}.stork",
+            new TargetFile(1, new Dictionary<string, string> { ["sha256"] = name + version },
+                new JsonObject { ["stork"] = new JsonObject { ["name"] = name, ["version"] = version } }),
+            "bin-0");
+        var file = TempFile();
+        try
+        {
+            Write(file, new PackageIndex([Target("a", "1.0.0")]), "old");
+            var reader = Read(file);
+            using (var database = IndexDatabase.OpenForWriting(file))
+                Assert.True(database.ApplyUpdate("old", "new", new HashSet<string> { "packages/a_2.0.0.stork", "packages/b_1.0.0.stork" },
+                    [Target("a", "2.0.0"), Target("b", "1.0.0")], PackageTrustPolicy.Default, [], DateTimeOffset.UnixEpoch.AddDays(1)));
+            // The reader opened before the update: every lookup answers from the old snapshot, consistently.
+            Assert.Equal(["1.0.0"], reader.VersionsOf("a").Select(e => e.Version));
+            Assert.Empty(reader.VersionsOf("b"));
+            Assert.Equal(["a"], reader.Search("").Select(e => e.Name));
+            // A reader opened after it sees the new one.
+            var after = Read(file);
+            Assert.Equal(["2.0.0", "1.0.0"], after.VersionsOf("a").Select(e => e.Version));
+            Assert.Equal(["a", "b"], after.Search("").Select(e => e.Name));
+            Assert.Equal(2, after.NameCount);
+        }
+        finally { Delete(file); }
+    }
+
+    [Fact]
     public void A_damaged_or_missing_row_is_refused_when_a_lookup_reads_it()
     {
         static FoundTarget Target(string name, string version, params string[] provides) => new(
