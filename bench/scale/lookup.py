@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""search and install, three runs each, against the pristine repositories run.py --pristine keeps, for one
+"""refresh with nothing new, search and install, three runs each, against the pristine repositories run.py --pristine keeps, for one
 stork-get build (cheaper than run.py when only the lookups changed). Usage:
     bench/scale/lookup.py STORK-GET LABEL 10000,60000,250000 >> lines.jsonl     (then table.py; wall_s is not measured)
-A host is refreshed once per size; each run copies that host (its state and index cache) and measures
+A host is refreshed once per size; each run copies that host (its state and index cache) and measures `refresh`,
 `search scale-N/2` and `install scale-N/3` into a new guest, as run.py does."""
 import json, os, shutil, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,6 +23,7 @@ for n in sizes:
             def emit(measure, cmd):
                 rss, cpu, _ = R.rss_of(cmd)
                 print(json.dumps({"measure": measure, "n": n, "label": label, "wall_s": 0, "cpu_s": round(cpu, 3), "rss_mb": round(rss, 1)}), flush=True)
+            emit("refresh-noop", [get, "--home", home, "refresh"])
             emit("search", [get, "--home", home, "search", f"scale-{n // 2:06d}"])
             os.makedirs(f"{home}/guest"); R.sh([get, "--home", home, "guest", "add", "g1", "--root", f"{home}/guest"])
             emit("install", [get, "--home", home, "install", "--guest", "g1", f"scale-{n // 3:06d}"])

@@ -2,6 +2,7 @@
 """Scale benchmark (not part of CI; CPU-heavy). Usage:
     bench/scale/run.py [--sizes 10000,60000] [--json] [--label after]
                        [--pub DLL|EXE] [--get DLL|EXE] [--bulk-pub DLL|EXE] [--bulk-max N] [--bulk-args files|folder] [--pristine]
+                       [--incr-runs K]
 Generates N small valid packages (bench/scale/Program.cs, checked against `stork-publish build`), publishes them
 over 256 hash bins and measures, per N, with wall time, CPU seconds and peak RSS of each process:
   bulk      add of all N packages + publish                P7        add + publish of one more package
@@ -110,6 +111,7 @@ def main():
     ap.add_argument("--bulk-max", type=int, default=10**9)
     ap.add_argument("--bulk-args", choices=["files", "folder"], default="folder", help="how bulk add names the packages")
     ap.add_argument("--skip-host", action="store_true")
+    ap.add_argument("--incr-runs", type=int, default=1, help="incremental refreshes in a row (one more package published before each)")
     ap.add_argument("--pristine", action="store_true",
                     help="keep a copy of each freshly published repository and start from it when there is one (bulk not measured then)")
     a = ap.parse_args()
@@ -150,7 +152,7 @@ def main():
             shutil.rmtree(pkgs, ignore_errors=True)
             log(f"generating {n} packages ..."); sh([GEN, "gen", pkgs, str(n)])
         extra = f"{WORK}/extra-{n}-{a.label}"
-        shutil.rmtree(extra, ignore_errors=True); sh([GEN, "gen", extra, "3", "--first", str(n)])
+        shutil.rmtree(extra, ignore_errors=True); sh([GEN, "gen", extra, str(2 + a.incr_runs), "--first", str(n)])
         extras = sorted(os.path.join(extra, f) for f in os.listdir(extra))
         repo = f"{WORK}/repo-{n}-{a.label}"
         shutil.rmtree(repo, ignore_errors=True)
@@ -192,8 +194,9 @@ def main():
                 emit(measure + "-wire", n, requests=len(lines), bytes=sum(int(l[3]) for l in lines))
             refresh("refresh-full")
             refresh("refresh-noop")
-            sh([*PUB, "add", repo, extras[1], "--publish"])
-            refresh("refresh-incr")
+            for extra_package in extras[1:1 + a.incr_runs]:
+                sh([*PUB, "add", repo, extra_package, "--publish"])
+                refresh("refresh-incr")
             timed("search", n, [*GET, "--home", home, "search", f"scale-{n // 2:06d}"])
             guest = f"{home}/guest"; os.makedirs(guest, exist_ok=True)
             sh([*GET, "--home", home, "guest", "add", "g1", "--root", guest])

@@ -58,7 +58,7 @@ public sealed partial class HostSession : IDisposable
     public static string MetadataDirOf(HostPaths paths) => Path.Combine(paths.StateDir, "metadata");
 
     /// <summary>The delegation search result of the last verified snapshot (<see cref="PackageIndexCache"/>).</summary>
-    public string PackageIndexFile => Path.Combine(Paths.StateDir, "package-index.cache");
+    public string PackageIndexFile => Path.Combine(Paths.StateDir, "package-index.db");
 
     /// <param name="onMirrorNotice">Told once per mirror set aside for serving bad data (the CLI prints it on stderr).</param>
     public static HostSession Open(HostPaths paths, IFetcher? fetcher = null, TimeProvider? time = null, Action<string>? onWait = null, Action<string>? onMirrorNotice = null)

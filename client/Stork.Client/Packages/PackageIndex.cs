@@ -17,8 +17,9 @@ public sealed class PackageIndex : IPackageProvider
     private readonly Dictionary<string, List<PackageEntry>> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Candidate>> _providers = new(StringComparer.Ordinal);
     private readonly List<PackageEntry> _inOrder = [];
-    /// <summary>Set when the index was read from a cache file: lookups decode entries from it on demand.</summary>
-    private readonly CompactPackageIndex? _compact;
+    /// <summary>Set when the index was read from the cache database: lookups read and decode its rows on demand.</summary>
+    private readonly IndexDatabase? _cached;
+    private readonly int _cachedNames;
     /// <summary>Builds the index again from the verified roles when the cache file turns out damaged during a lookup.</summary>
     private readonly Func<PackageIndex>? _rebuild;
     private PackageIndex? _rebuilt;
@@ -89,21 +90,23 @@ public sealed class PackageIndex : IPackageProvider
     internal static List<(string Path, string Text)> SortedProblems(IEnumerable<(string Path, string Text)> problems)
         => problems.OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
 
-    /// <param name="rebuild">Called at most once, when a lookup finds the cached bytes damaged or malformed (they are
-    /// checked block by block as they are read); without it that lookup throws InvalidDataException.</param>
-    internal PackageIndex(CompactPackageIndex compact, IReadOnlyList<(string Path, string Text)> problems, Func<PackageIndex>? rebuild = null)
+    /// <param name="names">The number of names, as the cache's checked meta row says.</param>
+    /// <param name="rebuild">Called at most once, when a lookup finds the cached rows damaged or malformed (each is
+    /// checked as it is read); without it that lookup throws InvalidDataException.</param>
+    internal PackageIndex(IndexDatabase cached, int names, IReadOnlyList<(string Path, string Text)> problems, Func<PackageIndex>? rebuild = null)
     {
-        _compact = compact;
+        _cached = cached;
+        _cachedNames = names;
         ProblemsByPath = problems;
         Problems = problems.Select(p => p.Text).ToList();
         _rebuild = rebuild;
     }
 
     /// <summary>A lookup on the cached bytes, or on the rebuilt index once they were found damaged.</summary>
-    private T Cached<T>(Func<CompactPackageIndex, T> cached, Func<PackageIndex, T> rebuilt)
+    private T Cached<T>(Func<IndexDatabase, T> cached, Func<PackageIndex, T> rebuilt)
     {
         if (_rebuilt is { } index) return rebuilt(index);
-        try { return cached(_compact!); }
+        try { return cached(_cached!); }
         catch (InvalidDataException) when (_rebuild is not null)
         {
             PackageIndex again;
@@ -113,7 +116,7 @@ public sealed class PackageIndex : IPackageProvider
     }
 
     /// <summary>The entries in the order they were added (an index built from targets only).</summary>
-    internal IReadOnlyList<PackageEntry> EntriesInOrder => _compact is null ? _inOrder : throw new InvalidOperationException("a cached index");
+    internal IReadOnlyList<PackageEntry> EntriesInOrder => _cached is null ? _inOrder : throw new InvalidOperationException("a cached index");
 
     private void Add(PackageEntry entry)
     {
@@ -140,13 +143,13 @@ public sealed class PackageIndex : IPackageProvider
     }
 
     /// <summary>The number of names, known from a cached index without reading them.</summary>
-    public int NameCount => _compact is not null && _rebuilt is null ? _compact.NameCount : Names.Count;
+    public int NameCount => _cached is not null && _rebuilt is null ? _cachedNames : Names.Count;
 
     public IReadOnlyCollection<string> Names
-        => _compact is null ? _byName.Keys : Cached<IReadOnlyCollection<string>>(c => c.Names.ToList(), i => i.Names);
+        => _cached is null ? _byName.Keys : Cached(c => c.Names(), i => i.Names);
 
     public IReadOnlyList<PackageEntry> VersionsOf(string name)
-        => _compact is not null ? Cached(c => c.VersionsOf(name), i => i.VersionsOf(name)) : _byName.TryGetValue(name, out var list) ? list : [];
+        => _cached is not null ? Cached(c => c.VersionsOf(name), i => i.VersionsOf(name)) : _byName.TryGetValue(name, out var list) ? list : [];
 
     public PackageEntry? Find(string name, string version)
         => NuGetVersion.TryParse(version, out var wanted)
@@ -156,7 +159,7 @@ public sealed class PackageIndex : IPackageProvider
     public IReadOnlyList<Candidate> CandidatesNamed(string name) => VersionsOf(name).Select(e => e.Candidate).ToList();
 
     public IReadOnlyList<Candidate> ProvidersOf(string name)
-        => _compact is not null ? Cached(c => c.ProvidersOf(name).Select(e => e.Candidate).ToList(), i => i.ProvidersOf(name))
+        => _cached is not null ? Cached(c => c.ProvidersOf(name).Select(e => e.Candidate).ToList(), i => i.ProvidersOf(name))
             : _providers.TryGetValue(name, out var list) ? list : [];
 
     /// <summary>The packages of every targets role the host trusts, each path resolved through the delegation search.</summary>
@@ -165,7 +168,7 @@ public sealed class PackageIndex : IPackageProvider
 
     /// <summary>Names and summaries containing the text (case-insensitive), newest version of each.</summary>
     public IReadOnlyList<PackageEntry> Search(string text)
-        => _compact is not null ? Cached(c => c.Search(text), i => i.Search(text)) : _byName.Values.Select(l => l[0])
+        => _cached is not null ? Cached(c => c.Search(text), i => i.Search(text)) : _byName.Values.Select(l => l[0])
             .Where(e => e.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || e.Summary.Contains(text, StringComparison.OrdinalIgnoreCase))
             .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 

@@ -13,7 +13,8 @@ namespace Stork.Client.Packages;
 /// and delegating nothing, before and after. Unchanged roles keep their verified state (<see cref="RoleRecord"/>: the
 /// snapshot names the same bytes, their delegator gives them the same keys, and they have not expired); each changed
 /// role is verified now, through its delegation from targets. The entries of every path a changed role lists (before
-/// or after) are looked up again with the delegation search (<see cref="PackageIndexMerge"/>). Anything else returns
+/// or after) are looked up again with the delegation search, and their rows replaced in the cache database in one transaction
+/// (<see cref="IndexDatabase.ApplyUpdate"/>): the work is proportional to the changed roles, not to the index. Anything else returns
 /// null and the caller builds the index from every role, verified, as before.
 /// </summary>
 public static class PackageIndexUpdate
@@ -35,9 +36,16 @@ public static class PackageIndexUpdate
     public static async Task<PackageIndex?> TryUpdateAsync(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Client client)
     {
         var baseKey = PackageIndexCache.BaseKeyOf(trusted, policy);
-        if (PackageIndexCache.TryOpenPrevious(file, baseKey) is not { } previous) return null;
+        List<RoleRecord> records;
+        string previousKey;
+        using (var previous = PackageIndexCache.TryOpenPrevious(file, baseKey))
+        {
+            if (previous is null) return null;
+            previousKey = previous.Meta.Key;
+            try { records = previous.Database.ReadRoles(); }
+            catch (InvalidDataException) { return null; }
+        }
         var snapshot = trusted.Snapshot!;
-        var records = previous.Roles;
         if (records.FirstOrDefault(r => r.Name == RoleNames.Targets) is not { } top || !top.Matches(snapshot)) return null;
         var changed = new List<RoleRecord>();
         foreach (var record in records)
@@ -61,8 +69,7 @@ public static class PackageIndexUpdate
             try { affected.UnionWith(TargetsMetadata.FromSigned(SignedEnvelope.Parse(bytes, record.Name).Signed, record.Name).Targets.Keys); }
             catch (RepositoryException) { return null; }
         }
-        var updated = new List<RoleRecord>(records.Count);
-        var changedNames = changed.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var updated = new List<RoleRecord>(changed.Count);
         try
         {
             foreach (var record in changed)
@@ -70,25 +77,21 @@ public static class PackageIndexUpdate
                 await client.LoadThroughTargets(record.Name);
                 if (trusted.TargetsOf(record.Name, RoleNames.Targets) is not { } metadata || metadata.Delegations is { Roles.Count: > 0 }) return null;
                 affected.UnionWith(metadata.Targets.Keys);
-            }
-            foreach (var record in records)
-            {
-                if (!changedNames.Contains(record.Name)) { updated.Add(record); continue; }
-                var metadata = trusted.TargetsOf(record.Name, RoleNames.Targets)!;
                 updated.Add(record with { Version = metadata.Header.Version, Sha256 = RoleRecord.Sha256Of(snapshot, record.Name), Expires = metadata.Header.Expires.ToUnixTimeSeconds() });
             }
             var found = new List<FoundTarget>();
             foreach (var path in affected.Order(StringComparer.Ordinal))
                 if (await client.Find(path) is { } hit) found.Add(hit);
-            var (body, problems) = PackageIndexMerge.Merge(previous.Index, previous.Problems, affected, found, policy);
+            var changedNames = changed.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+            var expires = DateTimeOffset.FromUnixTimeSeconds(records.Where(r => !changedNames.Contains(r.Name)).Concat(updated).Min(r => r.Expires));
             var key = PackageIndexCache.KeyOf(trusted, policy);
-            var compact = CompactPackageIndex.Open(body, 0);
-            PackageIndexCache.TryWrite(file, key, baseKey, body, problems, updated, compact.NameCount,
-                DateTimeOffset.FromUnixTimeSeconds(updated.Min(r => r.Expires)));
+            using (var database = IndexDatabase.OpenForWriting(file))
+                if (!database.ApplyUpdate(previousKey, key, affected, found, policy, updated, expires)) return null;
             PackageIndex Rebuild() => PackageIndexCache.Rebuild(file, trusted, policy, now, client.LoadAll);
-            return PackageIndexCache.TryRead(file, key, now, Rebuild) ?? new PackageIndex(compact, problems, Rebuild);
+            return PackageIndexCache.TryRead(file, key, now, Rebuild);
         }
         catch (UnsignedMetadataException) { return null; }
         catch (InvalidDataException) { return null; }
+        catch (Microsoft.Data.Sqlite.SqliteException) { return null; }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Stork.Client.Packages;
+using Stork.Client.Tests.Packages;
 using Stork.Format.Metadata;
 using Stork.Format.Trust;
 
@@ -13,7 +14,7 @@ namespace Stork.Client.Tests.Tuf;
 public sealed class PackageIndexCacheTests : IDisposable
 {
     private readonly ServedRepository _repo = new();
-    private readonly string _cache = Path.Combine(Directory.CreateTempSubdirectory("stork-index-cache-").FullName, "package-index.cache");
+    private readonly string _cache = Path.Combine(Directory.CreateTempSubdirectory("stork-index-cache-").FullName, "package-index.db");
 
     private void Publish(params string[] names)
     {
@@ -86,21 +87,22 @@ public sealed class PackageIndexCacheTests : IDisposable
         Publish("alpha", "beta");
         var trusted = await RefreshAsync();
         PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
-        var bytes = File.ReadAllBytes(_cache);
-        int at = Array.IndexOf(bytes, (byte)'\n') + 20;
-        bytes[at] ^= 0x20; // a changed byte in the body: its hash no longer matches
-        File.WriteAllBytes(_cache, bytes);
+        // A changed name row: its check value no longer matches; the index is rebuilt from the roles and rewritten.
+        IndexCacheFiles.Sql(_cache, "UPDATE names SET summary = 'changed' WHERE name = 'alpha'");
         Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)));
-        Assert.NotEqual(bytes, File.ReadAllBytes(_cache));
+        Assert.Equal("the alpha package", IndexCacheFiles.Scalar<string>(_cache, "SELECT summary FROM names WHERE name = 'alpha'"));
 
-        File.WriteAllText(_cache, "garbage");
+        IndexCacheFiles.Restore(_cache, new() { [""] = "garbage"u8.ToArray() });
         Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)));
-        File.WriteAllBytes(_cache, File.ReadAllBytes(_cache)[..^5]); // truncated
+        Assert.NotNull(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
+        var saved = IndexCacheFiles.Save(_cache);
+        saved[""] = saved[""][..(saved[""].Length / 2)]; // truncated
+        IndexCacheFiles.Restore(_cache, saved);
         Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now)));
     }
 
     [Fact]
-    public async Task A_block_found_damaged_by_a_lookup_rebuilds_the_index_from_the_verified_roles()
+    public async Task A_row_found_damaged_by_a_lookup_rebuilds_the_index_from_the_verified_roles()
     {
         _repo.Project.ConvertToHashBins(8);
         var names = Enumerable.Range(0, 150).Select(i => $"pkg{i:D3}").ToArray();
@@ -109,14 +111,9 @@ public sealed class PackageIndexCacheTests : IDisposable
         PackageIndexCache.Load(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now);
         var expected = PackageIndex.From(trusted).VersionsOf("pkg149").Single();
 
-        // Damage the last byte of the index (pkg149's entry): opening the cache does not read that block.
-        var bytes = File.ReadAllBytes(_cache);
-        int newline = Array.IndexOf(bytes, (byte)'\n');
-        var header = Encoding.ASCII.GetString(bytes, 0, newline).Split(' ');
-        long bodyEnd = newline + 1 + int.Parse(header[6]) + long.Parse(header[8]);
-        Assert.True(bodyEnd > 2 * VerifiedBlockFile.BlockSize, "the index must span several blocks");
-        bytes[bodyEnd - 1] ^= 0x01;
-        File.WriteAllBytes(_cache, bytes);
+        // Damage pkg149's entry: opening the cache does not read that row.
+        var damage = "UPDATE entries SET data = substr(data, 1, length(data) - 1) || x'00' WHERE name = 'pkg149'";
+        IndexCacheFiles.Sql(_cache, damage);
 
         var updater = _repo.Updater(TimeSpan.FromHours(1));
         var chainOnly = (await updater.RefreshAsync(false, CancellationToken.None)).Trusted;
@@ -125,20 +122,20 @@ public sealed class PackageIndexCacheTests : IDisposable
         var index = PackageIndexCache.TryLoadWithoutRoles(_cache, chainOnly, PackageTrustPolicy.Default, _repo.Clock.Now,
             () => { loads++; updater.LoadStoredDelegations(chainOnly); });
         Assert.NotNull(index);
-        Assert.Equal("pkg000", index.VersionsOf("pkg000").Single().Name); // an intact block: no rebuild
+        Assert.Equal("pkg000", index.VersionsOf("pkg000").Single().Name); // an intact row: no rebuild
         Assert.Equal(0, loads);
         var found = index.VersionsOf("pkg149").Single();
         Assert.Equal(1, loads);
         Assert.Equal((expected.TargetPath, expected.Target.Sha256, expected.Role), (found.TargetPath, found.Target.Sha256, found.Role));
         Assert.Equal(names, index.Search("pkg").Select(e => e.Name));
         Assert.Equal(1, loads);
-        // The file was rewritten: whole again, every entry readable without the roles.
+        // The cache was rewritten: whole again, every entry readable without the roles.
         var again = PackageIndexCache.TryLoadWithoutRoles(_cache, await RefreshAsync(loadDelegations: false), PackageTrustPolicy.Default, _repo.Clock.Now);
         Assert.NotNull(again);
         Assert.Equal(expected.Target.Sha256, again.VersionsOf("pkg149").Single().Target.Sha256);
 
-        // Without a way to load the roles, the damaged block is an error, never wrong data.
-        File.WriteAllBytes(_cache, bytes);
+        // Without a way to load the roles, the damaged row is an error, never wrong data.
+        IndexCacheFiles.Sql(_cache, damage);
         var blind = PackageIndexCache.TryLoadWithoutRoles(_cache, chainOnly, PackageTrustPolicy.Default, _repo.Clock.Now);
         Assert.NotNull(blind);
         Assert.Throws<InvalidDataException>(() => blind.VersionsOf("pkg149"));
@@ -157,7 +154,8 @@ public sealed class PackageIndexCacheTests : IDisposable
         var now = await RefreshAsync();
         Assert.NotEqual(oldKey, PackageIndexCache.KeyOf(now));
         Assert.Equal(["alpha", "beta"], Names(PackageIndexCache.Load(_cache, now, PackageTrustPolicy.Default, _repo.Clock.Now)));
-        Assert.StartsWith($"stork-package-index 4 {PackageIndexCache.KeyOf(now)} {PackageIndexCache.BaseKeyOf(now)} ", Encoding.ASCII.GetString(File.ReadAllBytes(_cache)[..200]));
+        Assert.Equal(PackageIndexCache.KeyOf(now), IndexCacheFiles.Scalar<string>(_cache, "SELECT key FROM meta"));
+        Assert.Equal(PackageIndexCache.BaseKeyOf(now), IndexCacheFiles.Scalar<string>(_cache, "SELECT base_key FROM meta"));
     }
 
     [Fact]
@@ -227,26 +225,21 @@ public sealed class PackageIndexCacheTests : IDisposable
         Assert.Equal(2, summary.Names);
         Assert.Contains("packages/bad.stork", Assert.Single(summary.Problems));
 
-        // A changed byte in the problems: refused by its hash, for the summary and for the whole index.
-        var bytes = File.ReadAllBytes(_cache);
-        int at = Array.IndexOf(bytes, (byte)'\n') + 5;
-        bytes[at] ^= 0x01;
-        File.WriteAllBytes(_cache, bytes);
+        // A changed problem row: refused by its check value, for the summary and for the whole index.
+        IndexCacheFiles.Sql(_cache, "UPDATE problems SET text = 'other'");
         Assert.Null(PackageIndexCache.TrySummaryWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
         Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
-        // A header that claims another number of names than the index holds: refused.
+        // A meta row that claims another number of names than its check value covers: refused.
         WriteCache(key, TargetSearch.AllTrusted(trusted));
-        var text = File.ReadAllBytes(_cache);
-        var header = Encoding.ASCII.GetString(text, 0, Array.IndexOf(text, (byte)'\n')).Split(' ');
-        header[5] = "3";
-        File.WriteAllBytes(_cache, [.. Encoding.ASCII.GetBytes(string.Join(' ', header)), .. text.AsSpan(Array.IndexOf(text, (byte)'\n')).ToArray()]);
+        IndexCacheFiles.Sql(_cache, "UPDATE meta SET names = 3");
+        Assert.Null(PackageIndexCache.TrySummaryWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
         Assert.Null(PackageIndexCache.TryLoadWithoutRoles(_cache, trusted, PackageTrustPolicy.Default, _repo.Clock.Now));
     }
 
     private void WriteCache(string key, IReadOnlyList<FoundTarget> found)
     {
         var index = new PackageIndex(found);
-        PackageIndexCache.TryWrite(_cache, key, "no-base", CompactPackageIndex.Write(index), index.ProblemsByPath, [], index.Names.Count, _repo.Clock.Now.AddDays(1));
+        PackageIndexCache.TryWrite(_cache, key, "no-base", index, [], _repo.Clock.Now.AddDays(1));
     }
 
     public void Dispose()

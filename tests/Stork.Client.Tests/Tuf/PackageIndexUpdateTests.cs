@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Stork.Client.Packages;
+using Stork.Client.Tests.Packages;
 using Stork.Format.Errors;
 using Stork.Format.Metadata;
 using Stork.Format.Trust;
@@ -16,7 +17,7 @@ public sealed class PackageIndexUpdateTests : IDisposable
 {
     private readonly ServedRepository _repo = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("stork-index-update-").FullName;
-    private string Cache => Path.Combine(_dir, "package-index.cache");
+    private string Cache => Path.Combine(_dir, "package-index.db");
 
     private void Add(string name, string version, params string[] provides)
     {
@@ -146,6 +147,13 @@ public sealed class PackageIndexUpdateTests : IDisposable
         Add("gamma", "1.0.0");
         _repo.Project.Publish();
         Assert.Equal(["alpha", "beta", "gamma"], (await UpdateAsync()).Updated!.Names.Order(StringComparer.Ordinal));
+
+        // A damaged entry row the update reads (the other version of a name it touches): found, nothing changed.
+        Add("beta", "2.0.0");
+        _repo.Project.Publish();
+        IndexCacheFiles.Sql(Cache, "UPDATE entries SET data = data || x'00' WHERE name = 'beta'");
+        Assert.Null((await UpdateAsync()).Updated);
+        Assert.Equal(1, IndexCacheFiles.Scalar<int>(Cache, "SELECT count(*) FROM entries WHERE name = 'beta'"));
     }
 
     [Fact]
@@ -156,44 +164,45 @@ public sealed class PackageIndexUpdateTests : IDisposable
         Add("beta", "1.0.0");
         _repo.Project.Publish();
         await FullAsync();
-        var good = File.ReadAllBytes(Cache);
+        var good = IndexCacheFiles.Save(Cache);
         Add("gamma", "1.0.0");
         _repo.Project.Publish();
         var gammaBin = _repo.Project.CurrentSnapshot().Meta.Keys.First(k => k.StartsWith("bins-", StringComparison.Ordinal)
             && _repo.Project.TryCurrentTargets(k[..^5])!.Targets.Keys.Any(p => p.Contains("gamma")))[..^5];
         var storedBin = _repo.Store.Read(gammaBin)!;
 
-        // A changed byte in the meta section (problems and role records): refused by its hash.
-        var bytes = good.ToArray();
-        bytes[Array.IndexOf(bytes, (byte)'\n') + 10] ^= 0x01;
-        File.WriteAllBytes(Cache, bytes);
+        // A changed role record: refused by its check value.
+        IndexCacheFiles.Sql(Cache, $"UPDATE roles SET record = replace(record, '\"version\":', '\"version\": ') WHERE name = '{gammaBin}'");
         Assert.Null((await UpdateAsync()).Updated);
-        // A changed byte in the index itself: the update reads every block, so it is found.
-        File.WriteAllBytes(Cache, good);
-        bytes = good.ToArray();
-        bytes[^40] ^= 0x01; // in the block table
-        File.WriteAllBytes(Cache, bytes);
+        // A changed meta row.
+        IndexCacheFiles.Restore(Cache, good);
+        IndexCacheFiles.Sql(Cache, "UPDATE meta SET expires = expires + 1");
         Assert.Null((await UpdateAsync()).Updated);
         // The stored copy of the changed bin is not the one its record was verified for.
-        File.WriteAllBytes(Cache, good);
+        IndexCacheFiles.Restore(Cache, good);
         var tampered = storedBin.ToArray();
         tampered[^3] ^= 0x01;
         _repo.Store.Write(gammaBin, tampered);
         Assert.Null((await UpdateAsync()).Updated);
         _repo.Store.Delete(gammaBin);
-        File.WriteAllBytes(Cache, good);
+        IndexCacheFiles.Restore(Cache, good);
         Assert.Null((await UpdateAsync()).Updated);
         // A cache for another root version (the chain changed): not a base for updates.
         _repo.Store.Write(gammaBin, storedBin);
-        File.WriteAllBytes(Cache, good);
-        var header = System.Text.Encoding.ASCII.GetString(good, 0, Array.IndexOf(good, (byte)'\n')).Split(' ');
-        header[3] = new string('0', 64);
-        File.WriteAllBytes(Cache, [.. System.Text.Encoding.ASCII.GetBytes(string.Join(' ', header)), .. good.AsSpan(Array.IndexOf(good, (byte)'\n')).ToArray()]);
+        IndexCacheFiles.Restore(Cache, good);
+        IndexCacheFiles.SetMeta(Cache, baseKey: new string('0', 64));
         Assert.Null((await UpdateAsync()).Updated);
 
         // Intact: updated.
-        File.WriteAllBytes(Cache, good);
+        IndexCacheFiles.Restore(Cache, good);
         Assert.Equal(["alpha", "beta", "gamma"], (await UpdateAsync()).Updated!.Names.Order(StringComparer.Ordinal));
+
+        // A damaged entry row the update reads (the other version of a name it touches): found, nothing changed.
+        Add("beta", "2.0.0");
+        _repo.Project.Publish();
+        IndexCacheFiles.Sql(Cache, "UPDATE entries SET data = data || x'00' WHERE name = 'beta'");
+        Assert.Null((await UpdateAsync()).Updated);
+        Assert.Equal(1, IndexCacheFiles.Scalar<int>(Cache, "SELECT count(*) FROM entries WHERE name = 'beta'"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
 using Stork.Format.Metadata;
 using Stork.Integration.Tests.Support;
 using Stork.Publishing.Repository;
@@ -53,35 +54,27 @@ public sealed class IndexCacheEndToEndTests : IDisposable
         Assert.Equal(1, JsonNode.Parse(noop.Stdout)!["packages"]!.GetValue<int>());
         foreach (var bin in bins) File.Move(bin + ".away", bin);
 
-        // A damaged cache is ignored and rebuilt from the verified roles, never trusted: a changed byte in the table
-        // of block hashes (the end of the file) or in the index itself for search (refresh reads only the header and
-        // the problems, which carry their own hash) ...
-        var cache = Path.Combine(host.Home, "state", "package-index.cache");
-        var bytes = File.ReadAllBytes(cache);
-        var header = System.Text.Encoding.ASCII.GetString(bytes, 0, Array.IndexOf(bytes, (byte)'\n')).Split(' ');
-        long lastOfIndex = Array.IndexOf(bytes, (byte)'\n') + int.Parse(header[6]) + long.Parse(header[8]);
-        foreach (var at in new[] { bytes.Length - 3, lastOfIndex })
+        // A damaged cache is ignored and rebuilt from the verified roles, never trusted: a changed name row for search
+        // (its check value no longer matches), a changed entry row, ...
+        var cache = Path.Combine(host.Home, "state", "package-index.db");
+        foreach (var damage in new[] { "UPDATE names SET summary = 'changed'", "UPDATE entries SET data = data || x'00'" })
         {
-            bytes = File.ReadAllBytes(cache);
-            bytes[at] ^= 0x40;
-            File.WriteAllBytes(cache, bytes);
+            Sql(cache, damage);
             var researched = host.Get("search", "hello");
             Assert.True(researched.ExitCode == 0, researched.ToString());
             Assert.Contains("hello", researched.Stdout);
-            Assert.NotEqual(bytes, File.ReadAllBytes(cache));
+            Assert.Equal("hello package", Sql(cache, "SELECT summary FROM names"));
         }
-        // ... and a changed byte in the problems for refresh.
-        bytes = File.ReadAllBytes(cache);
-        bytes[Array.IndexOf(bytes, (byte)'\n') + 1] ^= 0x01;
-        File.WriteAllBytes(cache, bytes);
+        // ... and a changed problem row for refresh (it reads only the meta row and the problems).
+        Sql(cache, "INSERT INTO problems(path, seq, text, sum) VALUES ('x', 0, 'made up', x'00')");
         var rebuilt = host.Get("refresh", "--json");
         Assert.True(rebuilt.ExitCode == 0, rebuilt.ToString());
         Assert.Equal(1, JsonNode.Parse(rebuilt.Stdout)!["packages"]!.GetValue<int>());
-        Assert.NotEqual(bytes, File.ReadAllBytes(cache));
+        Assert.Equal(0L, Sql(cache, "SELECT count(*) FROM problems"));
         foreach (var bin in bins) File.Move(bin, bin + ".away");
 
         // Without the cache every role is loaded and verified again: offline, a missing copy is a local error.
-        File.Delete(Path.Combine(host.Home, "state", "package-index.cache"));
+        foreach (var file in Directory.GetFiles(Path.Combine(host.Home, "state"), "package-index.db*")) File.Delete(file);
         var offline = host.Get("search", "hello");
         Assert.Equal(7, offline.ExitCode);
         Assert.Contains("bins-", offline.Stderr);
@@ -89,7 +82,7 @@ public sealed class IndexCacheEndToEndTests : IDisposable
         var again = host.Get("refresh", "--json");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.True(JsonNode.Parse(again.Stdout)!["requests"]!.GetValue<int>() >= 17, again.Stdout);
-        Assert.True(File.Exists(Path.Combine(host.Home, "state", "package-index.cache")));
+        Assert.True(File.Exists(cache));
 
         // A new snapshot is not served from the old cache.
         Add(project, "other");
@@ -99,6 +92,16 @@ public sealed class IndexCacheEndToEndTests : IDisposable
         var found = host.Get("search", "other");
         Assert.True(found.ExitCode == 0, found.ToString());
         Assert.Contains("other", found.Stdout);
+    }
+
+    /// <summary>SQL on the host's index cache database from outside (damage, or a look at what it holds).</summary>
+    private static object? Sql(string file, string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 
     public void Dispose()
