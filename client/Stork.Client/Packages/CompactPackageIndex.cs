@@ -194,13 +194,13 @@ internal sealed class CompactPackageIndex
         var hashes = new Dictionary<string, string>(hashCount, StringComparer.Ordinal);
         for (int i = 0; i < hashCount; i++) hashes[Str(bytes, ref at)] = Str(bytes, ref at);
         int customLength = Int(bytes, ref at);
-        JsonObject? custom = customLength < 0 ? null
-            : JsonNode.Parse(bytes.Slice(at, customLength)) as JsonObject ?? throw new InvalidDataException($"entry {index}: custom");
-        at += Math.Max(customLength, 0);
-        var target = new TargetFile(length, hashes, custom);
-        if (custom?["stork"] is not JsonObject info) throw new InvalidDataException($"entry {index}: no package");
+        if (customLength < 0) throw new InvalidDataException($"entry {index}: no package");
+        // Kept as bytes (as a target read from a role): the custom object is parsed only if someone reads it.
+        var custom = bytes.Slice(at, customLength).ToArray();
+        at += customLength;
+        var target = TargetFile.WithCustomUtf8(length, hashes, custom);
         PackageEntry entry;
-        try { entry = PackageIndex.ReadEntry(path, target, info, role); }
+        try { entry = PackageInfoReader.Read(path, target, custom, role) ?? throw new InvalidDataException($"entry {index}: no package"); }
         catch (FormatException e) { throw new InvalidDataException($"entry {index}: {e.Message}", e); }
         int kept = Int(bytes, ref at);
         if (kept >= 0)
@@ -327,11 +327,14 @@ internal sealed class CompactPackageIndex
     /// <summary>One entry's bytes: target path, role, length, hashes, custom JSON and the positions of the kept provides.</summary>
     internal static byte[] Encode(PackageEntry entry)
     {
-        var body = new Writer();
+        // One buffer per thread, reused: a build encodes every entry of the repository.
+        var body = _entryWriter ??= new Writer();
+        body.Reset();
         body.Str(entry.TargetPath); body.Str(entry.Role); body.Long(entry.Target.Length);
         body.Int(entry.Target.Hashes.Count);
         foreach (var (alg, value) in entry.Target.Hashes.OrderBy(h => h.Key, StringComparer.Ordinal)) { body.Str(alg); body.Str(value); }
-        if (entry.Target.Custom is null) body.Int(-1);
+        if (entry.Target.CustomUtf8 is { } custom) body.Bytes(custom.Span);   // as signed: no DOM to build and write again
+        else if (entry.Target.Custom is null) body.Int(-1);
         else
         {
             var json = new ArrayBufferWriter<byte>();
@@ -423,14 +426,16 @@ internal sealed class CompactPackageIndex
 
     /// <summary>The provides as signed, before the trust policy: the entry's own when none was refused.</summary>
     internal static IReadOnlyList<Provide> ReadProvides(PackageEntry entry)
-        => entry.Target.Custom?["stork"]?["provides"] is JsonArray signed && signed.Count != entry.Candidate.Provides.Count
+        => entry.SignedProvides ?? (entry.Target.Custom?["stork"]?["provides"] is JsonArray signed && signed.Count != entry.Candidate.Provides.Count
             ? signed.Select(p => Provide.Parse(p!.GetValue<string>())).ToList()
-            : entry.Candidate.Provides;
+            : entry.Candidate.Provides);
 
+    [ThreadStatic] private static Writer? _entryWriter;
 
     private sealed class Writer
     {
         private readonly MemoryStream _stream = new();
+        public void Reset() => _stream.SetLength(0);
         public int Length => checked((int)_stream.Length);
         public void Int(int value) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, value); _stream.Write(b); }
         public void Long(long value) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteInt64LittleEndian(b, value); _stream.Write(b); }
