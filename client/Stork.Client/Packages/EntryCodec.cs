@@ -23,7 +23,8 @@ internal static class EntryCodec
         Str(body, entry.TargetPath); Str(body, entry.Role); Long(body, entry.Target.Length);
         Int(body, entry.Target.Hashes.Count);
         foreach (var (alg, value) in entry.Target.Hashes.OrderBy(h => h.Key, StringComparer.Ordinal)) { Str(body, alg); Str(body, value); }
-        if (entry.Target.Custom is null) Int(body, -1);
+        if (entry.Target.CustomUtf8 is { } signedCustom) Bytes(body, signedCustom.Span);   // as signed: no DOM to build and write again
+        else if (entry.Target.Custom is null) Int(body, -1);
         else
         {
             var json = new ArrayBufferWriter<byte>();
@@ -66,12 +67,12 @@ internal static class EntryCodec
         var hashes = new Dictionary<string, string>(hashCount, StringComparer.Ordinal);
         for (int i = 0; i < hashCount; i++) hashes[Str(bytes, ref at)] = Str(bytes, ref at);
         int customLength = Int(bytes, ref at);
-        JsonObject? custom = customLength < 0 ? null
-            : JsonNode.Parse(bytes.Slice(at, customLength)) as JsonObject ?? throw new InvalidDataException($"{what}: custom");
-        at += Math.Max(customLength, 0);
-        var target = new TargetFile(length, hashes, custom);
-        if (custom?["stork"] is not JsonObject info) throw new InvalidDataException($"{what}: no package");
-        var entry = PackageIndex.ReadEntry(path, target, info, role);
+        if (customLength < 0) throw new InvalidDataException($"{what}: no package");
+        // Kept as bytes (as a target read from a role): the custom object is parsed only if someone reads it.
+        var custom = bytes.Slice(at, customLength).ToArray();
+        at += customLength;
+        var target = TargetFile.WithCustomUtf8(length, hashes, custom);
+        var entry = PackageInfoReader.Read(path, target, custom, role) ?? throw new InvalidDataException($"{what}: no package");
         int kept = Int(bytes, ref at);
         if (kept >= 0)
         {
@@ -85,9 +86,9 @@ internal static class EntryCodec
 
     /// <summary>The provides as signed, before the trust policy: the entry's own when none was refused.</summary>
     public static IReadOnlyList<Provide> ReadProvides(PackageEntry entry)
-        => entry.Target.Custom?["stork"]?["provides"] is JsonArray signed && signed.Count != entry.Candidate.Provides.Count
+        => entry.SignedProvides ?? (entry.Target.Custom?["stork"]?["provides"] is JsonArray signed && signed.Count != entry.Candidate.Provides.Count
             ? signed.Select(p => Provide.Parse(p!.GetValue<string>())).ToList()
-            : entry.Candidate.Provides;
+            : entry.Candidate.Provides);
 
     /// <summary>The entry with every provide as signed (undoing the trust policy's refusals, to apply it again).</summary>
     public static PackageEntry WithSignedProvides(PackageEntry entry)

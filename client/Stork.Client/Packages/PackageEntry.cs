@@ -13,6 +13,9 @@ public sealed record PackageEntry(string TargetPath, TargetFile Target, Candidat
     /// <summary>The blob's name on this host (<see cref="Packages.BlobId"/>): its signed sha256, or sha512 when that is all it lists.</summary>
     public string BlobId => Packages.BlobId.Of(Target, TargetPath);
 
+    /// <summary>The provides as signed, before the trust policy refused any (<see cref="Candidate"/> keeps the rest); null when not known.</summary>
+    public IReadOnlyList<Provide>? SignedProvides { get; init; }
+
     /// <summary>The original Debian version of an imported package (PACKAGE-FORMAT.md §8.1), for display; null otherwise.</summary>
     public string? DebianVersion { get; init; }
 

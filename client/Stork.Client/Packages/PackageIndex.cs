@@ -53,11 +53,12 @@ public sealed class PackageIndex : IPackageProvider
     internal static PackageEntry? TryReadEntry(FoundTarget found, PackageTrustPolicy policy, List<(string Path, string Text)> problems)
     {
         var (path, target, role) = found;
-        if (target.Custom?["stork"] is not JsonObject info) return null;
-        if (!policy.TrustsRole(role)) return null;
         try
         {
-            var entry = ReadEntry(path, target, info, role);
+            // A target read from verified bytes is read typed from its custom bytes: no DOM per package.
+            var entry = target.CustomUtf8 is { } custom ? PackageInfoReader.Read(path, target, custom.Span, role)
+                : target.Custom?["stork"] is JsonObject info ? ReadEntry(path, target, info, role) : null;
+            if (entry is null || !policy.TrustsRole(role)) return null;
             CheckSize(entry, policy);
             return entry;
         }
@@ -189,7 +190,7 @@ public sealed class PackageIndex : IPackageProvider
         var provides = info["provides"] is JsonArray p ? p.Select(x => Provide.Parse(StringOf(x, what))).ToList() : [];
         var candidate = new Candidate(name, version, depends, conflicts, provides);
         var debian = info["debianVersion"] is JsonValue d && d.TryGetValue<string>(out var debText) ? debText : null;
-        return new PackageEntry(path, target, candidate, summary, role) { DebianVersion = debian };
+        return new PackageEntry(path, target, candidate, summary, role) { DebianVersion = debian, SignedProvides = provides };
     }
 
     private static string StringOf(JsonNode? node, string what)

@@ -18,6 +18,19 @@ public static class StrictJsonReader
 
     public static JsonNode Parse(ReadOnlySpan<byte> utf8, string what, bool integersOnly = true)
     {
+        Check(utf8, what, integersOnly);
+        // The bytes are now known to be unambiguous; build the tree the way every other reader of the project does
+        // (element-backed values, so that TryGetValue<int>, <long>, <double> behave as with JsonNode.Parse).
+        return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth })
+            ?? throw new FormatException($"{what}: the document is null, expected JSON object");
+    }
+
+    /// <summary>
+    /// Refuses exactly what <see cref="Parse"/> refuses, with the same messages, without building a tree: for
+    /// readers that then walk the bytes with a <see cref="Utf8JsonReader"/> (typed targets metadata).
+    /// </summary>
+    public static void Check(ReadOnlySpan<byte> utf8, string what, bool integersOnly = true)
+    {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
         {
             MaxDepth = MaxDepth,
@@ -30,10 +43,6 @@ public static class StrictJsonReader
             if (reader.TokenType == JsonTokenType.Null) throw new FormatException($"{what}: the document is null, expected JSON object");
             Validate(ref reader, what, integersOnly);
             if (reader.Read()) throw new FormatException($"{what}: data after the JSON value");
-            // The bytes are now known to be unambiguous; build the tree the way every other reader of the project does
-            // (element-backed values, so that TryGetValue<int>, <long>, <double> behave as with JsonNode.Parse).
-            return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth })
-                ?? throw new FormatException($"{what}: the document is null, expected JSON object");
         }
         catch (JsonException e)
         {

@@ -22,7 +22,7 @@ public sealed class TrustedMetadata
     /// <summary>Delegated roles verified through one delegation each: (role, delegating role) → metadata.</summary>
     private readonly Dictionary<(string Role, string Delegator), TargetsMetadata> _delegated = new();
     /// <summary>Per role name, the bytes the snapshot names, once they verified through some delegation (for re-checks via others).</summary>
-    private readonly Dictionary<string, (SignedEnvelope Envelope, TargetsMetadata Metadata)> _verifiedCopies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ReceivedEnvelope Envelope, TargetsMetadata Metadata)> _verifiedCopies = new(StringComparer.Ordinal);
 
     /// <summary>Names of every targets role loaded: "targets" first, then delegated roles in load order (each once).</summary>
     public IEnumerable<string> LoadedTargetRoles => (Targets is null ? [] : new[] { RoleNames.Targets }).Concat(_verifiedCopies.Keys);
@@ -192,9 +192,10 @@ public sealed class TrustedMetadata
         if (!Snapshot.Meta.TryGetValue("targets.json", out var meta))
             throw new MetadataFormatException($"snapshot version {Snapshot.Header.Version} does not list targets.json");
         CheckLengthAndHashes(data, meta, what);
-        var envelope = SignedEnvelope.Parse(data, what);
+        // Read typed from the received bytes (no DOM per target); the signatures are checked over those bytes first.
+        var envelope = ReceivedEnvelope.Parse(data, what);
         RequireThreshold(envelope, Root.Keys, Root.Role(RoleNames.Targets), what);
-        var next = TargetsMetadata.FromSigned(envelope.Signed, what);
+        var next = TargetsReader.Read(envelope, what);
         if (next.Header.Version != meta.Version)
             throw new BadVersionException($"targets version {next.Header.Version} does not match version {meta.Version} named by the snapshot");
         if (next.Header.Expires <= _now)
@@ -214,14 +215,14 @@ public sealed class TrustedMetadata
         if (!Snapshot.Meta.TryGetValue($"{role}.json", out var meta))
             throw new MetadataFormatException($"snapshot version {Snapshot.Header.Version} does not list {role}.json");
         CheckLengthAndHashes(data, meta, what);
-        var envelope = SignedEnvelope.Parse(data, what);
+        var envelope = ReceivedEnvelope.Parse(data, what);
         RequireThreshold(envelope, keys, delegation.Keys, what);
-        var next = TargetsMetadata.FromSigned(envelope.Signed, what);
+        var next = TargetsReader.Read(envelope, what);
         if (next.Header.Version != meta.Version)
             throw new BadVersionException($"{what} version {next.Header.Version} does not match version {meta.Version} named by the snapshot");
         if (next.Header.Expires <= _now)
             throw new ExpiredMetadataException($"{what} version {next.Header.Version} expired at {ExpiryFormat.Format(next.Header.Expires)}");
-        if (_verifiedCopies.TryGetValue(role, out var earlier) && !earlier.Envelope.CanonicalSigned().AsSpan().SequenceEqual(envelope.CanonicalSigned()))
+        if (_verifiedCopies.TryGetValue(role, out var earlier) && !earlier.Envelope.SignsSameAs(envelope))
             throw new MetadataFormatException($"{what}: differs from the copy of the same version verified through another delegator");
         _verifiedCopies.TryAdd(role, (envelope, next));
         _delegated[(role, delegator)] = _verifiedCopies[role].Metadata;
@@ -270,9 +271,14 @@ public sealed class TrustedMetadata
     }
 
     private static void RequireThreshold(SignedEnvelope envelope, IReadOnlyDictionary<string, PublicKey> keys, RoleKeys role, string what)
-    {
         // Parsed here and never modified: the received bytes are what was signed.
-        int valid = envelope.CountValidSignaturesOverReceivedBytes(keys, role.KeyIds);
+        => RequireThreshold(envelope.CountValidSignaturesOverReceivedBytes(keys, role.KeyIds), role, what);
+
+    private static void RequireThreshold(ReceivedEnvelope envelope, IReadOnlyDictionary<string, PublicKey> keys, RoleKeys role, string what)
+        => RequireThreshold(envelope.CountValidSignatures(keys, role.KeyIds), role, what);
+
+    private static void RequireThreshold(int valid, RoleKeys role, string what)
+    {
         if (valid < role.Threshold)
             throw new UnsignedMetadataException($"{what}: {valid} valid signature(s) from authorised keys, threshold is {role.Threshold}");
     }
