@@ -20,15 +20,16 @@ internal static class AddCommand
         command.SetAction(CommandRunner.Guarded(result =>
         {
             var project = RepositoryProject.Open(result.GetValue(repo)!, TimeProvider.System);
-            var files = PackageArguments.Expand(result.GetValue(packages) ?? [], result.GetValue(from));
+            var files = PackageArguments.Enumerate(result.GetValue(packages) ?? [], result.GetValue(from));
             var signingKeys = KeyOptions.LoadPrivate(result.GetValue(keys));
             try
             {
                 // Every package is read and checked before it is queued, and the queue is written only after the
                 // last one passed: a broken blob is never signed, and a bad file queues nothing. One pass, holding no
-                // package after it was queued (blobs copied before a failure are removed when the batch is disposed).
+                // package after it was queued and no list of files (blobs copied before a failure are removed when
+                // the batch is disposed). The first lines are printed as they come; a bulk add ends with a count.
                 using var batch = project.BeginAdding();
-                bool quiet = files.Count > 100;
+                const int Shown = 100;
                 var list = PublishOutput.AsJson ? new JsonArray() : null;
                 foreach (var path in files)
                 {
@@ -39,11 +40,11 @@ internal static class AddCommand
                         manifest = reader.Manifest;
                     }
                     var added = batch.AddPackage(path, manifest.Name, manifest.Version, manifest.Info.ToJsonNode().AsObject(), result.GetValue(role), manifest.InstalledSize);
-                    if (!quiet) PublishOutput.Say($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
+                    if (batch.Count <= Shown) PublishOutput.Say($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
                     list?.Add((JsonNode)new JsonObject { ["name"] = manifest.Name, ["version"] = manifest.Version, ["target"] = added.TargetPath, ["role"] = added.Role });
                 }
-                batch.Commit();
-                if (quiet) PublishOutput.Say($"added {files.Count} packages");
+                int queued = batch.Commit();
+                if (batch.Count > Shown) PublishOutput.Say($"added {queued} packages");
                 if (list is not null) PublishOutput.Set("added", list);
                 if (result.GetValue(publish) || signingKeys.Count > 0) PublishCommand.PublishAndReport(project, signingKeys);
                 else PublishOutput.Say("Run 'stork-publish publish' to sign and publish.");

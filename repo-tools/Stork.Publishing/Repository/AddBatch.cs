@@ -19,8 +19,9 @@ public sealed class AddBatch : IDisposable
     private readonly PendingQueueBatch _pending;
     private Dictionary<string, RoleSlot>? _slots;
     private Dictionary<string, TargetsMetadata?>? _listed;
-    // Blob files this batch created (not ones already served): removed again unless the batch commits.
-    private readonly List<string> _created = [];
+    // Blob files this batch created (not ones already served): removed again unless the batch commits. Their names
+    // go to an unlinked scratch file, not memory: a bulk add creates one per package.
+    private readonly CreatedFiles _created;
     private bool _committed;
 
     internal AddBatch(RepositoryProject project)
@@ -29,6 +30,7 @@ public sealed class AddBatch : IDisposable
         _root = project.CurrentRoot();
         _roles = project.ReadPublishedRoles();
         _pending = new PendingQueueBatch(Path.Combine(project.Directory, RepositoryProject.PendingFile));
+        _created = new CreatedFiles(Path.Combine(project.Directory, RepositoryProject.PendingFile + ".created"));
     }
 
     public int Count { get; private set; }
@@ -92,19 +94,20 @@ public sealed class AddBatch : IDisposable
         return kept;
     }
 
-    /// <summary>Writes the queue (once for the whole batch).</summary>
-    public void Commit()
+    /// <summary>Writes the queue (once for the whole batch); returns how many distinct target paths the batch queued.</summary>
+    public int Commit()
     {
-        _pending.Commit();
+        int queued = _pending.Commit();
         _committed = true;
         _pending.Dispose();
+        _created.Dispose();
+        return queued;
     }
 
     public void Dispose()
     {
         _pending.Dispose();
-        if (_committed) return;
-        foreach (var path in _created) File.Delete(path);
-        _created.Clear();
+        if (!_committed) _created.DeleteAll();
+        _created.Dispose();
     }
 }

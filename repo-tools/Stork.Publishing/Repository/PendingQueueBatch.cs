@@ -19,8 +19,6 @@ internal sealed class PendingQueueBatch : IDisposable
 
     public PendingQueueBatch(string path) => _path = path;
 
-    public int Count => _added.Count;
-
     public void Add(string role, string targetPath, TargetFile target)
     {
         if (_scratch is null)
@@ -32,25 +30,31 @@ internal sealed class PendingQueueBatch : IDisposable
         }
         var bytes = PendingTargetsFile.EntryBytes(target);
         _scratch.Write(bytes);
-        _added.Add(new Item(role, targetPath, _scratchLength, bytes.Length, InScratch: true, 0));
+        _added.Add(new Item(role, targetPath, _scratchLength, bytes.Length, InScratch: true, _added.Count));
         _scratchLength += bytes.Length;
     }
 
-    /// <summary>Writes the merged queue.</summary>
-    public void Commit()
+    /// <summary>Writes the merged queue; returns how many distinct target paths this batch queued.</summary>
+    public int Commit()
     {
-        var items = new List<Item>(_added.Count);
-        int order = 0;
+        // One list for both: entries already queued come before (order below) this batch's.
+        var items = _added;
+        int order = int.MinValue;
         foreach (var entry in PendingTargetsFile.ReadEntries(_path))
             items.Add(new Item(entry.Role, entry.Path, entry.Offset, entry.Json.Length, InScratch: false, order++));
-        foreach (var item in _added) items.Add(item with { Order = order++ });
 
-        // The last entry for a path wins (queued again, perhaps for another role).
+        // The last entry for a path wins (queued again, perhaps for another role): sorted by path, newest first,
+        // then compacted in place (no second list).
         items.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path) is var c and not 0 ? c : b.Order.CompareTo(a.Order));
-        var kept = new List<Item>(items.Count);
-        foreach (var item in items)
-            if (kept.Count == 0 || kept[^1].Path != item.Path) kept.Add(item);
-        items.Clear();
+        int count = 0, queued = 0;
+        for (int i = 0; i < items.Count; i++)
+            if (count == 0 || items[count - 1].Path != items[i].Path)
+            {
+                if (items[i].InScratch) queued++;
+                items[count++] = items[i];
+            }
+        items.RemoveRange(count, items.Count - count);
+        var kept = items;
         kept.Sort(static (a, b) => string.CompareOrdinal(a.Role, b.Role) is var c and not 0 ? c : string.CompareOrdinal(a.Path, b.Path));
 
         _scratch?.Flush();
@@ -72,6 +76,7 @@ internal sealed class PendingQueueBatch : IDisposable
             writer.Write(item.Role, item.Path, span);
         }
         writer.Complete();
+        return queued;
     }
 
     public void Dispose() => _scratch?.Dispose();

@@ -36,6 +36,8 @@ internal sealed class PendingQueueWriter : IDisposable
         }
         _writer.WritePropertyName(targetPath);
         CopyValue(entry, _writer);
+        // Utf8JsonWriter keeps everything in its own buffer until flushed: without this the whole queue is in memory.
+        if (_writer.BytesPending >= 1 << 16) _writer.Flush();
     }
 
     /// <summary>Finishes the file and puts it in place of the queue.</summary>

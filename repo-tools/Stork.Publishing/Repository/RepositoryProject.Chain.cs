@@ -85,10 +85,42 @@ public sealed partial class RepositoryProject
     }
 
     /// <summary>Re-signs only the timestamp with a fresh expiry (for cron with short timestamp lifetimes).</summary>
+    /// <remarks>
+    /// Reads only root, the snapshot's bytes (its version from the tokens: the timestamp names its exact length and
+    /// hash, and opening the project checked its signatures against root) and the timestamp's version; requires only
+    /// the timestamp role's keys. Without a snapshot it writes the whole chain, as a publish would.
+    /// </remarks>
     public long RefreshTimestamp()
     {
         using var keys = new SigningKeys(Keys);
-        return WriteChain(keys, CurrentRoot(), new Dictionary<string, TargetsMetadata>()).TimestampVersion;
+        var root = CurrentRoot();
+        var snapshotFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
+        if (!File.Exists(snapshotFile)) return WriteChain(keys, root, new Dictionary<string, TargetsMetadata>()).TimestampVersion;
+        keys.Require(RoleNames.Timestamp, root.Role(RoleNames.Timestamp));
+        var bytes = File.ReadAllBytes(snapshotFile);
+        var snapshotEntry = new MetaFile(SnapshotVersion(bytes, snapshotFile), bytes.Length, Sha256Of(bytes));
+        var (version, timestampBytes) = SignTimestamp(keys, root, snapshotEntry, Now);
+        WriteUnversioned(Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp)), timestampBytes);
+        return version;
+    }
+
+    /// <summary>The version of the snapshot in <paramref name="bytes"/>, from its tokens, or by the full parser when they are not simple.</summary>
+    private static long SnapshotVersion(byte[] bytes, string path)
+    {
+        if (SignedVersionReader.Read(bytes, RoleNames.Snapshot) is { } version) return version;
+        try { return SnapshotMetadata.FromSigned(SignedEnvelope.Parse(bytes, path).Signed, path).Header.Version; }
+        catch (MetadataFormatException e) { throw new PublisherException($"{path} cannot be read: {e.Message}", e); }
+    }
+
+    /// <summary>The next timestamp (version = current + 1) naming <paramref name="snapshot"/>, signed; not yet written.</summary>
+    private (long Version, byte[] Bytes) SignTimestamp(SigningKeys keys, RootMetadata root, MetaFile snapshot, DateTimeOffset now)
+    {
+        var timestampFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp));
+        long current = 0;
+        if (File.Exists(timestampFile))
+            current = SignedVersionReader.Read(File.ReadAllBytes(timestampFile), RoleNames.Timestamp) ?? CurrentTimestamp().Header.Version;
+        var timestamp = new TimestampMetadata(new SignedHeader(RoleNames.Timestamp, RoleNames.SpecVersion, current + 1, now + Settings.TimestampExpiry), snapshot);
+        return (current + 1, keys.SignToBytes(RoleNames.Timestamp, timestamp.ToSigned(), root.Keys, root.Role(RoleNames.Timestamp)));
     }
 
     /// <summary>
@@ -168,10 +200,7 @@ public sealed partial class RepositoryProject
             snapshotEntry = new MetaFile(snapshotVersion, bytes.Length, Sha256Of(bytes));
         }
 
-        var timestampFile = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Timestamp));
-        long timestampVersion = (File.Exists(timestampFile) ? CurrentTimestamp().Header.Version : 0) + 1;
-        var timestamp = new TimestampMetadata(new SignedHeader(RoleNames.Timestamp, RoleNames.SpecVersion, timestampVersion, now + Settings.TimestampExpiry), snapshotEntry);
-        var timestampBytes = keys.SignToBytes(RoleNames.Timestamp, timestamp.ToSigned(), root.Keys, root.Role(RoleNames.Timestamp));
+        var (timestampVersion, timestampBytes) = SignTimestamp(keys, root, snapshotEntry, now);
 
         // The roles' versioned files are written; the snapshot's, then the unversioned copies, timestamp last.
         if (snapshotBytes is not null) WriteVersionedOnce(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, snapshotVersion)), snapshotBytes);

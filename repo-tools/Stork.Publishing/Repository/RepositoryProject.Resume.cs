@@ -114,7 +114,7 @@ public sealed partial class RepositoryProject
 
         var snapshotPath = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot));
         if (!File.Exists(snapshotPath)) return done;
-        long shown = CurrentSnapshot().Header.Version, newest = shown;
+        long shown = SnapshotVersion(File.ReadAllBytes(snapshotPath), snapshotPath), newest = shown;
         while (File.Exists(Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest + 1)))) newest++;
         if (newest == shown) return done;
         var newestPath = Path.Combine(MetadataDir, RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, newest));

@@ -90,6 +90,38 @@ public sealed class PendingQueueTests : IDisposable
     }
 
     [Fact]
+    public void A_path_queued_twice_counts_once_and_a_dropped_batch_removes_every_blob_it_created_but_no_other()
+    {
+        Repo.ConvertToHashBins(4);
+        string Blobs() => string.Join("\n", Directory.GetFiles(Repo.TargetsDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+        using (var first = Repo.BeginAdding())
+        {
+            for (int i = 0; i < 40; i++) first.AddTarget($"files/kept-{i:D2}.bin", File($"kept-{i}", $"kept {i}"), null);
+            // The same path again (same content, and then new content): one entry, counted once; the last one wins.
+            first.AddTarget("files/kept-00.bin", File("kept-0", "kept 0"), null);
+            var last = File("kept-1-new", "kept 1, new");
+            first.AddTarget("files/kept-01.bin", last, null);
+            Assert.Equal(40, first.Commit());
+        }
+        Assert.Equal(40, Repo.PendingTargets().Count);
+        var blobs = Blobs();
+        var queue = System.IO.File.ReadAllBytes(PendingPath);
+
+        // 300 new blobs (their names go through the scratch file), one blob already served, then no commit.
+        using (var dropped = Repo.BeginAdding())
+        {
+            for (int i = 0; i < 300; i++) dropped.AddTarget($"files/dropped-{i:D3}.bin", File($"dropped-{i}", $"dropped {i}"), null);
+            dropped.AddTarget("files/kept-02.bin", File("kept-2", "kept 2"), null);
+            Assert.NotEqual(blobs, Blobs());
+        }
+        Assert.Equal(blobs, Blobs());
+        Assert.Equal(queue, System.IO.File.ReadAllBytes(PendingPath));
+        Assert.Equal([RepositoryProject.PendingFile], Directory.GetFiles(Repo.Directory).Select(Path.GetFileName).Where(f => f!.StartsWith("pending", StringComparison.Ordinal)));
+        Assert.Equal(40, Repo.Publish().AddedTargets);
+        _t.AssertVerifies();
+    }
+
+    [Fact]
     public void A_queue_in_the_old_flat_form_is_routed_to_hash_bins_and_published()
     {
         Repo.ConvertToHashBins(4);
