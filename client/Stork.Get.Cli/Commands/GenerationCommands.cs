@@ -18,7 +18,7 @@ internal static class HistoryCommand
             var name = result.GetValue(guest)!;
             host.Guests.Get(name);
             if (host.Installer.Recover(name) is { } recovered) Output.Note($"{name}: {recovered}");
-            var generations = host.Database.ListGenerations(name);
+            var generations = host.Database.Generations.List(name);
             var notes = Stork.Client.Operations.GenerationNotes.Read(host.Paths, name);
             if (GlobalOptions.WantsJson(result))
             {
