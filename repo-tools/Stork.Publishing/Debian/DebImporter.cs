@@ -255,11 +255,11 @@ public static class DebImporter
         var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using var process = DpkgDeb("--ctrl-tarfile", debPath);
         var buffer = new MemoryStream();
-        var err = process.StandardError.ReadToEndAsync();
+        var err = StandardErrorText.Collect(process);
         process.StandardOutput.BaseStream.CopyTo(buffer);
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new DebianFormatException($"{debPath}: not a Debian package (dpkg-deb: {err.Result.Trim()})");
+            throw new DebianFormatException($"{debPath}: not a Debian package (dpkg-deb: {err.ToString().Trim()})");
         buffer.Position = 0;
         using (var reader = new TarReader(buffer))
         {
