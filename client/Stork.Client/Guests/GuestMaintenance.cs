@@ -50,7 +50,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 {
                     var found = new Drift(name, "/" + file.Path, file.Package, problem.Kind, problem.Text);
                     drift.Add(found);
-                    if (file.Type == PackageFileTypes.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
+                    if (file.Type == PackageFileKind.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
                         shared.TryAdd((s.Device, s.Inode), found);
                 }
         }
@@ -68,7 +68,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             GuestRoot? root = null;
             try
             {
-                foreach (var file in database.Ownership.ListOwnedFiles(other.Name).Where(f => f.Type == PackageFileTypes.File && !f.Config && f.Size > 0).DistinctBy(f => f.Path))
+                foreach (var file in database.Ownership.ListOwnedFiles(other.Name).Where(f => f.Type == PackageFileKind.File && !f.Config && f.Size > 0).DistinctBy(f => f.Path))
                 {
                     root ??= GuestRoot.Open(other);
                     if (root.LStat(file.Path) is not { IsRegularFile: true } s || !shared.TryGetValue((s.Device, s.Inode), out var first)) continue;
@@ -95,11 +95,11 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var entry = file.ToEntry();
         switch (file.Type)
         {
-            case PackageFileTypes.Directory:
+            case PackageFileKind.Directory:
                 if (status is { IsSymlink: true } && root.IsDirectory(file.Path)) return null; // merged /usr: a directory symlink inside the guest
                 if (status is not { IsDirectory: true }) return status is null ? (DriftKind.Missing, "missing") : (DriftKind.WrongType, "not a directory");
                 return status.Value.Permissions == entry.ModeBits ? null : (DriftKind.Mode, $"mode {Octal(status.Value.Permissions)}, expected {Octal(entry.ModeBits)}");
-            case PackageFileTypes.Symlink:
+            case PackageFileKind.Symlink:
                 if (status is not { IsSymlink: true }) return status is null ? (DriftKind.Missing, "missing") : (DriftKind.WrongType, "not a symlink");
                 var target = root.ReadLink(file.Path);
                 return target == file.Target ? null : (DriftKind.SymlinkTarget, $"symlink to '{target}', expected '{file.Target}'");
@@ -157,8 +157,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             var status = root.LStat(file.Path);
             var kind = entry.Type switch
             {
-                PackageFileTypes.Directory => FileActionKind.Directory,
-                PackageFileTypes.Symlink => FileActionKind.Symlink,
+                PackageFileKind.Directory => FileActionKind.Directory,
+                PackageFileKind.Symlink => FileActionKind.Symlink,
                 _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == LinkMode.Copy ? FileActionKind.Copy : FileActionKind.Share,
             };
             if (kind != FileActionKind.Directory && status is { IsDirectory: true })
@@ -234,7 +234,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         {
             if (!groupStores.TryGetValue(g.ShareGroup, out var groupStore))
                 groupStores[g.ShareGroup] = groupStore = g.ShareGroup == ShareGroups.Default ? store : new ContentStore(paths, g.ShareGroup);
-            foreach (var f in database.Ownership.ListOwnedFiles(g.Name).Where(f => f.Type == PackageFileTypes.File && f.Size > 0))
+            foreach (var f in database.Ownership.ListOwnedFiles(g.Name).Where(f => f.Type == PackageFileKind.File && f.Size > 0))
                 keepFiles.Add(groupStore.PathFor(f.Sha256!, f.Mode!));
             if (database.Journal.Find(g.Name) is { } journal)
                 foreach (var a in journal.Actions.Where(a => a.Entry.IsFile && a.Entry.Size > 0)) keepFiles.Add(groupStore.PathFor(a.Entry));

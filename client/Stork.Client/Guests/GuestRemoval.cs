@@ -57,7 +57,7 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         var store = ContentStore.For(paths, record);
         var owned = database.Ownership.ListOwnedFiles(guest);
         var actions = new List<FileAction>();
-        foreach (var file in owned.Where(f => f.Type == PackageFileTypes.File && f.Size > 0 && !f.Config).DistinctBy(f => f.Path).OrderBy(f => f.Path, PathOrder.Instance))
+        foreach (var file in owned.Where(f => f.Type == PackageFileKind.File && f.Size > 0 && !f.Config).DistinctBy(f => f.Path).OrderBy(f => f.Path, PathOrder.Instance))
         {
             var entry = file.ToEntry();
             if (root.LStat(file.Path) is not { IsRegularFile: true } status) continue;

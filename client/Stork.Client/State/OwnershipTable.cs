@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Stork.Format.Errors;
+using Stork.Format.Packages;
 
 namespace Stork.Client.State;
 
@@ -32,7 +34,7 @@ public sealed class OwnershipTable
         _sql.ExecuteEach("""
             INSERT OR IGNORE INTO owned_files(guest, path, package, type, mode, sha256, size, target, config)
             VALUES ($guest, $path, $package, $type, $mode, $sha, $size, $target, $config)
-            """, owned, f => [("$path", f.Path), ("$package", f.Package), ("$type", f.Type), ("$mode", f.Mode), ("$sha", f.Sha256),
+            """, owned, f => [("$path", f.Path), ("$package", f.Package), ("$type", f.Type.Name()), ("$mode", f.Mode), ("$sha", f.Sha256),
                 ("$size", f.Size), ("$target", f.Target), ("$config", f.Config ? 1 : 0)], ("$guest", guest));
     }
 
@@ -44,7 +46,8 @@ public sealed class OwnershipTable
     }
 
     private static OwnedFile ReadOwnedFile(SqliteDataReader reader) => new(
-        reader.GetString(0), reader.GetString(1), reader.GetString(2),
+        reader.GetString(0), reader.GetString(1),
+        PackageFileKinds.TryParse(reader.GetString(2)) ?? throw new LocalException($"the host state database's owned_files has an unknown type '{reader.GetString(2)}'"),
         reader.IsDBNull(3) ? null : reader.GetString(3),
         reader.IsDBNull(4) ? null : reader.GetString(4),
         reader.IsDBNull(5) ? null : reader.GetInt64(5),

@@ -202,7 +202,7 @@ public static class DebImporter
         // Hard links: every path of a group carries the content; all but the first (in path order) name that first path.
         foreach (var group in hardlinks.GroupBy(h => h.Target))
         {
-            if (!entries.TryGetValue(group.Key, out var first) || first.Type != PackageFileTypes.File)
+            if (!entries.TryGetValue(group.Key, out var first) || first.Type != PackageFileKind.File)
             {
                 foreach (var h in group) notCarried.Add($"/{h.Path}: hard link to /{group.Key}, which is not a file of the package; not carried");
                 continue;
