@@ -14,27 +14,12 @@ The output is committed; tests read it and never run this script. Needs cryptogr
 """
 import hashlib, json, os
 
+from canonical_json import canonical
+
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def canonical(value):
-    """OLPC canonical JSON as securesystemslib writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "[" + ",".join(canonical(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(canonical(k) + ":" + canonical(value[k]) for k in sorted(value)) + "}"
-    raise TypeError(type(value))
 
 
 def pem_public(key):

@@ -5,24 +5,9 @@ Needs the 'cryptography' package. The outputs are committed; tests read them and
 """
 import hashlib, json, os
 
+from canonical_json import canonical
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def canonical(value):
-    """OLPC canonical JSON as securesystemslib writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "[" + ",".join(canonical(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(canonical(k) + ":" + canonical(value[k]) for k in sorted(value)) + "}"
-    raise TypeError(type(value))
 
 
 def write(path, data):

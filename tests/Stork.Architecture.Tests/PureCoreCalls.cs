@@ -128,13 +128,27 @@ internal static class IlScanner
         return (violations.Distinct().ToList(), methods);
     }
 
-    public static IEnumerable<MemberInfo> MembersUsed(MethodBase method)
+    public static IEnumerable<MemberInfo> MembersUsed(MethodBase method) =>
+        Operands(method, OperandType.InlineMethod, OperandType.InlineField, OperandType.InlineTok, OperandType.InlineType)
+            .Select(token => ResolveMember(method, token)).OfType<MemberInfo>();
+
+    /// <summary>The string literals a method body loads (ldstr).</summary>
+    public static IEnumerable<string> StringsUsed(MethodBase method) =>
+        Operands(method, OperandType.InlineString).Select(token => method.Module.ResolveString(token));
+
+    private static MemberInfo? ResolveMember(MethodBase method, int token)
+    {
+        Type[]? typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
+        Type[]? methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        try { return method.Module.ResolveMember(token, typeArgs, methodArgs); }
+        catch (ArgumentException) { return null; }
+    }
+
+    /// <summary>The metadata tokens of the body's instructions whose operand is of one of <paramref name="kinds"/>.</summary>
+    private static IEnumerable<int> Operands(MethodBase method, params OperandType[] kinds)
     {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null) yield break;
-        var module = method.Module;
-        Type[]? typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
-        Type[]? methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
         for (int at = 0; at < il.Length;)
         {
             short value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
@@ -149,13 +163,7 @@ internal static class IlScanner
                 OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, at),
                 _ => 4,
             };
-            if (code.OperandType is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineTok or OperandType.InlineType)
-            {
-                MemberInfo? member = null;
-                try { member = module.ResolveMember(BitConverter.ToInt32(il, at), typeArgs, methodArgs); }
-                catch (ArgumentException) { }
-                if (member is not null) yield return member;
-            }
+            if (kinds.Contains(code.OperandType)) yield return BitConverter.ToInt32(il, at);
             at += operand;
         }
     }

@@ -10,7 +10,7 @@ namespace Stork.Architecture.Tests;
 /// </summary>
 public sealed class SyncOverAsync
 {
-    public static IEnumerable<object[]> Libraries() => [["Stork.Client"], ["Stork.Format"], ["Stork.Resolver"]];
+    public static IEnumerable<object[]> Libraries() => [["Stork.Client"], ["Stork.Format"], ["Stork.Resolver"], ["Stork.Resolver.Universe"], ["Stork.Publishing"], ["Stork.Cli"]];
 
     [Theory]
     [MemberData(nameof(Libraries))]

@@ -263,7 +263,7 @@ public class GuestInstallerTests
             Assert.Equal(LinkMode.Copy, report.LinkMode); // tmpfs has no reflinks either
             Assert.Equal(["/usr/bin/hello", "/usr/share/greet/messages.txt"], report.CrossDeviceCopies.Order());
             Assert.Equal(Script, File.ReadAllText(Path.Combine(autoRoot, "usr/bin/hello")));
-            Assert.Equal(LinkMode.Copy, host.Database.FindGuest("auto")!.LinkModeUsed);
+            Assert.Equal(LinkMode.Copy, host.Database.Guests.Find("auto")!.LinkModeUsed);
         }
         finally
         {

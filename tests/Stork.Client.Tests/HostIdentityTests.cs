@@ -35,7 +35,7 @@ public sealed class HostIdentityTests : IDisposable
     public void A_deleted_empty_truncated_or_foreign_database_is_refused_naming_it_and_left_as_it_is()
     {
         var paths = PathsIn("h");
-        using (var db = HostDatabase.Open(paths)) db.InsertGuest(new GuestRecord("a", "/srv/a", LinkMode.HardLink));
+        using (var db = HostDatabase.Open(paths)) db.Guests.Insert(new GuestRecord("a", "/srv/a", LinkMode.HardLink));
         var good = File.ReadAllBytes(paths.Database);
 
         File.Delete(paths.Database);
@@ -66,7 +66,7 @@ public sealed class HostIdentityTests : IDisposable
 
         File.WriteAllBytes(paths.Database, good);
         using var restored = HostDatabase.Open(paths);
-        Assert.Single(restored.ListGuests());
+        Assert.Single(restored.Guests.List());
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class HostIdentityTests : IDisposable
         {
             Assert.Equal(HostDatabase.SchemaVersion, db.UserVersion);
             Assert.Equal(HostIdentity.ReadStoreId(paths), db.HostId);
-            Assert.Equal("old", Assert.Single(db.ListGuests()).Name);
+            Assert.Equal("old", Assert.Single(db.Guests.List()).Name);
         }
         using (var connection = new SqliteConnection($"Data Source={paths.Database};Pooling=False"))
         {

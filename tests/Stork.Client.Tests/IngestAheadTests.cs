@@ -28,7 +28,7 @@ public class IngestAheadTests
 
         Assert.True(host.Installer.IsInStore(app));
         var store = new ContentStore(host.Paths);
-        var manifest = host.Database.LoadManifest(app.BlobSha256)!;
+        var manifest = host.Database.Manifests.Load(app.BlobSha256)!;
         Assert.All(manifest.Files.Where(f => f.IsFile && f.Size > 0), f => Assert.True(store.Contains(f)));
         Assert.Empty(Directory.Exists(host.GuestRoot("a")) ? Directory.EnumerateFileSystemEntries(host.GuestRoot("a")) : []);
 

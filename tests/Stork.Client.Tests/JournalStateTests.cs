@@ -14,13 +14,13 @@ public sealed class JournalStateTests
         using var host = new HostFixture();
         Directory.CreateDirectory(host.GuestRoot("g"));
         host.Guests.AddGuest("g", host.GuestRoot("g"));
-        host.Database.BeginJournal(new JournalRecord("g", "tx1", JournalState.Staging, [], LinkMode.HardLink, "test", 1), []);
+        host.Database.Journal.Begin(new JournalRecord("g", "tx1", JournalState.Staging, [], LinkMode.HardLink, "test", 1), []);
         Assert.Equal("staging", RawState(host));
-        Assert.Equal(JournalState.Staging, host.Database.FindJournal("g")!.Value.Record.State);
+        Assert.Equal(JournalState.Staging, host.Database.Journal.Find("g")!.Value.Record.State);
 
-        host.Database.SetJournalState("g", JournalState.Committing);
+        host.Database.Journal.SetState("g", JournalState.Committing);
         Assert.Equal("committing", RawState(host));
-        Assert.Equal(JournalState.Committing, host.Database.FindJournal("g")!.Value.Record.State);
+        Assert.Equal(JournalState.Committing, host.Database.Journal.Find("g")!.Value.Record.State);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public class StoreTransactionTests
         Assert.Equal("#!/bin/sh\necho 1\n", File.ReadAllText(Path.Combine(root, "usr/bin/app")));
         Assert.True(File.Exists(Path.Combine(root, "usr/share/app/old.txt")));
         Assert.False(File.Exists(Path.Combine(root, "usr/share/app/new.txt")));
-        var history = host.Database.ListGenerations("g");
+        var history = host.Database.Generations.List("g");
         Assert.Equal([1, 2, 3], history.Select(h => h.Number));
         Assert.Equal("rollback to generation 1", history[^1].Summary);
         Assert.Equal(["app 1.0.0", "lib 1.0.0"], history[^1].Packages.Select(p => $"{p.Name} {p.Version}"));
@@ -126,7 +126,7 @@ public class StoreTransactionTests
             Assert.True(after.SequenceEqual(before) || after.SequenceEqual(expectedNew), $"crash at {at}: {string.Join(", ", after)}");
             Assert.Empty(host.Maintenance.Verify([g]));
             Assert.Empty(host.TemporariesIn(g));
-            Assert.Null(host.Database.FindJournal(g));
+            Assert.Null(host.Database.Journal.Find(g));
             if (change != "install") Assert.Equal("level=mine\n", File.ReadAllText(Path.Combine(root, "etc/app.conf")));
             bool isNew = after.SequenceEqual(expectedNew);
             if (change == "upgrade")

@@ -45,7 +45,7 @@ public sealed class StoredJsonMigrationTests
         using (var db = HostDatabase.Open(paths))
         {
             Assert.Equal(HostDatabase.SchemaVersion, db.UserVersion);
-            var manifest = db.LoadManifest(Sha)!;
+            var manifest = db.Manifests.Load(Sha)!;
             Assert.Equal(("hello", "1.0"), (manifest.Name, manifest.Version));
             Assert.Equal(new[]
             {
@@ -55,7 +55,7 @@ public sealed class StoredJsonMigrationTests
                 PackageFileEntry.File("etc/hello.conf", "0644", 3, Sha2, config: true),
             }, manifest.Files);
 
-            var (journal, actions) = db.FindJournal("g")!.Value;
+            var (journal, actions) = db.Journal.Find("g")!.Value;
             Assert.Equal(JournalState.Committing, journal.State);
             Assert.Equal(new[] { new DesiredPackage("hello", "1.0", Sha, 123, true), new DesiredPackage("lib", "2.0", Sha2, 45, false) }, journal.Desired);
             Assert.Equal(new FileAction(FileActionKind.Symlink, "usr/bin/hi", PackageFileEntry.Symlink("usr/bin/hi", "hello"), false), Assert.Single(actions));
@@ -71,8 +71,8 @@ public sealed class StoredJsonMigrationTests
     {
         using var host = new HostFixture();
         var files = new List<PackageFileEntry> { PackageFileEntry.File("a\nb", "0644", 1, Sha2), PackageFileEntry.Symlink("c", "a\nb") };
-        host.Database.SaveManifest(Sha, new PackageManifest { Name = "p", Version = "1", Files = files });
-        Assert.Equal(files, host.Database.LoadManifest(Sha)!.Files);
+        host.Database.Manifests.Save(Sha, new PackageManifest { Name = "p", Version = "1", Files = files });
+        Assert.Equal(files, host.Database.Manifests.Load(Sha)!.Files);
         Assert.StartsWith("[{", Column(host.Paths, "SELECT files FROM manifests"));
     }
 

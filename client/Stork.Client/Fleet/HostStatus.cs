@@ -68,10 +68,10 @@ public static class HostStatus
             .Where(g => g["name"] is JsonValue)
             .ToDictionary(g => g["name"]!.GetValue<string>(), StringComparer.Ordinal);
         var guests = new JsonArray();
-        foreach (var guest in database.ListGuests().Select(g => g.Name).Order(StringComparer.Ordinal))
+        foreach (var guest in database.Guests.List().Select(g => g.Name).Order(StringComparer.Ordinal))
         {
-            var installed = database.ListInstalled(guest).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-            var generations = database.ListGenerations(guest);
+            var installed = database.Ownership.ListInstalled(guest).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+            var generations = database.Generations.List(guest);
             var mine = round?.Guests.FirstOrDefault(g => g.Guest == guest);
             previousGuests.TryGetValue(guest, out var before);
             JsonNode? desired = mine?.Desired is { } d ? Packages(d.Select(p => (p.Name, p.Version)))

@@ -27,8 +27,8 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
 
     public IReadOnlyList<InstalledPackage> ListInstalled(string guest)
     {
-        if (database.FindGuest(guest) is null) throw new GuestNotFoundException(guest);
-        return database.ListInstalled(guest);
+        if (database.Guests.Find(guest) is null) throw new GuestNotFoundException(guest);
+        return database.Ownership.ListInstalled(guest);
     }
 
     /// <summary>The Debian version an installed package was imported from (its manifest's debianVersion), or null.</summary>
@@ -37,7 +37,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     /// <summary>What the guest's own dpkg has installed (its base image), or null when the guest has no dpkg database.</summary>
     public IReadOnlyList<DpkgPackage>? ReadBaseImage(string guest)
     {
-        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
         using var root = GuestRoot.Open(record);
         return DpkgBase.Read(root, record);
     }
@@ -45,13 +45,13 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     /// <summary>Plans without changing anything (dry run): package manifests come from the host database when known.</summary>
     public InstallPlan Plan(string guest, IReadOnlyList<DesiredPackage> desiredFullSet)
     {
-        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
         ValidateDesired(desiredFullSet);
-        var changes = PackageChanges.Create(database.ListInstalled(guest), desiredFullSet);
+        var changes = PackageChanges.Create(database.Ownership.ListInstalled(guest), desiredFullSet);
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
         foreach (var package in changes.ToFetch)
         {
-            if (database.LoadManifest(package.BlobSha256) is { } m) manifests[package.Name] = m;
+            if (database.Manifests.Load(package.BlobSha256) is { } m) manifests[package.Name] = m;
             else if (File.Exists(BlobId.PathIn(paths.BlobsDir, package.BlobSha256)))
             {
                 // Cached (and verified when downloaded) but not yet installed anywhere: its manifest opens the blob.
@@ -62,7 +62,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var store = ContentStore.For(paths, record);
         LinkMode mode = record.LinkModeUsed ?? (record.LinkMode == LinkMode.Auto ? LinkMode.HardLink : record.LinkMode);
         using var root = GuestRoot.Open(record);
-        return InstallPlanner.Plan(new PlannerInput(record, database.ListInstalled(guest), database.ListOwnedFiles(guest), desiredFullSet,
+        return InstallPlanner.Plan(new PlannerInput(record, database.Ownership.ListInstalled(guest), database.Ownership.ListOwnedFiles(guest), desiredFullSet,
             manifests, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), mode));
     }
 
@@ -70,17 +70,17 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null,
         ScriptPolicy? scripts = null)
     {
-        if (database.FindGuest(guest) is null) throw new GuestNotFoundException(guest);
+        if (database.Guests.Find(guest) is null) throw new GuestNotFoundException(guest);
         ValidateDesired(desiredFullSet);
         // Pins store content against gc, and one change per guest at a time, across processes.
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
         using var guestLock = await FileLock.AcquireAsync(GuestLockPath(guest), $"guest {guest}", OnWait, ct);
         RecoverLocked(guest);
-        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
 
         var storePhase = PhaseTimings.Measure("store (ingest or check)");
-        var installed = database.ListInstalled(guest);
-        var owned = database.ListOwnedFiles(guest);
+        var installed = database.Ownership.ListInstalled(guest);
+        var owned = database.Ownership.ListOwnedFiles(guest);
         var changes = PackageChanges.Create(installed, desiredFullSet);
 
         // Store. Every blob is fully verified here; nothing in the guest has changed yet.
@@ -134,7 +134,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
 
         var packagesNow = desiredFullSet.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         bool manualChanged = changes.Unchanged.Any(u => u.Old.Manual != u.New.Manual);
-        int generation = database.CurrentGeneration(guest);
+        int generation = database.Generations.Current(guest);
         var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
         var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), () => ScriptRunner.Detect()), paths.StateDir, time)
             { BaseGeneration = generation };
@@ -209,7 +209,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
 
     private void RememberManifest(DesiredPackage package, PackageManifest manifest)
     {
-        database.SaveManifest(package.BlobSha256, manifest);
+        database.Manifests.Save(package.BlobSha256, manifest);
         // The database keeps name, version and files; scripts, triggers, owners and the Debian version live beside it.
         if (manifest.Scripts is not null || manifest.Triggers is not null || manifest.DebianVersion is not null || manifest.Files.Any(f => !f.IsRootOwned))
         {
@@ -225,7 +225,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     private PackageManifest? KnownManifest(string blobSha256)
     {
         if (!_manifests.TryGetValue(blobSha256, out var manifest))
-            _manifests[blobSha256] = manifest = FullManifest(blobSha256) ?? database.LoadManifest(blobSha256);
+            _manifests[blobSha256] = manifest = FullManifest(blobSha256) ?? database.Manifests.Load(blobSha256);
         return manifest;
     }
 
@@ -259,7 +259,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
     /// <summary>Finishes or undoes an interrupted change of one guest. Returns what it did, or null if there was nothing.</summary>
     public string? Recover(string guest)
     {
-        if (database.FindJournal(guest) is null) return null;
+        if (database.Journal.Find(guest) is null) return null;
         using var storeLock = SharedLock.Acquire(paths.StoreLock, exclusive: false, "store", OnWait);
         using var guestLock = FileLock.Acquire(GuestLockPath(guest), $"guest {guest}", OnWait);
         return RecoverLocked(guest);
@@ -267,7 +267,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
 
     /// <summary>Recovers every guest with an interrupted change; returns "guest: what" lines (a guest whose root vanished is reported, not recovered).</summary>
     public IReadOnlyList<string> RecoverAll() =>
-        database.ListJournaledGuests().Select(g =>
+        database.Journal.ListGuests().Select(g =>
         {
             try { return Recover(g) is { } done ? $"{g}: {done}" : null; }
             catch (GuestRootMissingException e) { return $"{g}: not recovered: {e.Message}"; }
@@ -278,27 +278,27 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
 
     private string? RecoverLocked(string guest)
     {
-        if (database.FindJournal(guest) is not { } journal) return null;
-        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        if (database.Journal.Find(guest) is not { } journal) return null;
+        var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
         var (entry, actions) = journal;
         var store = ContentStore.For(paths, record);
         var guard = new StoreGuard(paths);
         using var root = GuestRoot.Open(record);
-        var transaction = new GuestTransaction(root, store, guard, entry.LinkMode, entry.TxId, database.ListOwnedFiles(guest));
+        var transaction = new GuestTransaction(root, store, guard, entry.LinkMode, entry.TxId, database.Ownership.ListOwnedFiles(guest));
         // A crash inside a lift window left that store file mutable: set the flag again (and re-hash it) first.
         RearmStoreFiles(store, guard, actions);
         if (entry.State == JournalState.Staging)
         {
             transaction.Rollback(actions);
-            database.DeleteJournal(guest);
+            database.Journal.Delete(guest);
             return $"rolled back an interrupted change ({entry.Summary})";
         }
         transaction.Apply(actions);
         var packages = entry.Desired.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
         foreach (var p in entry.Desired)
-            if (database.LoadManifest(p.BlobSha256) is { } m) manifests[p.Name] = m;
-        var generation = database.CommitGeneration(guest, packages, OwnedFilesOf(guest, packages, database.ListOwnedFiles(guest), manifests), entry.LinkMode, entry.Summary, time.GetUtcNow());
+            if (database.Manifests.Load(p.BlobSha256) is { } m) manifests[p.Name] = m;
+        var generation = database.CommitGeneration(guest, packages, OwnedFilesOf(guest, packages, database.Ownership.ListOwnedFiles(guest), manifests), entry.LinkMode, entry.Summary, time.GetUtcNow());
         return $"completed an interrupted change as generation {generation} ({entry.Summary})";
     }
 

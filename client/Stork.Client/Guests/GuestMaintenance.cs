@@ -37,7 +37,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         foreach (var name in guests)
         {
             asked.Add(name);
-            var guest = database.FindGuest(name) ?? throw new GuestNotFoundException(name);
+            var guest = database.Guests.Find(name) ?? throw new GuestNotFoundException(name);
             if (!GuestRoot.Exists(guest.Root))
             {
                 drift.Add(new Drift(name, "/", "", DriftKind.RootMissing, $"the guest root '{guest.Root}' is missing (container deleted? unregister it: stork-get guest remove {name})"));
@@ -45,12 +45,12 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             }
             installer.Recover(name);
             using var root = GuestRoot.Open(guest);
-            foreach (var file in database.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
+            foreach (var file in database.Ownership.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
                 if (Check(guest, root, file, hashes) is { } problem)
                 {
                     var found = new Drift(name, "/" + file.Path, file.Package, problem.Kind, problem.Text);
                     drift.Add(found);
-                    if (file.Type == PackageFileTypes.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
+                    if (file.Type == PackageFileKind.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
                         shared.TryAdd((s.Device, s.Inode), found);
                 }
         }
@@ -62,13 +62,13 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     private List<Drift> OtherHolders(HashSet<string> asked, Dictionary<(ulong, ulong), Drift> shared, Dictionary<(ulong, ulong), string> hashes)
     {
         var drift = new List<Drift>();
-        foreach (var other in database.ListGuests())
+        foreach (var other in database.Guests.List())
         {
             if (asked.Contains(other.Name) || !GuestRoot.Exists(other.Root)) continue;
             GuestRoot? root = null;
             try
             {
-                foreach (var file in database.ListOwnedFiles(other.Name).Where(f => f.Type == PackageFileTypes.File && !f.Config && f.Size > 0).DistinctBy(f => f.Path))
+                foreach (var file in database.Ownership.ListOwnedFiles(other.Name).Where(f => f.Type == PackageFileKind.File && !f.Config && f.Size > 0).DistinctBy(f => f.Path))
                 {
                     root ??= GuestRoot.Open(other);
                     if (root.LStat(file.Path) is not { IsRegularFile: true } s || !shared.TryGetValue((s.Device, s.Inode), out var first)) continue;
@@ -95,11 +95,11 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var entry = file.ToEntry();
         switch (file.Type)
         {
-            case PackageFileTypes.Directory:
+            case PackageFileKind.Directory:
                 if (status is { IsSymlink: true } && root.IsDirectory(file.Path)) return null; // merged /usr: a directory symlink inside the guest
                 if (status is not { IsDirectory: true }) return status is null ? (DriftKind.Missing, "missing") : (DriftKind.WrongType, "not a directory");
                 return status.Value.Permissions == entry.ModeBits ? null : (DriftKind.Mode, $"mode {Octal(status.Value.Permissions)}, expected {Octal(entry.ModeBits)}");
-            case PackageFileTypes.Symlink:
+            case PackageFileKind.Symlink:
                 if (status is not { IsSymlink: true }) return status is null ? (DriftKind.Missing, "missing") : (DriftKind.WrongType, "not a symlink");
                 var target = root.ReadLink(file.Path);
                 return target == file.Target ? null : (DriftKind.SymlinkTarget, $"symlink to '{target}', expected '{file.Target}'");
@@ -132,12 +132,12 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         var guard = new StoreGuard(paths);
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
         using var guestLock = await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct);
-        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
         var store = ContentStore.For(paths, record);
         using var root = GuestRoot.Open(record);
-        var ownedList = database.ListOwnedFiles(guest);
+        var ownedList = database.Ownership.ListOwnedFiles(guest);
         var owned = ownedList.GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var packages = database.ListInstalled(guest).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var packages = database.Ownership.ListInstalled(guest).ToDictionary(p => p.Name, StringComparer.Ordinal);
         var actions = new List<FileAction>();
         var reingested = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in drift.OrderBy(d => d.Path, PathOrder.Instance))
@@ -157,8 +157,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             var status = root.LStat(file.Path);
             var kind = entry.Type switch
             {
-                PackageFileTypes.Directory => FileActionKind.Directory,
-                PackageFileTypes.Symlink => FileActionKind.Symlink,
+                PackageFileKind.Directory => FileActionKind.Directory,
+                PackageFileKind.Symlink => FileActionKind.Symlink,
                 _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == LinkMode.Copy ? FileActionKind.Copy : FileActionKind.Share,
             };
             if (kind != FileActionKind.Directory && status is { IsDirectory: true })
@@ -167,7 +167,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         }
         if (actions.Count == 0) return [];
         var transaction = new GuestTransaction(root, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId(), ownedList);
-        var current = database.ListInstalled(guest);
+        var current = database.Ownership.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"repair {actions.Count} path(s)";
         var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
@@ -186,11 +186,11 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         Func<IEnumerable<(string Name, string Version)>, ScriptPolicy?>? scripts = null)
     {
         installer.Recover(guest);
-        var generations = database.ListGenerations(guest);
+        var generations = database.Generations.List(guest);
         if (generations.Count == 0) throw new GuestException($"guest '{guest}' has no generations to roll back to");
         var current = generations[^1].Number;
         int target = to ?? current - 1;
-        var installedNow = database.ListInstalled(guest).Select(p => (p.Name, p.Version)).ToList();
+        var installedNow = database.Ownership.ListInstalled(guest).Select(p => (p.Name, p.Version)).ToList();
         if (target == 0) return await ApplyTo(guest, [], $"rollback to generation 0 (empty)", scripts?.Invoke(installedNow), ct);
         var generation = generations.FirstOrDefault(g => g.Number == target)
             ?? throw new GuestException($"guest '{guest}' has no generation {target} (see: stork-get history --guest {guest})");
@@ -219,24 +219,24 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: true, "store", OnWait, ct);
         int pruned = 0;
         if (keepGenerations is { } keep)
-            foreach (var g in database.ListGuests()) pruned += database.PruneGenerations(g.Name, keep);
+            foreach (var g in database.Guests.List()) pruned += database.Generations.Prune(g.Name, keep);
         var blobs = database.ReferencedBlobs();
         var store = new ContentStore(paths);
         var guard = new StoreGuard(paths);
         var keepFiles = new HashSet<string>(StringComparer.Ordinal);
         foreach (var sha in blobs)
-            if (database.LoadManifest(sha) is { } manifest)
+            if (database.Manifests.Load(sha) is { } manifest)
                 foreach (var f in manifest.Files.Where(f => f.IsFile && f.Size > 0)) keepFiles.Add(store.PathFor(f));
         // A sharing group's copies are kept while a guest of the group owns them or a crashed change of one names
         // them; a rollback re-extracts the rest from the cached blob. A group without guests loses all of its copies.
         var groupStores = new Dictionary<string, ContentStore>(StringComparer.Ordinal);
-        foreach (var g in database.ListGuests())
+        foreach (var g in database.Guests.List())
         {
             if (!groupStores.TryGetValue(g.ShareGroup, out var groupStore))
                 groupStores[g.ShareGroup] = groupStore = g.ShareGroup == ShareGroups.Default ? store : new ContentStore(paths, g.ShareGroup);
-            foreach (var f in database.ListOwnedFiles(g.Name).Where(f => f.Type == PackageFileTypes.File && f.Size > 0))
+            foreach (var f in database.Ownership.ListOwnedFiles(g.Name).Where(f => f.Type == PackageFileKind.File && f.Size > 0))
                 keepFiles.Add(groupStore.PathFor(f.Sha256!, f.Mode!));
-            if (database.FindJournal(g.Name) is { } journal)
+            if (database.Journal.Find(g.Name) is { } journal)
                 foreach (var a in journal.Actions.Where(a => a.Entry.IsFile && a.Entry.Size > 0)) keepFiles.Add(groupStore.PathFor(a.Entry));
         }
 
@@ -273,8 +273,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 File.Delete(file);
                 blobCount++;
             }
-        foreach (var sha in database.ListManifestBlobs())
-            if (!blobs.Contains(sha)) { database.DeleteManifest(sha); manifests++; }
+        foreach (var sha in database.Manifests.ListBlobs())
+            if (!blobs.Contains(sha)) { database.Manifests.Delete(sha); manifests++; }
         return new GcReport(files, fileBytes, blobCount, blobBytes, manifests, pruned, temps);
     }
 }

@@ -18,10 +18,10 @@ public sealed class GuestRegistry(HostDatabase database)
         var root = ResolveRootLayout(Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir)));
         // Installing into the host's own root would let packages overwrite the host.
         if (root == "/") throw new InvalidGuestException("the host root '/' cannot be a guest root");
-        if (database.FindGuest(name) is not null) throw new InvalidGuestException($"a guest named '{name}' already exists");
-        if (database.FindGuestByRoot(root) is { } other) throw new InvalidGuestException($"'{root}' is already the root of guest '{other.Name}'");
+        if (database.Guests.Find(name) is not null) throw new InvalidGuestException($"a guest named '{name}' already exists");
+        if (database.Guests.FindByRoot(root) is { } other) throw new InvalidGuestException($"'{root}' is already the root of guest '{other.Name}'");
         // Nested roots would let installing into one guest change another.
-        foreach (var existing in database.ListGuests())
+        foreach (var existing in database.Guests.List())
             if (IsInside(root, existing.Root) || IsInside(existing.Root, root))
                 throw new InvalidGuestException($"guest root '{root}' overlaps the root of guest '{existing.Name}' ({existing.Root})");
 
@@ -34,7 +34,7 @@ public sealed class GuestRegistry(HostDatabase database)
             using (var opened = GuestRoot.Open(name, root))
                 _ = DpkgBase.Read(opened, new GuestRecord(name, root, linkMode, null, shareGroup, baseImage)); // missing or unreadable: refused now
         var guest = new GuestRecord(name, root, linkMode, null, shareGroup, baseImage);
-        try { database.InsertGuest(guest); }
+        try { database.Guests.Insert(guest); }
         catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT: raced with another add */)
         {
             throw new InvalidGuestException($"a guest named '{name}' or rooted at '{root}' already exists");
@@ -42,7 +42,7 @@ public sealed class GuestRegistry(HostDatabase database)
         return guest;
     }
 
-    public IReadOnlyList<GuestRecord> ListGuests() => database.ListGuests();
+    public IReadOnlyList<GuestRecord> ListGuests() => database.Guests.List();
 
     /// <summary>
     /// Container layouts: an LXC container directory (/var/lib/lxc/NAME, holding config and rootfs/) means its
@@ -61,14 +61,14 @@ public sealed class GuestRegistry(HostDatabase database)
     public GuestRecord SetLinkMode(string name, LinkMode linkMode)
     {
         Get(name);
-        database.SetLinkMode(name, linkMode);
+        database.Guests.SetLinkMode(name, linkMode);
         return Get(name);
     }
 
     private static bool IsInside(string path, string directory) =>
         path.StartsWith(directory + "/", StringComparison.Ordinal);
 
-    public GuestRecord Get(string name) => database.FindGuest(name) ?? throw new GuestNotFoundException(name);
+    public GuestRecord Get(string name) => database.Guests.Find(name) ?? throw new GuestNotFoundException(name);
 
-    public GuestRecord? Find(string name) => database.FindGuest(name);
+    public GuestRecord? Find(string name) => database.Guests.Find(name);
 }

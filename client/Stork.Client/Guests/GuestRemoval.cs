@@ -26,7 +26,7 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
 
     public async Task<GuestRemovalReport> RemoveAsync(string guest, bool deleteFiles, CancellationToken ct)
     {
-        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
         if (!GuestRoot.Exists(record.Root))
         {
             using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
@@ -52,12 +52,12 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
         using var guestLock = await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct);
         installer.RecoverWhileLocked(guest);
-        var record = database.FindGuest(guest) ?? throw new GuestNotFoundException(guest);
+        var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
         using var root = GuestRoot.Open(record);
         var store = ContentStore.For(paths, record);
-        var owned = database.ListOwnedFiles(guest);
+        var owned = database.Ownership.ListOwnedFiles(guest);
         var actions = new List<FileAction>();
-        foreach (var file in owned.Where(f => f.Type == PackageFileTypes.File && f.Size > 0 && !f.Config).DistinctBy(f => f.Path).OrderBy(f => f.Path, PathOrder.Instance))
+        foreach (var file in owned.Where(f => f.Type == PackageFileKind.File && f.Size > 0 && !f.Config).DistinctBy(f => f.Path).OrderBy(f => f.Path, PathOrder.Instance))
         {
             var entry = file.ToEntry();
             if (root.LStat(file.Path) is not { IsRegularFile: true } status) continue;
@@ -67,7 +67,7 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         if (actions.Count == 0) return 0;
         var guard = new StoreGuard(paths);
         var transaction = new GuestTransaction(root, store, guard, LinkMode.Copy, GuestTransaction.NewTxId(), owned);
-        var current = database.ListInstalled(guest);
+        var current = database.Ownership.ListInstalled(guest);
         var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
         var summary = $"detach {actions.Count} shared file(s) before guest remove";
         var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, LinkMode.Copy, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());

@@ -43,7 +43,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
     private readonly HashSet<int> _staged = [];
 
     private readonly Dictionary<string, OwnedFile> _before = (ownedBefore ?? [])
-        .Where(f => f.Type == PackageFileTypes.File && f.Size > 0 && !f.Config)
+        .Where(f => f.Type == PackageFileKind.File && f.Size > 0 && !f.Config)
         .GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
     /// <summary>The store files this plan shares into the guest.</summary>

@@ -16,7 +16,7 @@ internal static class JournaledChange
     public static int Run(HostDatabase database, GuestTransaction transaction, JournalRecord journal, IReadOnlyList<FileAction> actions, Func<int> record)
     {
         using (PhaseTimings.Measure("journal begin"))
-            database.BeginJournal(journal, actions);
+            database.Journal.Begin(journal, actions);
         var stagePhase = PhaseTimings.Measure("stage");
         try
         {
@@ -25,12 +25,12 @@ internal static class JournaledChange
         }
         catch (Exception e) when (e is not SimulatedCrashException)
         {
-            database.DeleteJournal(journal.Guest);
+            database.Journal.Delete(journal.Guest);
             throw;
         }
         CrashPoints.Hit();
         stagePhase.Dispose();
-        database.SetJournalState(journal.Guest, JournalState.Committing); // the commit point
+        database.Journal.SetState(journal.Guest, JournalState.Committing); // the commit point
         CrashPoints.Hit();
         using (PhaseTimings.Measure("apply"))
             transaction.Apply(actions);

@@ -58,8 +58,8 @@ public sealed class HostStateRebuilder(HostPaths paths, TimeProvider time)
         {
             foreach (var (guest, linkMode, shareGroup, baseImage, found) in results)
             {
-                database.InsertGuest(new GuestRecord(guest.Name, guest.Root, linkMode, null, shareGroup, baseImage));
-                foreach (var (package, manifest) in found) database.SaveManifest(package.BlobSha256, manifest);
+                database.Guests.Insert(new GuestRecord(guest.Name, guest.Root, linkMode, null, shareGroup, baseImage));
+                foreach (var (package, manifest) in found) database.Manifests.Save(package.BlobSha256, manifest);
                 var owned = found.SelectMany(f => f.Manifest.Files.Select(e => OwnedFile.From(f.Package.Name, e))).ToList();
                 database.CommitGeneration(guest.Name, guest.Packages, owned, null, "rebuilt by recover --rebuild", time.GetUtcNow());
             }

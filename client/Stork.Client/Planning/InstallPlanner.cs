@@ -108,7 +108,7 @@ public static class InstallPlanner
             {
                 var current = view.Sha256(path);
                 if (current == entry.Sha256) continue; // already the new content
-                var previous = owners!.FirstOrDefault(o => o.Type == PackageFileTypes.File);
+                var previous = owners!.FirstOrDefault(o => o.Type == PackageFileKind.File);
                 if (previous is { Config: true } && current != previous.Sha256)
                 {
                     // Edited since installed. If the package's version did not change, there is nothing to offer.
@@ -150,10 +150,10 @@ public static class InstallPlanner
             var entry = old.ToEntry();
             switch (old.Type)
             {
-                case PackageFileTypes.Directory:
+                case PackageFileKind.Directory:
                     if (existing.Value.IsDirectory) actions.Add(new FileAction(FileActionKind.RemoveDirectory, old.Path, entry, true));
                     break;
-                case PackageFileTypes.Symlink:
+                case PackageFileKind.Symlink:
                     if (existing.Value.IsSymlink) actions.Add(new FileAction(FileActionKind.Remove, old.Path, entry, true));
                     break;
                 default:

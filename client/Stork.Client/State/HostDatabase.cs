@@ -3,13 +3,24 @@ using Microsoft.Data.Sqlite;
 namespace Stork.Client.State;
 
 /// <summary>
-/// The host's SQLite state, one partial file per table family: guests (.Guests), installed packages and owned paths
-/// (.Ownership), manifests (.Manifests), generations (.Generations), the journal (.Journal); tables, schema
-/// versions and migrations in .Schema. Multi-row changes run in one transaction.
+/// The host's SQLite state: one connection (<see cref="SqlSession"/>) shared by one class per table family
+/// (<see cref="Guests"/>, <see cref="Ownership"/>, <see cref="Manifests"/>, <see cref="Generations"/>,
+/// <see cref="Journal"/>), each reading and writing only its own tables; tables, schema version and migrations in
+/// <see cref="HostSchema"/>. The changes that span families (a generation's commit, a guest's removal) are here, each
+/// one transaction.
 /// </summary>
-public sealed partial class HostDatabase : IDisposable
+public sealed class HostDatabase : IDisposable
 {
-    private readonly SqliteConnection _connection;
+    /// <summary>The schema version this build writes (<see cref="HostSchema"/>).</summary>
+    public const int SchemaVersion = HostSchema.Version;
+
+    private readonly SqlSession _sql;
+
+    public GuestTable Guests { get; }
+    public OwnershipTable Ownership { get; }
+    public ManifestTable Manifests { get; }
+    public GenerationTable Generations { get; }
+    public JournalTable Journal { get; }
 
     /// <summary>Opens (creating if missing) a database file and brings its schema up to date. Hosts use <see cref="Open"/>.</summary>
     public HostDatabase(string databasePath) : this(databasePath, create: true)
@@ -20,14 +31,20 @@ public sealed partial class HostDatabase : IDisposable
     private HostDatabase(string databasePath, bool create)
     {
         if (create) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
             Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
             Pooling = false,
             DefaultTimeout = 60,
         }.ToString());
-        _connection.Open();
+        connection.Open();
+        _sql = new SqlSession(connection);
+        Guests = new GuestTable(_sql);
+        Ownership = new OwnershipTable(_sql);
+        Manifests = new ManifestTable(_sql);
+        Generations = new GenerationTable(_sql);
+        Journal = new JournalTable(_sql);
     }
 
     /// <summary>
@@ -86,34 +103,75 @@ public sealed partial class HostDatabase : IDisposable
         }
     }
 
-    internal void Execute(string sql)
-    {
-        using var command = Command(sql);
-        command.ExecuteNonQuery();
-    }
+    public int UserVersion => HostSchema.UserVersion(_sql);
 
-    internal SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
+    /// <summary>This host's id, from the host table (null in a database from before host identity).</summary>
+    public string? HostId => HostSchema.TableExists(_sql, "host") ? _sql.Scalar("SELECT id FROM host LIMIT 1") as string : null;
 
-    /// <summary>A command with its parameters bound: <c>Command(sql, ("$guest", guest))</c>.</summary>
-    internal SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => Command(sql, null, parameters);
-
-    internal SqliteCommand Command(string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
-    {
-        var command = Command(sql, transaction);
-        foreach (var (name, value) in parameters)
+    /// <summary>
+    /// The end of a change, in one SQLite transaction: the guest's packages and owned files become the new set,
+    /// a new generation is recorded, the link mode in use is stored and the journal is dropped.
+    /// Returns the new generation number.
+    /// </summary>
+    public int CommitGeneration(string guest, IReadOnlyList<InstalledPackage> packages, IReadOnlyList<OwnedFile> owned, LinkMode? linkModeUsed, string summary, DateTimeOffset created) =>
+        _sql.InTransaction(() =>
         {
-            // An enum would be stored as its number: domain enums go in by their on-disk name (LinkModes.Name, ...).
-            if (value is Enum) throw new ArgumentException($"parameter {name}: store {value.GetType().Name} by its name, not as a number", nameof(parameters));
-            command.Parameters.AddWithValue(name, value);
-        }
-        return command;
+            Ownership.Replace(guest, packages, owned);
+            var number = Generations.Add(guest, packages, summary, created);
+            if (linkModeUsed is not null) Guests.SetLinkModeUsed(guest, linkModeUsed.Value);
+            Journal.Delete(guest);
+            return number;
+        });
+
+    /// <summary>Unregisters a guest: its journal, packages, owned files and generations go with it, in one transaction.</summary>
+    public void DeleteGuest(string guest) => _sql.InTransaction(() =>
+    {
+        Journal.Delete(guest);
+        Ownership.Delete(guest);
+        Generations.Delete(guest);
+        Guests.Delete(guest);
+    });
+
+    /// <summary>Every blob some guest has installed, keeps in a generation, or is in the middle of installing.</summary>
+    public IReadOnlySet<string> ReferencedBlobs()
+    {
+        var set = new HashSet<string>(Ownership.InstalledBlobs(), StringComparer.Ordinal);
+        set.UnionWith(Generations.KeptBlobs());
+        set.UnionWith(Journal.DesiredBlobs());
+        return set;
     }
 
-    public void Dispose() => _connection.Dispose();
+    private void Migrate() => HostSchema.Migrate(_sql);
+
+    private void SetHostId(string id) => _sql.InTransaction(() =>
+    {
+        _sql.Execute("DELETE FROM host");
+        _sql.Execute("INSERT INTO host(id) VALUES ($id)", ("$id", id));
+    });
+
+    /// <summary>Reads only, until the database is known to be this host's; see <see cref="Open"/>.</summary>
+    private void CheckIdentity(HostPaths paths, string? storeId)
+    {
+        var version = UserVersion;
+        if (version > SchemaVersion)
+            throw HostIdentity.Refused(paths, $"has schema version {version}, newer than this stork-get knows ({SchemaVersion}); upgrade stork-get");
+        if (!HostSchema.TableExists(_sql, "guests"))
+            throw HostIdentity.Refused(paths, "holds no Stork state (no tables)");
+        var id = HostId;
+        if (id is null)
+        {
+            if (version >= 1) throw HostIdentity.Refused(paths, "has lost its host id");
+            // A database from before host identity: it becomes this store's, unless the store already has an owner.
+            if (storeId is not null)
+                throw HostIdentity.Refused(paths, $"has no host id, but the store belongs to host {storeId}");
+            Migrate();
+            SetHostId(HostIdentity.NewId());
+            id = HostId!;
+        }
+        if (storeId is null) HostIdentity.WriteStoreId(paths, id); // a crash right after creation left the store without it
+        else if (storeId != id)
+            throw HostIdentity.Refused(paths, $"belongs to host {id}, but the store {Path.GetDirectoryName(paths.FilesDir)} belongs to host {storeId}");
+    }
+
+    public void Dispose() => _sql.Dispose();
 }

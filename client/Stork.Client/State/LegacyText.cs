@@ -16,7 +16,7 @@ internal static class LegacyEntryText
             var f = line.Split('\t');
             entries.Add(new PackageFileEntry
             {
-                Type = Unescape(f[0]),
+                Type = PackageFileKinds.TryParse(Unescape(f[0])) ?? throw new Stork.Format.Errors.LocalException($"the host state database holds an unknown entry type '{Unescape(f[0])}'"),
                 Path = Unescape(f[1]),
                 Mode = f[2].Length == 0 ? null : Unescape(f[2]),
                 Sha256 = f[3].Length == 0 ? null : f[3],

@@ -60,8 +60,8 @@ internal static class CompleteCommand
         }
         if (!File.Exists(paths.Database)) return [];
         using var database = HostDatabase.Open(paths);
-        var guests = database.ListGuests().Select(g => g.Name).ToList();
+        var guests = database.Guests.List().Select(g => g.Name).ToList();
         if (kind == "guests") return guests;
-        return guests.Where(g => guest is null || g == guest).SelectMany(g => database.ListInstalled(g).Select(p => p.Name)).ToList();
+        return guests.Where(g => guest is null || g == guest).SelectMany(g => database.Ownership.ListInstalled(g).Select(p => p.Name)).ToList();
     }
 }

@@ -22,7 +22,7 @@ internal static class HistoryCommand
             var name = result.GetValue(guest)!;
             host.Guests.Get(name);
             if (host.Installer.Recover(name) is { } recovered) Output.Note($"{name}: {recovered}");
-            var generations = host.Database.ListGenerations(name);
+            var generations = host.Database.Generations.List(name);
             var notes = Stork.Client.Operations.GenerationNotes.Read(host.Paths, name);
             var runs = Stork.Client.Guests.ScriptHistory.Read(host.Paths.StateDir, name).ToLookup(r => r.Generation);
             if (result.GetValue(scriptsOf) is { } wanted) return ShowScripts(result, name, wanted, generations.Any(g => g.Number == wanted), runs[wanted].ToList());

@@ -111,7 +111,7 @@ internal static class GuestCommand
             var table = new Table().AddColumns("guest", "root", "link mode", "sharing group", "packages", "generation");
             foreach (var g in guests)
                 table.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Root) + (Stork.Client.Guests.GuestRoot.Exists(g.Root) ? "" : " [red](missing)[/]"), g.LinkModeUsed is { } used && used != g.LinkMode ? $"{g.LinkMode.Name()} ({used.Name()})" : g.LinkMode.Name(), Markup.Escape(g.ShareGroup),
-                    host.Installer.ListInstalled(g.Name).Count.ToString(), host.Database.CurrentGeneration(g.Name).ToString());
+                    host.Installer.ListInstalled(g.Name).Count.ToString(), host.Database.Generations.Current(g.Name).ToString());
             AnsiConsole.Write(table);
             return 0;
         }));

@@ -22,7 +22,7 @@ internal sealed class HostContext : IDisposable
         Guests = new GuestRegistry(Database);
         Installer = new GuestInstaller(Paths, Database, TimeProvider.System) { OnWait = Output.Note };
         Maintenance = new GuestMaintenance(Paths, Database, Installer) { OnWait = Output.Note };
-        foreach (var guest in Guests.ListGuests()) _generationsAtStart[guest.Name] = Database.CurrentGeneration(guest.Name);
+        foreach (var guest in Guests.ListGuests()) _generationsAtStart[guest.Name] = Database.Generations.Current(guest.Name);
         _byApply = result.CommandResult.Command.Name == "apply";
     }
 
@@ -41,7 +41,7 @@ internal sealed class HostContext : IDisposable
         foreach (var guest in Guests.ListGuests())
         {
             var before = _generationsAtStart.GetValueOrDefault(guest.Name);
-            foreach (var generation in Database.ListGenerations(guest.Name).Where(g => g.Number > before))
+            foreach (var generation in Database.Generations.List(guest.Name).Where(g => g.Number > before))
                 GenerationNotes.Append(Paths, guest.Name, new GenerationNote(generation.Number, command, user, sudoUser, _byApply));
         }
     }

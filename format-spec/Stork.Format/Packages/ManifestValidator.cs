@@ -100,7 +100,7 @@ internal static class ManifestValidator
 
             switch (file.Type)
             {
-                case PackageFileTypes.File:
+                case PackageFileKind.File:
                     if (!FileModes.TryParse(file.Mode, out _)) Fail($"mode '{file.Mode}' is not four octal digits");
                     if (file.Size is not { } size || size < 0) Fail("file needs a non-negative size");
                     if (!IsSha256Hex(file.Sha256)) Fail("file needs a lowercase hex sha256");
@@ -119,20 +119,20 @@ internal static class ManifestValidator
                     }
                     files[file.Path] = file;
                     break;
-                case PackageFileTypes.Directory:
+                case PackageFileKind.Directory:
                     if (!FileModes.TryParse(file.Mode, out _)) Fail($"mode '{file.Mode}' is not four octal digits");
                     if (file.Size is not null || file.Sha256 is not null || file.Target is not null || file.Config is not null || file.Hardlink is not null)
                         Fail("dir must not have size, sha256, target, config or hardlink");
                     directories.Add(file.Path);
                     break;
-                case PackageFileTypes.Symlink:
+                case PackageFileKind.Symlink:
                     if (file.Mode is not null || file.Size is not null || file.Sha256 is not null || file.Config is not null
                         || file.Owner is not null || file.Group is not null || file.Hardlink is not null)
                         Fail("symlink must not have mode, size, sha256, config, owner, group or hardlink");
                     if (PackagePaths.CheckSymlinkTarget(file.Path, file.Target) is { } targetProblem) Fail(targetProblem);
                     break;
                 default:
-                    Fail($"unknown entry type '{file.Type}'");
+                    Fail($"unknown entry type '{file.Type.Display()}'"); // only a kind made in code: JSON names are checked when read
                     break;
             }
             if (file.Config == false) Fail("config must be omitted rather than false");

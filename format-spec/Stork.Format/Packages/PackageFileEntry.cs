@@ -8,8 +8,8 @@ public sealed record PackageFileEntry
     /// <summary>Path relative to the guest root, '/'-separated, no leading slash, e.g. "bin/busybox".</summary>
     public string Path { get; init; } = "";
 
-    /// <summary>One of <see cref="PackageFileTypes"/>.</summary>
-    public string Type { get; init; } = "";
+    /// <summary>The entry's kind, the manifest's "type" field (by name: <see cref="PackageFileKinds"/>).</summary>
+    public required PackageFileKind Type { get; init; }
 
     /// <summary>Four octal digits for files and directories; absent for symlinks.</summary>
     public string? Mode { get; init; }
@@ -39,19 +39,19 @@ public sealed record PackageFileEntry
     /// <summary>True for configuration files: copied (never linked) into guests and kept when edited. Omitted when false.</summary>
     public bool? Config { get; init; }
 
-    [JsonIgnore] public bool IsFile => Type == PackageFileTypes.File;
-    [JsonIgnore] public bool IsDirectory => Type == PackageFileTypes.Directory;
-    [JsonIgnore] public bool IsSymlink => Type == PackageFileTypes.Symlink;
+    [JsonIgnore] public bool IsFile => Type == PackageFileKind.File;
+    [JsonIgnore] public bool IsDirectory => Type == PackageFileKind.Directory;
+    [JsonIgnore] public bool IsSymlink => Type == PackageFileKind.Symlink;
     [JsonIgnore] public bool IsConfig => Config == true;
     [JsonIgnore] public bool IsRootOwned => Owner is null && Group is null;
     [JsonIgnore] public int ModeBits => Mode is null ? 0 : FileModes.Parse(Mode);
 
     public static PackageFileEntry File(string path, string mode, long size, string sha256, bool config = false) =>
-        new() { Path = path, Type = PackageFileTypes.File, Mode = mode, Size = size, Sha256 = sha256, Config = config ? true : null };
+        new() { Path = path, Type = PackageFileKind.File, Mode = mode, Size = size, Sha256 = sha256, Config = config ? true : null };
 
     public static PackageFileEntry Directory(string path, string mode = FileModes.Directory) =>
-        new() { Path = path, Type = PackageFileTypes.Directory, Mode = mode };
+        new() { Path = path, Type = PackageFileKind.Directory, Mode = mode };
 
     public static PackageFileEntry Symlink(string path, string target) =>
-        new() { Path = path, Type = PackageFileTypes.Symlink, Target = target };
+        new() { Path = path, Type = PackageFileKind.Symlink, Target = target };
 }

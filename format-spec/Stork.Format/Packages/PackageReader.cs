@@ -173,21 +173,21 @@ public sealed class PackageReader : IDisposable
             if (PackagePaths.CheckHardlinkTarget(header.LinkTarget) is { } linkProblem) throw Fail(path, linkProblem);
             throw Fail(path, "hard links are not part of package format 1");
         }
-        string type = header.Type switch
+        PackageFileKind type = header.Type switch
         {
-            TarFormat.TypeRegular or TarFormat.TypeRegularOld => PackageFileTypes.File,
-            TarFormat.TypeDirectory => PackageFileTypes.Directory,
-            TarFormat.TypeSymlink => PackageFileTypes.Symlink,
+            TarFormat.TypeRegular or TarFormat.TypeRegularOld => PackageFileKind.File,
+            TarFormat.TypeDirectory => PackageFileKind.Directory,
+            TarFormat.TypeSymlink => PackageFileKind.Symlink,
             _ => throw Fail(path, $"unsupported tar entry type '{(char)header.Type}'"),
         };
-        if (type == PackageFileTypes.Symlink && PackagePaths.CheckSymlinkTarget(path, header.LinkTarget) is { } targetProblem)
+        if (type == PackageFileKind.Symlink && PackagePaths.CheckSymlinkTarget(path, header.LinkTarget) is { } targetProblem)
             throw Fail(path, targetProblem);
 
         if (!_seen.Add(path)) throw Fail(path, "duplicate entry in archive");
         if (!_expected.TryGetValue(path, out var expected)) throw Fail(path, "entry is not listed in the manifest");
-        if (expected.Type != type) throw Fail(path, $"archive has a {type}, manifest says {expected.Type}");
+        if (expected.Type != type) throw Fail(path, $"archive has a {type.Name()}, manifest says {expected.Type.Name()}");
 
-        if (type == PackageFileTypes.Symlink)
+        if (type == PackageFileKind.Symlink)
         {
             if (!string.Equals(header.LinkTarget, expected.Target, StringComparison.Ordinal))
                 throw Fail(path, "symlink target differs from the manifest");
@@ -198,7 +198,7 @@ public sealed class PackageReader : IDisposable
         if ((special & ~declared) != 0) throw Fail(path, "setuid/setgid bit not declared in the manifest");
         if (header.Mode != declared)
             throw Fail(path, $"mode {FileModes.Format(header.Mode)} differs from the manifest's {expected.Mode}");
-        if (type == PackageFileTypes.File && header.Size != expected.Size)
+        if (type == PackageFileKind.File && header.Size != expected.Size)
             throw Fail(path, $"size {header.Size} differs from the manifest's {expected.Size}");
         return expected;
     }

@@ -56,10 +56,10 @@ public static class PackageWriter
             var described = manifest.Files[i];
             switch (entry.Type)
             {
-                case PackageFileTypes.Directory:
+                case PackageFileKind.Directory:
                     tar.WriteDirectory(entry.Path, described.ModeBits);
                     break;
-                case PackageFileTypes.Symlink:
+                case PackageFileKind.Symlink:
                     tar.WriteSymlink(entry.Path, entry.Target!);
                     break;
                 default:
@@ -79,10 +79,10 @@ public static class PackageWriter
 
     private static PackageFileEntry Describe(PayloadEntry entry) => entry.Type switch
     {
-        PackageFileTypes.Directory => PackageFileEntry.Directory(entry.Path, entry.Mode ?? FileModes.Directory) with { Owner = entry.Owner, Group = entry.Group },
-        PackageFileTypes.Symlink => PackageFileEntry.Symlink(entry.Path, entry.Target ?? ""),
-        PackageFileTypes.File when entry.OpenContent is not null => DescribeFile(entry),
-        _ => throw PackageFormatException.For(null, entry.Path, $"cannot write entry of type '{entry.Type}'"),
+        PackageFileKind.Directory => PackageFileEntry.Directory(entry.Path, entry.Mode ?? FileModes.Directory) with { Owner = entry.Owner, Group = entry.Group },
+        PackageFileKind.Symlink => PackageFileEntry.Symlink(entry.Path, entry.Target ?? ""),
+        PackageFileKind.File when entry.OpenContent is not null => DescribeFile(entry),
+        _ => throw PackageFormatException.For(null, entry.Path, $"cannot write entry of type '{entry.Type.Display()}'"),
     };
 
     private static PackageFileEntry DescribeFile(PayloadEntry entry)

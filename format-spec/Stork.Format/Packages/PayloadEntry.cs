@@ -4,7 +4,7 @@ namespace Stork.Format.Packages;
 public sealed record PayloadEntry
 {
     public required string Path { get; init; }
-    public required string Type { get; init; }
+    public required PackageFileKind Type { get; init; }
     public string? Mode { get; init; }
     public bool Config { get; init; }
     public string? Target { get; init; }
@@ -20,7 +20,7 @@ public sealed record PayloadEntry
     public static PayloadEntry FromFile(string path, string sourceFile, string mode, bool config = false) => new()
     {
         Path = path,
-        Type = PackageFileTypes.File,
+        Type = PackageFileKind.File,
         Mode = mode,
         Config = config,
         OpenContent = () => new FileStream(sourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan),
@@ -29,15 +29,15 @@ public sealed record PayloadEntry
     public static PayloadEntry FromBytes(string path, byte[] content, string mode = FileModes.Regular, bool config = false) => new()
     {
         Path = path,
-        Type = PackageFileTypes.File,
+        Type = PackageFileKind.File,
         Mode = mode,
         Config = config,
         OpenContent = () => new MemoryStream(content, writable: false),
     };
 
     public static PayloadEntry Directory(string path, string mode = FileModes.Directory) =>
-        new() { Path = path, Type = PackageFileTypes.Directory, Mode = mode };
+        new() { Path = path, Type = PackageFileKind.Directory, Mode = mode };
 
     public static PayloadEntry Symlink(string path, string target) =>
-        new() { Path = path, Type = PackageFileTypes.Symlink, Target = target };
+        new() { Path = path, Type = PackageFileKind.Symlink, Target = target };
 }

@@ -65,10 +65,10 @@ public static class AptClosure
             { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = cwd };
             psi.Environment["LC_ALL"] = "C";
             using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
+            var err = StandardErrorText.Collect(p);
             var output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
-            return (p.ExitCode, output, err.Result);
+            return (p.ExitCode, output, err.ToString());
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -202,7 +202,7 @@ public static class DebImporter
         // Hard links: every path of a group carries the content; all but the first (in path order) name that first path.
         foreach (var group in hardlinks.GroupBy(h => h.Target))
         {
-            if (!entries.TryGetValue(group.Key, out var first) || first.Type != PackageFileTypes.File)
+            if (!entries.TryGetValue(group.Key, out var first) || first.Type != PackageFileKind.File)
             {
                 foreach (var h in group) notCarried.Add($"/{h.Path}: hard link to /{group.Key}, which is not a file of the package; not carried");
                 continue;
@@ -255,11 +255,11 @@ public static class DebImporter
         var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using var process = DpkgDeb("--ctrl-tarfile", debPath);
         var buffer = new MemoryStream();
-        var err = process.StandardError.ReadToEndAsync();
+        var err = StandardErrorText.Collect(process);
         process.StandardOutput.BaseStream.CopyTo(buffer);
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new DebianFormatException($"{debPath}: not a Debian package (dpkg-deb: {err.Result.Trim()})");
+            throw new DebianFormatException($"{debPath}: not a Debian package (dpkg-deb: {err.ToString().Trim()})");
         buffer.Position = 0;
         using (var reader = new TarReader(buffer))
         {

@@ -32,7 +32,7 @@ public sealed class GuestBaseTests : IDisposable
         var e = Assert.Throws<GuestException>(() => _host.Guests.AddGuest("bare", _host.GuestRoot("bare"), baseImage: GuestBases.Dpkg));
         Assert.Equal(ErrorClass.Guest, e.Class);
         Assert.Contains("guest 'bare' was registered with --base dpkg but has no /var/lib/dpkg/status", e.Message);
-        Assert.Null(_host.Database.FindGuest("bare"));
+        Assert.Null(_host.Database.Guests.Find("bare"));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class GuestBaseTests : IDisposable
     {
         WithStatus("deb");
         var guest = _host.Guests.AddGuest("deb", _host.GuestRoot("deb"), baseImage: GuestBases.Dpkg);
-        Assert.Equal(GuestBases.Dpkg, _host.Database.FindGuest("deb")!.Base);
+        Assert.Equal(GuestBases.Dpkg, _host.Database.Guests.Find("deb")!.Base);
         Assert.Equal("libc6", Assert.Single(_host.Installer.ReadBaseImage("deb")!).Name);
         Assert.Contains("\"base\":\"dpkg\"", File.ReadAllText(HostIdentity.GuestRootsPath(_host.Paths.StateDir)).Replace(" ", ""));
 
@@ -54,7 +54,7 @@ public sealed class GuestBaseTests : IDisposable
         Assert.Contains("--base dpkg", install.Message);
         Assert.False(File.Exists(StatusFile("deb")), "no dpkg status may be made up for the guest");
         Assert.False(File.Exists(Path.Combine(_host.GuestRoot("deb"), "usr/share/tool/README")), "the change must stop before any file is touched");
-        Assert.Empty(_host.Database.ListInstalled("deb"));
+        Assert.Empty(_host.Database.Ownership.ListInstalled("deb"));
     }
 
     [Fact]

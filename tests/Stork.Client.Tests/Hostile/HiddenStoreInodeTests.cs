@@ -51,7 +51,7 @@ public sealed class HiddenStoreInodeTests
         Assert.True(restored);
         Assert.Equal(["tool 2.0.0"], report.Added);
         Assert.Equal("tool 2\n", File.ReadAllText(tool));
-        Assert.Null(host.Database.FindJournal("g"));
+        Assert.Null(host.Database.Journal.Find("g"));
         Assert.Empty(host.Maintenance.Verify(["g"]));
         Assert.True(NativeFs.IsImmutable(v1Store!), "the lifted store file is protected again");
         Assert.True(NativeFs.IsImmutable(tool));

@@ -135,6 +135,6 @@ public sealed class SharingGroupTests
         var roots = File.ReadAllText(HostIdentity.GuestRootsPath(host.Paths.StateDir));
         Assert.Contains("\"share_group\":\"tenant3\"", roots);
         Assert.Equal(HostDatabase.SchemaVersion, host.Database.UserVersion);
-        Assert.Equal("tenant3", host.Database.FindGuest("t")!.ShareGroup);
+        Assert.Equal("tenant3", host.Database.Guests.Find("t")!.ShareGroup);
     }
 }

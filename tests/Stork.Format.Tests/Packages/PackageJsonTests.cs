@@ -35,6 +35,40 @@ public class PackageJsonTests
     }
 
     [Theory]
+    [InlineData("\"type\":\"fifo\"", "unknown entry type 'fifo'")]
+    [InlineData("\"type\":\"File\"", "unknown entry type 'File'")]
+    [InlineData("\"type\":1", "entry type must be a string")]
+    [InlineData("\"type\":null", "entry type must be a string")]
+    public void AnUnknownFileKindIsAFormatErrorNamingIt(string type, string expected)
+    {
+        var blob = TestPackages.Build();
+        using var reader = PackageReader.Open(new MemoryStream(blob));
+        var json = Encoding.UTF8.GetString(PackageJson.Serialize(reader.Manifest)).Replace("\"type\":\"symlink\"", type, StringComparison.Ordinal);
+        Assert.Contains(type, json);
+        var error = Assert.Throws<PackageFormatException>(() => PackageJson.DeserializeManifest(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void AnEntryWithoutAKindIsRefused()
+    {
+        var blob = TestPackages.Build();
+        using var reader = PackageReader.Open(new MemoryStream(blob));
+        var json = Encoding.UTF8.GetString(PackageJson.Serialize(reader.Manifest)).Replace(",\"type\":\"symlink\"", "", StringComparison.Ordinal);
+        var error = Assert.Throws<PackageFormatException>(() => PackageJson.DeserializeManifest(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains("type", error.Message);
+    }
+
+    [Fact]
+    public void FileKindsHaveOneNameEach()
+    {
+        Assert.Equal(["file", "dir", "symlink"], Enum.GetValues<PackageFileKind>().Select(k => k.Name()));
+        foreach (var kind in Enum.GetValues<PackageFileKind>()) Assert.Equal(kind, PackageFileKinds.TryParse(kind.Name()));
+        Assert.Null(PackageFileKinds.TryParse("hardlink"));
+        Assert.Equal("0", default(PackageFileKind).Display());
+    }
+
+    [Theory]
     [InlineData("Hello", "1.0.0")]
     [InlineData("-x", "1.0.0")]
     [InlineData("hello", "1.0")]
