@@ -186,8 +186,13 @@ public sealed class IndexDatabaseTests
             $"packages/{name}_{version}.stork",
             new TargetFile(1, new Dictionary<string, string> { ["sha256"] = name + version }, new JsonObject
             {
-                ["stork"] = new JsonObject { ["name"] = name, ["version"] = version, ["summary"] = $"{name} summary",
-                                             ["provides"] = new JsonArray(provides.Select(p => (JsonNode)JsonValue.Create(p)).ToArray()) },
+                ["stork"] = new JsonObject
+                {
+                    ["name"] = name,
+                    ["version"] = version,
+                    ["summary"] = $"{name} summary",
+                    ["provides"] = new JsonArray(provides.Select(p => (JsonNode)JsonValue.Create(p)).ToArray())
+                },
             }),
             "targets");
         var built = new PackageIndex([Target("a", "1.0.0"), Target("a", "2.0.0"), Target("b", "1.0.0", "virtual"), Target("c", "1.0.0")]);
