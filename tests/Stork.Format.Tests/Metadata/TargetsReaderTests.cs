@@ -212,30 +212,8 @@ public sealed class TargetsReaderTests
     ];
 
     private static readonly Gen<(int Kind, double At, int Byte, int Snippet, int Count)> Mutations =
-        Gen.Select(Gen.Int[0, 7], Gen.Double[0, 1], Gen.Int[0, 255], Gen.Int[0, Snippets.Length - 1], Gen.Int[1, 4]);
+        JsonByteMutations.Over(Snippets);
 
     private static byte[] Mutate(byte[] bytes, (int Kind, double At, int Byte, int Snippet, int Count) m)
-    {
-        if (bytes.Length == 0) return [(byte)m.Byte];
-        var list = bytes.ToList();
-        int at = Math.Min(list.Count - 1, (int)(m.At * list.Count));
-        switch (m.Kind)
-        {
-            case 0: list[at] ^= (byte)(1 << (m.Byte % 8)); break;
-            case 1: list[at] = (byte)m.Byte; break;
-            case 2: list.Insert(at, (byte)m.Byte); break;
-            case 3: list.RemoveRange(at, Math.Min(m.Count, list.Count - at)); break;
-            case 4: list.RemoveRange(at, list.Count - at); break;
-            case 5: list.InsertRange(at, Encoding.Latin1.GetBytes(Snippets[m.Snippet])); break;
-            case 6: list.InsertRange(at, Encoding.UTF8.GetBytes(Snippets[m.Snippet])); break;
-            default:
-                // Duplicate a key: copy the first "key": after the opening brace at or before the position.
-                int brace = bytes.AsSpan(0, at + 1).LastIndexOf((byte)'{');
-                if (brace < 0) brace = 0;
-                int colon = bytes.AsSpan(brace).IndexOf((byte)':');
-                if (colon > 0) list.InsertRange(brace + 1, bytes.AsSpan(brace + 1, colon).ToArray().Concat("1,"u8.ToArray()));
-                break;
-        }
-        return list.ToArray();
-    }
+        => JsonByteMutations.Apply(bytes, m, Snippets);
 }

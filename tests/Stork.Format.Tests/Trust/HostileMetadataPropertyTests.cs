@@ -41,32 +41,10 @@ public sealed class HostileMetadataPropertyTests : IDisposable
 
     /// <summary>One mutation: kind, relative position (0..1), and a byte or snippet.</summary>
     private static readonly Gen<(int Kind, double At, int Byte, int Snippet, int Count)> GenMutation =
-        Gen.Select(Gen.Int[0, 7], Gen.Double[0, 1], Gen.Int[0, 255], Gen.Int[0, Snippets.Length - 1], Gen.Int[1, 4]);
+        JsonByteMutations.Over(Snippets);
 
     private static byte[] Mutate(byte[] bytes, (int Kind, double At, int Byte, int Snippet, int Count) m)
-    {
-        if (bytes.Length == 0) return [(byte)m.Byte];
-        var list = bytes.ToList();
-        int at = Math.Min(list.Count - 1, (int)(m.At * list.Count));
-        switch (m.Kind)
-        {
-            case 0: list[at] ^= (byte)(1 << (m.Byte % 8)); break;                       // bit flip
-            case 1: list[at] = (byte)m.Byte; break;                                      // byte replaced
-            case 2: list.Insert(at, (byte)m.Byte); break;                                // byte inserted
-            case 3: list.RemoveRange(at, Math.Min(m.Count, list.Count - at)); break;    // bytes deleted
-            case 4: list.RemoveRange(at, list.Count - at); break;                        // truncated
-            case 5: list.InsertRange(at, System.Text.Encoding.Latin1.GetBytes(Snippets[m.Snippet])); break;   // raw bytes (Latin-1: invalid UTF-8 too)
-            case 6: list.InsertRange(at, System.Text.Encoding.UTF8.GetBytes(Snippets[m.Snippet])); break;
-            default:
-                // Duplicate a key: copy the first "key": after the opening brace at or before the position.
-                int brace = bytes.AsSpan(0, at + 1).LastIndexOf((byte)'{');
-                if (brace < 0) brace = 0;
-                int colon = bytes.AsSpan(brace).IndexOf((byte)':');
-                if (colon > 0) list.InsertRange(brace + 1, bytes.AsSpan(brace + 1, colon).ToArray().Concat("1,"u8.ToArray()));
-                break;
-        }
-        return list.ToArray();
-    }
+        => JsonByteMutations.Apply(bytes, m, Snippets);
 
     private enum Step { Root, Timestamp, Snapshot, Targets, Bin, Paths }
 
