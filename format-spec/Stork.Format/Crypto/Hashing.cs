@@ -4,7 +4,19 @@ namespace Stork.Format.Crypto;
 
 public static class Hashing
 {
-    public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+    /// <summary>
+    /// Inputs up to this size (key IDs, path hashes, root, snapshot and timestamp files) are hashed by libsodium,
+    /// which Ed25519 loads anyway; larger ones (hash bins, packages) by OpenSSL. Loading and initialising OpenSSL
+    /// costs about 5 ms on first use, a tenth of a `timestamp --refresh` that needs nothing else from it; per byte
+    /// OpenSSL is 4-5 times faster here (SHA-NI: 1.5 GB/s against 0.33 GB/s), the same below 100 bytes.
+    /// </summary>
+    public const int SodiumLimit = 64 * 1024;
+
+    public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(Sha256(data));
+
+    /// <summary>The SHA-256 digest of <paramref name="data"/> (libsodium up to <see cref="SodiumLimit"/> bytes, OpenSSL above).</summary>
+    public static byte[] Sha256(ReadOnlySpan<byte> data)
+        => data.Length <= SodiumLimit ? NSec.Cryptography.HashAlgorithm.Sha256.Hash(data) : SHA256.HashData(data);
 
     public static string Sha256Hex(Stream data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
