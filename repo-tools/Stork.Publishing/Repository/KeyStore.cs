@@ -103,15 +103,20 @@ public sealed class KeyStore(string directory)
         }
     }
 
+    /// <summary>The store's key files (not the retired ones), in name order, none loaded yet.</summary>
+    public List<string> CandidateFiles()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return [];
+        // Anything in the folder that is not a regular file (a FIFO, a device, a symlink) is not a key file.
+        return [.. System.IO.Directory.EnumerateFiles(Directory, "*" + Suffix).Order(StringComparer.Ordinal).Where(IsCandidateKeyFile)];
+    }
+
     /// <summary>Every key file in the store (not the retired ones), by key ID.</summary>
     public Dictionary<string, string> FilesByKeyId()
     {
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!System.IO.Directory.Exists(Directory)) return found;
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + Suffix).Order(StringComparer.Ordinal))
+        foreach (var file in CandidateFiles())
         {
-            // Anything in the folder that is not a regular file (a FIFO, a device, a symlink) is not a key file.
-            if (!IsCandidateKeyFile(file)) continue;
             using var key = LoadFile(file);
             found.TryAdd(key.KeyId, file);
         }

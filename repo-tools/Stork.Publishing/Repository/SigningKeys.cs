@@ -13,7 +13,10 @@ public sealed class SigningKeys : IDisposable
     private readonly KeyStore _store;
     private readonly Dictionary<string, SigningKey?> _cache = new(StringComparer.Ordinal);
     private readonly List<SigningKey> _owned = [];
-    private Dictionary<string, string>? _files;
+    // Key files are loaded one at a time, most likely first, until the wanted key turns up: a timestamp refresh
+    // loads the timestamp key, not every key of the store (each load derives a key pair and hashes its key ID).
+    private readonly HashSet<string> _loaded = new(StringComparer.Ordinal);
+    private List<string>? _files;
 
     public SigningKeys(KeyStore store, IEnumerable<SigningKey>? extra = null)
     {
@@ -21,14 +24,41 @@ public sealed class SigningKeys : IDisposable
         foreach (var key in extra ?? []) _cache[key.KeyId] = key;
     }
 
-    public SigningKey? Find(string keyId)
+    /// <summary>The private key with this ID from the command line or the store, or null when neither has it.</summary>
+    /// <param name="label">The role the key is wanted for: its <c>ROLE.key.json</c> and <c>ROLE.*.key.json</c> files are tried early.</param>
+    public SigningKey? Find(string keyId, string? label = null)
     {
         if (_cache.TryGetValue(keyId, out var cached)) return cached;
-        _files ??= _store.FilesByKeyId();
-        SigningKey? key = _files.TryGetValue(keyId, out var file) ? KeyStore.LoadFile(file) : null;
-        if (key is not null) _owned.Add(key);
-        _cache[keyId] = key;
-        return key;
+        _files ??= _store.CandidateFiles();
+        foreach (var file in InLikelyOrder(keyId, label))
+        {
+            if (!_loaded.Add(file)) continue;
+            var key = KeyStore.LoadFile(file);
+            if (_cache.TryGetValue(key.KeyId, out var known) && known is not null) { key.Dispose(); continue; }
+            _owned.Add(key);
+            _cache[key.KeyId] = key;
+            if (key.KeyId == keyId) return key;
+        }
+        _cache[keyId] = null;
+        return null;
+    }
+
+    /// <summary>Files named after the key ID first, then after the role, then all the others (in name order).</summary>
+    private IEnumerable<string> InLikelyOrder(string keyId, string? label)
+    {
+        var files = _files!;
+        if (keyId.Length >= 16)
+        {
+            var byId = $".{keyId[..16]}{KeyStore.Suffix}";
+            foreach (var file in files) if (Path.GetFileName(file).EndsWith(byId, StringComparison.Ordinal)) yield return file;
+        }
+        if (label is not null)
+            foreach (var file in files)
+            {
+                var name = Path.GetFileName(file);
+                if (name == label + KeyStore.Suffix || name.StartsWith(label + ".", StringComparison.Ordinal)) yield return file;
+            }
+        foreach (var file in files) yield return file;
     }
 
     /// <summary>Forgets the store's file list (after keys were added or retired).</summary>
@@ -38,12 +68,12 @@ public sealed class SigningKeys : IDisposable
         foreach (var id in _cache.Where(c => c.Value is null).Select(c => c.Key).ToList()) _cache.Remove(id);
     }
 
-    public int Available(RoleKeys role) => role.KeyIds.Count(id => Find(id) is not null);
+    public int Available(RoleKeys role, string? roleName = null) => role.KeyIds.Count(id => Find(id, roleName) is not null);
 
     /// <summary>Fails unless enough of the role's keys are at hand to meet its threshold (checked before anything is written).</summary>
     public void Require(string roleName, RoleKeys role)
     {
-        int available = Available(role);
+        int available = Available(role, roleName);
         if (available < role.Threshold) throw TooFew(roleName, role, available);
     }
 
@@ -82,7 +112,7 @@ public sealed class SigningKeys : IDisposable
         var message = Stork.Format.Json.CanonicalJson.Serialize(signed);
         var signatures = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var id in role.KeyIds)
-            if (Find(id) is { } key) signatures[key.KeyId] = Convert.ToHexStringLower(key.Sign(message));
+            if (Find(id, roleName) is { } key) signatures[key.KeyId] = Convert.ToHexStringLower(key.Sign(message));
         int valid = 0;
         foreach (var (id, hex) in signatures)
             if (role.KeyIds.Contains(id) && keys.TryGetValue(id, out var publicKey) && publicKey.Verify(message, Convert.FromHexString(hex))) valid++;

@@ -76,5 +76,38 @@ public sealed class TimestampRefreshTests : IDisposable
         foreach (var (path, bytes) in files) Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
+    [Fact]
+    public void The_refresh_loads_only_the_timestamp_key_and_a_search_for_a_missing_key_still_reads_every_file()
+    {
+        // A damaged key file that sorts before timestamp.key.json: loading it fails, naming it.
+        var damaged = Path.Combine(Repo.Keys.Directory, "aaa.0123456789abcdef.key.json");
+        File.WriteAllText(damaged, "not a key");
+        File.SetUnixFileMode(damaged, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var before = ParseTimestamp(_t.Meta("timestamp.json")).Header.Version;
+
+        Assert.Equal(before + 1, RepositoryProject.Open(Repo.Directory, _t.Clock).RefreshTimestamp());
+        _t.AssertVerifies();
+
+        // A key found by the ID in its file name, by its role, or (when named otherwise) by reading the rest.
+        var root = Repo.CurrentRoot();
+        var timestampId = root.Role(RoleNames.Timestamp).KeyIds.Single();
+        var renamed = Repo.Keys.PathOf("other", timestampId);
+        File.Move(Repo.Keys.PathOf(RoleNames.Timestamp), renamed);
+        using (var keys = new SigningKeys(Repo.Keys))
+            Assert.Equal(timestampId, keys.Find(timestampId)!.KeyId);
+        File.Move(renamed, Path.Combine(Repo.Keys.Directory, "zzz.key.json"));
+        using (var keys = new SigningKeys(Repo.Keys))
+        {
+            var error = Assert.Throws<PublisherException>(() => keys.Find(timestampId));
+            Assert.Contains(damaged, error.Message);
+        }
+        File.Delete(damaged);
+        using (var keys = new SigningKeys(Repo.Keys))
+        {
+            Assert.Equal(timestampId, keys.Find(timestampId)!.KeyId);
+            Assert.Null(keys.Find(new string('0', 64)));
+        }
+    }
+
     public void Dispose() => _t.Dispose();
 }
