@@ -103,7 +103,19 @@ public sealed partial class RepositoryProject
     internal static TargetsMetadata EmptyTargets(Delegations? delegations = null)
         => new(new SignedHeader(RoleNames.Targets, RoleNames.SpecVersion, 1, DateTimeOffset.UnixEpoch), new Dictionary<string, TargetFile>(), delegations);
 
-    public RootMetadata CurrentRoot() => RootMetadata.FromSigned(ReadEnvelope(RoleNames.Root).Signed);
+    private (byte[] Bytes, RootMetadata Root)? _root;
+
+    /// <summary>The current root; parsed again only when root.json's bytes changed (one command reads it several times).</summary>
+    public RootMetadata CurrentRoot()
+    {
+        var path = Path.Combine(MetadataDir, RepositoryLayout.UnversionedMetadata(RoleNames.Root));
+        if (!File.Exists(path)) throw new PublisherException($"{path} is missing; the repository is incomplete");
+        var bytes = File.ReadAllBytes(path);
+        if (_root is { } known && known.Bytes.AsSpan().SequenceEqual(bytes)) return known.Root;
+        var root = RootMetadata.FromSigned(SignedEnvelope.Parse(bytes, path).Signed);
+        _root = (bytes, root);
+        return root;
+    }
     public TargetsMetadata CurrentTargets() => TargetsMetadata.FromSigned(ReadEnvelope(RoleNames.Targets).Signed);
     public SnapshotMetadata CurrentSnapshot() => SnapshotMetadata.FromSigned(ReadEnvelope(RoleNames.Snapshot).Signed);
     public TimestampMetadata CurrentTimestamp() => TimestampMetadata.FromSigned(ReadEnvelope(RoleNames.Timestamp).Signed);
