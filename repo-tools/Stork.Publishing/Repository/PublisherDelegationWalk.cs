@@ -74,6 +74,35 @@ public static class PublisherDelegationWalk
         return found;
     }
 
+    /// <summary>
+    /// The roles <see cref="Search"/> would visit for <paramref name="targetPath"/> if none of them listed it, in
+    /// order, from their delegations alone (<paramref name="loadHeader"/> may return roles without targets). The
+    /// search takes a path from the first of them that lists it, so a caller can look the path up later, one role
+    /// at a time, and get the same answer.
+    /// </summary>
+    public static List<RoleSlot> SearchOrder(RootMetadata root, Func<RoleSlot, TargetsMetadata?> loadHeader, string targetPath, int maxRoles = 4096)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<RoleSlot>();
+        bool stop = false;
+        void Visit(RoleSlot slot)
+        {
+            if (stop || visited.Count >= maxRoles || !visited.Add(slot.Name)) return;
+            var header = loadHeader(slot);
+            if (header is null) return;
+            order.Add(slot);
+            foreach (var child in Children(slot, header))
+            {
+                if (!TargetPathRules.Covers(child.Delegation!, targetPath)) continue;
+                Visit(child);
+                if (stop) return;
+                if (child.Delegation!.Terminating) { stop = true; return; }
+            }
+        }
+        Visit(TopLevel(root));
+        return order;
+    }
+
     public static RoleSlot TopLevel(RootMetadata root)
         => new(RoleNames.Targets, RoleNames.Root, root.Keys, root.Role(RoleNames.Targets), []);
 

@@ -158,6 +158,9 @@ public sealed partial class RepositoryProject
     /// <summary>Adds many files in one pass: the published roles are read once and the queue is written once, at <see cref="AddBatch.Commit"/>.</summary>
     public AddBatch BeginAdding() => new(this);
 
+    /// <summary>A batch whose sorts spill runs of <paramref name="runSize"/> entries (tests take the spill path with a few hundred).</summary>
+    internal AddBatch BeginAdding(int runSize) => new(this, runSize);
+
     /// <summary>
     /// Where a target goes when no role is named: its hash bin when targets delegates to bins, else targets itself.
     /// </summary>
