@@ -26,10 +26,23 @@ internal sealed record Prepared(string Path, PackageManifest Manifest, JsonObjec
     {
         int window = Math.Max(2, Environment.ProcessorCount * 4);
         var inFlight = new Queue<Task<Prepared>>();
+        using var names = files.GetEnumerator();
         try
         {
-            foreach (var path in files)
+            while (true)
             {
+                string path;
+                try
+                {
+                    if (!names.MoveNext()) break;
+                    path = names.Current;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bad name (e.g. a missing file in a list) fails in its turn, after the files before it.
+                    inFlight.Enqueue(Task.FromException<Prepared>(e));
+                    break;
+                }
                 inFlight.Enqueue(Task.Run(() => Read(path)));
                 if (inFlight.Count >= window) yield return inFlight.Dequeue().GetAwaiter().GetResult();
             }

@@ -25,6 +25,7 @@ public sealed class AddBatch : IDisposable
     // go to an unlinked scratch file, not memory: a bulk add creates one per package.
     private readonly CreatedFiles _created;
     private bool _committed;
+    private string? _folder;
 
     internal AddBatch(RepositoryProject project, int runSize = PendingQueueBatch.DefaultRunSize)
     {
@@ -66,19 +67,26 @@ public sealed class AddBatch : IDisposable
     {
         var target = new TargetFile(length, new Dictionary<string, string> { ["sha256"] = sha256 }, custom);
 
+        var pathHash = TargetPathRules.PathHash(targetPath);
         role ??= RepositoryProject.AutomaticRole(_roles.Full(RoleNames.Targets)
-            ?? throw new PublisherException("targets.json is missing; the repository is incomplete"), targetPath);
+            ?? throw new PublisherException("targets.json is missing; the repository is incomplete"), targetPath, pathHash);
         _slots ??= _roles.Walk(_root).ToDictionary(r => r.Name, r => r.Slot, StringComparer.Ordinal);
         var slot = _slots.GetValueOrDefault(role)
             ?? throw new PublisherException($"role '{role}' is not delegated in this repository (run 'stork-publish delegate' first)");
-        if (!slot.Allows(targetPath))
+        if (!slot.Allows(targetPath, pathHash))
             throw new PublisherException($"{targetPath} is outside role '{role}': it must match {RepositoryProject.DescribeChain(slot)}");
 
         // The entry a client would use for this path: looked up at commit, role by role (headers only here).
-        if (immutableLabel is not null) Expect(targetPath, sha256, immutableLabel);
+        if (immutableLabel is not null) Expect(targetPath, pathHash, sha256, immutableLabel);
 
         var destination = Path.Combine(_project.TargetsDir, RepositoryLayout.HashPrefixedTarget(targetPath, sha256));
-        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        // Packages all go to one folder: created (or found) once, not once per package.
+        var folder = Path.GetDirectoryName(destination)!;
+        if (folder != _folder)
+        {
+            Directory.CreateDirectory(folder);
+            _folder = folder;
+        }
         if (!File.Exists(destination))
         {
             var temp = destination + ".tmp";
@@ -91,10 +99,10 @@ public sealed class AddBatch : IDisposable
         return new AddedPackage(targetPath, sha256, length, role);
     }
 
-    private void Expect(string targetPath, string sha256, string label)
+    private void Expect(string targetPath, string pathHash, string sha256, string label)
     {
         var roles = new List<string>(2);
-        foreach (var slot in PublisherDelegationWalk.SearchOrder(_root, slot => _roles.Header(slot.Name), targetPath))
+        foreach (var slot in PublisherDelegationWalk.SearchOrder(_root, slot => _roles.Header(slot.Name), targetPath, pathHash))
         {
             // The top-level role is in memory already (it picks the bin): looked up at once.
             if (slot.Name == RoleNames.Targets)
