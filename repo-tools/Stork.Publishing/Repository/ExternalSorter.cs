@@ -9,7 +9,7 @@ namespace Stork.Publishing.Repository;
 /// than <see cref="FanIn"/> read buffers however many records there are. A sort that fits in one run never
 /// touches the disk. The comparer must be total (no two records equal), which makes the result deterministic.
 /// </summary>
-internal sealed class ExternalSorter<T> : IDisposable
+public sealed class ExternalSorter<T> : IDisposable
 {
     public const int FanIn = 32;
     private const int ReadBuffer = 16 << 10;
