@@ -31,15 +31,13 @@ internal static class AddCommand
                 using var batch = project.BeginAdding();
                 const int Shown = 100;
                 var list = PublishOutput.AsJson ? new JsonArray() : null;
-                foreach (var path in files)
+                // Reading, verifying and hashing a package (most of the CPU) runs on every core, a few files
+                // ahead; the packages are queued here, one thread, in the order given, so the result and the first
+                // error reported are those of a serial run.
+                foreach (var package in Prepared.InOrder(files))
                 {
-                    PackageManifest manifest;
-                    using (var reader = PackageReader.Open(path))
-                    {
-                        reader.VerifyAll();
-                        manifest = reader.Manifest;
-                    }
-                    var added = batch.AddPackage(path, manifest.Name, manifest.Version, manifest.Info.ToJsonNode().AsObject(), result.GetValue(role), manifest.InstalledSize);
+                    var manifest = package.Manifest;
+                    var added = batch.AddPackage(package.Path, package.Sha256, package.Length, manifest.Name, manifest.Version, package.Info, result.GetValue(role), manifest.InstalledSize);
                     if (batch.Count <= Shown) PublishOutput.Say($"added {manifest.Name} {manifest.Version} as {added.TargetPath} (role {added.Role})");
                     list?.Add((JsonNode)new JsonObject { ["name"] = manifest.Name, ["version"] = manifest.Version, ["target"] = added.TargetPath, ["role"] = added.Role });
                 }

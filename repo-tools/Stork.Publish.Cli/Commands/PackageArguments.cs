@@ -6,8 +6,9 @@ namespace Stork.Publish.Cli.Commands;
 
 /// <summary>The packages an <c>add</c> names: files, folders (their <c>*.stork</c> files, sorted) and a list file.</summary>
 /// <remarks>
-/// Yielded one at a time, so a bulk add holds no list of every file: a list file is read line by line and a folder
-/// holds only its own file names (sorted, so the order never depends on the file system). A file named twice is
+/// Yielded one at a time, so a bulk add holds no list of every file: a list file is read line by line and a folder's
+/// file names are sorted (so the order never depends on the file system) by an external sort, in runs spilled to an
+/// unlinked temporary file, so a folder of any size costs the same memory. A file named twice is
 /// yielded twice; the queue keeps one entry per target path (<c>AddBatch.Commit</c> counts distinct ones).
 /// A name that does not exist fails when reached; the add then changes nothing.
 /// </remarks>
@@ -47,9 +48,10 @@ internal static class PackageArguments
     private static IEnumerable<string> Expand(string name)
     {
         if (!Directory.Exists(name)) { yield return name; yield break; }
-        var names = Directory.EnumerateFiles(name, "*.stork").Select(Path.GetFileName).ToArray();
-        if (names.Length == 0) throw new PublisherException($"folder {name} holds no .stork files");
-        Array.Sort(names, StringComparer.Ordinal);
-        foreach (var file in names) yield return Path.Join(name, file);
+        using var names = new ExternalSorter<string>(Path.Combine(Path.GetTempPath(), $"stork-publish-names-{Environment.ProcessId}-{Guid.NewGuid():N}"),
+            string.CompareOrdinal, static (w, s) => w.Write(s), static r => r.ReadString(), runSize: 8192);
+        foreach (var file in Directory.EnumerateFiles(name, "*.stork")) names.Add(Path.GetFileName(file));
+        if (names.Count == 0) throw new PublisherException($"folder {name} holds no .stork files");
+        foreach (var file in names.Sorted()) yield return Path.Join(name, file);
     }
 }

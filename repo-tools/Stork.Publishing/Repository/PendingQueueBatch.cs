@@ -3,21 +3,38 @@ using Stork.Format.Metadata;
 namespace Stork.Publishing.Repository;
 
 /// <summary>
-/// The entries one <see cref="AddBatch"/> queues. Each entry's JSON goes to an unlinked scratch file as it is added;
-/// memory holds only its role, path and place there, so a batch of any size costs a few dozen bytes per package.
-/// <see cref="Commit"/> merges them with the queue already on disk (read as a stream; a path queued again replaces
-/// the earlier entry) into a new queue file, in order of role then path.
+/// The entries one <see cref="AddBatch"/> queues. Each entry's JSON goes to an unlinked scratch file as it is added,
+/// and its role, path and place there go to an external sort (<see cref="ExternalSorter{T}"/>): memory holds one
+/// run of them, whatever the size of the batch. <see cref="Commit"/> merges them with the queue already on disk
+/// (read as a stream; a path queued again replaces the earlier entry) into a new queue file, in order of role then
+/// path: one sort by path (newest first) drops replaced entries, a second orders the rest by role.
 /// </summary>
 internal sealed class PendingQueueBatch : IDisposable
 {
+    /// <summary>Entries per sorted run; a run is a few hundred bytes per entry of memory.</summary>
+    public const int DefaultRunSize = 8192;
+
     private readonly string _path;
+    private readonly int _runSize;
     private FileStream? _scratch;
     private long _scratchLength;
-    private readonly List<Item> _added = [];
+    private int _order;
+    private readonly ExternalSorter<Item> _byPath;
+    private ExternalSorter<Item>? _byRole;
 
     private readonly record struct Item(string Role, string Path, long Offset, int Length, bool InScratch, int Order);
 
-    public PendingQueueBatch(string path) => _path = path;
+    public PendingQueueBatch(string path, int runSize = DefaultRunSize)
+    {
+        _path = path;
+        _runSize = runSize;
+        // The last entry for a path wins (queued again, perhaps for another role): by path, newest first.
+        _byPath = new ExternalSorter<Item>(path + ".bypath", static (a, b) =>
+            string.CompareOrdinal(a.Path, b.Path) is var c and not 0 ? c : b.Order.CompareTo(a.Order), Write, Read, runSize);
+    }
+
+    /// <summary>Sorted runs spilled to disk so far, by both sorts (for tests).</summary>
+    public int RunsSpilled => _byPath.RunsSpilled + (_byRole?.RunsSpilled ?? 0);
 
     public void Add(string role, string targetPath, TargetFile target)
     {
@@ -30,38 +47,37 @@ internal sealed class PendingQueueBatch : IDisposable
         }
         var bytes = PendingTargetsFile.EntryBytes(target);
         _scratch.Write(bytes);
-        _added.Add(new Item(role, targetPath, _scratchLength, bytes.Length, InScratch: true, _added.Count));
+        _byPath.Add(new Item(role, targetPath, _scratchLength, bytes.Length, InScratch: true, _order++));
         _scratchLength += bytes.Length;
     }
 
     /// <summary>Writes the merged queue; returns how many distinct target paths this batch queued.</summary>
     public int Commit()
     {
-        // One list for both: entries already queued come before (order below) this batch's.
-        var items = _added;
+        // Entries already queued come before (order below) this batch's.
         int order = int.MinValue;
         foreach (var entry in PendingTargetsFile.ReadEntries(_path))
-            items.Add(new Item(entry.Role, entry.Path, entry.Offset, entry.Json.Length, InScratch: false, order++));
+            _byPath.Add(new Item(entry.Role, entry.Path, entry.Offset, entry.Json.Length, InScratch: false, order++));
 
-        // The last entry for a path wins (queued again, perhaps for another role): sorted by path, newest first,
-        // then compacted in place (no second list).
-        items.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path) is var c and not 0 ? c : b.Order.CompareTo(a.Order));
-        int count = 0, queued = 0;
-        for (int i = 0; i < items.Count; i++)
-            if (count == 0 || items[count - 1].Path != items[i].Path)
-            {
-                if (items[i].InScratch) queued++;
-                items[count++] = items[i];
-            }
-        items.RemoveRange(count, items.Count - count);
-        var kept = items;
-        kept.Sort(static (a, b) => string.CompareOrdinal(a.Role, b.Role) is var c and not 0 ? c : string.CompareOrdinal(a.Path, b.Path));
+        _byRole = new ExternalSorter<Item>(_path + ".byrole", static (a, b) =>
+            string.CompareOrdinal(a.Role, b.Role) is var c and not 0 ? c : string.CompareOrdinal(a.Path, b.Path), Write, Read, _runSize);
+        int queued = 0;
+        bool anyOld = false;
+        string? last = null;
+        foreach (var item in _byPath.Sorted())
+        {
+            if (item.Path == last) continue;
+            last = item.Path;
+            if (item.InScratch) queued++;
+            else anyOld = true;
+            _byRole.Add(item);
+        }
 
         _scratch?.Flush();
-        using var old = kept.Any(i => !i.InScratch) ? File.OpenHandle(_path) : null;
-        using var writer = new PendingQueueWriter(_path, kept.Count);
+        using var old = anyOld ? File.OpenHandle(_path) : null;
+        using var writer = new PendingQueueWriter(_path, (int)Math.Min(_byRole.Count, int.MaxValue));
         var buffer = new byte[4096];
-        foreach (var item in kept)
+        foreach (var item in _byRole.Sorted())
         {
             if (buffer.Length < item.Length) buffer = new byte[Math.Max(item.Length, buffer.Length * 2)];
             var span = buffer.AsSpan(0, item.Length);
@@ -79,5 +95,23 @@ internal sealed class PendingQueueBatch : IDisposable
         return queued;
     }
 
-    public void Dispose() => _scratch?.Dispose();
+    private static void Write(BinaryWriter w, Item item)
+    {
+        w.Write(item.Role);
+        w.Write(item.Path);
+        w.Write(item.Offset);
+        w.Write(item.Length);
+        w.Write(item.InScratch);
+        w.Write(item.Order);
+    }
+
+    private static Item Read(BinaryReader r)
+        => new(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadBoolean(), r.ReadInt32());
+
+    public void Dispose()
+    {
+        _scratch?.Dispose();
+        _byPath.Dispose();
+        _byRole?.Dispose();
+    }
 }

@@ -1,5 +1,6 @@
 using Stork.Format.Crypto;
 using Stork.Format.Metadata;
+using Stork.Format.Trust;
 
 namespace Stork.Publishing.Repository;
 
@@ -16,6 +17,7 @@ public sealed record RoleSlot(
 {
     public DelegatedRole? Delegation => Chain.Count == 0 ? null : Chain[^1];
     public bool Allows(string targetPath) => TargetPathRules.CoveredByChain(Chain, targetPath);
+    public bool Allows(string targetPath, string pathHash) => TargetPathRules.CoveredByChain(Chain, targetPath, pathHash);
 }
 
 public sealed record WalkedRole(RoleSlot Slot, TargetsMetadata Metadata)
@@ -72,6 +74,41 @@ public static class PublisherDelegationWalk
         }
         Visit(TopLevel(root));
         return found;
+    }
+
+    /// <summary>
+    /// The roles <see cref="Search"/> would visit for <paramref name="targetPath"/> if none of them listed it, in
+    /// order, from their delegations alone (<paramref name="loadHeader"/> may return roles without targets). The
+    /// search takes a path from the first of them that lists it, so a caller can look the path up later, one role
+    /// at a time, and get the same answer.
+    /// </summary>
+    public static List<RoleSlot> SearchOrder(RootMetadata root, Func<RoleSlot, TargetsMetadata?> loadHeader, string targetPath, int maxRoles = 4096)
+        => SearchOrder(root, loadHeader, targetPath, TargetPathRules.PathHash(targetPath), maxRoles);
+
+    /// <param name="pathHash">The path's hash (<see cref="TargetPathRules.PathHash"/>), computed once: with hash bins a
+    /// role delegates to hundreds of roles, and only the matching ones are looked at (the client's indexed look-up).</param>
+    public static List<RoleSlot> SearchOrder(RootMetadata root, Func<RoleSlot, TargetsMetadata?> loadHeader, string targetPath, string pathHash, int maxRoles = 4096)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<RoleSlot>();
+        bool stop = false;
+        void Visit(RoleSlot slot)
+        {
+            if (stop || visited.Count >= maxRoles || !visited.Add(slot.Name)) return;
+            var header = loadHeader(slot);
+            if (header is null) return;
+            order.Add(slot);
+            if (header.Delegations is not { } delegations) return;
+            // The covering delegations in listed order, up to and including the first terminating one.
+            foreach (var role in DelegationPaths.MatchingRoles(delegations, targetPath, pathHash))
+            {
+                Visit(new RoleSlot(role.Name, slot.Name, delegations.Keys, role.Keys, [.. slot.Chain, role]));
+                if (stop) return;
+                if (role.Terminating) { stop = true; return; }
+            }
+        }
+        Visit(TopLevel(root));
+        return order;
     }
 
     public static RoleSlot TopLevel(RootMetadata root)

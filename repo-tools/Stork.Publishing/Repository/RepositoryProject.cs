@@ -170,16 +170,24 @@ public sealed partial class RepositoryProject
     /// <summary>Adds many files in one pass: the published roles are read once and the queue is written once, at <see cref="AddBatch.Commit"/>.</summary>
     public AddBatch BeginAdding() => new(this);
 
+    /// <summary>A batch whose sorts spill runs of <paramref name="runSize"/> entries (tests take the spill path with a few hundred).</summary>
+    internal AddBatch BeginAdding(int runSize) => new(this, runSize);
+
     /// <summary>
     /// Where a target goes when no role is named: its hash bin when targets delegates to bins, else targets itself.
     /// </summary>
     internal static string AutomaticRole(IReadOnlyList<WalkedRole> roles, string targetPath) => AutomaticRole(roles[0].Metadata, targetPath);
 
-    internal static string AutomaticRole(TargetsMetadata top, string targetPath)
+    internal static string AutomaticRole(TargetsMetadata top, string targetPath) => AutomaticRole(top, targetPath, TargetPathRules.PathHash(targetPath));
+
+    internal static string AutomaticRole(TargetsMetadata top, string targetPath, string pathHash)
     {
-        var bin = top.Delegations?.Roles.FirstOrDefault(d =>
-            d.Name.StartsWith(DelegatedRoleNames.BinPrefix, StringComparison.Ordinal) && d.PathHashPrefixes is not null && TargetPathRules.Covers(d, targetPath));
-        return bin?.Name ?? RoleNames.Targets;
+        if (top.Delegations is not { } delegations) return RoleNames.Targets;
+        // The path is hashed once, not once per bin.
+        foreach (var d in delegations.Roles)
+            if (d.PathHashPrefixes is not null && d.Name.StartsWith(DelegatedRoleNames.BinPrefix, StringComparison.Ordinal) && TargetPathRules.Covers(d, targetPath, pathHash))
+                return d.Name;
+        return RoleNames.Targets;
     }
 
     internal PublishedRoles ReadPublishedRoles()

@@ -145,9 +145,17 @@ public sealed class BulkPublishTests : IDisposable
         var info = TestPackages.Info("hello", "1.0.0") with { Summary = "different bytes" };
         var blob = _t.Dir.Combine("hello-other.stork");
         File.WriteAllBytes(blob, TestPackages.Build(info));
-        var batch = Repo.BeginAdding();
-        var error = Assert.Throws<PublisherException>(() => batch.AddPackage(blob, "hello", "1.0.0", info.ToJsonNode().AsObject()));
-        Assert.Contains("already published", error.Message);
+        var queue = Repo.PendingTargets().Count;
+        // Checked at commit, one published role at a time; the blob the batch copied is removed again.
+        using (var batch = Repo.BeginAdding())
+        {
+            batch.AddPackage(blob, "hello", "1.0.0", info.ToJsonNode().AsObject());
+            var error = Assert.Throws<PublisherException>(() => batch.Commit());
+            Assert.Contains("hello 1.0.0 is already published", error.Message);
+        }
+        Assert.Equal(queue, Repo.PendingTargets().Count);
+        var sha256 = Stork.Format.Crypto.Hashing.Sha256HexOfFile(blob);
+        Assert.DoesNotContain(Directory.GetFiles(Repo.TargetsDir, "*", SearchOption.AllDirectories), f => f.Contains(sha256, StringComparison.Ordinal));
     }
 
     public void Dispose() => _t.Dispose();
