@@ -119,6 +119,7 @@ public sealed partial class HostSession : IDisposable
         if (PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, policy, _time.GetUtcNow()) is not { } summary)
         {
             var (index, _, refresh) = await BuildIndexAsync(trusted, result, cancellation);
+            using var built = index;
             result = refresh;
             // Read back as written (with its expiry); a cache that could not be written leaves no summary either.
             summary = PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, policy, _time.GetUtcNow())
