@@ -105,7 +105,8 @@ public sealed partial class HostSession : IDisposable
     public async Task<(PackageIndexCache.Summary Index, RefreshResult Refresh)> RefreshSummaryAsync(CancellationToken cancellation)
     {
         var policy = TrustPolicy;
-        var stored = RefreshSummaryFile.TryRead(RefreshSummaryPath, policy, _time.GetUtcNow());
+        // Only with the index cache in place: a host whose cache is gone must load (and fetch) the roles again.
+        var stored = File.Exists(PackageIndexFile) ? RefreshSummaryFile.TryRead(RefreshSummaryPath, policy, _time.GetUtcNow()) : null;
         TrustedMetadata trusted;
         RefreshResult result;
         using (PhaseTimings.Measure("refresh"))
@@ -133,7 +134,7 @@ public sealed partial class HostSession : IDisposable
     }
 
     /// <summary>The refresh command's last report and the chain it was computed from (<see cref="RefreshSummaryFile"/>).</summary>
-    private string RefreshSummaryPath => Path.Combine(Paths.StateDir, "package-index.summary");
+    private string RefreshSummaryPath => PackageIndexCache.SummaryFileOf(PackageIndexFile);
 
     /// <summary>The index when the cache missed: every delegated role is loaded and verified.</summary>
     private async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> BuildIndexAsync(TrustedMetadata trusted, RefreshResult result, CancellationToken cancellation)

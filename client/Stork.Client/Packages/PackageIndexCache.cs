@@ -45,6 +45,7 @@ public static class PackageIndexCache
     /// <summary>The index of <paramref name="trusted"/> after <paramref name="loadRoles"/> loaded every delegated role, written to the cache.</summary>
     internal static PackageIndex Rebuild(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Action loadRoles)
     {
+        ForgetSummary(file);
         loadRoles();
         return Build(file, KeyOf(trusted, policy), trusted, policy, now);
     }
@@ -60,7 +61,21 @@ public static class PackageIndexCache
     public static PackageIndex? TryLoadWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Action? loadRoles = null)
     {
         var key = KeyOf(trusted, policy);
-        return TryRead(file, key, now, loadRoles is null ? null : () => { loadRoles(); return Build(file, key, trusted, policy, now); });
+        return TryRead(file, key, now, loadRoles is null ? null : () => { ForgetSummary(file); loadRoles(); return Build(file, key, trusted, policy, now); });
+    }
+
+    /// <summary>The refresh command's stored report beside the cache (written by the refresh, <c>RefreshSummaryFile</c>).</summary>
+    public static string SummaryFileOf(string file) => Path.ChangeExtension(Path.GetFullPath(file), ".summary");
+
+    /// <summary>
+    /// Called when a command finds the cache missing, for another snapshot or damaged: a refresh with nothing new must
+    /// then not answer from its stored report (it would not repair what this command is about to ask the user to
+    /// refresh for), but load and verify the roles again.
+    /// </summary>
+    private static void ForgetSummary(string file)
+    {
+        try { File.Delete(SummaryFileOf(file)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>Like <see cref="TryLoadWithoutRoles"/> for a refresh, which reports only the summary: only the meta
@@ -108,6 +123,7 @@ public static class PackageIndexCache
     internal static PackageIndex? TryRead(string file, string key, DateTimeOffset now, Func<PackageIndex>? rebuild = null)
     {
         var opened = TryOpen(file, meta => IsFor(meta, key, now));
+        if (opened is null) ForgetSummary(file);
         return opened is null ? null : new PackageIndex(opened.Database, opened.Meta.Names, opened.Problems, rebuild);
     }
 
