@@ -43,6 +43,8 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
     public async Task<FleetRound> RoundAsync(bool dryRun, string? skipPlanIfFingerprint, CancellationToken cancellation)
     {
         var (index, trusted, refresh) = await session.RefreshAsync(cancellation);
+        // The round's view of the repository ends with it: an agent waiting for the next round holds no read transaction.
+        using var _ = index;
         var problems = new List<string>();
         var manifests = await ReadManifestsAsync(trusted, problems, cancellation);
         var planner = new FleetPlanner(manifests);

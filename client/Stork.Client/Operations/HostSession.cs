@@ -99,15 +99,42 @@ public sealed partial class HostSession : IDisposable
     /// <see cref="RefreshIndexAsync"/> for the refresh command, which reports only the number of packages and the
     /// unreadable entries: with the cached index of this snapshot, not even the index is read.
     /// </summary>
+    /// <remarks>When the timestamp names nothing new and the chain the stored summary was computed from still holds
+    /// (<see cref="RefreshSummaryFile"/>), that summary is the answer: neither the snapshot and targets nor the index
+    /// are read.</remarks>
     public async Task<(PackageIndexCache.Summary Index, RefreshResult Refresh)> RefreshSummaryAsync(CancellationToken cancellation)
     {
-        var (trusted, result) = await RefreshTopLevelAsync(cancellation);
+        var policy = TrustPolicy;
+        // Only with the index cache in place: a host whose cache is gone must load (and fetch) the roles again.
+        var stored = File.Exists(PackageIndexFile) ? RefreshSummaryFile.TryRead(RefreshSummaryPath, policy, _time.GetUtcNow()) : null;
+        TrustedMetadata trusted;
+        RefreshResult result;
+        using (PhaseTimings.Measure("refresh"))
+        {
+            bool unchanged;
+            (trusted, result, unchanged) = await RefreshOnSomeMirrorAsync(stored?.Chain, cancellation);
+            if (unchanged) return (stored!.Summary, result);
+        }
+        var chain = Updater.LastChain;
         using var _ = PhaseTimings.Measure("package index");
-        if (PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, TrustPolicy, _time.GetUtcNow()) is { } summary)
-            return (summary, result);
-        var (index, _, refresh) = await BuildIndexAsync(trusted, result, cancellation);
-        return (new PackageIndexCache.Summary(index.NameCount, index.Problems), refresh);
+        if (PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, policy, _time.GetUtcNow()) is not { } summary)
+        {
+            var (index, _, refresh) = await BuildIndexAsync(trusted, result, cancellation);
+            using var built = index;
+            result = refresh;
+            // Read back as written (with its expiry); a cache that could not be written leaves no summary either.
+            summary = PackageIndexCache.TrySummaryWithoutRoles(PackageIndexFile, trusted, policy, _time.GetUtcNow())
+                      ?? new PackageIndexCache.Summary(index.NameCount, index.Problems);
+        }
+        // With mirrors, a build may run the workflow again: the chain is the one the index was built from.
+        chain = Updater.LastChain ?? chain;
+        if (chain is not null && summary.Expires is not null) RefreshSummaryFile.TryWrite(RefreshSummaryPath, chain, policy, summary);
+        else RefreshSummaryFile.TryDelete(RefreshSummaryPath);
+        return (summary, result);
     }
+
+    /// <summary>The refresh command's last report and the chain it was computed from (<see cref="RefreshSummaryFile"/>).</summary>
+    private string RefreshSummaryPath => PackageIndexCache.SummaryFileOf(PackageIndexFile);
 
     /// <summary>The index when the cache missed: every delegated role is loaded and verified.</summary>
     private async Task<(PackageIndex Index, TrustedMetadata Trusted, RefreshResult Refresh)> BuildIndexAsync(TrustedMetadata trusted, RefreshResult result, CancellationToken cancellation)
@@ -153,12 +180,28 @@ public sealed partial class HostSession : IDisposable
 
     private async Task<(TrustedMetadata, RefreshResult)> RefreshOnSomeMirrorAsync(bool loadDelegations, CancellationToken cancellation)
     {
+        var (trusted, result, _) = await RefreshOnSomeMirrorAsync(() => loadDelegations ? Full() : Updater.RefreshTopLevelAsync(null, cancellation));
+        return (trusted, result);
+
+        async Task<(TrustedMetadata, RefreshResult, bool)> Full()
+        {
+            var (trusted, result) = await Updater.RefreshAsync(loadDelegations: true, cancellation);
+            return (trusted, result, false);
+        }
+    }
+
+    /// <summary>The top-level refresh that may find <paramref name="known"/> still holding (<see cref="Updater.RefreshTopLevelAsync"/>).</summary>
+    private Task<(TrustedMetadata Trusted, RefreshResult Result, bool Unchanged)> RefreshOnSomeMirrorAsync(VerifiedChain? known, CancellationToken cancellation)
+        => RefreshOnSomeMirrorAsync(() => Updater.RefreshTopLevelAsync(known, cancellation));
+
+    private async Task<(TrustedMetadata, RefreshResult, bool)> RefreshOnSomeMirrorAsync(Func<Task<(TrustedMetadata, RefreshResult, bool)>> refresh)
+    {
         var failures = new List<string>();
         while (true)
         {
             try
             {
-                return await Updater.RefreshAsync(loadDelegations, cancellation);
+                return await refresh();
             }
             catch (RepositoryException e) when (MirrorSet is { } set && e is not FetchException && e is not NotFoundException
                                                 && e is not ContentMismatchException && set.LastServer is { } bad)

@@ -11,8 +11,11 @@ namespace Stork.Client.Packages;
 /// <summary>
 /// The packages a repository offers, read only from signed targets metadata (custom.stork):
 /// the resolver never sees an unsigned byte.
+/// <para>An index read from the cache holds the database's read transaction (one snapshot for all its lookups) until
+/// it is disposed; a long-running process (the fleet agent) disposes it when its cycle is done, so the cache's WAL
+/// can be checkpointed while it waits for the next one.</para>
 /// </summary>
-public sealed class PackageIndex : IPackageProvider
+public sealed class PackageIndex : IPackageProvider, IDisposable
 {
     private readonly Dictionary<string, List<PackageEntry>> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Candidate>> _providers = new(StringComparer.Ordinal);
@@ -103,9 +106,21 @@ public sealed class PackageIndex : IPackageProvider
         _rebuild = rebuild;
     }
 
+    private bool _disposed;
+
+    /// <summary>Ends the read transaction of a cached index (and of the index it rebuilt); lookups fail afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _cached?.Dispose();
+        _rebuilt?.Dispose();
+    }
+
     /// <summary>A lookup on the cached bytes, or on the rebuilt index once they were found damaged.</summary>
     private T Cached<T>(Func<IndexDatabase, T> cached, Func<PackageIndex, T> rebuilt)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_rebuilt is { } index) return rebuilt(index);
         try { return cached(_cached!); }
         catch (InvalidDataException) when (_rebuild is not null)

@@ -22,8 +22,9 @@ namespace Stork.Client.Packages;
 /// </summary>
 public static class PackageIndexCache
 {
-    /// <summary>What a refresh reports of an index: its size and the entries it could not read.</summary>
-    public sealed record Summary(int Names, IReadOnlyList<string> Problems);
+    /// <summary>What a refresh reports of an index: its size and the entries it could not read; when read from the
+    /// cache, the earliest expiry of the roles it was built from.</summary>
+    public sealed record Summary(int Names, IReadOnlyList<string> Problems, DateTimeOffset? Expires = null);
 
     /// <summary>The index of a fully loaded <paramref name="trusted"/> (every role verified), from the cache when it is for this snapshot.</summary>
     public static PackageIndex Load(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
@@ -44,6 +45,7 @@ public static class PackageIndexCache
     /// <summary>The index of <paramref name="trusted"/> after <paramref name="loadRoles"/> loaded every delegated role, written to the cache.</summary>
     internal static PackageIndex Rebuild(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Action loadRoles)
     {
+        ForgetSummary(file);
         loadRoles();
         return Build(file, KeyOf(trusted, policy), trusted, policy, now);
     }
@@ -59,7 +61,21 @@ public static class PackageIndexCache
     public static PackageIndex? TryLoadWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now, Action? loadRoles = null)
     {
         var key = KeyOf(trusted, policy);
-        return TryRead(file, key, now, loadRoles is null ? null : () => { loadRoles(); return Build(file, key, trusted, policy, now); });
+        return TryRead(file, key, now, loadRoles is null ? null : () => { ForgetSummary(file); loadRoles(); return Build(file, key, trusted, policy, now); });
+    }
+
+    /// <summary>The refresh command's stored report beside the cache (written by the refresh, <c>RefreshSummaryFile</c>).</summary>
+    public static string SummaryFileOf(string file) => Path.ChangeExtension(Path.GetFullPath(file), ".summary");
+
+    /// <summary>
+    /// Called when a command finds the cache missing, for another snapshot or damaged: a refresh with nothing new must
+    /// then not answer from its stored report (it would not repair what this command is about to ask the user to
+    /// refresh for), but load and verify the roles again.
+    /// </summary>
+    private static void ForgetSummary(string file)
+    {
+        try { File.Delete(SummaryFileOf(file)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>Like <see cref="TryLoadWithoutRoles"/> for a refresh, which reports only the summary: only the meta
@@ -67,7 +83,7 @@ public static class PackageIndexCache
     public static Summary? TrySummaryWithoutRoles(string file, TrustedMetadata trusted, PackageTrustPolicy policy, DateTimeOffset now)
     {
         using var opened = TryOpen(file, meta => IsFor(meta, KeyOf(trusted, policy), now));
-        return opened is null ? null : new Summary(opened.Meta.Names, opened.Problems.Select(p => p.Text).ToList());
+        return opened is null ? null : new Summary(opened.Meta.Names, opened.Problems.Select(p => p.Text).ToList(), DateTimeOffset.FromUnixTimeSeconds(opened.Meta.Expires));
     }
 
     /// <summary>A hash of the verified snapshot's content (every role's version and hash), the root version and the policy.</summary>
@@ -86,10 +102,15 @@ public static class PackageIndexCache
     /// </summary>
     public static string BaseKeyOf(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
     {
-        policy ??= PackageTrustPolicy.Default;
-        var roles = policy.TrustedRoles is null ? "*" : string.Join(",", policy.TrustedRoles.Order(StringComparer.Ordinal));
-        var text = $"root {trusted.Root.Header.Version}\npolicy {roles} {policy.MaxDependClauses} {policy.MaxAlternativesPerClause} {policy.MaxProvides} {policy.MaxConflicts}\n";
+        var text = $"root {trusted.Root.Header.Version}\n{PolicyText(policy ?? PackageTrustPolicy.Default)}\n";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>Everything of the policy that changes what the index holds.</summary>
+    public static string PolicyText(PackageTrustPolicy policy)
+    {
+        var roles = policy.TrustedRoles is null ? "*" : string.Join(",", policy.TrustedRoles.Order(StringComparer.Ordinal));
+        return $"policy {roles} {policy.MaxDependClauses} {policy.MaxAlternativesPerClause} {policy.MaxProvides} {policy.MaxConflicts}";
     }
 
     /// <summary>Built from exactly this snapshot, and no role it was built from has expired (past that, the roles must
@@ -102,6 +123,7 @@ public static class PackageIndexCache
     internal static PackageIndex? TryRead(string file, string key, DateTimeOffset now, Func<PackageIndex>? rebuild = null)
     {
         var opened = TryOpen(file, meta => IsFor(meta, key, now));
+        if (opened is null) ForgetSummary(file);
         return opened is null ? null : new PackageIndex(opened.Database, opened.Meta.Names, opened.Problems, rebuild);
     }
 

@@ -60,13 +60,14 @@ public static class PackageIndexUpdate
         }
         if (changed.Count > records.Count * MaxChangedShare) return null;
 
-        // Every path a changed role listed: from the stored copy its record was verified for (same hash).
+        // Every path a changed role listed: from the stored copy its record was verified for (same hash), read typed
+        // (paths only; no DOM per target).
         var affected = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in changed)
         {
             var bytes = client.ReadStored(record.Name);
             if (bytes is null || Convert.ToHexStringLower(SHA256.HashData(bytes)) != record.Sha256) return null;
-            try { affected.UnionWith(TargetsMetadata.FromSigned(SignedEnvelope.Parse(bytes, record.Name).Signed, record.Name).Targets.Keys); }
+            try { affected.UnionWith(TargetsReader.Read(ReceivedEnvelope.Parse(bytes, record.Name), record.Name).Targets.Keys); }
             catch (RepositoryException) { return null; }
         }
         var updated = new List<RoleRecord>(changed.Count);

@@ -52,29 +52,59 @@ public sealed partial class Updater
     /// <param name="loadDelegations">Also load every delegated role (what the package index needs).</param>
     public async Task<(TrustedMetadata Trusted, RefreshResult Result)> RefreshAsync(bool loadDelegations, CancellationToken cancellation)
     {
+        var (trusted, result, _) = await RefreshCoreAsync(loadDelegations, known: null, cancellation);
+        return (trusted, result);
+    }
+
+    /// <summary>
+    /// The chain the last refresh of this updater verified (null until one succeeded): what a later refresh may pass
+    /// as <c>known</c> to <see cref="RefreshTopLevelAsync"/>.
+    /// </summary>
+    public VerifiedChain? LastChain { get; private set; }
+
+    /// <summary>
+    /// The refresh of the top-level roles, without the delegated ones. With <paramref name="known"/>, when the
+    /// timestamp names nothing new and the chain still holds (<see cref="VerifiedChain"/>: same stored root, snapshot
+    /// and targets bytes, the snapshot the timestamp names, nothing expired), the snapshot and targets are not parsed
+    /// again: Trusted then holds the root and timestamp only, and Unchanged is true.
+    /// </summary>
+    public Task<(TrustedMetadata Trusted, RefreshResult Result, bool Unchanged)> RefreshTopLevelAsync(VerifiedChain? known, CancellationToken cancellation)
+        => RefreshCoreAsync(loadDelegations: false, known, cancellation);
+
+    private async Task<(TrustedMetadata Trusted, RefreshResult Result, bool Unchanged)> RefreshCoreAsync(bool loadDelegations, VerifiedChain? known, CancellationToken cancellation)
+    {
         // One refresh at a time per host: the metadata set changes only under the host-wide metadata lock.
         using var _ = await _store.LockForChangeAsync(cancellation);
         _requests = 0;
         _bytes = 0;
+        LastChain = null;
         var rootBytes = _store.Read(RoleNames.Root)
             ?? throw new LocalException($"no trusted root at {_store.PathOf(RoleNames.Root)}; run 'stork-get init --repo URL --root root.json' first");
         // One reference time for the whole update, so expiry decisions cannot drift mid-way.
-        var (trusted, changed) = await UpdateRootAndTimestampAsync(rootBytes, _time.GetUtcNow(), cancellation);
+        var now = _time.GetUtcNow();
+        var (trusted, changed) = await UpdateRootAndTimestampAsync(rootBytes, now, cancellation);
+        if (!changed && known is not null && ChainHolds(known, trusted, now))
+        {
+            LastChain = known;
+            return (trusted, new RefreshResult(trusted.Root.Header.Version, trusted.Timestamp!.Header.Version, known.SnapshotVersion,
+                known.TargetsVersion, changed, _requests, _bytes), true);
+        }
 
         var consistent = trusted.Root.ConsistentSnapshot;
         bool snapshotIsLocal = false;
-        LoadLocal(RoleNames.Snapshot, bytes => snapshotIsLocal = trusted.TryUseLocalSnapshot(bytes));
+        byte[]? snapshotBytes = null, targetsBytes = null;
+        LoadLocal(RoleNames.Snapshot, bytes => snapshotIsLocal = trusted.TryUseLocalSnapshot(snapshotBytes = bytes));
         if (!snapshotIsLocal)
         {
             var version = trusted.Timestamp!.Snapshot.Version;
             var name = consistent ? RepositoryLayout.VersionedMetadata(RoleNames.Snapshot, version) : RepositoryLayout.UnversionedMetadata(RoleNames.Snapshot);
             var bytes = await FetchMetadataAsync(name, trusted.Timestamp.Snapshot.Length ?? _limits.SnapshotMaxBytes, cancellation);
             trusted.UpdateSnapshot(bytes);
-            _store.Write(RoleNames.Snapshot, bytes);
+            _store.Write(RoleNames.Snapshot, snapshotBytes = bytes);
         }
 
         bool targetsIsLocal = false;
-        LoadLocal(RoleNames.Targets, bytes => targetsIsLocal = trusted.TryUseLocalTargets(bytes));
+        LoadLocal(RoleNames.Targets, bytes => targetsIsLocal = trusted.TryUseLocalTargets(targetsBytes = bytes));
         if (!targetsIsLocal)
         {
             if (!trusted.Snapshot!.Meta.TryGetValue("targets.json", out var meta))
@@ -82,14 +112,33 @@ public sealed partial class Updater
             var name = consistent ? RepositoryLayout.VersionedMetadata(RoleNames.Targets, meta.Version) : RepositoryLayout.UnversionedMetadata(RoleNames.Targets);
             var bytes = await FetchMetadataAsync(name, meta.Length ?? _limits.TargetsMaxBytes, cancellation);
             trusted.UpdateTargets(bytes);
-            _store.Write(RoleNames.Targets, bytes);
+            _store.Write(RoleNames.Targets, targetsBytes = bytes);
         }
 
         if (loadDelegations) await LoadAllDelegationsAsync(trusted, cancellation);
 
         var result = new RefreshResult(trusted.Root.Header.Version, trusted.Timestamp!.Header.Version, trusted.Snapshot!.Header.Version,
             trusted.Targets!.Header.Version, changed, _requests, _bytes);
-        return (trusted, result);
+        // The final root is the stored one (a rotation wrote it before it was trusted further).
+        if (_store.Read(RoleNames.Root) is { } finalRoot)
+            LastChain = new VerifiedChain(VerifiedChain.Sha256Of(finalRoot), trusted.Snapshot.Header.Version, snapshotBytes!.Length,
+                VerifiedChain.Sha256Of(snapshotBytes), trusted.Snapshot.Header.Expires.ToUnixTimeSeconds(), trusted.Targets.Header.Version,
+                VerifiedChain.Sha256Of(targetsBytes!), trusted.Targets.Header.Expires.ToUnixTimeSeconds());
+        return (trusted, result, false);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="known"/> still describes what is stored and trusted now (see <see cref="VerifiedChain"/>):
+    /// only hashes of the stored files and comparisons, no parse. Any doubt answers false, and the refresh reads and
+    /// verifies the stored copies as usual (discarding damaged ones).
+    /// </summary>
+    private bool ChainHolds(VerifiedChain known, TrustedMetadata trusted, DateTimeOffset now)
+    {
+        var nowSeconds = now.ToUnixTimeSeconds();
+        if (known.SnapshotExpires <= nowSeconds || known.TargetsExpires <= nowSeconds || !known.IsNamedBy(trusted.Timestamp!)) return false;
+        return _store.Read(RoleNames.Root) is { } root && VerifiedChain.Sha256Of(root) == known.RootSha256
+            && _store.Read(RoleNames.Snapshot) is { } snapshot && snapshot.Length == known.SnapshotLength && VerifiedChain.Sha256Of(snapshot) == known.SnapshotSha256
+            && _store.Read(RoleNames.Targets) is { } targets && VerifiedChain.Sha256Of(targets) == known.TargetsSha256;
     }
 
     /// <summary>

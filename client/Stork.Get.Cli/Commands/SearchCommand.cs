@@ -14,7 +14,7 @@ internal static class SearchCommand
         command.SetAction(CommandRunner.Guarded(result =>
         {
             using var session = HostSession.Open(GlobalOptions.PathsOf(result));
-            var index = session.LoadIndexOffline(Output.Note);
+            using var index = session.LoadIndexOffline(Output.Note);
             var hits = index.Search(result.GetValue(text) ?? "");
             // The newest version may be a prerelease; a plain install picks the newest stable one: say both.
             var rows = hits.Select(h => (Hit: h, Pick: PackageOperations.PlainInstallPick(index, h.Name)?.ToFullString())).ToList();

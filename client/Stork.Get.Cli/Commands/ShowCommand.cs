@@ -22,7 +22,7 @@ internal static class ShowCommand
         {
             using var host = new HostContext(result);
             using var session = host.OpenSession();
-            var index = session.LoadIndexOffline(Output.Note);
+            using var index = session.LoadIndexOffline(Output.Note);
             var packageName = result.GetValue(name)!;
             var versions = index.VersionsOf(packageName);
             if (versions.Count == 0) throw new RequestException($"no package named '{packageName}' in the repository{Suggest.DidYouMean(packageName, index.Names)}");

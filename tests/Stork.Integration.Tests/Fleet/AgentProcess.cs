@@ -33,6 +33,7 @@ public sealed class AgentProcess : IDisposable
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
     public string[] LogLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     public bool HasExited => _process.HasExited;
+    public int Id => _process.Id;
     public override string ToString() => $"agent stdout:\n{Stdout}\nagent stderr:\n{Stderr}";
 
     /// <summary>The status record the agent wrote last (null before the first round).</summary>

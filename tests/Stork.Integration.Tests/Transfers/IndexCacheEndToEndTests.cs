@@ -65,8 +65,17 @@ public sealed class IndexCacheEndToEndTests : IDisposable
             Assert.Contains("hello", researched.Stdout);
             Assert.Equal("hello package", Sql(cache, "SELECT summary FROM names"));
         }
-        // ... and a changed problem row for refresh (it reads only the meta row and the problems).
+        // ... and a changed problem row for refresh (it reads only the meta row and the problems). A refresh with nothing
+        // new first answers from its stored report, whose chain still holds, without opening the index: nothing made up.
         Sql(cache, "INSERT INTO problems(path, seq, text, sum) VALUES ('x', 0, 'made up', x'00')");
+        var summarized = host.Get("refresh", "--json");
+        Assert.True(summarized.ExitCode == 0, summarized.ToString());
+        Assert.Equal(1, JsonNode.Parse(summarized.Stdout)!["packages"]!.GetValue<int>());
+        Assert.DoesNotContain("made up", summarized.Stderr);
+        // Without that report (here: damaged), the refresh reads the index's problems, refuses the damaged row and rebuilds.
+        var report = Path.Combine(host.Home, "state", "package-index.summary");
+        Assert.True(File.Exists(report), "no stored refresh report");
+        File.WriteAllText(report, "damaged");
         var rebuilt = host.Get("refresh", "--json");
         Assert.True(rebuilt.ExitCode == 0, rebuilt.ToString());
         Assert.Equal(1, JsonNode.Parse(rebuilt.Stdout)!["packages"]!.GetValue<int>());
