@@ -13,7 +13,7 @@ namespace Stork.Client.Guests;
 /// <c>postinst triggered NAMES</c> once and <c>ldconfig</c> when a library package activated it and no package of the
 /// guest's Stork set handles it. Scripts are written where dpkg keeps them (/var/lib/dpkg/info/NAME.SCRIPT), a
 /// policy-rc.d that forbids starting services is in place while they run (unless the guest has its own), and every run
-/// (exit status and capped output) is collected in <see cref="Runs"/> for the guest's history (<see cref="ScriptHistory"/>).
+/// (exit status and capped output) is collected in <see cref="Runs"/> and appended to the guest's history as it ends (<see cref="ScriptHistory"/>).
 /// </summary>
 internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy, string stateDir, TimeProvider time)
 {
@@ -34,6 +34,9 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
 
     private ScriptRunner? _runner;
     private bool _ourPolicyRcD;
+    private int? _generation;
+    // Names this change's runs in history until its generation is recorded.
+    private readonly string _change = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     private string LogDir => Path.Combine(stateDir, "scripts");
     private string PendingFile => Path.Combine(LogDir, root.Name + ".unconfigured");
@@ -389,6 +392,27 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         return tail.Length == 0 ? "(no output)" : tail.Length > 400 ? tail[^400..] : tail;
     }
 
-    private void Log(string package, string script, string[] args, ScriptRun run) =>
-        Runs.Add(new ScriptRecord(BaseGeneration, time.GetUtcNow(), package, script, args, run.ExitCode, run.TimedOut, run.CutChars, run.Output));
+    // Each run goes to the guest's history as it ends (a crash later in the change keeps it), then is a crash point.
+    private void Log(string package, string script, string[] args, ScriptRun run)
+    {
+        var record = new ScriptRecord(_generation ?? BaseGeneration, time.GetUtcNow(), package, script, args, run.ExitCode, run.TimedOut, run.CutChars, run.Output);
+        Runs.Add(record);
+        var problem = ScriptHistory.TryAppend(stateDir, root.Name, record, _generation is null ? _change : null);
+        HistoryProblem ??= problem;
+        CrashPoints.Hit();
+    }
+
+    /// <summary>
+    /// The change recorded <paramref name="generation"/>: the runs so far (filed under the base generation) are refiled
+    /// under it, and later ones go there directly.
+    /// </summary>
+    public void Filed(int generation)
+    {
+        if (_generation is not null || generation == BaseGeneration) return;
+        _generation = generation;
+        if (Runs.Count > 0) HistoryProblem ??= ScriptHistory.TryFile(stateDir, root.Name, _change, generation);
+    }
+
+    /// <summary>Why a run could not be kept in history (the first problem), or null.</summary>
+    public string? HistoryProblem { get; private set; }
 }
