@@ -128,7 +128,7 @@ for line in open(after_file, encoding="utf-8", errors="surrogateescape"):
     elif rel.startswith("/etc/ssl/certs/"): g = "/etc/ssl/certs (other files)"
     elif rel.startswith("/var/lib/dpkg/"): g = "dpkg database (status, info/*.list, md5sums, scripts)"
     elif rel in ours: g = "package files copied by Stork"
-    elif rel.startswith("/etc/"): g = "/etc, written by scripts (passwd, group, ...)"
+    elif rel.startswith("/etc/"): g = "/etc, written by scripts"
     else: g = "other files written by scripts"
     n, b = groups.get(g, (0, 0))
     groups[g] = (n + 1, b + int(blocks) * 512)
