@@ -149,6 +149,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
                 var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desiredFullSet, linkMode, summary, time.GetUtcNow().ToUnixTimeSeconds());
                 generation = JournaledChange.Run(database, transaction, journal, plan.Actions,
                     () => database.CommitGeneration(guest, packagesNow, OwnedFilesOf(guest, packagesNow, owned, manifests), linkMode, summary, time.GetUtcNow()));
+                phase.Filed(generation);
             }
             var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
                 .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
@@ -159,9 +160,9 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         finally
         {
             phase.Finish();
-            // Kept even when the change stops (that is when the output matters most); a history that cannot be
-            // written is said in the notes of a change that otherwise succeeded.
-            historyProblem = ScriptHistory.TryAppend(paths.StateDir, guest, generation, phase.Runs);
+            // Each run was kept as it ended, even when the change stops (that is when the output matters most); a
+            // history that cannot be written is said in the notes of a change that otherwise succeeded.
+            historyProblem = phase.HistoryProblem;
         }
         if (scriptFailures.Count > 0)
             throw new MaintainerScriptException(guest, $"{string.Join("; ", scriptFailures)}; the files are installed as generation {generation}; " +

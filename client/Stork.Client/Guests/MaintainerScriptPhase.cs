@@ -1,4 +1,5 @@
 using System.Text;
+using Stork.Client.Model;
 using Stork.Client.Planning;
 using Stork.Format.Packages;
 
@@ -12,7 +13,7 @@ namespace Stork.Client.Guests;
 /// <c>postinst triggered NAMES</c> once and <c>ldconfig</c> when a library package activated it and no package of the
 /// guest's Stork set handles it. Scripts are written where dpkg keeps them (/var/lib/dpkg/info/NAME.SCRIPT), a
 /// policy-rc.d that forbids starting services is in place while they run (unless the guest has its own), and every run
-/// (exit status and capped output) is collected in <see cref="Runs"/> for the guest's history (<see cref="ScriptHistory"/>).
+/// (exit status and capped output) is collected in <see cref="Runs"/> and appended to the guest's history as it ends (<see cref="ScriptHistory"/>).
 /// </summary>
 internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy, string stateDir, TimeProvider time)
 {
@@ -33,6 +34,9 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
 
     private ScriptRunner? _runner;
     private bool _ourPolicyRcD;
+    private int? _generation;
+    // Names this change's runs in history until its generation is recorded.
+    private readonly string _change = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     private string LogDir => Path.Combine(stateDir, "scripts");
     private string PendingFile => Path.Combine(LogDir, root.Name + ".unconfigured");
@@ -173,6 +177,13 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         _ourPolicyRcD = false;
     }
 
+    /// <summary>How many times triggered scripts may activate further triggers in one change (dpkg stops a loop too).</summary>
+    private const int MaxTriggerRounds = 8;
+
+    // Triggers come from two places: the changed packages' triggers files (file triggers on their paths, activate lines),
+    // and what scripts activated with dpkg-trigger, which dpkg-trigger left in the guest's triggers/Unincorp. Each
+    // interested package of the guest's Stork set runs postinst triggered NAMES once per round, in dependency order,
+    // NAMES in the order of its interest lines; what those runs activate is another round.
     private async Task<IReadOnlyList<string>> RunTriggersAsync(IReadOnlyList<PackageManifest> changed, IReadOnlyDictionary<string, PackageManifest> installedNow, CancellationToken ct)
     {
         var activated = new HashSet<string>(StringComparer.Ordinal);
@@ -180,34 +191,88 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
             foreach (var (directive, name) in Triggers(m))
                 if (directive.StartsWith("activate", StringComparison.Ordinal)) activated.Add(name);
         var failures = new List<string>();
-        bool ldconfigHandled = false;
-        foreach (var (name, manifest) in installedNow.OrderBy(p => p.Key, StringComparer.Ordinal))
+        bool ldconfigHandled = installedNow.Values.Any(m => Triggers(m).Any(t => t.Directive.StartsWith("interest", StringComparison.Ordinal) && t.Name == "ldconfig"));
+        bool firstRound = true, unreadable = false;
+        var keptForGuest = new HashSet<string>(StringComparer.Ordinal); // run by us once, left in Unincorp for the guest's own packages
+        for (int round = 0; ; round++)
         {
-            var hits = new List<string>();
-            foreach (var (directive, trigger) in Triggers(manifest))
+            var fromScripts = new List<string>();
+            try { if (!unreadable) fromScripts = TakeScriptActivations(installedNow, keptForGuest, ldconfig: !ldconfigHandled); }
+            catch (GuestException e)
             {
-                if (!directive.StartsWith("interest", StringComparison.Ordinal)) continue;
-                if (trigger == "ldconfig") ldconfigHandled = true;
-                bool fileTrigger = trigger.StartsWith('/');
-                if (fileTrigger ? changed.Any(c => c.Files.Any(f => ("/" + f.Path).StartsWith(trigger.TrimEnd('/') + "/", StringComparison.Ordinal)))
-                    : activated.Contains(trigger))
-                    hits.Add(trigger);
+                failures.Add(e.Message); // said once; the file is left as it is
+                unreadable = true;
             }
-            if (hits.Count > 0 && await RunAsync(manifest, "postinst", ["triggered", string.Join(' ', hits)], ct) is { } failed) failures.Add(failed);
-        }
-        if (activated.Contains("ldconfig") && !ldconfigHandled)
-        {
-            // libc-bin's trigger (often the guest's own dpkg package): rebuild the linker cache once.
-            var ldconfig = new[] { "usr/sbin/ldconfig", "sbin/ldconfig" }.FirstOrDefault(p => root.LStat(p) is not null);
-            if (ldconfig is null) Notes.Add($"guest {root.Name}: ldconfig trigger not run: the guest has no /sbin/ldconfig");
-            else
+            var names = new HashSet<string>(fromScripts, StringComparer.Ordinal);
+            if (firstRound) names.UnionWith(activated);
+            var hits = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var (name, manifest) in installedNow)
+                foreach (var (directive, trigger) in Triggers(manifest))
+                {
+                    if (!directive.StartsWith("interest", StringComparison.Ordinal)) continue;
+                    bool fileTrigger = trigger.StartsWith('/');
+                    bool hit = names.Contains(trigger)
+                        || (fileTrigger && names.Any(n => n.StartsWith('/') && DpkgTriggers.Covers(trigger, n)))
+                        || (fileTrigger && firstRound && changed.Any(c => c.Files.Any(f => ("/" + f.Path).StartsWith(trigger.TrimEnd('/') + "/", StringComparison.Ordinal))));
+                    if (hit && !(hits.TryGetValue(name, out var list) ? list : hits[name] = []).Contains(trigger)) hits[name].Add(trigger);
+                }
+            bool ldconfig = names.Contains("ldconfig") && !ldconfigHandled;
+            if (hits.Count == 0 && !ldconfig) break;
+            if (round == MaxTriggerRounds)
             {
-                var run = await Runner().RunAsync(root, ["/" + ldconfig], Environment("ldconfig", "triggered", ""), ct);
-                Log("ldconfig", "(trigger)", [], run);
-                if (run.ExitCode != 0) failures.Add($"guest {root.Name}: ldconfig (trigger) failed with exit {run.ExitCode}: {Tail(run.Output)}");
+                failures.Add($"guest {root.Name}: triggers still activated after {MaxTriggerRounds} rounds of postinst triggered " +
+                    $"({string.Join(' ', names.Order(StringComparer.Ordinal))}): a trigger loop, stopped there as dpkg stops one; those were not run again");
+                break;
             }
+            foreach (var name in DependencyOrder(hits.Keys.ToHashSet(StringComparer.Ordinal), installedNow))
+                if (await RunAsync(installedNow[name], "postinst", ["triggered", string.Join(' ', hits[name])], ct) is { } failed) failures.Add(failed);
+            if (ldconfig) await RunLdconfigAsync(failures, ct);
+            firstRound = false;
         }
         return failures;
+    }
+
+    /// <summary>
+    /// The triggers scripts activated since Unincorp was last read (none when no script ran), taken out of it as dpkg
+    /// takes them when it processes them: a trigger a package of our set is interested in is run by us; one only the
+    /// guest's own dpkg packages are interested in stays for the guest's dpkg (it runs their scripts, Stork does not),
+    /// except ldconfig when <paramref name="ldconfig"/> (we run it); one nobody is interested in is dropped, as dpkg drops it.
+    /// </summary>
+    private List<string> TakeScriptActivations(IReadOnlyDictionary<string, PackageManifest> installedNow, HashSet<string> keptForGuest, bool ldconfig)
+    {
+        if (Runs.Count == 0 || root.LStat(DpkgTriggers.UnincorpPath) is null) return [];
+        var pending = DpkgTriggers.ReadUnincorp(root);
+        var taken = new List<string>();
+        var kept = new List<TriggerActivation>();
+        foreach (var activation in pending)
+        {
+            var trigger = activation.Trigger;
+            bool ours = installedNow.Values.Any(m => Triggers(m).Any(t => t.Directive.StartsWith("interest", StringComparison.Ordinal)
+                && (t.Name == trigger || (t.Name.StartsWith('/') && trigger.StartsWith('/') && DpkgTriggers.Covers(t.Name, trigger)))));
+            bool guests = DpkgTriggers.GuestInterested(root, trigger) && !(ldconfig && trigger == "ldconfig");
+            if ((ours || (ldconfig && trigger == "ldconfig")) && !keptForGuest.Contains(trigger)) taken.Add(trigger);
+            if (guests)
+            {
+                kept.Add(activation);
+                keptForGuest.Add(trigger);
+            }
+        }
+        if (kept.Count != pending.Count) DpkgTriggers.WriteUnincorp(root, kept);
+        return taken;
+    }
+
+    // libc-bin's trigger (often the guest's own dpkg package): rebuild the linker cache once.
+    private async Task RunLdconfigAsync(List<string> failures, CancellationToken ct)
+    {
+        var ldconfig = new[] { "usr/sbin/ldconfig", "sbin/ldconfig" }.FirstOrDefault(p => root.LStat(p) is not null);
+        if (ldconfig is null)
+        {
+            Notes.Add($"guest {root.Name}: ldconfig trigger not run: the guest has no /sbin/ldconfig");
+            return;
+        }
+        var run = await Runner().RunAsync(root, ["/" + ldconfig], Environment("ldconfig", "triggered", ""), ct);
+        Log("ldconfig", "(trigger)", [], run);
+        if (run.ExitCode != 0) failures.Add($"guest {root.Name}: ldconfig (trigger) failed with exit {run.ExitCode}: {Tail(run.Output)}");
     }
 
     private static IEnumerable<(string Directive, string Name)> Triggers(PackageManifest manifest)
@@ -327,6 +392,27 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         return tail.Length == 0 ? "(no output)" : tail.Length > 400 ? tail[^400..] : tail;
     }
 
-    private void Log(string package, string script, string[] args, ScriptRun run) =>
-        Runs.Add(new ScriptRecord(BaseGeneration, time.GetUtcNow(), package, script, args, run.ExitCode, run.TimedOut, run.CutChars, run.Output));
+    // Each run goes to the guest's history as it ends (a crash later in the change keeps it), then is a crash point.
+    private void Log(string package, string script, string[] args, ScriptRun run)
+    {
+        var record = new ScriptRecord(_generation ?? BaseGeneration, time.GetUtcNow(), package, script, args, run.ExitCode, run.TimedOut, run.CutChars, run.Output);
+        Runs.Add(record);
+        var problem = ScriptHistory.TryAppend(stateDir, root.Name, record, _generation is null ? _change : null);
+        HistoryProblem ??= problem;
+        CrashPoints.Hit();
+    }
+
+    /// <summary>
+    /// The change recorded <paramref name="generation"/>: the runs so far (filed under the base generation) are refiled
+    /// under it, and later ones go there directly.
+    /// </summary>
+    public void Filed(int generation)
+    {
+        if (_generation is not null || generation == BaseGeneration) return;
+        _generation = generation;
+        if (Runs.Count > 0) HistoryProblem ??= ScriptHistory.TryFile(stateDir, root.Name, _change, generation);
+    }
+
+    /// <summary>Why a run could not be kept in history (the first problem), or null.</summary>
+    public string? HistoryProblem { get; private set; }
 }

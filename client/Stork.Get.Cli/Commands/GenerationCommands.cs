@@ -64,25 +64,9 @@ internal static class HistoryCommand
         return failed == 0 ? $"{runs.Count} ok" : $"{runs.Count - failed} ok, {failed} failed";
     }
 
-    private static JsonObject RunJson(Stork.Client.Guests.ScriptRecord run, bool withOutput)
-    {
-        var json = new JsonObject
-        {
-            ["time"] = run.Time.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-            ["package"] = run.Package,
-            ["script"] = run.Script,
-            ["args"] = new JsonArray(run.Args.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
-            ["exit"] = run.ExitCode,
-            ["timed_out"] = run.TimedOut,
-            ["ok"] = run.Succeeded,
-        };
-        if (withOutput)
-        {
-            json["output"] = run.Output;
-            json["cut_chars"] = run.CutChars;
-        }
-        return json;
-    }
+    // The same writer as the stored line (ScriptHistory), with history's own fields: "ok", and the output when shown.
+    private static JsonObject RunJson(Stork.Client.Guests.ScriptRecord run, bool withOutput) =>
+        Stork.Client.Guests.ScriptHistory.ToJson(run, Stork.Client.Guests.ScriptJsonFields.Ok | (withOutput ? Stork.Client.Guests.ScriptJsonFields.Output : 0));
 
     private static int ShowScripts(System.CommandLine.ParseResult result, string guest, int generation, bool exists,
         IReadOnlyList<Stork.Client.Guests.ScriptRecord> runs)

@@ -196,7 +196,7 @@ public sealed class DebianScriptRunnerTests(ImportedDebianRepository repo)
 
     static string StorkGetDll => RepoRoot.File("client/Stork.Get.Cli", "bin", RepoRoot.Configuration, "net10.0", "stork-get.dll");
 
-    static string Guest(TestHost host, string name)
+    internal static string Guest(TestHost host, string name)
     {
         var root = host.GuestRoot(name);
         MinbaseImage.ExtractTo(root);
@@ -215,7 +215,7 @@ public sealed class DebianScriptRunnerTests(ImportedDebianRepository repo)
         File.WriteAllText(config, json.ToJsonString());
     }
 
-    static string[] ErrorLines(ProcessResult result) =>
+    internal static string[] ErrorLines(ProcessResult result) =>
         result.Stderr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToArray();
 
     static int CurrentGeneration(TestHost host, string guest)

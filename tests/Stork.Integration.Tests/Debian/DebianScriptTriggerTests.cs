@@ -1,0 +1,93 @@
+using Stork.Integration.Tests.Support;
+
+namespace Stork.Integration.Tests.Debian;
+
+/// <summary>
+/// Triggers a maintainer script activates with <c>dpkg-trigger</c> (as ca-certificates' postinst does), which dpkg-trigger
+/// records in the guest's /var/lib/dpkg/triggers/Unincorp: Stork runs the interested package's <c>postinst triggered</c>
+/// once and leaves Unincorp as dpkg would after processing it; a hostile Unincorp is one guest error, never a hang.
+/// </summary>
+[Collection("debian")]
+public sealed class DebianScriptTriggerTests(ImportedDebianRepository repo)
+{
+    const string Unincorp = "var/lib/dpkg/triggers/Unincorp";
+
+    [Fact]
+    public void A_trigger_activated_by_dpkg_trigger_runs_the_interested_packages_postinst_triggered_once()
+    {
+        Assert.True(Environment.UserName == "root", "chroot and the script runner need root; run the integration tests as root (CI does)");
+        using var host = new TestHost();
+        DebianMinbaseTests.InitWithScripts(host, repo);
+        var root = DebianScriptRunnerTests.Guest(host, "dtrig");
+        // A trigger only one of the guest's own dpkg packages is interested in (as triggers/ldconfig names libc-bin).
+        File.WriteAllText(Path.Combine(root, "var/lib/dpkg/triggers/stork-dtrig-guest"), "base-files\n");
+        const string logger = """
+            #!/bin/sh
+            echo "$DPKG_MAINTSCRIPT_PACKAGE $DPKG_MAINTSCRIPT_NAME $*" >> /var/log/stork-dtrig.log
+            """;
+        var activator = logger + """
+
+            if [ "$1" = configure ]; then
+                dpkg-trigger stork-dtrig-x
+                dpkg-trigger --no-await stork-dtrig-nobody
+                dpkg-trigger stork-dtrig-guest
+            fi
+            """;
+        var interested = TestDebs.Publish(repo, host, "stork-dtrig-interest", "1.0-1", new() { ["usr/share/stork-dtrig-interest/README"] = "i\n" }, logger,
+            scripts: new() { ["triggers"] = "interest stork-dtrig-x" });
+        var activates = TestDebs.Publish(repo, host, "stork-dtrig-activates", "1.0-1", new() { ["usr/share/stork-dtrig-activates/README"] = "a\n" }, activator);
+        try
+        {
+            var install = host.Get("install", "--guest", "dtrig", "stork-dtrig-interest", "stork-dtrig-activates");
+            Assert.True(install.ExitCode == 0, install.ToString());
+            Assert.Equal([
+                "stork-dtrig-activates postinst configure ",
+                "stork-dtrig-interest postinst configure ",
+                "stork-dtrig-interest postinst triggered stork-dtrig-x",
+            ], File.ReadAllLines(Path.Combine(root, "var/log/stork-dtrig.log")));
+            // Processed as dpkg processes Unincorp: ours run and gone, nobody's dropped, the guest package's one left for its dpkg.
+            Assert.Equal("stork-dtrig-guest stork-dtrig-activates\n", File.ReadAllText(Path.Combine(root, Unincorp)));
+            // The guest's own dpkg reads what was left (dpkg-trigger parses Unincorp and rewrites it).
+            var check = ProcessRunner.Run("chroot", [root, "dpkg-trigger", "--by-package", "base-files", "stork-dtrig-guest"]);
+            Assert.True(check.ExitCode == 0, check.ToString());
+        }
+        finally
+        {
+            TestDebs.Withdraw(repo, interested);
+            TestDebs.Withdraw(repo, activates);
+        }
+    }
+
+    [Fact]
+    public void A_huge_a_fifo_or_a_malformed_Unincorp_is_one_guest_error_naming_it()
+    {
+        Assert.True(Environment.UserName == "root", "chroot and the script runner need root; run the integration tests as root (CI does)");
+        using var host = new TestHost();
+        DebianMinbaseTests.InitWithScripts(host, repo);
+        var root = DebianScriptRunnerTests.Guest(host, "badtrig");
+        var unincorp = Path.Combine(root, Unincorp);
+        var published = TestDebs.Publish(repo, host, "stork-badtrig", "1.0-1", new() { ["usr/share/stork-badtrig/README"] = "b\n" },
+            "#!/bin/sh\necho ran >> /var/log/stork-badtrig.log");
+        try
+        {
+            void Expect(Action plant, string expected)
+            {
+                File.Delete(unincorp);
+                plant();
+                var before = new FileInfo(unincorp).Length;
+                var install = host.Get("install", "--guest", "badtrig", "stork-badtrig");
+                Assert.True(install.ExitCode == 6, install.ToString());
+                var error = Assert.Single(DebianScriptRunnerTests.ErrorLines(install));
+                Assert.Contains($"'/{Unincorp}' {expected}", error);
+                Assert.True(File.Exists(Path.Combine(root, "usr/share/stork-badtrig/README")), install.ToString());
+                Assert.Equal(before, new FileInfo(unincorp).Length); // left as it was: it is the guest's
+                PublishedRepository.Expect(host.Get("remove", "--guest", "badtrig", "stork-badtrig"), "remove");
+            }
+            Expect(() => File.WriteAllBytes(unincorp, new byte[2 << 20]), "is larger than 1 MiB");
+            Expect(() => PublishedRepository.Expect(ProcessRunner.Run("mkfifo", [unincorp]), "mkfifo"), "is a FIFO where a regular file was expected");
+            Expect(() => File.WriteAllText(unincorp, "ldconfig libc-bin\nstork-x Bad_Name\n"), "line 2: 'Bad_Name' is not a package name or '-'");
+            Assert.Equal(3, File.ReadAllLines(Path.Combine(root, "var/log/stork-badtrig.log")).Length);
+        }
+        finally { TestDebs.Withdraw(repo, published); }
+    }
+}
