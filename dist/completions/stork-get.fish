@@ -37,7 +37,7 @@ complete -c stork-get -n '__fish_seen_subcommand_from add' -l share-group -r -d 
 complete -c stork-get -n '__fish_seen_subcommand_from add' -l base -r -d 'The guest\'s base image: auto (default: a guest with /var/lib/dpkg/status has one), dpkg (required: its dpkg database must be there), or none (its dpkg database is neither read nor written)'
 complete -c stork-get -n '__fish_seen_subcommand_from set-link-mode' -a '(stork-get __complete guests 2>/dev/null)'
 complete -c stork-get -n '__fish_seen_subcommand_from remove' -a '(stork-get __complete guests 2>/dev/null)'
-complete -c stork-get -n '__fish_seen_subcommand_from remove' -l delete-files -d 'Remove every file Stork placed in the guest (edited config files are kept); without it the files stay, as private copies'
+complete -c stork-get -n '__fish_seen_subcommand_from remove' -l delete-files -d 'Remove the guest\'s packages, then delete its whole root directory; without it the files stay, as private copies'
 complete -c stork-get -n '__fish_seen_subcommand_from install' -a '(stork-get __complete packages 2>/dev/null)'
 complete -c stork-get -n '__fish_seen_subcommand_from install' -l guest -s g -r -a '(stork-get __complete guests 2>/dev/null)' -d 'Guest to change: a name or a glob such as \'web*\' (repeat for several; blobs are still fetched once)'
 complete -c stork-get -n '__fish_seen_subcommand_from install' -l all-guests -d 'Every registered guest'

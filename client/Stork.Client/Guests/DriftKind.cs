@@ -11,6 +11,8 @@ public enum DriftKind
     Size,
     Content,
     Mode,
+    /// <summary>A store inode linked in the guest at a name no package owns (<see cref="GuestOrphans"/>).</summary>
+    Orphan,
 }
 
 /// <summary>The kind's name in verify --json (stable: scripts match on it).</summary>
@@ -26,6 +28,7 @@ public static class DriftKindText
         DriftKind.Size => "size",
         DriftKind.Content => "content",
         DriftKind.Mode => "mode",
+        DriftKind.Orphan => "orphan",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -189,6 +189,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             LinkMode = linkMode,
             NewConfigs = plan.NewConfigs.ToList(),
             ScriptNotes = notes,
+            Unreached = transaction.Unreached.Distinct().ToList(),
         };
     }
 

@@ -15,6 +15,9 @@ public sealed record Drift(string Guest, string Path, string Package, DriftKind 
 public sealed record GcReport(int StoreFilesRemoved, long StoreBytesFreed, int BlobsRemoved, long BlobBytesFreed, int ManifestsRemoved, int GenerationsPruned, int TempFilesRemoved)
 {
     public long BytesFreed => StoreBytesFreed + BlobBytesFreed;
+
+    /// <summary>Unreferenced immutable store files kept because a guest still links them (orphans: verify names them, repair releases them).</summary>
+    public int StoreFilesStillLinked { get; init; }
 }
 
 /// <summary>verify, repair, rollback and gc across the guests of one host.</summary>
@@ -26,10 +29,12 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     /// Checks every file each guest's packages installed against the recorded hash, type, mode and symlink target.
     /// Config files are the admin's to edit and are not checked. Shared inodes are hashed once for all guests.
     /// A drifted inode that is hard-linked elsewhere is drift in every guest holding it, so every other registered
-    /// guest that links the same inode is named too, even when it was not asked for.
+    /// guest that links the same inode is named too, even when it was not asked for. Store inodes the guest links at
+    /// names no package owns are drift too (<see cref="DriftKind.Orphan"/>; repair unlinks them).
     /// </summary>
     public IReadOnlyList<Drift> Verify(IEnumerable<string> guests)
     {
+        var orphans = new GuestOrphans(paths, new StoreGuard(paths));
         var hashes = new Dictionary<(ulong, ulong), string>();
         var drift = new List<Drift>();
         var asked = new HashSet<string>(StringComparer.Ordinal);
@@ -45,7 +50,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             }
             installer.Recover(name);
             using var root = GuestRoot.Open(guest);
-            foreach (var file in database.Ownership.ListOwnedFiles(name).GroupBy(f => f.Path).Select(g => g.First()))
+            var ownedFiles = database.Ownership.ListOwnedFiles(name);
+            foreach (var file in ownedFiles.GroupBy(f => f.Path).Select(g => g.First()))
                 if (Check(guest, root, file, hashes) is { } problem)
                 {
                     var found = new Drift(name, "/" + file.Path, file.Package, problem.Kind, problem.Text);
@@ -53,6 +59,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                     if (file.Type == PackageFileKind.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
                         shared.TryAdd((s.Device, s.Inode), found);
                 }
+            foreach (var orphan in orphans.Find(root, ownedFiles, changeInFlight: database.Journal.Find(name) is not null))
+                drift.Add(new Drift(name, "/" + orphan.Path, "", DriftKind.Orphan, $"store file linked outside any package: /{orphan.Path}"));
         }
         if (shared.Count > 0) drift.AddRange(OtherHolders(asked, shared, hashes));
         return drift;
@@ -124,11 +132,12 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
 
     /// <summary>
     /// Puts drifted files back from the store, as a journaled change (a new generation). Store files that are
-    /// missing or damaged are first re-extracted from the cached package blob. Returns the paths repaired.
+    /// missing or damaged are first re-extracted from the cached package blob. Store inodes linked at names no
+    /// package owns (orphans) are then unlinked from the guest (the store file stays). Returns the paths repaired.
     /// </summary>
     public async Task<IReadOnlyList<string>> RepairAsync(string guest, CancellationToken ct)
     {
-        var drift = Verify([guest]).Where(d => d.Guest == guest).ToList();
+        var drift = Verify([guest]).Where(d => d.Guest == guest && d.Kind != DriftKind.Orphan).ToList();
         var guard = new StoreGuard(paths);
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
         using var guestLock = await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct);
@@ -165,15 +174,20 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 throw new GuestConflictException(guest, file.Path, $"guest '{guest}': '{d.Path}' is a directory now; move it away, then repair again");
             actions.Add(new FileAction(kind, file.Path, entry, status is not null));
         }
-        if (actions.Count == 0) return [];
-        var transaction = new GuestTransaction(root, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId(), ownedList);
-        var current = database.Ownership.ListInstalled(guest);
-        var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
-        var summary = $"repair {actions.Count} path(s)";
-        var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
-        JournaledChange.Run(database, transaction, journal, actions,
-            () => database.CommitGeneration(guest, current, ownedList, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow()));
-        return actions.Select(a => "/" + a.Path).ToList();
+        if (actions.Count > 0)
+        {
+            var transaction = new GuestTransaction(root, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId(), ownedList);
+            var current = database.Ownership.ListInstalled(guest);
+            var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
+            var summary = $"repair {actions.Count} path(s)";
+            var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
+            JournaledChange.Run(database, transaction, journal, actions,
+                () => database.CommitGeneration(guest, current, ownedList, record.EffectiveLinkMode, summary, installer.Time.GetUtcNow()));
+        }
+        // Under the guest lock with no change in flight, so every store inode at an unowned name is an orphan.
+        // Nothing to journal: an unlink of a name no package owns is complete or not done, and repeating it is harmless.
+        var released = database.Journal.Find(guest) is null ? new GuestOrphans(paths, guard).Release(root, ownedList) : [];
+        return [.. actions.Select(a => "/" + a.Path), .. released.Select(o => "/" + o.Path)];
     }
 
     /// <summary>
@@ -240,7 +254,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 foreach (var a in journal.Actions.Where(a => a.Entry.IsFile && a.Entry.Size > 0)) keepFiles.Add(groupStore.PathFor(a.Entry));
         }
 
-        int files = 0, blobCount = 0, manifests = 0, temps = 0;
+        int files = 0, blobCount = 0, manifests = 0, temps = 0, stillLinked = 0;
         long fileBytes = 0, blobBytes = 0;
         foreach (var dir in ContentStore.AllFilesDirs(paths).SelectMany(Directory.EnumerateDirectories))
         {
@@ -254,6 +268,13 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 }
                 CrashPoints.Hit();
                 var status = Native.LStat(file);
+                // An immutable inode still linked from a guest (an orphan) keeps its store name: it is how verify,
+                // repair and guest remove --delete-files recognise it as Stork's and lift it; freed once released.
+                if (!tmp && guard.Immutable && status is { LinkCount: > 1, IsImmutable: true })
+                {
+                    stillLinked++;
+                    continue;
+                }
                 guard.Unlink(file);
                 if (tmp) { temps++; continue; }
                 files++;
@@ -275,7 +296,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             }
         foreach (var sha in database.Manifests.ListBlobs())
             if (!blobs.Contains(sha)) { database.Manifests.Delete(sha); manifests++; }
-        return new GcReport(files, fileBytes, blobCount, blobBytes, manifests, pruned, temps);
+        return new GcReport(files, fileBytes, blobCount, blobBytes, manifests, pruned, temps) { StoreFilesStillLinked = stillLinked };
     }
 }
 

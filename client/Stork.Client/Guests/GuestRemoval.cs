@@ -7,14 +7,24 @@ using Stork.Format.Packages;
 namespace Stork.Client.Guests;
 
 /// <summary>What <see cref="GuestRemoval.RemoveAsync"/> did.</summary>
-public sealed record GuestRemovalReport(string Guest, string Root, bool RootWasMissing, int FilesRemoved, int FilesDetached, IReadOnlyList<string> KeptConfigs);
+public sealed record GuestRemovalReport(string Guest, string Root, bool RootWasMissing, int FilesRemoved, int FilesDetached, IReadOnlyList<string> KeptConfigs)
+{
+    /// <summary>With --delete-files: the entries deleted below the root once its packages were removed.</summary>
+    public int EntriesDeleted { get; init; }
+
+    /// <summary>With --delete-files: store inodes no package owned any more (<see cref="GuestOrphans"/>), unlinked with the rest.</summary>
+    public IReadOnlyList<string> OrphansReleased { get; init; } = [];
+}
 
 /// <summary>
 /// stork-get guest remove NAME [--delete-files]: unregisters a guest, so its generations stop pinning store content
 /// (gc frees what only it used).
 /// - With --delete-files, every package is removed first, as one journaled change through the guest root handle
-///   (edited config files are kept, as by remove); shared inodes are unlinked from the guest with the immutable flag
-///   lifted for that one unlink only, so the other guests sharing them stay protected.
+///   (maintainer scripts run as for remove); shared inodes are unlinked from the guest with the immutable flag
+///   lifted for that one unlink only, so the other guests sharing them stay protected. Then the whole root is
+///   deleted through its descriptor (<see cref="GuestOrphans.DeleteTree"/>), store inodes no package owned any more
+///   included, and the guest is unregistered; a mount inside the root, or a file the guest made immutable itself,
+///   stops it with a guest error (the guest stays registered, so running it again finishes the job).
 /// - Without it, the guest keeps its files, but every hard link to a store inode is replaced by a private copy
 ///   (journaled like any change): a guest Stork no longer manages must not share inodes with the guests it does,
 ///   and its files must not be immutable, so the container can be deleted later (machinectl remove, lxc-destroy).
@@ -36,14 +46,36 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         if (deleteFiles)
         {
             var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} --delete-files");
+            GuestOrphans.Deleted deleted;
+            using (await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct))
             using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
+            {
+                using (var root = GuestRoot.Open(record))
+                    deleted = new GuestOrphans(paths, new StoreGuard(paths)).DeleteTree(root);
+                DeleteRootDirectory(guest, record.Root);
                 database.DeleteGuest(guest);
-            return new GuestRemovalReport(guest, record.Root, false, report.FilesRemoved, 0, report.KeptConfigs);
+            }
+            return new GuestRemovalReport(guest, record.Root, false, report.FilesRemoved, 0, [])
+            {
+                EntriesDeleted = deleted.Entries,
+                OrphansReleased = deleted.Orphans.Select(o => "/" + o.Path).ToList(),
+            };
         }
         int detached = await DetachAsync(guest, ct);
         using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
             database.DeleteGuest(guest);
         return new GuestRemovalReport(guest, record.Root, false, 0, detached, []);
+    }
+
+    // The root's own name is in a host directory (the guest cannot reach it): rmdir(2), which never follows a symlink.
+    private static void DeleteRootDirectory(string guest, string rootPath)
+    {
+        try { Directory.Delete(rootPath, recursive: false); }
+        catch (DirectoryNotFoundException) { }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GuestException($"guest '{guest}': its root '{rootPath}' could not be removed after its contents were ({e.Message}; a process in the guest still creating files?); run guest remove again");
+        }
     }
 
     /// <summary>Replaces the guest's hard links to store files with copies (mode from the manifest), as a journaled change.</summary>

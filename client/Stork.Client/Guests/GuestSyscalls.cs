@@ -27,6 +27,7 @@ internal static class GuestSyscalls
 
     private const long SysOpenat2 = 437; // the same number on every architecture
     private static readonly long SysRenameat2 = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 316 : 276;
+    private static readonly long SysGetdents64 = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 217 : 61;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct OpenHow
@@ -41,6 +42,9 @@ internal static class GuestSyscalls
 
     [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static extern long SyscallRenameat2(long number, int oldDirFd, byte[] oldPath, int newDirFd, byte[] newPath, uint flags);
+
+    [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static extern long SyscallGetdents64(long number, int dirFd, byte[] buffer, nuint count);
 
     [DllImport("libc", EntryPoint = "openat", SetLastError = true)]
     private static extern int OpenatCall(int dirFd, byte[] path, int flags, int mode);
@@ -135,6 +139,63 @@ internal static class GuestSyscalls
         target = Encoding.UTF8.GetString(buffer, 0, (int)length);
         return 0;
     }
+
+    /// <summary>
+    /// Every name in a directory opened O_RDONLY|O_DIRECTORY (getdents64), without "." and "..", as the raw
+    /// NUL-terminated bytes (a guest's names need not be UTF-8; the *at calls below take them as they are). Stops
+    /// with E2BIG past <paramref name="maxNames"/> names, so a directory a guest keeps filling cannot make it endless.
+    /// </summary>
+    public static int ReadDirectory(SafeFileHandle dir, int maxNames, List<byte[]> names)
+    {
+        var buffer = new byte[1 << 16];
+        while (true)
+        {
+            long length = SyscallGetdents64(SysGetdents64, Fd(dir), buffer, (nuint)buffer.Length);
+            if (length < 0)
+            {
+                int errno = Errno();
+                if (errno == EINTR) continue;
+                return errno;
+            }
+            if (length == 0) return 0;
+            // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[] (NUL-terminated).
+            for (int offset = 0; offset < length;)
+            {
+                int reclen = BitConverter.ToUInt16(buffer, offset + 16);
+                int start = offset + 19, end = Array.IndexOf(buffer, (byte)0, start, reclen - 19);
+                if (end < 0) end = offset + reclen;
+                offset += reclen;
+                if (end - start is 1 && buffer[start] == '.' || end - start is 2 && buffer[start] == '.' && buffer[start + 1] == '.') continue;
+                var name = new byte[end - start + 1];
+                Array.Copy(buffer, start, name, 0, end - start);
+                names.Add(name);
+                if (names.Count > maxNames) return E2BIG;
+            }
+        }
+    }
+
+    /// <summary><see cref="Stat"/> of a raw (NUL-terminated) name from <see cref="ReadDirectory"/>.</summary>
+    public static int StatRaw(SafeFileHandle dir, byte[] name, out FileStatus status)
+    {
+        status = default;
+        if (StatxCall(Fd(dir), name, AT_SYMLINK_NOFOLLOW, StatxBuffer.BasicStats, out var b) != 0) return Errno();
+        status = b.ToFileStatus();
+        return 0;
+    }
+
+    public static int OpenatRaw(SafeFileHandle dir, byte[] name, int flags, out SafeFileHandle? handle)
+    {
+        while (true)
+        {
+            handle = Wrap(OpenatCall(Fd(dir), name, flags | O_CLOEXEC, 0));
+            if (handle is not null) return 0;
+            int errno = Errno();
+            if (errno != EINTR) return errno;
+        }
+    }
+
+    public static int UnlinkRaw(SafeFileHandle dir, byte[] name, bool directory) =>
+        UnlinkatCall(Fd(dir), name, directory ? AT_REMOVEDIR : 0) == 0 ? 0 : Errno();
 
     public static int Mkdir(SafeFileHandle dir, string name, int mode) => MkdiratCall(Fd(dir), CString(name), mode) == 0 ? 0 : Errno();
 

@@ -31,6 +31,9 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
     public int FilesRemoved { get; private set; }
     public List<string> KeptConfigs { get; } = [];
 
+    /// <summary>Files of removed packages whose directory was missing or not a directory (see <see cref="RemoveFile"/>).</summary>
+    public List<string> Unreached { get; } = [];
+
     public string TxId => txId;
 
     // The guest's accounts, read when the first file with an owner other than root is written (§3.1).
@@ -206,10 +209,18 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
             if (errno != GuestSyscalls.ENOENT) Check(errno, "unlink", path);
         }, path, liftFirst: false, storeFile);
 
+    // A file that is not there is taken as gone: failing would block removing a package whose files the guest
+    // deleted itself. When its directory is missing too, the guest may have moved the directory away with the file
+    // (a store inode then stays linked in the guest): the path is reported (InstallReport.Unreached), and verify,
+    // repair and guest remove --delete-files find such a store inode by walking the guest (GuestOrphans).
     private void RemoveFile(FileAction action)
     {
         var existing = root.LStat(action.Path);
-        if (existing is null) return;
+        if (existing is null)
+        {
+            if (!root.ParentsExist(action.Path)) Unreached.Add("/" + action.Path);
+            return;
+        }
         if (action.Entry.IsSymlink ? !existing.Value.IsSymlink : !existing.Value.IsRegularFile) return;
         if (action.Entry.IsConfig)
         {

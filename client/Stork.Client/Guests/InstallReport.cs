@@ -31,5 +31,8 @@ public sealed record InstallReport(
     /// <summary>Maintainer scripts that were not run, and why (host policy, a guest without the script's interpreter).</summary>
     public IReadOnlyList<string> ScriptNotes { get; init; } = [];
 
+    /// <summary>Files of removed packages that could not be reached because their directory was gone (moved away by the guest?).</summary>
+    public IReadOnlyList<string> Unreached { get; init; } = [];
+
     public bool Changed => Added.Count + Upgraded.Count + Removed.Count > 0;
 }

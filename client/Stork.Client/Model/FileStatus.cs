@@ -18,5 +18,8 @@ public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCou
     /// <summary>Last data modification (stx_mtime) in nanoseconds since the epoch, where the call reported it.</summary>
     public long ModifiedNanoseconds { get; init; }
 
+    /// <summary>The directory is the root of a mount (STATX_ATTR_MOUNT_ROOT, Linux 5.8+; false where not reported).</summary>
+    public bool IsMountRoot { get; init; }
+
     public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
 }

@@ -143,10 +143,24 @@ public static class InstallPlanner
             .OrderByDescending(f => f.Path, PathOrder.Instance); // children first
         foreach (var old in leaving)
         {
-            if (view.FirstNonDirectoryParent(old.Path) is not null) continue;
+            // A file whose directory is gone (moved away by the guest?) cannot be removed; it is still planned, so the
+            // change reports it as unreached (GuestTransaction.RemoveFile) and verify can find it if it is a store inode.
+            var unreached = old.Type == PackageFileKind.File
+                ? new FileAction(FileActionKind.Remove, old.Path, old.ToEntry(), false, "its directory is gone")
+                : null;
+            if (view.FirstNonDirectoryParent(old.Path) is not null)
+            {
+                if (unreached is not null) actions.Add(unreached);
+                continue;
+            }
             if (aliases.KeyOf(old.Path) is { } key && layoutKeys.ContainsKey(key)) continue; // the same file under another name stays
             var existing = view.LStat(old.Path);
-            if (existing is null) continue;
+            if (existing is null)
+            {
+                var slash = old.Path.LastIndexOf('/');
+                if (unreached is not null && !view.IsDirectory(slash < 0 ? "" : old.Path[..slash])) actions.Add(unreached);
+                continue;
+            }
             var entry = old.ToEntry();
             switch (old.Type)
             {

@@ -11,7 +11,7 @@ internal struct StatxBuffer
 {
     /// <summary>STATX_BASIC_STATS: type, mode, links, ids, inode, size, blocks, times.</summary>
     public const uint BasicStats = 0x7FF;
-    private const ulong AttrImmutable = 0x10;
+    private const ulong AttrImmutable = 0x10, AttrMountRoot = 0x2000;
 
     [FieldOffset(8)] public ulong Attributes;
     [FieldOffset(16)] public uint LinkCount;
@@ -29,5 +29,6 @@ internal struct StatxBuffer
         // statx reports FS_IMMUTABLE_FL for free: no open + ioctl per store file just to read the flag.
         IsImmutable = (AttributesMask & AttrImmutable) != 0 && (Attributes & AttrImmutable) != 0,
         ModifiedNanoseconds = MtimeSec * 1_000_000_000L + MtimeNsec,
+        IsMountRoot = (AttributesMask & AttrMountRoot) != 0 && (Attributes & AttrMountRoot) != 0,
     };
 }

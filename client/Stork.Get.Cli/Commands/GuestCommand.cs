@@ -21,7 +21,7 @@ internal static class GuestCommand
     private static Command CreateRemove()
     {
         var name = new Argument<string>("name") { Description = "Guest name" };
-        var deleteFiles = new Option<bool>("--delete-files") { Description = "Remove every file Stork placed in the guest (edited config files are kept); without it the files stay, as private copies" };
+        var deleteFiles = new Option<bool>("--delete-files") { Description = "Remove the guest's packages, then delete its whole root directory; without it the files stay, as private copies" };
         var command = new Command("remove", "Unregister a guest (gc then frees store content only it used)") { name, deleteFiles };
         command.SetAction(CommandRunner.Guarded(async (result, ct) =>
         {
@@ -37,15 +37,18 @@ internal static class GuestCommand
                     ["files_removed"] = report.FilesRemoved,
                     ["files_detached"] = report.FilesDetached,
                     ["kept_configs"] = new JsonArray(report.KeptConfigs.Select(k => (JsonNode)k).ToArray()),
+                    ["entries_deleted"] = report.EntriesDeleted,
+                    ["orphans_released"] = new JsonArray(report.OrphansReleased.Select(k => (JsonNode)k).ToArray()),
                 });
             else
             {
                 Console.WriteLine(report.RootWasMissing
                     ? $"guest {report.Guest} unregistered (its root {report.Root} was already gone)"
                     : result.GetValue(deleteFiles)
-                        ? $"guest {report.Guest} unregistered; {report.FilesRemoved} file(s) removed from {report.Root}"
+                        ? $"guest {report.Guest} unregistered; {report.FilesRemoved} file(s) of its packages removed, then its root {report.Root} deleted ({report.EntriesDeleted} entries)"
                         : $"guest {report.Guest} unregistered; its files stay in {report.Root} ({report.FilesDetached} shared file(s) replaced by private copies)");
                 foreach (var kept in report.KeptConfigs) Console.WriteLine($"kept edited config file {kept}");
+                foreach (var orphan in report.OrphansReleased) Console.WriteLine($"deleted store file linked outside any package: {orphan}");
                 Console.WriteLine("run 'stork-get gc' to free store content no other guest uses");
             }
             return 0;

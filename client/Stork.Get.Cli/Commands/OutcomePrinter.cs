@@ -52,6 +52,7 @@ internal static class OutcomePrinter
             json["files_copied"] = r.FilesCopied;
             json["bytes_linked"] = r.BytesLinked;
             json["kept_configs"] = JsonArrays.OfStrings(r.KeptConfigs);
+            json["unreached"] = JsonArrays.OfStrings(r.Unreached);
         }
         return json;
     }
@@ -104,6 +105,7 @@ internal static class OutcomePrinter
         Console.WriteLine($"{outcome.Guest}: {what}{(changes.Count == 0 ? (what.Length == 0 ? "nothing to do" : "") : string.Join("; ", changes))} ({r.FilesLinked} files linked, {r.FilesCopied} copied)");
         foreach (var kept in r.KeptConfigs) Console.WriteLine($"  kept your edited config file {kept}");
         foreach (var created in r.NewConfigs) Console.WriteLine($"  the package's new version is beside it: {created}");
+        foreach (var unreached in r.Unreached) Console.WriteLine($"  not found, its directory is gone (moved away in the guest?): {unreached}; stork-get verify finds it if it is still linked to the store");
         if (r.Generation > 0 && r.Changed) Console.WriteLine($"  generation {r.Generation} (link mode {r.LinkMode?.Name()})");
     }
 

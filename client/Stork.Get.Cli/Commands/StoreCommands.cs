@@ -77,7 +77,7 @@ internal static class VerifyCommand
                 });
             else
             {
-                foreach (var d in drift) Console.WriteLine($"{d.Guest}: {d.Path} ({d.Package}): {d.Problem}");
+                foreach (var d in drift) Console.WriteLine(d.Kind == DriftKind.Orphan ? $"{d.Guest}: {d.Problem}" : $"{d.Guest}: {d.Path} ({d.Package}): {d.Problem}");
                 Console.WriteLine(drift.Count == 0 ? $"{names.Count} guest(s) verified: no drift" : $"{drift.Count} path(s) drifted; fix with: stork-get repair");
             }
             return drift.Count == 0 ? 0 : ExitCodes.Guest;
@@ -150,10 +150,12 @@ internal static class GcCommand
                     ["manifests_removed"] = r.ManifestsRemoved,
                     ["generations_pruned"] = r.GenerationsPruned,
                     ["bytes_freed"] = r.BytesFreed,
+                    ["store_files_still_linked"] = r.StoreFilesStillLinked,
                 });
             else
                 Console.WriteLine($"freed {r.BytesFreed} bytes: {r.StoreFilesRemoved} store files ({r.StoreBytesFreed} bytes), {r.BlobsRemoved} blobs ({r.BlobBytesFreed} bytes)" +
-                    (r.GenerationsPruned > 0 ? $"; pruned {r.GenerationsPruned} generations" : ""));
+                    (r.GenerationsPruned > 0 ? $"; pruned {r.GenerationsPruned} generations" : "") +
+                    (r.StoreFilesStillLinked > 0 ? $"; kept {r.StoreFilesStillLinked} unused store file(s) a guest still links outside any package (see: stork-get verify; release with: stork-get repair)" : ""));
             return 0;
         }));
         return command;
