@@ -9,23 +9,42 @@ namespace Stork.Client.Guests;
 /// <summary>What <see cref="GuestRemoval.RemoveAsync"/> did.</summary>
 public sealed record GuestRemovalReport(string Guest, string Root, bool RootWasMissing, int FilesRemoved, int FilesDetached, IReadOnlyList<string> KeptConfigs)
 {
-    /// <summary>With --delete-files: the entries deleted below the root once its packages were removed.</summary>
+    /// <summary>With --delete-root: the entries deleted below the root once its packages were removed.</summary>
     public int EntriesDeleted { get; init; }
 
-    /// <summary>With --delete-files: store inodes no package owned any more (<see cref="GuestOrphans"/>), unlinked with the rest.</summary>
+    /// <summary>With --delete-files or --delete-root: store inodes no package owned any more (<see cref="GuestOrphans"/>), unlinked.</summary>
     public IReadOnlyList<string> OrphansReleased { get; init; } = [];
 }
 
+/// <summary>How <c>guest remove</c> leaves the guest's root.</summary>
+public enum GuestRemovalMode
+{
+    /// <summary>The files stay, every hard link to a store inode replaced by a private copy.</summary>
+    Detach = 1,
+
+    /// <summary>--delete-files: the packages are removed (edited config files stay), then store inodes the guest still
+    /// links at names no package owns are unlinked; the guest's own files stay.</summary>
+    DeleteFiles,
+
+    /// <summary>--delete-root: the packages are removed, then the whole root directory is deleted.</summary>
+    DeleteRoot,
+}
+
 /// <summary>
-/// stork-get guest remove NAME [--delete-files]: unregisters a guest, so its generations stop pinning store content
-/// (gc frees what only it used).
+/// stork-get guest remove NAME [--delete-files | --delete-root]: unregisters a guest, so its generations stop pinning
+/// store content (gc frees what only it used). Whatever the mode, no immutable store inode stays in the guest, so the
+/// container can be deleted with its own tools afterwards.
 /// - With --delete-files, every package is removed first, as one journaled change through the guest root handle
-///   (maintainer scripts run as for remove); shared inodes are unlinked from the guest with the immutable flag
-///   lifted for that one unlink only, so the other guests sharing them stay protected. Then the whole root is
-///   deleted through its descriptor (<see cref="GuestOrphans.DeleteTree"/>), store inodes no package owned any more
-///   included, and the guest is unregistered; a mount inside the root, or a file the guest made immutable itself,
-///   stops it with a guest error (the guest stays registered, so running it again finishes the job).
-/// - Without it, the guest keeps its files, but every hard link to a store inode is replaced by a private copy
+///   (maintainer scripts run as for remove; edited config files are kept); shared inodes are unlinked from the guest
+///   with the immutable flag lifted for that one unlink only, so the other guests sharing them stay protected. Then
+///   store inodes the guest kept linked outside any package (<see cref="GuestOrphans"/>: a removal cannot delete a
+///   file the guest hid from it) are unlinked too. The guest's own files stay: deleting a root is a separate, explicit
+///   request.
+/// - With --delete-root, the packages are removed the same way, then the whole root is deleted through its
+///   descriptor (<see cref="GuestOrphans.DeleteTree"/>), store inodes no package owned any more included; a mount
+///   inside the root, or a file the guest made immutable itself, stops it with a guest error (the guest stays
+///   registered, so running it again finishes the job).
+/// - Without either, the guest keeps its files, but every hard link to a store inode is replaced by a private copy
 ///   (journaled like any change): a guest Stork no longer manages must not share inodes with the guests it does,
 ///   and its files must not be immutable, so the container can be deleted later (machinectl remove, lxc-destroy).
 /// - A guest whose root vanished (container deleted) is simply unregistered.
@@ -34,7 +53,10 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
 {
     public Action<string>? OnWait { get; init; }
 
-    public async Task<GuestRemovalReport> RemoveAsync(string guest, bool deleteFiles, CancellationToken ct)
+    public Task<GuestRemovalReport> RemoveAsync(string guest, bool deleteFiles, CancellationToken ct)
+        => RemoveAsync(guest, deleteFiles ? GuestRemovalMode.DeleteFiles : GuestRemovalMode.Detach, ct);
+
+    public async Task<GuestRemovalReport> RemoveAsync(string guest, GuestRemovalMode mode, CancellationToken ct)
     {
         var record = database.Guests.Find(guest) ?? throw new GuestNotFoundException(guest);
         if (!GuestRoot.Exists(record.Root))
@@ -43,9 +65,25 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
                 database.DeleteGuest(guest);
             return new GuestRemovalReport(guest, record.Root, true, 0, 0, []);
         }
-        if (deleteFiles)
+        if (mode == GuestRemovalMode.DeleteFiles)
         {
             var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} --delete-files");
+            List<Orphan> released;
+            using (await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct))
+            using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
+            {
+                using (var root = GuestRoot.Open(record))
+                    released = new GuestOrphans(paths, new StoreGuard(paths)).Release(root, database.Ownership.ListOwnedFiles(guest));
+                database.DeleteGuest(guest);
+            }
+            return new GuestRemovalReport(guest, record.Root, false, report.FilesRemoved, 0, report.KeptConfigs)
+            {
+                OrphansReleased = released.Select(o => "/" + o.Path).ToList(),
+            };
+        }
+        if (mode == GuestRemovalMode.DeleteRoot)
+        {
+            var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} --delete-root");
             GuestOrphans.Deleted deleted;
             using (await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct))
             using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))

@@ -2,6 +2,7 @@ using Stork.Cli;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Spectre.Console;
+using Stork.Client.Guests;
 using Stork.Client.State;
 
 namespace Stork.Get.Cli.Commands;
@@ -21,13 +22,18 @@ internal static class GuestCommand
     private static Command CreateRemove()
     {
         var name = new Argument<string>("name") { Description = "Guest name" };
-        var deleteFiles = new Option<bool>("--delete-files") { Description = "Remove the guest's packages, then delete its whole root directory; without it the files stay, as private copies" };
-        var command = new Command("remove", "Unregister a guest (gc then frees store content only it used)") { name, deleteFiles };
+        var deleteFiles = new Option<bool>("--delete-files") { Description = "Remove the guest's packages (edited config files stay) and unlink store files it still links elsewhere; without it the files stay, as private copies" };
+        var deleteRoot = new Option<bool>("--delete-root") { Description = "Remove the guest's packages, then delete its whole root directory, the guest's own files included" };
+        var command = new Command("remove", "Unregister a guest (gc then frees store content only it used)") { name, deleteFiles, deleteRoot };
         command.SetAction(CommandRunner.Guarded(async (result, ct) =>
         {
             using var host = new HostContext(result);
             var removal = new Stork.Client.Guests.GuestRemoval(host.Paths, host.Database, host.Installer) { OnWait = Output.Note };
-            var report = await removal.RemoveAsync(result.GetValue(name)!, result.GetValue(deleteFiles), ct);
+            if (result.GetValue(deleteFiles) && result.GetValue(deleteRoot))
+                throw new UsageException("--delete-files and --delete-root cannot be used together (--delete-root deletes everything)");
+            var mode = result.GetValue(deleteRoot) ? GuestRemovalMode.DeleteRoot
+                : result.GetValue(deleteFiles) ? GuestRemovalMode.DeleteFiles : GuestRemovalMode.Detach;
+            var report = await removal.RemoveAsync(result.GetValue(name)!, mode, ct);
             if (GlobalOptions.WantsJson(result))
                 Output.Json(new JsonObject
                 {
@@ -44,11 +50,14 @@ internal static class GuestCommand
             {
                 Console.WriteLine(report.RootWasMissing
                     ? $"guest {report.Guest} unregistered (its root {report.Root} was already gone)"
-                    : result.GetValue(deleteFiles)
-                        ? $"guest {report.Guest} unregistered; {report.FilesRemoved} file(s) of its packages removed, then its root {report.Root} deleted ({report.EntriesDeleted} entries)"
-                        : $"guest {report.Guest} unregistered; its files stay in {report.Root} ({report.FilesDetached} shared file(s) replaced by private copies)");
+                    : mode switch
+                    {
+                        GuestRemovalMode.DeleteRoot => $"guest {report.Guest} unregistered; {report.FilesRemoved} file(s) of its packages removed, then its root {report.Root} deleted ({report.EntriesDeleted} entries)",
+                        GuestRemovalMode.DeleteFiles => $"guest {report.Guest} unregistered; {report.FilesRemoved} file(s) of its packages removed from {report.Root}",
+                        _ => $"guest {report.Guest} unregistered; its files stay in {report.Root} ({report.FilesDetached} shared file(s) replaced by private copies)",
+                    });
                 foreach (var kept in report.KeptConfigs) Console.WriteLine($"kept edited config file {kept}");
-                foreach (var orphan in report.OrphansReleased) Console.WriteLine($"deleted store file linked outside any package: {orphan}");
+                foreach (var orphan in report.OrphansReleased) Console.WriteLine($"unlinked store file linked outside any package: {orphan}");
                 Console.WriteLine("run 'stork-get gc' to free store content no other guest uses");
             }
             return 0;

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Stork.Client.Tests.Hostile;
 
-/// <summary>guest remove with and without --delete-files, then gc; a guest whose root vanished.</summary>
+/// <summary>guest remove with and without --delete-files, with --delete-root, then gc; a guest whose root vanished.</summary>
 public sealed class GuestRemovalTests
 {
     private static (DesiredPackage Shared, DesiredPackage Own) Packages(HostFixture host) =>
@@ -36,9 +36,12 @@ public sealed class GuestRemovalTests
         Assert.Null(host.Guests.Find("a"));
         if (deleteFiles)
         {
-            Assert.False(Directory.Exists(a)); // packages removed, then the whole root (edited config files too)
+            Assert.Equal(["/etc/p.conf"], report.KeptConfigs);
+            Assert.Null(Native.LStat(Path.Combine(a, "usr/lib/p/shared.so")));
+            Assert.Null(Native.LStat(Path.Combine(a, "usr/lib/q/only-a.so")));
+            Assert.Equal("edited by the admin\n", File.ReadAllText(Path.Combine(a, "etc/p.conf")));
             Assert.Empty(report.OrphansReleased);
-            Assert.True(report.EntriesDeleted > 0);
+            Directory.Delete(a, recursive: true); // nothing immutable is left: machinectl remove / lxc-destroy work
         }
         else
         {
@@ -58,6 +61,31 @@ public sealed class GuestRemovalTests
         Assert.True(File.Exists(sharedStore));      // guest b still does
         Assert.True(NativeFs.IsImmutable(sharedStore));
         Assert.True(freed.StoreFilesRemoved >= 1);
+        Assert.Empty(host.Maintenance.Verify(["b"]));
+        Assert.Equal("shared\n", File.ReadAllText(Path.Combine(host.GuestRoot("b"), "usr/lib/p/shared.so")));
+    }
+
+    [Fact]
+    public async Task DeleteRootRemovesThePackagesThenTheWholeRootAndOtherGuestsStayClean()
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "needs root (immutable store)");
+        using var host = new HostFixture(immutable: true);
+        var (shared, own) = Packages(host);
+        host.AddGuest("a");
+        host.AddGuest("b");
+        foreach (var p in new[] { shared, own }) host.CacheBlob(p);
+        await host.ApplyAsync("a", shared, own);
+        await host.ApplyAsync("b", shared);
+        var a = host.GuestRoot("a");
+        File.WriteAllText(Path.Combine(a, "etc/p.conf"), "edited by the admin\n");
+        File.WriteAllText(Path.Combine(a, "guest-data"), "the guest's own file\n");
+
+        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("a", GuestRemovalMode.DeleteRoot, CancellationToken.None);
+        Assert.Null(host.Guests.Find("a"));
+        Assert.False(Directory.Exists(a)); // packages removed, then the whole root (edited config and the guest's files too)
+        Assert.Empty(report.OrphansReleased);
+        Assert.True(report.EntriesDeleted > 0);
+        Assert.True(NativeFs.IsImmutable(new ContentStore(host.Paths).PathFor(Sha("shared\n"), "0644")));
         Assert.Empty(host.Maintenance.Verify(["b"]));
         Assert.Equal("shared\n", File.ReadAllText(Path.Combine(host.GuestRoot("b"), "usr/lib/p/shared.so")));
     }

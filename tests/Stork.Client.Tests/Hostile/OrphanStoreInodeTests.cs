@@ -11,8 +11,9 @@ namespace Stork.Client.Tests.Hostile;
 /// Store inodes a guest keeps linked at names no package owns ("orphans", <see cref="GuestOrphans"/>): made by the
 /// session 6 sequence (the guest moves a directory away while a package is removed, so the removal cannot see the
 /// file), or in a store without immutable flags by a guest hard-linking a store file elsewhere. verify reports them,
-/// repair unlinks them, gc keeps their store names while they are linked, and guest remove --delete-files deletes
-/// the whole root with them, whatever else the guest planted there, touching nothing outside it.
+/// repair unlinks them, gc keeps their store names while they are linked, guest remove --delete-files unlinks them
+/// (keeping the guest's own files), and --delete-root deletes the whole root with them, whatever else the guest
+/// planted there, touching nothing outside it.
 /// </summary>
 public sealed class OrphanStoreInodeTests
 {
@@ -95,7 +96,7 @@ public sealed class OrphanStoreInodeTests
     }
 
     [Fact]
-    public async Task Gc_keeps_the_store_name_of_a_linked_orphan_and_guest_remove_delete_files_leaves_nothing_behind()
+    public async Task Gc_keeps_the_store_name_of_a_linked_orphan_and_guest_remove_delete_files_unlinks_it()
     {
         Assert.True(Environment.IsPrivilegedProcess, "needs root (immutable store)");
         using var host = new HostFixture(immutable: true);
@@ -108,11 +109,14 @@ public sealed class OrphanStoreInodeTests
         Assert.True(File.Exists(storeFile));
 
         var root = host.GuestRoot("g");
-        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("g", deleteFiles: true, CancellationToken.None);
+        File.WriteAllText(Path.Combine(root, "guest-data"), "the guest's own file\n");
+        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("g", GuestRemovalMode.DeleteFiles, CancellationToken.None);
         Assert.Equal(["/usr/bin/tool"], report.OrphansReleased);
-        Assert.False(Directory.Exists(root));
+        Assert.Null(Native.LStat(Path.Combine(root, "usr/bin/tool")));
+        Assert.Equal("the guest's own file\n", File.ReadAllText(Path.Combine(root, "guest-data"))); // the guest's files stay
         Assert.Null(host.Guests.Find("g"));
         AssertStoreIntact(host);
+        Directory.Delete(root, recursive: true); // nothing immutable is left in the root: the container's own tools work
 
         gc = await host.Maintenance.CollectGarbageAsync(null, CancellationToken.None);
         Assert.Equal(0, gc.StoreFilesStillLinked);
@@ -120,7 +124,27 @@ public sealed class OrphanStoreInodeTests
     }
 
     [Fact]
-    public async Task Guest_remove_delete_files_deletes_planted_things_without_following_them_and_keeps_other_guests_and_the_host_intact()
+    public async Task Guest_remove_delete_root_leaves_nothing_behind_orphans_included()
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "needs root (immutable store)");
+        using var host = new HostFixture(immutable: true);
+        await OrphanInGuest(host, other: false);
+        var storeFile = new ContentStore(host.Paths).PathFor(Sha("tool 1\n"), "0644");
+
+        var root = host.GuestRoot("g");
+        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("g", GuestRemovalMode.DeleteRoot, CancellationToken.None);
+        Assert.Equal(["/usr/bin/tool"], report.OrphansReleased);
+        Assert.False(Directory.Exists(root));
+        Assert.Null(host.Guests.Find("g"));
+        AssertStoreIntact(host);
+
+        var gc = await host.Maintenance.CollectGarbageAsync(null, CancellationToken.None);
+        Assert.Equal(0, gc.StoreFilesStillLinked);
+        Assert.False(File.Exists(storeFile));
+    }
+
+    [Fact]
+    public async Task Guest_remove_delete_root_deletes_planted_things_without_following_them_and_keeps_other_guests_and_the_host_intact()
     {
         Assert.True(Environment.IsPrivilegedProcess, "needs root (immutable store, mknod)");
         using var host = new HostFixture(immutable: true);
@@ -149,7 +173,7 @@ public sealed class OrphanStoreInodeTests
         Assert.True(fd >= 0, "created a file with a name that is not UTF-8");
         Assert.Equal(0, Close(fd));
 
-        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("g", deleteFiles: true, CancellationToken.None);
+        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("g", GuestRemovalMode.DeleteRoot, CancellationToken.None);
         Assert.Equal(["/usr/bin/tool"], report.OrphansReleased);
         Assert.False(Directory.Exists(root));
         Assert.Equal(victimBefore, HostSnapshot.Take(victim));
@@ -160,7 +184,7 @@ public sealed class OrphanStoreInodeTests
     }
 
     [Fact]
-    public async Task A_mount_inside_the_root_stops_guest_remove_delete_files_with_a_guest_error_and_is_not_entered()
+    public async Task A_mount_inside_the_root_stops_guest_remove_delete_root_with_a_guest_error_and_is_not_entered()
     {
         Assert.True(Environment.IsPrivilegedProcess, "needs root (mount)");
         using var host = new HostFixture(immutable: true);
@@ -174,7 +198,7 @@ public sealed class OrphanStoreInodeTests
         {
             File.WriteAllText(Path.Combine(mountPoint, "kept"), "on another filesystem\n");
             var removal = new GuestRemoval(host.Paths, host.Database, host.Installer);
-            var error = await Assert.ThrowsAsync<GuestException>(() => removal.RemoveAsync("g", deleteFiles: true, CancellationToken.None));
+            var error = await Assert.ThrowsAsync<GuestException>(() => removal.RemoveAsync("g", GuestRemovalMode.DeleteRoot, CancellationToken.None));
             Assert.Contains("'/proc' is a mount point", error.Message);
             Assert.Equal("on another filesystem\n", File.ReadAllText(Path.Combine(mountPoint, "kept")));
             Assert.NotNull(host.Guests.Find("g")); // still registered: unmount, then run it again
@@ -183,7 +207,7 @@ public sealed class OrphanStoreInodeTests
         {
             Assert.Equal(0, Umount2(mountPoint, 2 /* MNT_DETACH */));
         }
-        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("g", deleteFiles: true, CancellationToken.None);
+        var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("g", GuestRemovalMode.DeleteRoot, CancellationToken.None);
         Assert.False(Directory.Exists(host.GuestRoot("g")));
         Assert.Empty(report.OrphansReleased);
     }
