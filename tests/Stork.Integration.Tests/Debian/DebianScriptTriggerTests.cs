@@ -59,6 +59,35 @@ public sealed class DebianScriptTriggerTests(ImportedDebianRepository repo)
     }
 
     [Fact]
+    public void A_trigger_loop_stops_after_eight_rounds_with_one_error_naming_it()
+    {
+        Assert.True(Environment.UserName == "root", "chroot and the script runner need root; run the integration tests as root (CI does)");
+        using var host = new TestHost();
+        DebianMinbaseTests.InitWithScripts(host, repo);
+        var root = DebianScriptRunnerTests.Guest(host, "looptrig");
+        // Interested in its own trigger, and activates it again every time it is triggered: a loop dpkg would stop too.
+        const string looping = """
+            #!/bin/sh
+            echo "$DPKG_MAINTSCRIPT_NAME $*" >> /var/log/stork-looptrig.log
+            dpkg-trigger stork-looptrig-x
+            """;
+        var published = TestDebs.Publish(repo, host, "stork-looptrig", "1.0-1", new() { ["usr/share/stork-looptrig/README"] = "l\n" }, looping,
+            scripts: new() { ["triggers"] = "interest stork-looptrig-x" });
+        try
+        {
+            var install = host.Get("install", "--guest", "looptrig", "stork-looptrig");
+            Assert.True(install.ExitCode == 6, install.ToString());
+            var error = Assert.Single(DebianScriptRunnerTests.ErrorLines(install));
+            Assert.Contains("triggers still activated after 8 rounds of postinst triggered (stork-looptrig-x): a trigger loop", error);
+            var log = File.ReadAllLines(Path.Combine(root, "var/log/stork-looptrig.log"));
+            Assert.Equal("postinst configure ", log[0]);
+            Assert.Equal(Enumerable.Repeat("postinst triggered stork-looptrig-x", 8), log.Skip(1)); // once per round, then stopped
+            Assert.True(File.Exists(Path.Combine(root, "usr/share/stork-looptrig/README")), install.ToString()); // the files stay installed
+        }
+        finally { TestDebs.Withdraw(repo, published); }
+    }
+
+    [Fact]
     public void A_huge_a_fifo_or_a_malformed_Unincorp_is_one_guest_error_naming_it()
     {
         Assert.True(Environment.UserName == "root", "chroot and the script runner need root; run the integration tests as root (CI does)");
