@@ -65,38 +65,28 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
                 database.DeleteGuest(guest);
             return new GuestRemovalReport(guest, record.Root, true, 0, 0, []);
         }
-        if (mode == GuestRemovalMode.DeleteFiles)
+        if (mode is GuestRemovalMode.DeleteFiles or GuestRemovalMode.DeleteRoot)
         {
-            var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} --delete-files");
-            List<Orphan> released;
+            bool wholeRoot = mode == GuestRemovalMode.DeleteRoot;
+            var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} {(wholeRoot ? "--delete-root" : "--delete-files")}");
+            int entries = 0;
+            IReadOnlyList<Orphan> orphans;
             using (await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct))
             using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
             {
+                var orphanage = new GuestOrphans(paths, new StoreGuard(paths));
                 using (var root = GuestRoot.Open(record))
-                    released = new GuestOrphans(paths, new StoreGuard(paths)).Release(root, database.Ownership.ListOwnedFiles(guest));
+                {
+                    if (wholeRoot) (entries, orphans) = orphanage.DeleteTree(root);
+                    else orphans = orphanage.Release(root, database.Ownership.ListOwnedFiles(guest));
+                }
+                if (wholeRoot) DeleteRootDirectory(guest, record.Root);
                 database.DeleteGuest(guest);
             }
-            return new GuestRemovalReport(guest, record.Root, false, report.FilesRemoved, 0, report.KeptConfigs)
+            return new GuestRemovalReport(guest, record.Root, false, report.FilesRemoved, 0, wholeRoot ? [] : report.KeptConfigs)
             {
-                OrphansReleased = released.Select(o => "/" + o.Path).ToList(),
-            };
-        }
-        if (mode == GuestRemovalMode.DeleteRoot)
-        {
-            var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} --delete-root");
-            GuestOrphans.Deleted deleted;
-            using (await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct))
-            using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
-            {
-                using (var root = GuestRoot.Open(record))
-                    deleted = new GuestOrphans(paths, new StoreGuard(paths)).DeleteTree(root);
-                DeleteRootDirectory(guest, record.Root);
-                database.DeleteGuest(guest);
-            }
-            return new GuestRemovalReport(guest, record.Root, false, report.FilesRemoved, 0, [])
-            {
-                EntriesDeleted = deleted.Entries,
-                OrphansReleased = deleted.Orphans.Select(o => "/" + o.Path).ToList(),
+                EntriesDeleted = entries,
+                OrphansReleased = orphans.Select(o => "/" + o.Path).ToList(),
             };
         }
         int detached = await DetachAsync(guest, ct);

@@ -13,13 +13,9 @@ public sealed class GuestRemovalTests
 
     private static string Sha(string content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task RemovedGuestStopsPinningStoreContentAndOtherGuestsStayClean(bool deleteFiles)
+    /// <summary>Guest a gets p (shared, with its config edited by the admin) and q (only a's); guest b gets p. Returns a's root.</summary>
+    private static async Task<string> GuestsAAndB(HostFixture host)
     {
-        Assert.True(Environment.IsPrivilegedProcess, "needs root (immutable store)");
-        using var host = new HostFixture(immutable: true);
         var (shared, own) = Packages(host);
         host.AddGuest("a");
         host.AddGuest("b");
@@ -28,6 +24,17 @@ public sealed class GuestRemovalTests
         await host.ApplyAsync("b", shared);
         var a = host.GuestRoot("a");
         File.WriteAllText(Path.Combine(a, "etc/p.conf"), "edited by the admin\n");
+        return a;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RemovedGuestStopsPinningStoreContentAndOtherGuestsStayClean(bool deleteFiles)
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "needs root (immutable store)");
+        using var host = new HostFixture(immutable: true);
+        var a = await GuestsAAndB(host);
         var store = new ContentStore(host.Paths);
         var sharedStore = store.PathFor(Sha("shared\n"), "0644");
         var onlyA = store.PathFor(Sha("only in a\n"), "0644");
@@ -70,14 +77,7 @@ public sealed class GuestRemovalTests
     {
         Assert.True(Environment.IsPrivilegedProcess, "needs root (immutable store)");
         using var host = new HostFixture(immutable: true);
-        var (shared, own) = Packages(host);
-        host.AddGuest("a");
-        host.AddGuest("b");
-        foreach (var p in new[] { shared, own }) host.CacheBlob(p);
-        await host.ApplyAsync("a", shared, own);
-        await host.ApplyAsync("b", shared);
-        var a = host.GuestRoot("a");
-        File.WriteAllText(Path.Combine(a, "etc/p.conf"), "edited by the admin\n");
+        var a = await GuestsAAndB(host);
         File.WriteAllText(Path.Combine(a, "guest-data"), "the guest's own file\n");
 
         var report = await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("a", GuestRemovalMode.DeleteRoot, CancellationToken.None);
