@@ -17,7 +17,7 @@ public sealed record Orphan(string Path, string StoreFile);
 ///   followed, no other mount entered, bounded) and matching (device, inode) against every store file of every
 ///   sharing group, never by path: an orphan is a store inode that is not the inode of any path the guest's
 ///   packages own (so a renamed or moved orphan is found too).
-/// - Released (repair) or deleted with the root (guest remove --delete-files) by unlinkat through the descriptor
+/// - Released (repair, guest remove --delete-files) or deleted with the root (guest remove --delete-root) by unlinkat through the descriptor
 ///   of the directory that held it when it was matched, with the immutable flag lifted for that one call from that
 ///   store inode only (<see cref="StoreGuard"/>); the store file itself stays for the other guests and for gc.
 /// </summary>
