@@ -65,6 +65,7 @@ for v in "${variants[@]}"; do
     fi
     run+=("$v")
 done
+[ ${#run[@]} -gt 0 ] || { echo "error: no variant left to run (--variants $VARIANTS)" >&2; exit 7; }
 if [ ! -f "$MINBASE" ]; then
     say "making the minbase image (once) with mmdebstrap"
     mkdir -p "$(dirname "$MINBASE")"
