@@ -117,7 +117,8 @@ disk_per_guest() {
 }
 # DIR OWN_CONFIG: starts nginx in each guest of DIR with worker_processes 1 on a loopback port, waits until it answers,
 # and prints the sum of the masters' Pss_File (kB). OWN_CONFIG=0: the guest's default site, moved to the port; 1: a
-# minimal config of ours (the guest has no default site: nginx-common's postinst makes it, and no script ran).
+# minimal config of ours (the guest has no default site: nginx-common's postinst makes it, and no script ran), loading
+# the echo module as libnginx-mod-http-echo's postinst would enable it, so the masters map the same files.
 start_nginx_pss() {
     local i g p pid s=0
     for i in $(seq "$N"); do
@@ -131,6 +132,7 @@ start_nginx_pss() {
         else
             cat >"$g/etc/nginx/p10.conf" <<EOF
 user www-data; worker_processes 1; pid /run/nginx-p10.pid; error_log /tmp/nginx-p10-error.log;
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
 events { worker_connections 64; }
 http { access_log off; client_body_temp_path /tmp/p10-cb; proxy_temp_path /tmp/p10-p; fastcgi_temp_path /tmp/p10-f;
   uwsgi_temp_path /tmp/p10-u; scgi_temp_path /tmp/p10-s;
@@ -141,6 +143,8 @@ EOF
         fi
         echo "$pid" >>"$T/masters"
         wait_http "http://127.0.0.1:$p/"
+        # The files the first master maps, as paths in its guest: compared across variants at the end.
+        [ "$i" != 1 ] || awk '$6 ~ /^\// { print $6 }' "/proc/$pid/maps" | sed "s|^$g/|/|" | sort -u >"$T/maps.${1##*/}"
         s=$((s + $(awk '/^Pss_File:/ { print $2 }' "/proc/$pid/smaps_rollup")))
     done
     echo "$s"
@@ -257,6 +261,11 @@ dw=$(disk_per_guest "$T/dpkg"); disk_d=${dw% *}; whole_d=${dw#* }
 say "dpkg: starting $N nginx masters"
 pss_d=$(start_nginx_pss "$T/dpkg" 0)
 stop_pids "$T/masters"; : >"$T/masters"
+for v in "${run[@]}"; do # the Pss rows compare like with like only if the masters map the same files
+    if [ ! -s "$T/maps.dpkg" ] || ! cmp -s "$T/maps.$v" "$T/maps.dpkg"; then
+        say "$v: warning: its nginx master maps other files than the dpkg guests' ($(diff "$T/maps.$v" "$T/maps.dpkg" | grep '^[<>]' | tr '\n' ' '))"
+    fi
+done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average at end: $load_end"
 
