@@ -1,7 +1,7 @@
 #!/bin/bash
 # What P10's "disk added per guest" consists of, and what Stork spends per guest with and without maintainer scripts.
-# The closure of `nginx-light curl ca-certificates python3 jq sudo` (the P10 set) is imported and served as p10.sh does,
-# then installed with one stork-get host into three Debian 12 minbase guests, one `install` each:
+# The closure of `nginx-light curl ca-certificates python3 jq sudo` (the P10 set) is imported and served as p10.sh does
+# (serve.sh), then installed with one stork-get host into three Debian 12 minbase guests, one `install` each:
 #   g1 first (pays the download and the store once per host: not a per-guest cost), then
 #   g2 with maintainer scripts allowed, and g3 with none allowed (files only), each timed in a cpuacct cgroup.
 # Then every file of g2 with link count 1 that the install added (a path that is new, or whose inode changed) is
@@ -35,7 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 touch "$T/pids"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/debian/serve.sh
+. "$HERE/bench/debian/serve.sh" # import, publish and serve the P10 set (as p10.sh)
 # FILE CMD...: appends the CPU seconds of CMD and everything it starts (a cgroup: bwrap's PID namespace hides its
 # children's CPU from wait4).
 timed() {
@@ -53,23 +54,7 @@ p = sys.argv[1]; c = json.load(open(p)); c["scripts"] = {"allowed_roles": json.l
 EOF
 }
 
-say "import-deb --from-apt (level $LEVEL) + add --publish"
-$PUB init "$T/repo" >/dev/null 2>&1
-# shellcheck disable=SC2086
-$PUB import-deb --from-apt $ROOTS --cache "$DEBS" --output "$T/imported" --level "$LEVEL" >/dev/null 2>"$T/import.err" \
-    || { cat "$T/import.err" >&2; exit 7; }
-$PUB add "$T/repo" "$T"/imported/*.stork --publish >/dev/null
-port=$(free_port)
-mkdir -p "$T/nginx"
-cat >"$T/nginx/nginx.conf" <<EOF
-daemon off; master_process off; worker_processes 1; error_log $T/nginx/error.log warn; pid $T/nginx/nginx.pid;
-events { worker_connections 256; }
-http { access_log off; client_body_temp_path $T/nginx/cb; proxy_temp_path $T/nginx/p; fastcgi_temp_path $T/nginx/f;
-  uwsgi_temp_path $T/nginx/u; scgi_temp_path $T/nginx/s; default_type application/octet-stream; sendfile on;
-  server { listen 127.0.0.1:$port; root $T/repo/public; } }
-EOF
-nginx -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" & echo $! >>"$T/pids"
-for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/metadata/timestamp.json" && break; sleep 0.2; done
+serve_p10
 
 H="$T/host"
 $GET --home "$H" init --repo "http://127.0.0.1:$port/" --root "$T/repo/public/metadata/1.root.json" >/dev/null

@@ -1,23 +1,50 @@
 #!/bin/bash
 # P10 benchmark: the closure of `nginx-light curl ca-certificates python3 jq sudo` into N Debian 12 minbase guests
-# with Stork (import-deb + add --publish, served by nginx on 127.0.0.1, `guest add --base dpkg`, scripts allowed)
-# against `dpkg -i` of the same .debs inside each of N other minbase guests (chroot). No network beyond loopback.
-# Measures: time (one `stork-get install` of all guests vs one `dpkg -i` per guest), disk added per additional guest
-# (du over all roots and the store, so hard-linked blocks count once), and Pss_File of the N running nginx masters.
-# Usage (as root): bench/debian/p10.sh [--json] [N]      (default N=10; CONFIGURATION=Debug to use a Debug build)
+# with Stork (import-deb + add --publish, served by nginx on 127.0.0.1, `guest add --base dpkg`, one install) against
+# `dpkg -i` of the same .debs inside each of N other minbase guests (chroot). No network beyond loopback (and
+# `apt-get download` of the image's packages into a cache, for the adopt variant).
+# Stork variants, each on its own N guests and its own host (store), each against the same dpkg -i guests:
+#   scripts  maintainer scripts allowed for the targets role (they run in bwrap)
+#   files    Stork's default policy, no scripts: files shared and registered in the guest's dpkg database
+#   adopt    the image's own packages (at the image's exact versions) are published too, `stork-get adopt` turns them
+#            into Stork packages in every guest, then the set is installed as in `scripts`; skipped, saying so, when
+#            `stork-get adopt --help` fails
+# Measures per variant: time (CPU s from a cpuacct cgroup, and wall s) of what the variant does for the guests, disk
+# added per additional guest (minus the base image), the whole guest per additional guest (base image included), and
+# Pss_File of the N running nginx masters.
+# Usage (as root): bench/debian/p10.sh [--json] [--variants scripts,files,adopt] [N]      (default N=10, all variants)
+#   CONFIGURATION=Debug to use a Debug build; LEVEL=N for import-deb's zstd level (the store, not the guests).
 # Needs: mmdebstrap (only if fixtures/cache/minbase has no tarball), nginx, bwrap, chattr, curl; installed if missing.
 set -euo pipefail
-JSON=0; [ "${1:-}" = --json ] && { JSON=1; shift; }
-N=${1:-10}
+shopt -s inherit_errexit # a failure inside $(...) stops the run too
+JSON=0; N=10; VARIANTS=scripts,files,adopt
+while [ $# -gt 0 ]; do
+    case $1 in
+        --json) JSON=1; shift ;;
+        --variants) [ $# -ge 2 ] || { echo "error: --variants needs a list (scripts,files,adopt)" >&2; exit 2; }
+            VARIANTS=$2; shift 2 ;;
+        --variants=*) VARIANTS=${1#--variants=}; shift ;;
+        [0-9]*) N=$1; shift ;;
+        *) echo "error: unknown argument '$1' (usage: p10.sh [--json] [--variants scripts,files,adopt] [N])" >&2; exit 2 ;;
+    esac
+done
+IFS=, read -r -a variants <<<"$VARIANTS"
+[ ${#variants[@]} -gt 0 ] || { echo "error: --variants is empty" >&2; exit 2; }
+for v in "${variants[@]}"; do
+    case $v in scripts|files|adopt) ;; *) echo "error: unknown variant '$v' (scripts, files, adopt)" >&2; exit 2 ;; esac
+done
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 CONF=${CONFIGURATION:-Release}
 DEBS=$HERE/fixtures/cache/debs
+IMAGE_DEBS=$HERE/fixtures/cache/image-debs
 MINBASE=$HERE/fixtures/cache/minbase/bookworm-minbase.tar
 ROOTS="nginx-light curl ca-certificates python3 jq sudo"
 say() { echo "p10: $*" >&2; }
 [ "$(id -u)" = 0 ] || { echo "error: p10.sh needs root (chroot, guest roots owned by root, chattr)" >&2; exit 7; }
-[ "$N" -ge 2 ] || { echo "error: N must be at least 2 (disk per additional guest)" >&2; exit 2; }
+[ "$N" -ge 2 ] 2>/dev/null || { echo "error: N must be a number of at least 2 (disk per additional guest)" >&2; exit 2; }
 [ -w /sys/fs/cgroup/cpuacct ] || { echo "error: no writable cgroup v1 cpuacct hierarchy at /sys/fs/cgroup/cpuacct (CPU time of the scripts)" >&2; exit 7; }
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+say "load average at start: $load_start"
 
 missing=()
 for pair in "nginx nginx-light" "bwrap bubblewrap" "chattr e2fsprogs" "curl curl" "mmdebstrap mmdebstrap" "bc bc"; do
@@ -29,6 +56,16 @@ for p in client/Stork.Get.Cli repo-tools/Stork.Publish.Cli; do
 done
 GET="dotnet $HERE/client/Stork.Get.Cli/bin/$CONF/net10.0/stork-get.dll"
 PUB="dotnet $HERE/repo-tools/Stork.Publish.Cli/bin/$CONF/net10.0/stork-publish.dll"
+# The adopt variant needs `stork-get adopt`; without it the variant is skipped, never replaced by something else.
+run=()
+for v in "${variants[@]}"; do
+    if [ "$v" = adopt ] && ! $GET adopt --help >/dev/null 2>&1; then
+        say "adopt: skipped: \`stork-get adopt --help\` failed, this stork-get has no adopt command"
+        continue
+    fi
+    run+=("$v")
+done
+[ ${#run[@]} -gt 0 ] || { echo "error: no variant left to run (--variants $VARIANTS)" >&2; exit 7; }
 if [ ! -f "$MINBASE" ]; then
     say "making the minbase image (once) with mmdebstrap"
     mkdir -p "$(dirname "$MINBASE")"
@@ -38,20 +75,19 @@ fi
 ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1 || apt-get update -qq
 
 T=$(mktemp -d -p /var/tmp stork-p10.XXXXXX)
-cleanup() {
-    for pid in $(cat "$T"/pids 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-    for pid in $(cat "$T"/pids 2>/dev/null); do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done
-    # Store files are immutable and hard-linked into the Stork guests: lift the flag of files under $T only.
-    find "$T" -xdev -type f -exec chattr -i {} + 2>/dev/null || true
-    rm -rf "$T"
+stop_pids() { # FILE: stops the processes it lists and waits until they are gone
+    for pid in $(cat "$1" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+    for pid in $(cat "$1" 2>/dev/null); do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done
 }
+remove_tree() { # DIR under $T: store files are immutable and hard-linked into the Stork guests; lift the flag there only
+    find "$1" -xdev -type f -exec chattr -i {} + 2>/dev/null || true
+    rm -rf "$1"
+}
+cleanup() { stop_pids "$T/masters"; stop_pids "$T/pids"; remove_tree "$T"; }
 trap cleanup EXIT
-touch "$T/pids"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # URL: poll until it answers, for at most 60 s
-    for _ in $(seq 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
-    echo "error: $1 did not answer within 60 s" >&2; exit 7
-}
+touch "$T/pids" "$T/masters"
+# shellcheck source=bench/debian/serve.sh
+. "$HERE/bench/debian/serve.sh" # import, publish and serve the P10 set (as breakdown.sh)
 du_b() { du -s -B1 -c "$@" | tail -1 | cut -f1; } # blocks in bytes, each inode once across all arguments
 # FILE CMD...: appends "WALL_SECONDS CPU_SECONDS" of CMD and everything it starts. CPU comes from a cpuacct cgroup
 # of its own, not from wait4's rusage: bwrap's PID namespace hides the CPU of the scripts it runs from its parent.
@@ -65,45 +101,116 @@ timed() {
     rmdir "$cg" 2>/dev/null || true
     return $rc
 }
-
-say "import-deb --from-apt + add --publish"
-$PUB init "$T/repo" >/dev/null 2>&1
-# shellcheck disable=SC2086
-$PUB import-deb --from-apt $ROOTS --cache "$DEBS" --output "$T/imported" >/dev/null 2>"$T/import.err" \
-    || { cat "$T/import.err" >&2; exit 7; }
-$PUB add "$T/repo" "$T"/imported/*.stork --publish >/dev/null
-port=$(free_port)
-mkdir -p "$T/nginx"
-cat >"$T/nginx/nginx.conf" <<EOF
-daemon off; master_process off; worker_processes 1; error_log $T/nginx/error.log warn; pid $T/nginx/nginx.pid;
-events { worker_connections 256; }
-http { access_log off; client_body_temp_path $T/nginx/cb; proxy_temp_path $T/nginx/p; fastcgi_temp_path $T/nginx/f;
-  uwsgi_temp_path $T/nginx/u; scgi_temp_path $T/nginx/s; default_type application/octet-stream; sendfile on;
-  server { listen 127.0.0.1:$port; root $T/repo/public; } }
+sum_time() { awk -v c="$2" '{ s += (c == "wall" ? $1 : $2) } END { printf "%.1f", s }' "$1"; }
+extract_guests() { # DIR: N minbase roots DIR/g1..gN (not timed); base = the blocks of one fresh root
+    for i in $(seq "$N"); do mkdir -p "$1/g$i"; tar -C "$1/g$i" -xf "$MINBASE"; done
+    [ -n "${base:-}" ] || base=$(du_b "$1/g1")
+}
+# DIR [STORE]: "ADDED WHOLE": the bytes each guest after the first adds, (everything with N guests - everything with
+# the first) / (N - 1), counting the store and all roots at once (a hard-linked inode counts once); ADDED is that
+# minus the base image every guest has anyway, WHOLE is the whole guest.
+disk_per_guest() {
+    local others=() one all i
+    for i in $(seq 2 "$N"); do others+=("$1/g$i"); done
+    one=$(du_b ${2:+"$2"} "$1/g1"); all=$(du_b ${2:+"$2"} "$1/g1" "${others[@]}")
+    echo "$(( (all - one) / (N - 1) - base )) $(( (all - one) / (N - 1) ))"
+}
+# DIR OWN_CONFIG: starts nginx in each guest of DIR with worker_processes 1 on a loopback port, waits until it answers,
+# and prints the sum of the masters' Pss_File (kB). OWN_CONFIG=0: the guest's default site, moved to the port; 1: a
+# minimal config of ours (the guest has no default site: nginx-common's postinst makes it, and no script ran), loading
+# the echo module as libnginx-mod-http-echo's postinst would enable it, so the masters map the same files.
+start_nginx_pss() {
+    local i g p pid s=0
+    for i in $(seq "$N"); do
+        g="$1/g$i"; p=$(free_port)
+        if [ "$2" = 0 ]; then
+            sed -i "s/listen 80 default_server;/listen 127.0.0.1:$p default_server;/; /listen \[::\]:80 default_server;/d" \
+                "$g/etc/nginx/sites-available/default"
+            sed -i 's/^worker_processes .*/worker_processes 1;/' "$g/etc/nginx/nginx.conf"
+            chroot "$g" /usr/sbin/nginx
+            pid=$(cat "$g/run/nginx.pid")
+        else
+            cat >"$g/etc/nginx/p10.conf" <<EOF
+user www-data; worker_processes 1; pid /run/nginx-p10.pid; error_log /tmp/nginx-p10-error.log;
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+events { worker_connections 64; }
+http { access_log off; client_body_temp_path /tmp/p10-cb; proxy_temp_path /tmp/p10-p; fastcgi_temp_path /tmp/p10-f;
+  uwsgi_temp_path /tmp/p10-u; scgi_temp_path /tmp/p10-s;
+  server { listen 127.0.0.1:$p; location / { return 200 "p10\n"; } } }
 EOF
-nginx -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" & echo $! >>"$T/pids"
-wait_http "http://127.0.0.1:$port/metadata/timestamp.json"
+            chroot "$g" /usr/sbin/nginx -c /etc/nginx/p10.conf -e /tmp/nginx-p10-error.log
+            pid=$(cat "$g/run/nginx-p10.pid")
+        fi
+        echo "$pid" >>"$T/masters"
+        wait_http "http://127.0.0.1:$p/"
+        # The files the first master maps, as paths in its guest: compared across variants at the end.
+        [ "$i" != 1 ] || awk '$6 ~ /^\// { print $6 }' "/proc/$pid/maps" | sed "s|^$g/|/|" | sort -u >"$T/maps.${1##*/}"
+        s=$((s + $(awk '/^Pss_File:/ { print $2 }' "/proc/$pid/smaps_rollup")))
+    done
+    echo "$s"
+}
 
-say "extracting $((2 * N)) minbase guests"
-for i in $(seq "$N"); do
-    for side in stork dpkg; do mkdir -p "$T/$side/g$i"; tar -C "$T/$side/g$i" -xf "$MINBASE"; done
-done
-base=$(du_b "$T/stork/g1")
+serve_p10
+declare -A cpu wall disk whole pss
+if [[ " ${run[*]} " == *" adopt "* ]]; then
+    # The image's own packages at the image's exact versions, into the same repository (not timed: publisher side).
+    # Those the closure has at the same version are published already.
+    mkdir -p "$IMAGE_DEBS"
+    tar -xOf "$MINBASE" ./var/lib/dpkg/status >"$T/image.status"
+    published=" $($PUB list "$T/repo" | sed -n 's/^\([^ ]*\) [^ ]* (Debian \([^)]*\)).*/\1=\2/p' | tr '\n' ' ')"
+    want=(); get=()
+    while read -r name version; do
+        [[ "$published" == *" $name=$version "* ]] && continue
+        f=$(ls "$IMAGE_DEBS/${name}_${version//:/%3a}_"*.deb 2>/dev/null | head -1 || true)
+        if [ -n "$f" ]; then want+=("$f"); else get+=("$name=$version"); fi
+    done < <(awk '/^Package:/ { n = $2 } /^Version:/ { print n, $2 }' "$T/image.status")
+    if [ ${#get[@]} -gt 0 ]; then
+        say "adopt: apt-get download of ${#get[@]} image packages into $IMAGE_DEBS"
+        (cd "$IMAGE_DEBS" && apt-get download -q "${get[@]}" >"$T/download.log" 2>&1) \
+            || { tail -5 "$T/download.log" >&2; echo "error: apt-get download of the image's packages failed" >&2; exit 7; }
+        for nv in "${get[@]}"; do
+            n=${nv%%=*}; ver=${nv#*=}; want+=("$(ls "$IMAGE_DEBS/${n}_${ver//:/%3a}_"*.deb | head -1)")
+        done
+    fi
+    say "adopt: import-deb + add --publish of ${#want[@]} image packages (the other $(( $(grep -c '^Package:' "$T/image.status") - ${#want[@]} )) are published with the closure)"
+    $PUB import-deb "${want[@]}" --output "$T/image-imported" ${LEVEL:+--level "$LEVEL"} >/dev/null 2>"$T/image-import.err" \
+        || { cat "$T/image-import.err" >&2; exit 7; }
+    $PUB add "$T/repo" "$T"/image-imported/*.stork --publish >/dev/null
+fi
 
-H="$T/host"
-$GET --home "$H" init --repo "http://127.0.0.1:$port/" --root "$T/repo/public/metadata/1.root.json" >/dev/null
-python3 - "$H/config/stork.json" <<'EOF'
+guests=()
+for i in $(seq "$N"); do guests+=(--guest "g$i"); done
+for v in "${run[@]}"; do
+    D="$T/$v"; H="$D/host"
+    say "$v: extracting $N minbase guests"
+    extract_guests "$D"
+    $GET --home "$H" init --repo "http://127.0.0.1:$port/" --root "$T/repo/public/metadata/1.root.json" >/dev/null
+    if [ "$v" != files ]; then # files keeps the default policy: no maintainer scripts
+        python3 - "$H/config/stork.json" <<'EOF'
 import json, sys
 p = sys.argv[1]; c = json.load(open(p)); c["scripts"] = {"allowed_roles": ["targets"]}; json.dump(c, open(p, "w"))
 EOF
-
-say "Stork: guest add --base dpkg x$N + one install"
-guests=()
-for i in $(seq "$N"); do guests+=(--guest "g$i"); done
-timed "$T/time.stork" sh -c "for i in \$(seq $N); do $GET --home '$H' guest add g\$i --root '$T/stork/g'\$i --base dpkg >/dev/null || exit 1; done
-  $GET --home '$H' install ${guests[*]} $ROOTS >'$T/install.out'" || { cat "$T/install.out" >&2; exit 7; }
+    fi
+    adopt=""
+    [ "$v" != adopt ] || adopt="$GET --home '$H' adopt ${guests[*]//--guest/-g} >'$D/adopt.out' 2>&1 || exit 1"
+    say "$v: guest add --base dpkg x$N${adopt:+, adopt} + one install"
+    timed "$D/time" sh -c "for i in \$(seq $N); do $GET --home '$H' guest add g\$i --root '$D/g'\$i --base dpkg >/dev/null || exit 1; done
+      ${adopt:-:}
+      $GET --home '$H' install ${guests[*]} $ROOTS >'$D/install.out' 2>&1" \
+        || { cat "$D/adopt.out" "$D/install.out" 2>/dev/null | tail -20 >&2; echo "error: the $v variant failed" >&2; exit 7; }
+    [ "$v" != adopt ] || say "adopt: $(tail -1 "$D/adopt.out")"
+    wall[$v]=$(sum_time "$D/time" wall); cpu[$v]=$(sum_time "$D/time" cpu)
+    dw=$(disk_per_guest "$D" "$H/state/store"); disk[$v]=${dw% *}; whole[$v]=${dw#* }
+    say "$v: starting $N nginx masters"
+    own=0; [ "$v" != files ] || own=1
+    pss[$v]=$(start_nginx_pss "$D" "$own")
+    stop_pids "$T/masters"; : >"$T/masters"
+    remove_tree "$D"
+done
 
 # The baseline installs what Stork installed: the closure's .debs of packages the image does not have.
+say "dpkg: extracting $N minbase guests"
+extract_guests "$T/dpkg"
 debs=()
 for d in "$DEBS"/*.deb; do
     pkg=$(dpkg-deb -f "$d" Package)
@@ -133,7 +240,7 @@ while [ "$left" -gt 0 ]; do
     for d in "${assigned[@]}"; do layer_of[$d]=$level; left=$((left - 1)); done
     level=$((level + 1))
 done
-say "dpkg -i of ${#debs[@]} .debs ($level layers by Pre-Depends) in each of $N guests"
+say "dpkg: dpkg -i of ${#debs[@]} .debs ($level layers by Pre-Depends) in each of $N guests"
 for i in $(seq "$N"); do
     g="$T/dpkg/g$i"
     mkdir -p "$g/tmp/p10"; cp "${debs[@]}" "$g/tmp/p10/"
@@ -149,50 +256,33 @@ for i in $(seq "$N"); do
         || { tail -20 "$T/dpkg-$i.log" >&2; echo "error: dpkg -i failed in guest $i" >&2; exit 7; }
     rm -rf "$g/tmp/p10" "$g/usr/sbin/policy-rc.d"
 done
-
-sum_time() { awk -v c="$2" '{ s += (c == "wall" ? $1 : $2) } END { printf "%.1f", s }' "$1"; }
-wall_s=$(sum_time "$T/time.stork" wall); cpu_s=$(sum_time "$T/time.stork" cpu)
 wall_d=$(sum_time "$T/time.dpkg" wall); cpu_d=$(sum_time "$T/time.dpkg" cpu)
-
-# Disk: (everything with N guests - everything with 1 guest) / (N - 1), minus the base image each guest has anyway.
-others_s=(); others_d=()
-for i in $(seq 2 "$N"); do others_s+=("$T/stork/g$i"); others_d+=("$T/dpkg/g$i"); done
-one_s=$(du_b "$H/state/store" "$T/stork/g1"); all_s=$(du_b "$H/state/store" "$T/stork/g1" "${others_s[@]}")
-one_d=$(du_b "$T/dpkg/g1"); all_d=$(du_b "$T/dpkg/g1" "${others_d[@]}")
-disk_s=$(( (all_s - one_s) / (N - 1) - base )); disk_d=$(( (all_d - one_d) / (N - 1) - base ))
-
-say "starting $((2 * N)) nginx masters (worker_processes 1, default site on a loopback port)"
-for side in stork dpkg; do
-    for i in $(seq "$N"); do
-        g="$T/$side/g$i"; p=$(free_port)
-        sed -i "s/listen 80 default_server;/listen 127.0.0.1:$p default_server;/; /listen \[::\]:80 default_server;/d" \
-            "$g/etc/nginx/sites-available/default"
-        sed -i 's/^worker_processes .*/worker_processes 1;/' "$g/etc/nginx/nginx.conf"
-        chroot "$g" /usr/sbin/nginx
-        wait_http "http://127.0.0.1:$p/"
-        cat "$g/run/nginx.pid" >>"$T/pids"; echo "$(cat "$g/run/nginx.pid")" >"$T/master.$side.$i"
-    done
+dw=$(disk_per_guest "$T/dpkg"); disk_d=${dw% *}; whole_d=${dw#* }
+say "dpkg: starting $N nginx masters"
+pss_d=$(start_nginx_pss "$T/dpkg" 0)
+stop_pids "$T/masters"; : >"$T/masters"
+for v in "${run[@]}"; do # the Pss rows compare like with like only if the masters map the same files
+    if [ ! -s "$T/maps.dpkg" ] || ! cmp -s "$T/maps.$v" "$T/maps.dpkg"; then
+        say "$v: warning: its nginx master maps other files than the dpkg guests' ($(diff "$T/maps.$v" "$T/maps.dpkg" | grep '^[<>]' | tr '\n' ' '))"
+    fi
 done
-pss() { # SIDE: Pss_File of its N masters, kB
-    local s=0 pid
-    for i in $(seq "$N"); do
-        pid=$(cat "$T/master.$1.$i")
-        s=$((s + $(awk '/^Pss_File:/ { print $2 }' "/proc/$pid/smaps_rollup")))
-    done
-    echo "$s"
-}
-pss_s=$(pss stork); pss_d=$(pss dpkg)
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+say "load average at end: $load_end"
 
-ratio() { echo "scale=4; $1 / $2" | bc | sed 's/^\./0./'; }
+ratio() { echo "scale=4; $1 / $2" | bc | sed 's/^\./0./; s/^-\./-0./'; }
 row() { # MEASURE OURS BASELINE
     if [ "$JSON" = 1 ]; then
         printf '{"measure":"%s","ours":%s,"baseline":%s,"ratio":%s}\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"
     else
-        printf '%-34s %14s %14s %8s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"
+        printf '%-44s %14s %14s %8s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"
     fi
 }
-[ "$JSON" = 1 ] || printf '%-34s %14s %14s %8s\n' "measure ($N guests, ${#debs[@]} packages)" "stork" "dpkg -i" "ratio"
-row time_wall_s "$wall_s" "$wall_d"
-row time_cpu_s "$cpu_s" "$cpu_d"
-row disk_per_added_guest_bytes "$disk_s" "$disk_d"
-row pss_file_nginx_masters_kb "$pss_s" "$pss_d"
+[ "$JSON" = 1 ] || printf '%-44s %14s %14s %8s\n' "measure ($N guests, ${#debs[@]} packages)" "stork" "dpkg -i" "ratio"
+for v in "${run[@]}"; do
+    row "$v.time_wall_s" "${wall[$v]}" "$wall_d"
+    row "$v.time_cpu_s" "${cpu[$v]}" "$cpu_d"
+    row "$v.disk_per_added_guest_bytes" "${disk[$v]}" "$disk_d"
+    row "$v.whole_guest_per_added_guest_bytes" "${whole[$v]}" "$whole_d"
+    row "$v.pss_file_nginx_masters_kb" "${pss[$v]}" "$pss_d"
+done
+[ "$JSON" = 1 ] || echo "load average (1, 5, 15 min): $load_start at start, $load_end at end"
