@@ -268,8 +268,9 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
                 continue;
             }
             incorporated.Add(activation);
-            // dpkg calls each awaiter of the line in turn ("-" is none) for every interested package.
-            foreach (var awaiter in activation.Awaiters.DefaultIfEmpty("-"))
+            // dpkg activates once per awaiter word of the line ("-" is none), for every interested package; a line
+            // with no word after the name (dpkg-trigger never writes one) activates nothing.
+            foreach (var awaiter in activation.Awaiters)
                 foreach (var interest in image)
                     records.Add(new TriggerRecord(interest.Package, interest.Pending, awaiter == "-" || interest.NoAwait ? null : awaiter));
         }
