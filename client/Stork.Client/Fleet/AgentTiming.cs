@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
+using Stork.Format.Crypto;
 
 namespace Stork.Client.Fleet;
 
@@ -15,7 +15,7 @@ public static class AgentTiming
     {
         if (splay <= TimeSpan.Zero) return TimeSpan.Zero;
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes("stork-splay:" + host), hash);
+        Hashing.Sha256(Encoding.UTF8.GetBytes("stork-splay:" + host), hash);
         double fraction = (BinaryPrimitives.ReadUInt64BigEndian(hash) >> 11) / (double)(1UL << 53);
         return TimeSpan.FromTicks((long)(splay.Ticks * fraction));
     }

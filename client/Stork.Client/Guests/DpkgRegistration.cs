@@ -23,9 +23,16 @@ internal static class DpkgRegistration
         if (root.ReadSmallFile(DpkgStatus.StatusPath, DpkgStatus.MaxBytes) is not { } bytes) return;
         var text = Encoding.UTF8.GetString(bytes).Replace("\r\n", "\n");
         var kept = new List<string>();
+        var awaiting = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var paragraph in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
-            if (paragraph.Trim().Length > 0 && !IsOurs(paragraph)) kept.Add(paragraph.Trim('\n'));
-        var ours = installed.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Paragraph(m, Conffiles(m, storeFile)));
+            if (paragraph.Trim().Length == 0) continue;
+            else if (!IsOurs(paragraph)) kept.Add(paragraph.Trim('\n'));
+            else if (DpkgIncorporation.Names(paragraph, DpkgIncorporation.AwaitedField) is { Count: > 0 } awaited) awaiting[NameOf(paragraph)] = awaited;
+        // What one of ours awaits (an image package's trigger it activated, see DpkgIncorporation) stays recorded until
+        // the guest's dpkg has run that trigger, as dpkg keeps it across an upgrade; then it is dropped, as dpkg clears it.
+        var stillPending = kept.Where(p => DpkgIncorporation.Names(p, DpkgIncorporation.PendingField).Count > 0).Select(NameOf).ToHashSet(StringComparer.Ordinal);
+        var ours = installed.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Paragraph(m, Conffiles(m, storeFile),
+            awaiting.GetValueOrDefault(m.Name, []).Where(stillPending.Contains).ToList()));
         var status = string.Join("\n\n", kept.Concat(ours)) + "\n";
         foreach (var name in leaving.Where(n => !installed.ContainsKey(n)))
         {
@@ -42,7 +49,7 @@ internal static class DpkgRegistration
             if (leaving.Contains(manifest.Name) || root.LStat(md5sums) is null)
                 root.WriteFile(md5sums, Md5Sums(manifest, storeFile), 0644);
         }
-        root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(status), 0644);
+        root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(status), 0644, durable: true);
     }
 
     // dpkg's format: "HEX  PATH" per regular file, path without the leading slash; conffiles are checked by their own field.
@@ -76,12 +83,17 @@ internal static class DpkgRegistration
     public static bool IsOurs(string paragraph) =>
         paragraph.Split('\n').Any(l => l.StartsWith(Marker + ":", StringComparison.OrdinalIgnoreCase));
 
-    private static string Paragraph(PackageManifest m, string conffiles)
+    private static string NameOf(string paragraph) =>
+        paragraph.Split('\n').FirstOrDefault(l => l.StartsWith("Package:", StringComparison.OrdinalIgnoreCase))?["Package:".Length..].Trim() ?? "";
+
+    private static string Paragraph(PackageManifest m, string conffiles, List<string> awaited)
     {
         var summary = m.Summary.Split('\n')[0].Trim();
-        return $"Package: {m.Name}\nStatus: install ok installed\nPriority: optional\nSection: misc\n" +
+        // dpkg's rule: a package awaiting others' triggers is triggers-awaited, and Triggers-Awaited follows Description.
+        return $"Package: {m.Name}\nStatus: install ok {(awaited.Count > 0 ? "triggers-awaited" : "installed")}\nPriority: optional\nSection: misc\n" +
             $"Installed-Size: {(m.InstalledSize + 1023) / 1024}\nMaintainer: stork-get <root@localhost>\nArchitecture: {ScriptRunner.DebianArchitecture}\n" +
             $"Version: {m.DebianVersion ?? m.Version}\n{Marker}: yes\n{conffiles}Description: {(summary.Length == 0 ? m.Name : summary)}\n" +
-            " Installed and managed by Stork (stork-get); change it with stork-get, not with dpkg or apt.";
+            " Installed and managed by Stork (stork-get); change it with stork-get, not with dpkg or apt." +
+            (awaited.Count > 0 ? $"\n{DpkgIncorporation.AwaitedField}: {string.Join(' ', awaited)}" : "");
     }
 }

@@ -6,6 +6,9 @@ namespace Stork.Client.Guests;
 /// <summary>One line of dpkg's triggers/Unincorp: a trigger activated and the packages awaiting it ("-": none).</summary>
 internal sealed record TriggerActivation(string Trigger, IReadOnlyList<string> Awaiters);
 
+/// <summary>One of the guest's own dpkg packages interested in a trigger: the name dpkg records as pending, and whether it is awaited.</summary>
+internal sealed record TriggerInterest(string Package, string Pending, bool NoAwait);
+
 /// <summary>
 /// The guest's dpkg trigger database (/var/lib/dpkg/triggers), as far as Stork needs it. <c>dpkg-trigger NAME</c>, run by
 /// a maintainer script, adds NAME and the awaiting package (or "-" with --no-await) to triggers/Unincorp, a line per
@@ -60,30 +63,38 @@ internal static class DpkgTriggers
             foreach (var awaiter in activation.Awaiters) text.Append(' ').Append(awaiter);
             text.Append('\n');
         }
-        root.WriteFile(UnincorpPath, Encoding.ASCII.GetBytes(text.ToString()), 0644);
+        root.WriteFile(UnincorpPath, Encoding.ASCII.GetBytes(text.ToString()), 0644, durable: true);
     }
 
     /// <summary>
-    /// True when one of the guest's own dpkg packages is interested in <paramref name="trigger"/> (triggers/NAME, or for a
-    /// path, a triggers/File line whose directory holds it): the guest's dpkg runs that package's trigger itself.
+    /// The guest's own dpkg packages interested in <paramref name="trigger"/>, as dpkg finds them when it incorporates an
+    /// activation: triggers/NAME (a package per line, "/noawait" appended or not), or for a path the triggers/File lines
+    /// naming exactly that path (dpkg looks up the activated path itself, not its parents). Each with the name dpkg
+    /// records in its Triggers-Pending (the trigger, or the interest's path) and whether it is awaited.
     /// </summary>
-    public static bool GuestInterested(GuestRoot root, string trigger)
+    public static IReadOnlyList<TriggerInterest> ImageInterest(GuestRoot root, string trigger)
     {
+        var found = new List<TriggerInterest>();
         if (trigger.StartsWith('/'))
         {
-            if (root.ReadSmallFile(FileTriggersPath, MaxBytes) is not { } bytes) return false;
+            if (root.ReadSmallFile(FileTriggersPath, MaxBytes) is not { } bytes) return found;
             foreach (var line in Lines(bytes, root.Name, FileTriggersPath))
             {
                 var fields = line.Split(Blanks, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length == 2 && Covers(fields[0], trigger)) return true;
+                if (fields.Length == 2 && fields[0].TrimEnd('/') == trigger.TrimEnd('/')) found.Add(Interest(fields[1], fields[0]));
             }
-            return false;
+            return found;
         }
         // A name that is not a plain file name of the directory (or is one of dpkg's own files there) has no interest file.
-        if (trigger is "." or ".." or "File" or "Lock" or "Unincorp" || trigger.Contains('/') || trigger.EndsWith(".new", StringComparison.Ordinal)) return false;
-        if (root.ReadSmallFile($"{Dir}/{trigger}", MaxBytes) is not { } interest) return false;
-        return Lines(interest, root.Name, $"{Dir}/{trigger}").Any(l => l.Trim().Length > 0);
+        if (trigger is "." or ".." or "File" or "Lock" or "Unincorp" || trigger.Contains('/') || trigger.EndsWith(".new", StringComparison.Ordinal)) return found;
+        if (root.ReadSmallFile($"{Dir}/{trigger}", MaxBytes) is not { } interest) return found;
+        foreach (var line in Lines(interest, root.Name, $"{Dir}/{trigger}"))
+            if (line.Trim() is { Length: > 0 } package) found.Add(Interest(package, trigger));
+        return found;
     }
+
+    private static TriggerInterest Interest(string package, string pending) =>
+        package.EndsWith("/noawait", StringComparison.Ordinal) ? new(package[..^"/noawait".Length], pending, NoAwait: true) : new(package, pending, NoAwait: false);
 
     /// <summary>True when the file trigger <paramref name="interest"/> (a path) is activated by <paramref name="path"/>: the path itself or anything under it.</summary>
     public static bool Covers(string interest, string path)

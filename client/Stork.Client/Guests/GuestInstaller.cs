@@ -137,7 +137,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         int generation = database.Generations.Current(guest);
         var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
         var phase = new MaintainerScriptPhase(root, scripts ?? new ScriptPolicy(new HashSet<string>(), () => ScriptRunner.Detect()), paths.StateDir, time)
-        { BaseGeneration = generation };
+        { BaseGeneration = generation, DpkgBase = dpkgBase };
         IReadOnlyList<string> scriptFailures = [];
         string? historyProblem = null;
         try

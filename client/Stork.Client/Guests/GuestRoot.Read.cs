@@ -26,15 +26,20 @@ public sealed partial class GuestRoot
     /// <summary>
     /// Replaces a guest file with new content: written to a new, randomly named file beside it (exclusive create), then
     /// renamed over it, so a symlink or FIFO planted at the name is replaced, never followed. Missing parents are made 0755.
+    /// <paramref name="durable"/>: the content reaches the disk before the rename (as dpkg writes its status), so a crash
+    /// leaves the old file or the new one, never an empty one.
     /// </summary>
-    public void WriteFile(string relative, ReadOnlySpan<byte> content, int mode)
+    public void WriteFile(string relative, ReadOnlySpan<byte> content, int mode, bool durable = false)
     {
         var (dir, _) = Split(relative);
         if (dir.Length > 0) CreateDirectories(dir);
         var temp = (dir.Length == 0 ? "" : dir + "/") + ".stork-write-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         using (var handle = CreateExclusive(temp, mode))
         using (var stream = new FileStream(handle, FileAccess.Write, 0))
+        {
             stream.Write(content);
+            if (durable) stream.Flush(flushToDisk: true);
+        }
         int errno = TryRename(temp, relative);
         if (errno != 0)
         {

@@ -3,6 +3,7 @@ using System.Text;
 using Stork.Client.Planning;
 using Stork.Client.State;
 using Stork.Client.Store;
+using Stork.Format.Crypto;
 using Stork.Format.Errors;
 using Stork.Format.Packages;
 
@@ -59,7 +60,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
     private string StagedPath(FileAction action, int seq)
     {
         var (dir, _) = GuestRoot.Split(action.WritePath);
-        var name = ".stork-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{txId}/{seq}")))[..24];
+        var name = ".stork-" + Hashing.Sha256Hex(Encoding.UTF8.GetBytes($"{txId}/{seq}"))[..24];
         return dir.Length == 0 ? name : dir + "/" + name;
     }
 

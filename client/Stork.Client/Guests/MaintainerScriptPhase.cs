@@ -32,6 +32,9 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
     /// <summary>The guest's generation when the change began: where a change that stops before its files change is filed.</summary>
     public int BaseGeneration { get; init; }
 
+    /// <summary>The guest has a dpkg base image whose status Stork writes: image packages' triggers are recorded there.</summary>
+    public bool DpkgBase { get; init; }
+
     private ScriptRunner? _runner;
     private bool _ourPolicyRcD;
     private int? _generation;
@@ -234,9 +237,13 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
 
     /// <summary>
     /// The triggers scripts activated since Unincorp was last read (none when no script ran), taken out of it as dpkg
-    /// takes them when it processes them: a trigger a package of our set is interested in is run by us; one only the
-    /// guest's own dpkg packages are interested in stays for the guest's dpkg (it runs their scripts, Stork does not),
-    /// except ldconfig when <paramref name="ldconfig"/> (we run it); one nobody is interested in is dropped, as dpkg drops it.
+    /// takes them when it incorporates it: a trigger a package of our set is interested in is run by us; one the guest's
+    /// own dpkg packages are interested in (ldconfig excepted when <paramref name="ldconfig"/>: we run it) is recorded in
+    /// the guest's status as dpkg records it (<see cref="DpkgIncorporation"/>: those packages become triggers-pending and
+    /// the guest's next dpkg run runs their scripts), so a trigger both want is run by us once and by the guest's dpkg
+    /// once, never again by a later change; one nobody is interested in is dropped, as dpkg drops it. Every line leaves
+    /// Unincorp, except in a guest whose status Stork does not write (no dpkg base): there a line the guest's packages
+    /// want stays for its dpkg, and <paramref name="keptForGuest"/> keeps us from running ours again in a later round.
     /// </summary>
     private List<string> TakeScriptActivations(IReadOnlyDictionary<string, PackageManifest> installedNow, HashSet<string> keptForGuest, bool ldconfig)
     {
@@ -244,19 +251,37 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         var pending = DpkgTriggers.ReadUnincorp(root);
         var taken = new List<string>();
         var kept = new List<TriggerActivation>();
+        var records = new List<TriggerRecord>();
+        var incorporated = new List<TriggerActivation>();
         foreach (var activation in pending)
         {
             var trigger = activation.Trigger;
             bool ours = installedNow.Values.Any(m => Triggers(m).Any(t => t.Directive.StartsWith("interest", StringComparison.Ordinal)
                 && (t.Name == trigger || (t.Name.StartsWith('/') && trigger.StartsWith('/') && DpkgTriggers.Covers(t.Name, trigger)))));
-            bool guests = DpkgTriggers.GuestInterested(root, trigger) && !(ldconfig && trigger == "ldconfig");
+            IReadOnlyList<TriggerInterest> image = ldconfig && trigger == "ldconfig" ? [] : DpkgTriggers.ImageInterest(root, trigger);
             if ((ours || (ldconfig && trigger == "ldconfig")) && !keptForGuest.Contains(trigger)) taken.Add(trigger);
-            if (guests)
+            if (image.Count == 0) continue;
+            if (!DpkgBase)
             {
                 kept.Add(activation);
                 keptForGuest.Add(trigger);
+                continue;
             }
+            incorporated.Add(activation);
+            // dpkg activates once per awaiter word of the line ("-" is none), for every interested package; a line
+            // with no word after the name (dpkg-trigger never writes one) activates nothing.
+            foreach (var awaiter in activation.Awaiters)
+                foreach (var interest in image)
+                    records.Add(new TriggerRecord(interest.Package, interest.Pending, awaiter == "-" || interest.NoAwait ? null : awaiter));
         }
+        // The status first: a crash in between leaves the line in Unincorp, which the guest's dpkg incorporates again
+        // without harm (a trigger already pending is not added twice).
+        if (records.Count > 0 && !DpkgIncorporation.Incorporate(root, records))
+            foreach (var activation in incorporated) // no status to record them in: left for the guest's dpkg, as without a base
+            {
+                kept.Add(activation);
+                keptForGuest.Add(activation.Trigger);
+            }
         if (kept.Count != pending.Count) DpkgTriggers.WriteUnincorp(root, kept);
         return taken;
     }

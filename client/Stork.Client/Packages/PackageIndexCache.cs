@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Stork.Format.Crypto;
 using Stork.Format.Json;
 using Stork.Format.Trust;
 
@@ -90,10 +90,8 @@ public static class PackageIndexCache
     public static string KeyOf(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
     {
         policy ??= PackageTrustPolicy.Default;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(CanonicalJson.Serialize(trusted.Snapshot!.ToSigned()));
-        hash.AppendData(Encoding.UTF8.GetBytes($"\n{BaseKeyOf(trusted, policy)}\n"));
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        byte[] snapshot = CanonicalJson.Serialize(trusted.Snapshot!.ToSigned()), rest = Encoding.UTF8.GetBytes($"\n{BaseKeyOf(trusted, policy)}\n");
+        return Hashing.Sha256Hex([.. snapshot, .. rest]); // the same digest as hashing the two parts in turn
     }
 
     /// <summary>
@@ -103,7 +101,7 @@ public static class PackageIndexCache
     public static string BaseKeyOf(TrustedMetadata trusted, PackageTrustPolicy? policy = null)
     {
         var text = $"root {trusted.Root.Header.Version}\n{PolicyText(policy ?? PackageTrustPolicy.Default)}\n";
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return Hashing.Sha256Hex(Encoding.UTF8.GetBytes(text));
     }
 
     /// <summary>Everything of the policy that changes what the index holds.</summary>

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Stork.Format.Crypto;
 using Stork.Format.Errors;
 using Stork.Format.Metadata;
 using Stork.Format.Trust;
@@ -66,7 +66,7 @@ public static class PackageIndexUpdate
         foreach (var record in changed)
         {
             var bytes = client.ReadStored(record.Name);
-            if (bytes is null || Convert.ToHexStringLower(SHA256.HashData(bytes)) != record.Sha256) return null;
+            if (bytes is null || Hashing.Sha256Hex(bytes) != record.Sha256) return null;
             try { affected.UnionWith(TargetsReader.Read(ReceivedEnvelope.Parse(bytes, record.Name), record.Name).Targets.Keys); }
             catch (RepositoryException) { return null; }
         }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
+using Stork.Format.Crypto;
 
 namespace Stork.Client.Packages;
 
@@ -31,7 +31,7 @@ internal static class RowSum
             buffer.Advance(4 + n);
         }
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(buffer.WrittenSpan, hash);
+        Hashing.Sha256(buffer.WrittenSpan, hash);
         return hash[..Size].ToArray();
     }
 

@@ -18,6 +18,13 @@ public static class Hashing
     public static byte[] Sha256(ReadOnlySpan<byte> data)
         => data.Length <= SodiumLimit ? NSec.Cryptography.HashAlgorithm.Sha256.Hash(data) : SHA256.HashData(data);
 
+    /// <summary>Writes the SHA-256 digest of <paramref name="data"/> into <paramref name="destination"/> (32 bytes), without allocating.</summary>
+    public static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        if (data.Length <= SodiumLimit) NSec.Cryptography.HashAlgorithm.Sha256.Hash(data, destination[..32]);
+        else SHA256.HashData(data, destination);
+    }
+
     public static string Sha256Hex(Stream data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
     public static string Sha512Hex(Stream data) => Convert.ToHexStringLower(SHA512.HashData(data));

@@ -14,6 +14,7 @@ public sealed class SignedDigests : IDisposable
     /// <exception cref="ContentMismatchException">None of the signed algorithms is one we know.</exception>
     public SignedDigests(IReadOnlyDictionary<string, string> signed, string what)
     {
+        // Incremental (a download is hashed as it arrives, of any size), so OpenSSL rather than Hashing.Sha256.
         foreach (var (algorithm, expected) in signed.OrderBy(h => h.Key, StringComparer.Ordinal))
         {
             var name = algorithm switch { "sha256" => HashAlgorithmName.SHA256, "sha512" => HashAlgorithmName.SHA512, _ => default };

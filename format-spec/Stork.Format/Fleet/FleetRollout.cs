@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using Stork.Format.Crypto;
 
 namespace Stork.Format.Fleet;
 
@@ -18,7 +18,7 @@ public static class FleetRollout
     public static int BucketOf(string host)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes("stork-rollout:" + host), hash);
+        Hashing.Sha256(Encoding.UTF8.GetBytes("stork-rollout:" + host), hash);
         return (int)(BinaryPrimitives.ReadUInt64BigEndian(hash) % Buckets);
     }
 

