@@ -204,6 +204,8 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
     /// change that a guest hid (a directory swapped away) while Stork removed it, so no package owns it any more,
     /// yet it is still an immutable store inode that only lifting lets anyone replace. Found by the content's hash
     /// and confirmed by inode in this guest's store; a guest file that merely looks alike is not a store inode.
+    /// Or a damaged variant that was moved aside (<see cref="ContentStore.EnsureVariant"/>): found by the hash the
+    /// file should have had, since its content is no longer that.
     /// </summary>
     private string? UnlistedStoreFile(string path, string?[] known)
     {
@@ -211,7 +213,9 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
         string sha;
         try { sha = root.Sha256(path); }
         catch (Exception e) when (e is GuestException or IOException) { return null; } // swapped for something else meanwhile
-        return store.FindByInode(sha, status) is { } file && !known.Contains(file) ? file : null;
+        var file = store.FindByInode(sha, status)
+            ?? (_before.TryGetValue(path, out var old) && old.Sha256 != sha ? store.FindByInode(old.Sha256!, status) : null);
+        return file is not null && !known.Contains(file) ? file : null;
     }
 
     private void Unlink(string path, string? storeFile) =>
