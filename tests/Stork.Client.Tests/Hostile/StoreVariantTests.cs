@@ -144,6 +144,15 @@ public sealed class StoreVariantTests
         Assert.Equal(2u, b.LinkCount);
         Assert.Equal(3u, a.LinkCount);
         Assert.Empty(host.Maintenance.Verify(["a", "b", "c"]));
+
+        // guest remove (keeping the root) turns b's variants into plain copies with the same mode and owner.
+        await new GuestRemoval(host.Paths, host.Database, host.Installer).RemoveAsync("b", deleteFiles: false, CancellationToken.None);
+        var kept = Stat(host, "b", "var/www/index.html");
+        Assert.Equal(("640", 1033u, 1033u, 1u, false), (Octal(kept.Permissions), kept.Uid, kept.Gid, kept.LinkCount, kept.IsImmutable));
+        var su = Stat(host, "b", "usr/bin/su");
+        Assert.Equal(("4755", 0u, 1u, false), (Octal(su.Permissions), su.Uid, su.LinkCount, su.IsImmutable));
+        Assert.Equal(Sha(Page), Hash(host, "b", "var/www/index.html"));
+        Assert.Equal(1u, Native.LStat(Path.Combine(shard, $"{Sha(Page)}-0640-1033-1033"))!.Value.LinkCount);
     }
 
     [RootFact]
