@@ -15,7 +15,11 @@ public sealed partial class GuestInstaller
     {
         if (linkMode != LinkMode.HardLink || !paths.ImmutableStore) return null;
         GuestAccounts? accounts = null;
-        return entry => Native.LStat(store.VariantPath(entry, entry.IsRootOwned ? null : (accounts ??= GuestAccounts.Read(root)).OwnerOf(entry)));
+        return entry =>
+        {
+            var owner = entry.IsRootOwned ? null : (accounts ??= GuestAccounts.Read(root)).OwnerOf(entry);
+            return Native.LStat(store.VariantPath(entry, owner?.Uid ?? 0, owner?.Gid ?? 0));
+        };
     }
 
     /// <summary>

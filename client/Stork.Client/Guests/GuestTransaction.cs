@@ -79,7 +79,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
 
     private string? NewStoreFile(FileAction action) =>
         action.Kind != FileActionKind.Share || linkMode != LinkMode.HardLink ? null
-        : ContentStore.NeedsVariant(action.Entry) ? store.VariantPath(action.Entry, OwnerOf(action.Entry))
+        : ContentStore.NeedsVariant(action.Entry) ? store.VariantPath(action.Entry, OwnerOf(action.Entry)?.Uid ?? 0, OwnerOf(action.Entry)?.Gid ?? 0)
         : store.PathFor(action.Entry);
 
     /// <summary>Step 2. Throws after undoing what it did.</summary>
@@ -268,7 +268,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                 return;
             case FileActionKind.Share when linkMode == LinkMode.HardLink:
                 // A file whose exact mode or owner matters links the immutable variant of its mode and this guest's ids.
-                var storeFile = ContentStore.NeedsVariant(entry) ? store.EnsureVariant(entry, OwnerOf(entry), guard, RehashVariants) : store.PathFor(entry);
+                var storeFile = ContentStore.NeedsVariant(entry) ? store.EnsureVariant(entry, OwnerOf(entry)?.Uid ?? 0, OwnerOf(entry)?.Gid ?? 0, guard, RehashVariants) : store.PathFor(entry);
                 try
                 {
                     guard.RunLifted(() =>

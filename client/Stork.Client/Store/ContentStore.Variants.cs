@@ -24,8 +24,8 @@ public sealed partial class ContentStore
     public static string VariantPathIn(string filesDir, string sha256, string mode, uint uid, uint gid) =>
         Path.Combine(filesDir, sha256[..2], $"{sha256}-{mode}-{uid}-{gid}");
 
-    public string VariantPath(PackageFileEntry entry, GuestOwner? owner) =>
-        VariantPathIn(FilesDir, entry.Sha256!, entry.Mode!, owner?.Uid ?? 0, owner?.Gid ?? 0);
+    /// <summary>The variant of an entry for a guest's resolved ids (0, 0 for root).</summary>
+    public string VariantPath(PackageFileEntry entry, uint uid, uint gid) => VariantPathIn(FilesDir, entry.Sha256!, entry.Mode!, uid, gid);
 
     /// <summary>
     /// The variant a guest file is (the store path named by its content, mode and the file's own ids, holding the same
@@ -44,15 +44,14 @@ public sealed partial class ContentStore
     public static bool IsVariantName(string fileName) => fileName.Count(c => c == '-') == 3;
 
     /// <summary>
-    /// The variant of <paramref name="entry"/> for <paramref name="owner"/> (null: root), made if missing. An existing one
+    /// The variant of <paramref name="entry"/> for a guest's resolved ids (0, 0 for root), made if missing. An existing one
     /// is trusted by stat when immutable (nobody could change it since it was made) unless <paramref name="rehash"/>
     /// (repair); otherwise it is re-hashed, and a damaged one is moved aside to the temp folder (gc deletes it; guests
     /// still linking it show drift, and repair links them to the new one). Call with the store lock held (shared).
     /// </summary>
-    public string EnsureVariant(PackageFileEntry entry, GuestOwner? owner, StoreGuard guard, bool rehash)
+    public string EnsureVariant(PackageFileEntry entry, uint uid, uint gid, StoreGuard guard, bool rehash)
     {
-        uint uid = owner?.Uid ?? 0, gid = owner?.Gid ?? 0;
-        var path = VariantPath(entry, owner);
+        var path = VariantPath(entry, uid, gid);
         for (int attempt = 0; attempt < 3; attempt++)
         {
             if (Native.LStat(path) is { } existing)
