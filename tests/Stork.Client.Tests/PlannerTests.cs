@@ -53,6 +53,39 @@ public class PlannerTests
             view, _ => null, mode);
 
     [Fact]
+    public void SetIdAndOwnedFilesAreSharedOnlyThroughVariantsOfAnImmutableStoreAndSkippedWhenAlreadyLinked()
+    {
+        var setuid = PackageFileEntry.File("usr/su", "4755", 5, ShaA);
+        var owned = PackageFileEntry.File("var/www/i", "0640", 5, ShaC) with { Owner = "www-data:33", Group = "www-data:33" };
+        var manifest = new PackageManifest { Name = "p", Version = "1.0.0", Files = [PackageFileEntry.Directory("usr"), setuid, PackageFileEntry.Directory("var"), PackageFileEntry.Directory("var/www"), owned] };
+        var desired = new DesiredPackage("p", "1.0.0", Blob1, 10, true);
+        var immutable = new FileStatus(1, 50, 1, 0x816D, 5) { IsImmutable = true };
+        var variant = new FileStatus(1, 60, 3, 0x89ED, 5) { IsImmutable = true };
+        FileActionKind KindOf(string path, LinkMode mode, Func<PackageFileEntry, FileStatus?> store, Func<PackageFileEntry, FileStatus?>? variants, FakeView? view = null) =>
+            InstallPlanner.Plan(new PlannerInput(Guest, [], [], [desired], new Dictionary<string, PackageManifest> { ["p"] = manifest }, view ?? new FakeView([]), store, mode, variants))
+                .Actions.Single(a => a.Path == path).Kind;
+
+        foreach (var path in new[] { "usr/su", "var/www/i" })
+        {
+            Assert.Equal(FileActionKind.Share, KindOf(path, LinkMode.HardLink, _ => immutable, _ => null));
+            Assert.Equal(FileActionKind.Copy, KindOf(path, LinkMode.HardLink, _ => immutable, null)); // no immutable store
+            Assert.Equal(FileActionKind.Copy, KindOf(path, LinkMode.HardLink, _ => immutable with { IsImmutable = false }, _ => null)); // no inode flags
+            Assert.Equal(FileActionKind.Copy, KindOf(path, LinkMode.Reflink, _ => immutable, _ => null));
+            Assert.Equal(FileActionKind.Copy, KindOf(path, LinkMode.Copy, _ => immutable, _ => null));
+        }
+        // A guest file that already is this guest's variant is left alone (an upgrade that did not change it).
+        var old = new InstalledPackage("p", "0.9.0", Blob2, true);
+        var view = new FakeView(new() { ["usr"] = (Dir, null, null), ["usr/su"] = (variant, ShaA, null) });
+        var upgrade = InstallPlanner.Plan(new PlannerInput(Guest, [old], [OwnedFile.From("p", setuid)], [desired], new Dictionary<string, PackageManifest> { ["p"] = manifest },
+            view, _ => immutable, LinkMode.HardLink, _ => variant));
+        Assert.DoesNotContain(upgrade.Actions, a => a.Path == "usr/su");
+        // Another guest's variant (other ids) or the plain content file is not this guest's: the path is linked anew.
+        upgrade = InstallPlanner.Plan(new PlannerInput(Guest, [old], [OwnedFile.From("p", setuid)], [desired], new Dictionary<string, PackageManifest> { ["p"] = manifest },
+            view, _ => variant, LinkMode.HardLink, _ => null));
+        Assert.Equal(FileActionKind.Share, upgrade.Actions.Single(a => a.Path == "usr/su").Kind);
+    }
+
+    [Fact]
     public void FreshInstallPlansEveryPathAndFetchesTheBlob()
     {
         var plan = InstallPlanner.Plan(Input([], [], new DesiredPackage("p", "1.0.0", Blob1, 10, true), Manifest("1.0.0", ShaB), new FakeView([])));

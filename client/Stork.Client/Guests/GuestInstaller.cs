@@ -51,7 +51,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
         foreach (var package in changes.ToFetch)
         {
-            if (database.Manifests.Load(package.BlobSha256) is { } m) manifests[package.Name] = m;
+            if (KnownManifest(package.BlobSha256) is { } m) manifests[package.Name] = m;
             else if (File.Exists(BlobId.PathIn(paths.BlobsDir, package.BlobSha256)))
             {
                 // Cached (and verified when downloaded) but not yet installed anywhere: its manifest opens the blob.
@@ -63,7 +63,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         LinkMode mode = record.LinkModeUsed ?? (record.LinkMode == LinkMode.Auto ? LinkMode.HardLink : record.LinkMode);
         using var root = GuestRoot.Open(record);
         return InstallPlanner.Plan(new PlannerInput(record, database.Ownership.ListInstalled(guest), database.Ownership.ListOwnedFiles(guest), desiredFullSet,
-            manifests, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), mode));
+            manifests, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), mode, VariantStatus(mode, store, root)));
     }
 
     /// <param name="scripts">Which packages may run maintainer scripts (null: none; files only).</param>
@@ -121,7 +121,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         try
         {
             plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desiredFullSet, manifests,
-                new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode));
+                new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode, VariantStatus(linkMode, store, root)));
         }
         catch (GuestConflictException e) when (dpkgBase)
         {

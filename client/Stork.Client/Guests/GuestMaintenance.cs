@@ -89,14 +89,17 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         return drift;
     }
 
-    /// <summary>The permission bits a correct file has in this guest: shared hard links carry the store's read-only mode.</summary>
-    /// Setuid/setgid/sticky files are copied with their exact mode (InstallPlanner).
+    /// <summary>
+    /// The permission bits a correct file has in this guest: shared hard links carry the store's read-only mode.
+    /// Setuid/setgid/sticky files have their exact mode (a store variant or a copy; InstallPlanner), and so do files
+    /// owned by another account (<see cref="Check"/> accepts the exact mode for a variant or a copy).
+    /// </summary>
     public static int ExpectedPermissions(GuestRecord guest, PackageFileEntry entry) =>
         entry.IsFile && !entry.IsConfig && entry.Size > 0 && guest.EffectiveLinkMode == LinkMode.HardLink && (entry.ModeBits & 0xE00) == 0
             ? ContentStore.StoredPermissions(entry.Mode!)
             : entry.ModeBits;
 
-    private static (DriftKind Kind, string Text)? Check(GuestRecord guest, GuestRoot root, OwnedFile file, Dictionary<(ulong, ulong), string> hashes)
+    private (DriftKind Kind, string Text)? Check(GuestRecord guest, GuestRoot root, OwnedFile file, Dictionary<(ulong, ulong), string> hashes)
     {
         if (root.FirstNonDirectoryParent(file.Path) is { } bad) return (DriftKind.ParentNotDirectory, $"parent /{bad} is not a directory");
         var status = root.LStat(file.Path);
@@ -123,8 +126,13 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 }
                 if (sha != file.Sha256) return (DriftKind.Content, "content differs (sha256)");
                 int expected = ExpectedPermissions(guest, entry);
-                // A file owned by another account is a copy with the manifest's mode (the host records no owners).
-                return s.Permissions == expected || s.Permissions == entry.ModeBits && s.LinkCount == 1 ? null : (DriftKind.Mode, $"mode {Octal(s.Permissions)}, expected {Octal(expected)}");
+                // A file owned by another account is a copy or a store variant with the manifest's mode (the host records
+                // no owners; a variant's ids are those its store name says, since the inode is the variant's).
+                if (s.Permissions == expected) return null;
+                if (s.Permissions == entry.ModeBits
+                    && (s.LinkCount == 1 || ContentStore.VariantOf(ContentStore.GroupFilesDir(paths, guest.ShareGroup), file.Sha256!, file.Mode!, s) is not null))
+                    return null;
+                return (DriftKind.Mode, $"mode {Octal(s.Permissions)}, expected {Octal(expected)}");
         }
     }
 
@@ -153,7 +161,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         {
             if (d.Path == "/" && d.Package.Length == 0) throw new GuestRootMissingException(guest, record.Root);
             var file = owned[d.Path[1..]];
-            var entry = file.ToEntry();
+            var entry = installer.FullEntry(packages[file.Package].BlobSha256, file); // with its owner, for a variant or copy
             if (entry.IsFile && entry.Size > 0 && !store.ContainsIntact(entry) && reingested.Add(file.Package))
             {
                 var package = packages[file.Package];
@@ -168,7 +176,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
             {
                 PackageFileKind.Directory => FileActionKind.Directory,
                 PackageFileKind.Symlink => FileActionKind.Symlink,
-                _ => entry.Size == 0 ? FileActionKind.Empty : entry.IsConfig || mode == LinkMode.Copy ? FileActionKind.Copy : FileActionKind.Share,
+                // As the planner decides it: a file whose exact mode or owner matters links a variant only in an immutable store.
+                _ => InstallPlanner.KindOf(entry, mode, guard.Immutable && entry.Size > 0 && Native.LStat(store.PathFor(entry)) is { IsImmutable: true }),
             };
             if (kind != FileActionKind.Directory && status is { IsDirectory: true })
                 throw new GuestConflictException(guest, file.Path, $"guest '{guest}': '{d.Path}' is a directory now; move it away, then repair again");
@@ -176,7 +185,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         }
         if (actions.Count > 0)
         {
-            var transaction = new GuestTransaction(root, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId(), ownedList);
+            // A variant's inode is shared by other guests: repair re-hashes it rather than trusting its immutable flag.
+            var transaction = new GuestTransaction(root, store, guard, record.EffectiveLinkMode, GuestTransaction.NewTxId(), ownedList) { RehashVariants = true };
             var current = database.Ownership.ListInstalled(guest);
             var desired = current.Select(p => new DesiredPackage(p.Name, p.Version, p.BlobSha256, 0, p.Manual)).ToList();
             var summary = $"repair {actions.Count} path(s)";
@@ -225,7 +235,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
 
     /// <summary>
     /// Frees store files, cached blobs and manifests that no guest's installed set, generation or in-flight change
-    /// references. Decided from the registry of guests and generations, never from link counts. Takes the store lock
+    /// references. Decided from the registry of guests and generations, never from link counts, except for store
+    /// variants (immutable inodes only Stork links): one is freed when no guest links it any more. Takes the store lock
     /// exclusively, so it waits for installs in flight (they hold it shared) and they wait for it.
     /// </summary>
     public async Task<GcReport> CollectGarbageAsync(int? keepGenerations, CancellationToken ct)
@@ -266,8 +277,15 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                     guard.Protect(file); // re-arm a flag a crash may have left cleared
                     continue;
                 }
-                CrashPoints.Hit();
                 var status = Native.LStat(file);
+                // A variant lives while a guest links it: only Stork links store inodes (variants are made only in an
+                // immutable store), so its links are the guests that share it; its store name alone means unused.
+                if (!tmp && ContentStore.IsVariantName(Path.GetFileName(file)) && status is { LinkCount: > 1 })
+                {
+                    guard.Protect(file);
+                    continue;
+                }
+                CrashPoints.Hit();
                 // An immutable inode still linked from a guest (an orphan) keeps its store name: it is how verify,
                 // repair and guest remove --delete-files recognise it as Stork's and lift it; freed once released.
                 if (!tmp && guard.Immutable && status is { LinkCount: > 1, IsImmutable: true })

@@ -116,11 +116,18 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         using var root = GuestRoot.Open(record);
         var store = ContentStore.For(paths, record);
         var owned = database.Ownership.ListOwnedFiles(guest);
+        var blobs = database.Ownership.ListInstalled(guest).ToDictionary(p => p.Name, p => p.BlobSha256, StringComparer.Ordinal);
         var actions = new List<FileAction>();
         foreach (var file in owned.Where(f => f.Type == PackageFileKind.File && f.Size > 0 && !f.Config).DistinctBy(f => f.Path).OrderBy(f => f.Path, PathOrder.Instance))
         {
             var entry = file.ToEntry();
             if (root.LStat(file.Path) is not { IsRegularFile: true } status) continue;
+            if (store.VariantOf(file.Sha256!, file.Mode!, status) is not null)
+            {
+                // A variant becomes a copy with the same mode and the owner resolved as at install.
+                actions.Add(new FileAction(FileActionKind.Copy, file.Path, installer.FullEntry(blobs[file.Package], file), true));
+                continue;
+            }
             if (Native.LStat(store.PathFor(entry)) is not { } stored || !status.IsSameFileAs(stored)) continue; // not (or no longer) shared
             actions.Add(new FileAction(FileActionKind.Copy, file.Path, entry, true));
         }

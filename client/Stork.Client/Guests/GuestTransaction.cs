@@ -51,8 +51,7 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
         .GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
     /// <summary>The store files this plan shares into the guest.</summary>
-    public IEnumerable<string> SharedStoreFiles(IReadOnlyList<FileAction> actions) =>
-        actions.Where(a => a.Kind == FileActionKind.Share && linkMode == LinkMode.HardLink).Select(a => store.PathFor(a.Entry));
+    public IEnumerable<string> SharedStoreFiles(IReadOnlyList<FileAction> actions) => actions.Select(NewStoreFile).OfType<string>();
 
     /// <summary>128 random bits. Never shown inside a guest: staging names are derived from it.</summary>
     public static string NewTxId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -64,12 +63,25 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
         return dir.Length == 0 ? name : dir + "/" + name;
     }
 
-    // The store file a shared path of the guest was linked from before this change (its inode may need lifting to be replaced).
-    private string? PreviousStoreFile(string path) =>
-        _before.TryGetValue(path, out var old) ? store.PathFor(old.Sha256!, old.Mode!) : null;
+    /// <summary>Existing variants are re-hashed before they are linked (repair), not trusted for being immutable.</summary>
+    public bool RehashVariants { get; init; }
+
+    // The store file a shared path of the guest was linked from before this change (its inode may need lifting to be
+    // replaced): the plain content file, or the variant the guest file is (named by its own ids; only a file with ids
+    // other than root's or a set-id bit can be one).
+    private string? PreviousStoreFile(string path)
+    {
+        if (!_before.TryGetValue(path, out var old)) return null;
+        if (root.LStat(path) is { LinkCount: > 1 } s && (s.Uid != 0 || s.Gid != 0 || (s.Permissions & 0xE00) != 0)
+            && store.VariantOf(old.Sha256!, old.Mode!, s) is { } variant)
+            return variant;
+        return store.PathFor(old.Sha256!, old.Mode!);
+    }
 
     private string? NewStoreFile(FileAction action) =>
-        action.Kind == FileActionKind.Share && linkMode == LinkMode.HardLink ? store.PathFor(action.Entry) : null;
+        action.Kind != FileActionKind.Share || linkMode != LinkMode.HardLink ? null
+        : ContentStore.NeedsVariant(action.Entry) ? store.VariantPath(action.Entry, OwnerOf(action.Entry)?.Uid ?? 0, OwnerOf(action.Entry)?.Gid ?? 0)
+        : store.PathFor(action.Entry);
 
     /// <summary>Step 2. Throws after undoing what it did.</summary>
     public void Stage(IReadOnlyList<FileAction> actions)
@@ -193,6 +205,8 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
     /// change that a guest hid (a directory swapped away) while Stork removed it, so no package owns it any more,
     /// yet it is still an immutable store inode that only lifting lets anyone replace. Found by the content's hash
     /// and confirmed by inode in this guest's store; a guest file that merely looks alike is not a store inode.
+    /// Or a damaged variant that was moved aside (<see cref="ContentStore.EnsureVariant"/>): found by the hash the
+    /// file should have had, since its content is no longer that.
     /// </summary>
     private string? UnlistedStoreFile(string path, string?[] known)
     {
@@ -200,7 +214,9 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
         string sha;
         try { sha = root.Sha256(path); }
         catch (Exception e) when (e is GuestException or IOException) { return null; } // swapped for something else meanwhile
-        return store.FindByInode(sha, status) is { } file && !known.Contains(file) ? file : null;
+        var file = store.FindByInode(sha, status)
+            ?? (_before.TryGetValue(path, out var old) && old.Sha256 != sha ? store.FindByInode(old.Sha256!, status) : null);
+        return file is not null && !known.Contains(file) ? file : null;
     }
 
     private void Unlink(string path, string? storeFile) =>
@@ -252,7 +268,8 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                 FilesCopied++;
                 return;
             case FileActionKind.Share when linkMode == LinkMode.HardLink:
-                var storeFile = store.PathFor(entry);
+                // A file whose exact mode or owner matters links the immutable variant of its mode and this guest's ids.
+                var storeFile = ContentStore.NeedsVariant(entry) ? store.EnsureVariant(entry, OwnerOf(entry)?.Uid ?? 0, OwnerOf(entry)?.Gid ?? 0, guard, RehashVariants) : store.PathFor(entry);
                 try
                 {
                     guard.RunLifted(() =>

@@ -12,6 +12,10 @@ public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCou
     /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
     public int Permissions => (int)(Mode & 0xFFF);
 
+    /// <summary>Owner and group ids of the inode.</summary>
+    public uint Uid { get; init; }
+    public uint Gid { get; init; }
+
     /// <summary>The inode carries FS_IMMUTABLE_FL (chattr +i), as statx reports it.</summary>
     public bool IsImmutable { get; init; }
 

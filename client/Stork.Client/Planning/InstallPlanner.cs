@@ -9,6 +9,10 @@ namespace Stork.Client.Planning;
 /// <param name="Manifests">Manifests of the packages that (re)enter the guest, by package name. A missing one makes the plan incomplete (dry run).</param>
 /// <param name="StoreStatus">stat of the store file an entry would share, or null; lets an unchanged shared file be skipped.</param>
 /// <param name="LinkMode">The link mode files are shared with (hardlink, reflink or copy; auto is resolved by the installer).</param>
+/// <param name="VariantStatus">
+/// Null when files whose exact mode or owner matters cannot be shared (no immutable store): they are copied. Otherwise
+/// the stat of the store variant this guest would link for such an entry (null while it is not made yet).
+/// </param>
 public sealed record PlannerInput(
     GuestRecord Guest,
     IReadOnlyList<InstalledPackage> Installed,
@@ -17,7 +21,8 @@ public sealed record PlannerInput(
     IReadOnlyDictionary<string, PackageManifest> Manifests,
     IGuestView View,
     Func<PackageFileEntry, FileStatus?> StoreStatus,
-    LinkMode LinkMode);
+    LinkMode LinkMode,
+    Func<PackageFileEntry, FileStatus?>? VariantStatus = null);
 
 /// <summary>
 /// The pure planner: from the guest's recorded state, the desired package set, the manifests and a read-only
@@ -118,19 +123,27 @@ public static class InstallPlanner
                     continue;
                 }
             }
-            actions.Add(new FileAction(FileKind(input, entry, existing), path, entry, existed));
-            if (actions[^1].Kind == FileActionKind.Share && existing is { } e && input.StoreStatus(entry) is { } stored && e.IsSameFileAs(stored))
+            actions.Add(new FileAction(FileKind(input, entry), path, entry, existed));
+            if (actions[^1].Kind == FileActionKind.Share && existing is { } e
+                && (ContentStore.NeedsVariant(entry) ? input.VariantStatus!(entry) : input.StoreStatus(entry)) is { } stored && e.IsSameFileAs(stored))
                 actions.RemoveAt(actions.Count - 1); // already this very file (an upgrade that did not change it)
         }
     }
 
-    private static FileActionKind FileKind(PlannerInput input, PackageFileEntry entry, FileStatus? existing)
+    private static FileActionKind FileKind(PlannerInput input, PackageFileEntry entry) =>
+        KindOf(entry, input.LinkMode, input.VariantStatus is not null && input.StoreStatus(entry) is { IsImmutable: true });
+
+    /// <summary>
+    /// How a regular file reaches a guest. An inode shared between guests must be the same for all of them (§3.1): a
+    /// file whose owner is resolved per guest or whose setuid/setgid/sticky bit must stay exactly as declared is shared
+    /// only through an immutable store variant of its exact mode and ids (<paramref name="variants"/>: hard links into an
+    /// immutable store), and copied otherwise.
+    /// </summary>
+    public static FileActionKind KindOf(PackageFileEntry entry, LinkMode linkMode, bool variants)
     {
         if (entry.Size == 0) return FileActionKind.Empty; // linking would make every empty file on the host one inode
-        if (entry.IsConfig || input.LinkMode == LinkMode.Copy) return FileActionKind.Copy;
-        // An inode shared between guests must be the same for all of them (§3.1): an owner resolved per guest, or a
-        // setuid/setgid/sticky bit that must stay exactly as declared (a store file's mode has its write bits cleared).
-        if (!entry.IsRootOwned || (entry.ModeBits & 0xE00) != 0) return FileActionKind.Copy;
+        if (entry.IsConfig || linkMode == LinkMode.Copy) return FileActionKind.Copy;
+        if (ContentStore.NeedsVariant(entry)) return variants && linkMode == LinkMode.HardLink ? FileActionKind.Share : FileActionKind.Copy;
         return FileActionKind.Share;
     }
 

@@ -10,7 +10,7 @@ namespace Stork.Client.Store;
 /// Files enter only after the package reader verified their hash, via temp file + rename, so a crash never leaves
 /// a partial store file under a final name.
 /// </summary>
-public sealed class ContentStore
+public sealed partial class ContentStore
 {
     private const int WriteBits = 0x92; // 0222
 
@@ -68,15 +68,18 @@ public sealed class ContentStore
     public string PathFor(PackageFileEntry file) => PathFor(file.Sha256!, file.Mode!);
 
     /// <summary>
-    /// The store file (any mode) with content <paramref name="sha256"/> whose inode is <paramref name="status"/>'s,
+    /// The store file (any mode, or a variant) with content <paramref name="sha256"/> whose inode is <paramref name="status"/>'s,
     /// or null. Looks at one shard folder of host-owned names only; the inode comparison is what identifies it.
     /// </summary>
     public string? FindByInode(string sha256, FileStatus status)
     {
-        var shard = Path.Combine(FilesDir, sha256[..2]);
-        if (!Directory.Exists(shard)) return null;
-        foreach (var file in Directory.EnumerateFiles(shard, sha256 + "-*"))
-            if (Native.LStat(file) is { IsRegularFile: true } stored && stored.IsSameFileAs(status)) return file;
+        // Variants share the shard; a damaged one moved aside waits in the temp folder, still linked by guests.
+        foreach (var dir in new[] { Path.Combine(FilesDir, sha256[..2]), TempDir })
+        {
+            if (!Directory.Exists(dir)) continue;
+            foreach (var file in Directory.EnumerateFiles(dir, sha256 + "-*"))
+                if (Native.LStat(file) is { IsRegularFile: true } stored && stored.IsSameFileAs(status)) return file;
+        }
         return null;
     }
 

@@ -15,6 +15,8 @@ internal struct StatxBuffer
 
     [FieldOffset(8)] public ulong Attributes;
     [FieldOffset(16)] public uint LinkCount;
+    [FieldOffset(20)] public uint Uid;
+    [FieldOffset(24)] public uint Gid;
     [FieldOffset(28)] public ushort Mode;
     [FieldOffset(32)] public ulong Inode;
     [FieldOffset(40)] public ulong Size;
@@ -29,6 +31,8 @@ internal struct StatxBuffer
         // statx reports FS_IMMUTABLE_FL for free: no open + ioctl per store file just to read the flag.
         IsImmutable = (AttributesMask & AttrImmutable) != 0 && (Attributes & AttrImmutable) != 0,
         ModifiedNanoseconds = MtimeSec * 1_000_000_000L + MtimeNsec,
+        Uid = this.Uid,
+        Gid = this.Gid,
         IsMountRoot = (AttributesMask & AttrMountRoot) != 0 && (Attributes & AttrMountRoot) != 0,
     };
 }

@@ -72,9 +72,18 @@ public sealed class DebianMinbaseTests(ImportedDebianRepository repo)
             var https = ProcessRunner.Run("chroot", [root, "/usr/bin/curl", "-sSf", $"https://127.0.0.1:{tlsPort}/metadata/timestamp.json"]);
             Assert.True(https.ExitCode == 0 && https.Stdout.Contains("\"signatures\""), https.ToString());
         }
-        // Library files are still shared between the guests (one inode), while setuid sudo is a copy per guest.
+        // Library files are shared between the guests (one inode), and so is setuid sudo: one immutable store variant
+        // of mode 4755 and owner root, which no guest can change for the others.
         Assert.Single(Guests.Select(g => Stat(Path.Combine(host.GuestRoot(g), "usr/lib/x86_64-linux-gnu/libssl.so.3"), "%i")).Distinct());
-        Assert.Equal(Guests.Length, Guests.Select(g => Stat(Path.Combine(host.GuestRoot(g), "usr/bin/sudo"), "%i")).Distinct().Count());
+        Assert.Single(Guests.Select(g => Stat(Path.Combine(host.GuestRoot(g), "usr/bin/sudo"), "%i")).Distinct());
+        var sudoBefore = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(host.GuestRoot(Guests[1]), "usr/bin/sudo"))));
+        foreach (var change in new[] { new[] { "/bin/chmod", "0777", "/usr/bin/sudo" }, ["/bin/chown", "33:33", "/usr/bin/sudo"], ["/bin/sh", "-c", "echo x >> /usr/bin/sudo"] })
+        {
+            var refused = ProcessRunner.Run("chroot", [host.GuestRoot(Guests[0]), .. change]);
+            Assert.True(refused.ExitCode != 0 && refused.Stderr.Contains("Operation not permitted"), refused.ToString());
+        }
+        Assert.Equal(sudoBefore, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(host.GuestRoot(Guests[1]), "usr/bin/sudo")))));
+        Assert.Equal("4755 0 0", Stat(Path.Combine(host.GuestRoot(Guests[1]), "usr/bin/sudo"), "%a %u %g"));
         var verify = host.Get("verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
     }
