@@ -24,7 +24,7 @@ internal static class DpkgRegistration
         var text = Encoding.UTF8.GetString(bytes).Replace("\r\n", "\n");
         var kept = new List<string>();
         foreach (var paragraph in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
-            if (paragraph.Trim().Length > 0 && !IsOurs(paragraph)) kept.Add(paragraph.Trim('\n'));
+            if (paragraph.Trim().Length > 0 && !IsOurs(paragraph) && !IsAdopted(paragraph, installed)) kept.Add(paragraph.Trim('\n'));
         var ours = installed.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Paragraph(m, Conffiles(m, storeFile)));
         var status = string.Join("\n\n", kept.Concat(ours)) + "\n";
         foreach (var name in leaving.Where(n => !installed.ContainsKey(n)))
@@ -71,6 +71,19 @@ internal static class DpkgRegistration
             text.Append("\n /").Append(entry.Path).Append(' ').Append(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(File.ReadAllBytes(path))));
         }
         return text.Length == 0 ? "" : "Conffiles:" + text + "\n";
+    }
+
+    // An image paragraph of a package Stork has now (adopted, or a change that stopped before this rewrite): one
+    // paragraph per name and architecture, Stork's; another architecture's (multi-arch) stays the guest's.
+    private static bool IsAdopted(string paragraph, IReadOnlyDictionary<string, PackageManifest> installed)
+    {
+        string? name = null, arch = null;
+        foreach (var line in paragraph.Split('\n'))
+        {
+            if (line.StartsWith("Package:", StringComparison.OrdinalIgnoreCase)) name = line[8..].Trim();
+            else if (line.StartsWith("Architecture:", StringComparison.OrdinalIgnoreCase)) arch = line[13..].Trim();
+        }
+        return name is not null && installed.ContainsKey(name) && (arch is null or "all" || arch == ScriptRunner.DebianArchitecture);
     }
 
     public static bool IsOurs(string paragraph) =>

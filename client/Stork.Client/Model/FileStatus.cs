@@ -21,5 +21,10 @@ public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCou
     /// <summary>The directory is the root of a mount (STATX_ATTR_MOUNT_ROOT, Linux 5.8+; false where not reported).</summary>
     public bool IsMountRoot { get; init; }
 
+    /// <summary>Owner and group ids (adoption compares them with what Stork would give the file).</summary>
+    public uint Uid { get; init; }
+
+    public uint Gid { get; init; }
+
     public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
 }

@@ -15,6 +15,8 @@ internal struct StatxBuffer
 
     [FieldOffset(8)] public ulong Attributes;
     [FieldOffset(16)] public uint LinkCount;
+    [FieldOffset(20)] public uint Uid;
+    [FieldOffset(24)] public uint Gid;
     [FieldOffset(28)] public ushort Mode;
     [FieldOffset(32)] public ulong Inode;
     [FieldOffset(40)] public ulong Size;
@@ -30,5 +32,7 @@ internal struct StatxBuffer
         IsImmutable = (AttributesMask & AttrImmutable) != 0 && (Attributes & AttrImmutable) != 0,
         ModifiedNanoseconds = MtimeSec * 1_000_000_000L + MtimeNsec,
         IsMountRoot = (AttributesMask & AttrMountRoot) != 0 && (Attributes & AttrMountRoot) != 0,
+        Uid = Uid,
+        Gid = Gid,
     };
 }
