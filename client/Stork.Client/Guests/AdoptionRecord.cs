@@ -44,7 +44,10 @@ public static class AdoptionRecord
     }
 
     /// <summary>Forgets a guest (guest remove): a later guest of the same name starts with nothing adopted.</summary>
-    public static void Delete(HostPaths paths, string guest) => File.Delete(PathOf(paths, guest));
+    public static void Delete(HostPaths paths, string guest)
+    {
+        if (File.Exists(PathOf(paths, guest))) File.Delete(PathOf(paths, guest));
+    }
 
     /// <summary>Refuses (guest error, exit 6, nothing changed) a change that would remove an adopted package.</summary>
     public static void RequireKept(HostPaths paths, string guest, IEnumerable<InstalledPackage> removed)

@@ -20,7 +20,7 @@ public sealed record PlannerInput(
     LinkMode LinkMode)
 {
     /// <summary>
-    /// Packages being adopted from the guest's dpkg image (<see cref="Guests.ImageAdoption"/>), whose files were verified
+    /// Packages being adopted from the guest's dpkg image (stork-get adopt, Guests/ImageAdoption), whose files were verified
     /// to be what the package ships: their shared files are replaced by store links, everything else stays the guest's.
     /// </summary>
     public IReadOnlySet<string> Adopting { get; init; } = new HashSet<string>();
