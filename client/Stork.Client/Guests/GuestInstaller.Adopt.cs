@@ -70,8 +70,9 @@ public sealed partial class GuestInstaller
         ct.ThrowIfCancellationRequested(); // last point where cancelling leaves the guest untouched
         var (linkMode, _) = ResolveLinkMode(record, root, store);
         changes = PackageChanges.Create(installed, desired);
-        var plan = InstallPlanner.Plan(new PlannerInput(record, installed, owned, desired, manifests.Where(m => adopting.Contains(m.Key)).ToDictionary(),
-            new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode) { Adopting = adopting });
+        var arriving = manifests.Where(m => adopting.Contains(m.Key)).ToDictionary();
+        var input = new PlannerInput(record, installed, owned, desired, arriving, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode) { Adopting = adopting };
+        var plan = InstallPlanner.Plan(input);
         var packagesNow = desired.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         int generation = database.Generations.Current(guest);
         var summary = "adopt from the image: " + string.Join(", ", adopted);
