@@ -13,6 +13,7 @@ root.Subcommands.Add(ShowCommand.Create());
 root.Subcommands.Add(GuestCommand.Create());
 root.Subcommands.Add(InstallCommand.Create());
 root.Subcommands.Add(RemoveCommand.Create());
+root.Subcommands.Add(AdoptCommand.Create());
 root.Subcommands.Add(UpgradeCommand.Create());
 root.Subcommands.Add(HoldCommands.Create(hold: true));
 root.Subcommands.Add(HoldCommands.Create(hold: false));

@@ -18,6 +18,7 @@ _stork_get() {
             "stork-get guest remove") path="stork-get guest remove" ;;
             "stork-get install") path="stork-get install" ;;
             "stork-get remove") path="stork-get remove" ;;
+            "stork-get adopt") path="stork-get adopt" ;;
             "stork-get upgrade") path="stork-get upgrade" ;;
             "stork-get hold") path="stork-get hold" ;;
             "stork-get unhold") path="stork-get unhold" ;;
@@ -40,7 +41,7 @@ _stork_get() {
         --guest|-g) COMPREPLY=($(compgen -W "$(stork-get "${opts[@]}" __complete guests 2>/dev/null)" -- "$cur")); return ;;
     esac
     case "$path" in
-        "stork-get") COMPREPLY=($(compgen -W "init refresh search show guest install remove upgrade hold unhold list apply agent status history rollback recover verify repair gc man completion --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
+        "stork-get") COMPREPLY=($(compgen -W "init refresh search show guest install remove adopt upgrade hold unhold list apply agent status history rollback recover verify repair gc man completion --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get init") COMPREPLY=($(compgen -W "--repo --root --host --force --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get refresh") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
         "stork-get search") COMPREPLY=($(compgen -W "--home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help" -- "$cur")) ;;
@@ -52,6 +53,7 @@ _stork_get() {
         "stork-get guest remove") COMPREPLY=($(compgen -W "--delete-files --delete-root --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help $([[ $cur == -* ]] || echo "$(stork-get "${opts[@]}" __complete guests 2>/dev/null)")" -- "$cur")) ;;
         "stork-get install") COMPREPLY=($(compgen -W "--guest -g --all-guests --dry-run --offline --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help $([[ $cur == -* ]] || echo "$(stork-get "${opts[@]}" __complete packages 2>/dev/null)")" -- "$cur")) ;;
         "stork-get remove") COMPREPLY=($(compgen -W "--guest -g --all-guests --dry-run --offline --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help $([[ $cur == -* ]] || echo "$(stork-get "${opts[@]}" __complete installed 2>/dev/null)")" -- "$cur")) ;;
+        "stork-get adopt") COMPREPLY=($(compgen -W "--guest -g --all-guests --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help $([[ $cur == -* ]] || echo "$(stork-get "${opts[@]}" __complete packages 2>/dev/null)")" -- "$cur")) ;;
         "stork-get upgrade") COMPREPLY=($(compgen -W "--guest -g --all-guests --dry-run --offline --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help $([[ $cur == -* ]] || echo "$(stork-get "${opts[@]}" __complete installed 2>/dev/null)")" -- "$cur")) ;;
         "stork-get hold") COMPREPLY=($(compgen -W "--guest -g --all-guests --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help $([[ $cur == -* ]] || echo "$(stork-get "${opts[@]}" __complete installed 2>/dev/null)")" -- "$cur")) ;;
         "stork-get unhold") COMPREPLY=($(compgen -W "--guest -g --all-guests --home --state-dir --cache-dir --config-dir --json --no-progress --no-immutable --verbose -v --quiet -q --help $([[ $cur == -* ]] || echo "$(stork-get "${opts[@]}" __complete installed 2>/dev/null)")" -- "$cur")) ;;

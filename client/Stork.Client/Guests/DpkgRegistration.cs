@@ -26,7 +26,7 @@ internal static class DpkgRegistration
         var awaiting = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var paragraph in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
             if (paragraph.Trim().Length == 0) continue;
-            else if (!IsOurs(paragraph)) kept.Add(paragraph.Trim('\n'));
+            else if (!IsOurs(paragraph)) { if (!IsAdopted(paragraph, installed)) kept.Add(paragraph.Trim('\n')); }
             else if (DpkgIncorporation.Names(paragraph, DpkgIncorporation.AwaitedField) is { Count: > 0 } awaited) awaiting[NameOf(paragraph)] = awaited;
         // What one of ours awaits (an image package's trigger it activated, see DpkgIncorporation) stays recorded until
         // the guest's dpkg has run that trigger, as dpkg keeps it across an upgrade; then it is dropped, as dpkg clears it.
@@ -78,6 +78,19 @@ internal static class DpkgRegistration
             text.Append("\n /").Append(entry.Path).Append(' ').Append(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(File.ReadAllBytes(path))));
         }
         return text.Length == 0 ? "" : "Conffiles:" + text + "\n";
+    }
+
+    // An image paragraph of a package Stork has now (adopted, or a change that stopped before this rewrite): one
+    // paragraph per name and architecture, Stork's; another architecture's (multi-arch) stays the guest's.
+    private static bool IsAdopted(string paragraph, IReadOnlyDictionary<string, PackageManifest> installed)
+    {
+        string? name = null, arch = null;
+        foreach (var line in paragraph.Split('\n'))
+        {
+            if (line.StartsWith("Package:", StringComparison.OrdinalIgnoreCase)) name = line[8..].Trim();
+            else if (line.StartsWith("Architecture:", StringComparison.OrdinalIgnoreCase)) arch = line[13..].Trim();
+        }
+        return name is not null && installed.ContainsKey(name) && (arch is null or "all" || arch == ScriptRunner.DebianArchitecture);
     }
 
     public static bool IsOurs(string paragraph) =>

@@ -8,7 +8,11 @@ namespace Stork.Client.Guests;
 
 /// <summary>A package the guest's own dpkg has installed (its base image, or what the guest's admin added with apt).</summary>
 /// <param name="Provides">Provided names, each with its mapped version or null.</param>
-public sealed record DpkgPackage(string Name, string DebianVersion, NuGetVersion Version, IReadOnlyList<(string Name, NuGetVersion? Version)> Provides);
+public sealed record DpkgPackage(string Name, string DebianVersion, NuGetVersion Version, IReadOnlyList<(string Name, NuGetVersion? Version)> Provides)
+{
+    /// <summary>dpkg's Architecture field (amd64, all, ...); null when the paragraph has none.</summary>
+    public string? Architecture { get; init; }
+}
 
 /// <summary>
 /// What a guest's dpkg says is installed: <c>/var/lib/dpkg/status</c>, read through <see cref="GuestRoot"/> (a symlink,
@@ -83,7 +87,7 @@ public static class DpkgStatus
                 provides.Add(ParseProvide(item, guest, line, name));
         // Multi-Arch: same packages appear once per architecture; one entry per name is what the solver sees.
         if (packages.TryGetValue(name, out var other) && other.Version >= mapped) return;
-        packages[name] = new DpkgPackage(name, text, mapped, provides);
+        packages[name] = new DpkgPackage(name, text, mapped, provides) { Architecture = fields.GetValueOrDefault("Architecture") };
     }
 
     private static (string, NuGetVersion?) ParseProvide(string item, string guest, int line, string package)

@@ -68,7 +68,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
 
     /// <param name="scripts">Which packages may run maintainer scripts (null: none; files only).</param>
     public async Task<InstallReport> ApplyAsync(string guest, IReadOnlyList<DesiredPackage> desiredFullSet, IBlobSource blobs, CancellationToken ct, string? summary = null,
-        ScriptPolicy? scripts = null)
+        ScriptPolicy? scripts = null, bool deletingRoot = false)
     {
         if (database.Guests.Find(guest) is null) throw new GuestNotFoundException(guest);
         ValidateDesired(desiredFullSet);
@@ -82,6 +82,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var installed = database.Ownership.ListInstalled(guest);
         var owned = database.Ownership.ListOwnedFiles(guest);
         var changes = PackageChanges.Create(installed, desiredFullSet);
+        if (!deletingRoot) AdoptionRecord.RequireKept(paths, guest, changes.Removed); // the image's files stay
 
         // Store. Every blob is fully verified here; nothing in the guest has changed yet.
         var store = ContentStore.For(paths, record);

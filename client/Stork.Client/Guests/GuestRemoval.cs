@@ -62,13 +62,14 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         if (!GuestRoot.Exists(record.Root))
         {
             using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
-                database.DeleteGuest(guest);
+                Forget(guest);
             return new GuestRemovalReport(guest, record.Root, true, 0, 0, []);
         }
         if (mode is GuestRemovalMode.DeleteFiles or GuestRemovalMode.DeleteRoot)
         {
             bool wholeRoot = mode == GuestRemovalMode.DeleteRoot;
-            var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} {(wholeRoot ? "--delete-root" : "--delete-files")}");
+            var report = await installer.ApplyAsync(guest, [], new CachedBlobSource(paths), ct, $"guest remove {guest} {(wholeRoot ? "--delete-root" : "--delete-files")}",
+                deletingRoot: wholeRoot);
             int entries = 0;
             IReadOnlyList<Orphan> orphans;
             using (await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct))
@@ -81,7 +82,7 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
                     else orphans = orphanage.Release(root, database.Ownership.ListOwnedFiles(guest));
                 }
                 if (wholeRoot) DeleteRootDirectory(guest, record.Root);
-                database.DeleteGuest(guest);
+                Forget(guest);
             }
             return new GuestRemovalReport(guest, record.Root, false, report.FilesRemoved, 0, wholeRoot ? [] : report.KeptConfigs)
             {
@@ -91,8 +92,15 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         }
         int detached = await DetachAsync(guest, ct);
         using (await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct))
-            database.DeleteGuest(guest);
+            Forget(guest);
         return new GuestRemovalReport(guest, record.Root, false, 0, detached, []);
+    }
+
+    // Unregistered: its adoption record goes too, so a later guest of the same name starts with nothing adopted.
+    private void Forget(string guest)
+    {
+        database.DeleteGuest(guest);
+        AdoptionRecord.Delete(paths, guest);
     }
 
     // The root's own name is in a host directory (the guest cannot reach it): rmdir(2), which never follows a symlink.

@@ -12,7 +12,7 @@ public readonly record struct FileStatus(ulong Device, ulong Inode, uint LinkCou
     /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
     public int Permissions => (int)(Mode & 0xFFF);
 
-    /// <summary>Owner and group ids of the inode.</summary>
+    /// <summary>Owner and group ids of the inode (variants and adoption compare them with what Stork gives the file).</summary>
     public uint Uid { get; init; }
     public uint Gid { get; init; }
 

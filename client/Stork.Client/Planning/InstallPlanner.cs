@@ -22,7 +22,14 @@ public sealed record PlannerInput(
     IGuestView View,
     Func<PackageFileEntry, FileStatus?> StoreStatus,
     LinkMode LinkMode,
-    Func<PackageFileEntry, FileStatus?>? VariantStatus = null);
+    Func<PackageFileEntry, FileStatus?>? VariantStatus = null)
+{
+    /// <summary>
+    /// Packages being adopted from the guest's dpkg image (stork-get adopt, Guests/ImageAdoption), whose files were verified
+    /// to be what the package ships: their shared files are replaced by store links, everything else stays the guest's.
+    /// </summary>
+    public IReadOnlySet<string> Adopting { get; init; } = new HashSet<string>();
+}
 
 /// <summary>
 /// The pure planner: from the guest's recorded state, the desired package set, the manifests and a read-only
@@ -77,6 +84,11 @@ public static class InstallPlanner
             // Only files of packages that are leaving (or being replaced) may be overwritten.
             bool ownedByLeavingPackage = owners is not null && owners.Any(o => replaced.Contains(o.Package));
             bool existed = existing is not null;
+            if (existing is not null && !ownedByLeavingPackage && target.Packages.Any(input.Adopting.Contains))
+            {
+                if (AdoptedAction(input, path, entry, existing.Value) is { } adopted) actions.Add(adopted);
+                continue;
+            }
 
             if (entry.IsDirectory)
             {
@@ -128,6 +140,20 @@ public static class InstallPlanner
                 && (ContentStore.NeedsVariant(entry) ? input.VariantStatus!(entry) : input.StoreStatus(entry)) is { } stored && e.IsSameFileAs(stored))
                 actions.RemoveAt(actions.Count - 1); // already this very file (an upgrade that did not change it)
         }
+    }
+
+    // A verified image file: only what Stork shares (a store link) or a symlink spelled differently is replaced;
+    // config files, copied files (owners, set-id), empty files and matching directories stay the guest's own.
+    private static FileAction? AdoptedAction(PlannerInput input, string path, PackageFileEntry entry, FileStatus existing)
+    {
+        if (entry.IsDirectory)
+            return existing.IsDirectory && existing.Permissions != entry.ModeBits ? new FileAction(FileActionKind.Directory, path, entry, true) : null;
+        if (entry.IsSymlink)
+            return input.View.LinkTarget(path) == entry.Target ? null : new FileAction(FileActionKind.Symlink, path, entry, true);
+        if (FileKind(input, entry) != FileActionKind.Share) return null;
+        var stored = ContentStore.NeedsVariant(entry) ? input.VariantStatus?.Invoke(entry) : input.StoreStatus(entry);
+        if (stored is { } s && existing.IsSameFileAs(s)) return null;
+        return new FileAction(FileActionKind.Share, path, entry, true);
     }
 
     private static FileActionKind FileKind(PlannerInput input, PackageFileEntry entry) =>

@@ -18,6 +18,7 @@ internal static class CompleteCommand
     {
         ["install"] = "packages",
         ["show"] = "packages",
+        ["adopt"] = "packages",
         ["remove"] = "installed",
         ["upgrade"] = "installed",
         ["hold"] = "installed",
