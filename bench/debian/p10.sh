@@ -9,29 +9,30 @@
 #   adopt    the image's own packages (at the image's exact versions) are published too, `stork-get adopt` turns them
 #            into Stork packages in every guest, then the set is installed as in `scripts`; skipped, saying so, when
 #            `stork-get adopt --help` fails
+#   adopt-files  adopt as above, then the set installed as in `files` (no scripts)
 # Measures per variant: time (CPU s from a cpuacct cgroup, and wall s) of what the variant does for the guests, disk
 # added per additional guest (minus the base image), the whole guest per additional guest (base image included), and
 # Pss_File of the N running nginx masters.
-# Usage (as root): bench/debian/p10.sh [--json] [--variants scripts,files,adopt] [N]      (default N=10, all variants)
+# Usage (as root): bench/debian/p10.sh [--json] [--variants scripts,files,adopt,adopt-files] [N]      (default N=10, all variants)
 #   CONFIGURATION=Debug to use a Debug build; LEVEL=N for import-deb's zstd level (the store, not the guests).
 # Needs: mmdebstrap (only if fixtures/cache/minbase has no tarball), nginx, bwrap, chattr, curl; installed if missing.
 set -euo pipefail
 shopt -s inherit_errexit # a failure inside $(...) stops the run too
-JSON=0; N=10; VARIANTS=scripts,files,adopt
+JSON=0; N=10; VARIANTS=scripts,files,adopt,adopt-files
 while [ $# -gt 0 ]; do
     case $1 in
         --json) JSON=1; shift ;;
-        --variants) [ $# -ge 2 ] || { echo "error: --variants needs a list (scripts,files,adopt)" >&2; exit 2; }
+        --variants) [ $# -ge 2 ] || { echo "error: --variants needs a list (scripts,files,adopt,adopt-files)" >&2; exit 2; }
             VARIANTS=$2; shift 2 ;;
         --variants=*) VARIANTS=${1#--variants=}; shift ;;
         [0-9]*) N=$1; shift ;;
-        *) echo "error: unknown argument '$1' (usage: p10.sh [--json] [--variants scripts,files,adopt] [N])" >&2; exit 2 ;;
+        *) echo "error: unknown argument '$1' (usage: p10.sh [--json] [--variants scripts,files,adopt,adopt-files] [N])" >&2; exit 2 ;;
     esac
 done
 IFS=, read -r -a variants <<<"$VARIANTS"
 [ ${#variants[@]} -gt 0 ] || { echo "error: --variants is empty" >&2; exit 2; }
 for v in "${variants[@]}"; do
-    case $v in scripts|files|adopt) ;; *) echo "error: unknown variant '$v' (scripts, files, adopt)" >&2; exit 2 ;; esac
+    case $v in scripts|files|adopt|adopt-files) ;; *) echo "error: unknown variant '$v' (scripts, files, adopt, adopt-files)" >&2; exit 2 ;; esac
 done
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 CONF=${CONFIGURATION:-Release}
@@ -59,8 +60,8 @@ PUB="dotnet $HERE/repo-tools/Stork.Publish.Cli/bin/$CONF/net10.0/stork-publish.d
 # The adopt variant needs `stork-get adopt`; without it the variant is skipped, never replaced by something else.
 run=()
 for v in "${variants[@]}"; do
-    if [ "$v" = adopt ] && ! $GET adopt --help >/dev/null 2>&1; then
-        say "adopt: skipped: \`stork-get adopt --help\` failed, this stork-get has no adopt command"
+    if [[ $v == adopt* ]] && ! $GET adopt --help >/dev/null 2>&1; then
+        say "$v: skipped: \`stork-get adopt --help\` failed, this stork-get has no adopt command"
         continue
     fi
     run+=("$v")
@@ -151,8 +152,8 @@ EOF
 }
 
 serve_p10
-declare -A cpu wall disk whole pss
-if [[ " ${run[*]} " == *" adopt "* ]]; then
+declare -A cpu wall disk whole pss install_cpu
+if [[ " ${run[*]} " == *" adopt"* ]]; then
     # The image's own packages at the image's exact versions, into the same repository (not timed: publisher side).
     # Those the closure has at the same version are published already.
     mkdir -p "$IMAGE_DEBS"
@@ -185,24 +186,28 @@ for v in "${run[@]}"; do
     say "$v: extracting $N minbase guests"
     extract_guests "$D"
     $GET --home "$H" init --repo "http://127.0.0.1:$port/" --root "$T/repo/public/metadata/1.root.json" >/dev/null
-    if [ "$v" != files ]; then # files keeps the default policy: no maintainer scripts
+    if [[ $v != *files ]]; then # files and adopt-files keep the default policy: no maintainer scripts
         python3 - "$H/config/stork.json" <<'EOF'
 import json, sys
 p = sys.argv[1]; c = json.load(open(p)); c["scripts"] = {"allowed_roles": ["targets"]}; json.dump(c, open(p, "w"))
 EOF
     fi
     adopt=""
-    [ "$v" != adopt ] || adopt="$GET --home '$H' adopt ${guests[*]//--guest/-g} >'$D/adopt.out' 2>&1 || exit 1"
+    [[ $v != adopt* ]] || adopt="$GET --home '$H' adopt ${guests[*]//--guest/-g} >'$D/adopt.out' 2>&1 || exit 1"
     say "$v: guest add --base dpkg x$N${adopt:+, adopt} + one install"
+    # Timed in two parts (both count in time_*): the guests' registration (and adoption), then the install alone.
     timed "$D/time" sh -c "for i in \$(seq $N); do $GET --home '$H' guest add g\$i --root '$D/g'\$i --base dpkg >/dev/null || exit 1; done
-      ${adopt:-:}
-      $GET --home '$H' install ${guests[*]} $ROOTS >'$D/install.out' 2>&1" \
-        || { cat "$D/adopt.out" "$D/install.out" 2>/dev/null | tail -20 >&2; echo "error: the $v variant failed" >&2; exit 7; }
-    [ "$v" != adopt ] || say "adopt: $(tail -1 "$D/adopt.out")"
+      ${adopt:-:}" \
+        || { cat "$D/adopt.out" 2>/dev/null | tail -20 >&2; echo "error: the $v variant failed" >&2; exit 7; }
+    timed "$D/time.install" $GET --home "$H" install ${guests[*]} $ROOTS >"$D/install.out" 2>&1 \
+        || { tail -20 "$D/install.out" >&2; echo "error: the $v variant failed" >&2; exit 7; }
+    [[ $v != adopt* ]] || say "$v: $(tail -1 "$D/adopt.out")"
+    install_cpu[$v]=$(sum_time "$D/time.install" cpu)
+    cat "$D/time.install" >>"$D/time"
     wall[$v]=$(sum_time "$D/time" wall); cpu[$v]=$(sum_time "$D/time" cpu)
     dw=$(disk_per_guest "$D" "$H/state/store"); disk[$v]=${dw% *}; whole[$v]=${dw#* }
     say "$v: starting $N nginx masters"
-    own=0; [ "$v" != files ] || own=1
+    own=0; [[ $v != *files ]] || own=1
     pss[$v]=$(start_nginx_pss "$D" "$own")
     stop_pids "$T/masters"; : >"$T/masters"
     remove_tree "$D"
@@ -281,6 +286,7 @@ row() { # MEASURE OURS BASELINE
 for v in "${run[@]}"; do
     row "$v.time_wall_s" "${wall[$v]}" "$wall_d"
     row "$v.time_cpu_s" "${cpu[$v]}" "$cpu_d"
+    [[ $v != adopt* ]] || row "$v.install_only_cpu_s" "${install_cpu[$v]}" "$cpu_d"
     row "$v.disk_per_added_guest_bytes" "${disk[$v]}" "$disk_d"
     row "$v.whole_guest_per_added_guest_bytes" "${whole[$v]}" "$whole_d"
     row "$v.pss_file_nginx_masters_kb" "${pss[$v]}" "$pss_d"
