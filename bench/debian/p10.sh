@@ -117,8 +117,8 @@ disk_per_guest() {
     echo "$(( (all - one) / (N - 1) - base )) $(( (all - one) / (N - 1) ))"
 }
 # DIR OWN_CONFIG: starts nginx in each guest of DIR with worker_processes 1 on a loopback port, waits until it answers,
-# and prints the sum of the masters' Pss_File (kB). OWN_CONFIG=0: the guest's default site, moved to the port; 1: a
-# minimal config of ours (the guest has no default site: nginx-common's postinst makes it, and no script ran), loading
+# and, once all N run, prints the sum of the masters' Pss_File (kB). OWN_CONFIG=0: the guest's default site, moved to
+# the port; 1: a minimal config of ours (the guest has no default site: nginx-common's postinst makes it, and no script ran), loading
 # the echo module as libnginx-mod-http-echo's postinst would enable it, so the masters map the same files.
 start_nginx_pss() {
     local i g p pid s=0
@@ -146,6 +146,10 @@ EOF
         wait_http "http://127.0.0.1:$p/"
         # The files the first master maps, as paths in its guest: compared across variants at the end.
         [ "$i" != 1 ] || awk '$6 ~ /^\// { print $6 }' "/proc/$pid/maps" | sed "s|^$g/|/|" | sort -u >"$T/maps.${1##*/}"
+    done
+    # Read only once all N masters run: a page's Pss is divided among the processes mapping it at the time of reading,
+    # so a master read before the others start would count shared pages as its own.
+    for pid in $(cat "$T/masters"); do
         s=$((s + $(awk '/^Pss_File:/ { print $2 }' "/proc/$pid/smaps_rollup")))
     done
     echo "$s"
