@@ -10,7 +10,8 @@ namespace Stork.Integration.Tests.Debian;
 /// </summary>
 public sealed partial class AdoptionRepository : IDisposable
 {
-    public static readonly string[] Libraries = ["libc6", "zlib1g", "libpcre2-8-0", "libcrypt1", "libgcc-s1"];
+    // passwd brings set-id files owned by a group other than root (chage, 2755 root:shadow): they become store variants.
+    public static readonly string[] Libraries = ["libc6", "zlib1g", "libpcre2-8-0", "libcrypt1", "libgcc-s1", "passwd"];
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("stork-adoptrepo-").FullName;
     public string RepoDir => Path.Combine(Directory, "repo");
     public string RootFile => Path.Combine(RepoDir, "public", "metadata", "1.root.json");

@@ -12,6 +12,7 @@ public sealed class DebianAdoptTests(AdoptionRepository repo) : IClassFixture<Ad
     const string LibC = "usr/lib/x86_64-linux-gnu/libc.so.6";
     const string LibZ = "usr/lib/x86_64-linux-gnu/libz.so.1.2.13";
     const string ZlibCopyright = "usr/share/doc/zlib1g/copyright";
+    const string Chage = "usr/bin/chage";
 
     [Fact]
     public void Two_minbase_guests_adopt_their_image_libraries_which_become_one_store_inode_and_still_run()
@@ -34,6 +35,11 @@ public sealed class DebianAdoptTests(AdoptionRepository repo) : IClassFixture<Ad
         Assert.Contains(Inode(Path.Combine(a, LibC)), store);
         Assert.Contains(Inode(Path.Combine(a, LibZ)), store);
         Assert.DoesNotContain(Inode(Path.Combine(b, LibZ)), store); // not adopted there: the guest's own copy
+        // A set-id file with a group other than root is shared as the store variant of its exact mode and ids.
+        Assert.Equal(Inode(Path.Combine(a, Chage)), Inode(Path.Combine(b, Chage)));
+        Assert.Contains(Inode(Path.Combine(a, Chage)), store);
+        var chage = ProcessRunner.Run("stat", ["-c", "%a %u %g", Path.Combine(a, Chage)]);
+        Assert.Equal("2755 0 42", chage.Stdout.Trim()); // shadow is gid 42 in Debian's base-passwd
 
         foreach (var root in new[] { a, b })
         {
