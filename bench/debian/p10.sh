@@ -14,7 +14,8 @@
 # added per additional guest (minus the base image), the whole guest per additional guest (base image included), and
 # Pss_File of the N running nginx masters.
 # Usage (as root): bench/debian/p10.sh [--json] [--variants scripts,files,adopt,adopt-files] [N]      (default N=10, all variants)
-#   CONFIGURATION=Debug to use a Debug build; LEVEL=N for import-deb's zstd level (the store, not the guests).
+#   CONFIGURATION=Debug to use a Debug build; LEVEL=N for import-deb's zstd level (the store, not the guests);
+#   P10_SMAPS=DIR keeps each master's and worker's /proc/PID/smaps under DIR/VARIANT (which mappings are not shared).
 # Needs: mmdebstrap (only if fixtures/cache/minbase has no tarball), nginx, bwrap, chattr, curl; installed if missing.
 set -euo pipefail
 shopt -s inherit_errexit # a failure inside $(...) stops the run too
@@ -151,6 +152,10 @@ EOF
     # so a master read before the others start would count shared pages as its own.
     for pid in $(cat "$T/masters"); do
         s=$((s + $(awk '/^Pss_File:/ { print $2 }' "/proc/$pid/smaps_rollup")))
+        # P10_SMAPS=DIR keeps every master's smaps (and its worker's), to see which mappings are not shared.
+        [ -z "${P10_SMAPS:-}" ] || { mkdir -p "$P10_SMAPS/${1##*/}"; cp "/proc/$pid/smaps" "$P10_SMAPS/${1##*/}/master-$pid"
+            awk '$6 ~ /^\// { print $6 }' "/proc/$pid/maps" | sort -u | xargs stat -c '%i %h %s %n' >"$P10_SMAPS/${1##*/}/inodes-$pid"
+            for w in $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do cp "/proc/$w/smaps" "$P10_SMAPS/${1##*/}/worker-$w"; done; }
     done
     echo "$s"
 }
