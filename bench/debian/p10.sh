@@ -13,23 +13,29 @@
 # Measures per variant: time (CPU s from a cpuacct cgroup, and wall s) of what the variant does for the guests, disk
 # added per additional guest (minus the base image), the whole guest per additional guest (base image included), and
 # Pss_File of the N running nginx masters.
-# Usage (as root): bench/debian/p10.sh [--json] [--variants scripts,files,adopt,adopt-files] [N]      (default N=10, all variants)
+# Usage (as root): bench/debian/p10.sh [--json] [--variants scripts,files,adopt,adopt-files] [--fs xfs|btrfs|ext4] [N]
+#   (default N=10, all variants, the filesystem of /var/tmp; --fs: a fresh loop-mounted filesystem of that type)
+#   AOT=0 to time the JIT build of stork-get instead of the NativeAOT one hosts run.
 #   CONFIGURATION=Debug to use a Debug build; LEVEL=N for import-deb's zstd level (the store, not the guests);
 #   P10_SMAPS=DIR keeps each master's and worker's /proc/PID/smaps under DIR/VARIANT (which mappings are not shared).
 # Needs: mmdebstrap (only if fixtures/cache/minbase has no tarball), nginx, bwrap, chattr, curl; installed if missing.
 set -euo pipefail
 shopt -s inherit_errexit # a failure inside $(...) stops the run too
-JSON=0; N=10; VARIANTS=scripts,files,adopt,adopt-files
+JSON=0; N=10; VARIANTS=scripts,files,adopt,adopt-files; FS=
 while [ $# -gt 0 ]; do
     case $1 in
         --json) JSON=1; shift ;;
         --variants) [ $# -ge 2 ] || { echo "error: --variants needs a list (scripts,files,adopt,adopt-files)" >&2; exit 2; }
             VARIANTS=$2; shift 2 ;;
         --variants=*) VARIANTS=${1#--variants=}; shift ;;
+        --fs) [ $# -ge 2 ] || { echo "error: --fs needs a filesystem type (xfs, btrfs or ext4)" >&2; exit 2; }
+            FS=$2; shift 2 ;;
+        --fs=*) FS=${1#--fs=}; shift ;;
         [0-9]*) N=$1; shift ;;
-        *) echo "error: unknown argument '$1' (usage: p10.sh [--json] [--variants scripts,files,adopt,adopt-files] [N])" >&2; exit 2 ;;
+        *) echo "error: unknown argument '$1' (usage: p10.sh [--json] [--variants scripts,files,adopt,adopt-files] [--fs xfs|btrfs|ext4] [N])" >&2; exit 2 ;;
     esac
 done
+case $FS in ''|xfs|btrfs|ext4) ;; *) echo "error: --fs '$FS' is not one of xfs, btrfs, ext4" >&2; exit 2 ;; esac
 IFS=, read -r -a variants <<<"$VARIANTS"
 [ ${#variants[@]} -gt 0 ] || { echo "error: --variants is empty" >&2; exit 2; }
 for v in "${variants[@]}"; do
@@ -56,7 +62,16 @@ done
 for p in client/Stork.Get.Cli repo-tools/Stork.Publish.Cli; do
     dotnet build "$HERE/$p" -c "$CONF" -v q -nologo >/dev/null || { echo "error: dotnet build $p failed" >&2; exit 7; }
 done
-GET="dotnet $HERE/client/Stork.Get.Cli/bin/$CONF/net10.0/stork-get.dll"
+# stork-get as hosts run it: the NativeAOT binary (it starts in ~20 ms, the JIT build in 150-300 ms, and every
+# `guest add` is a process). AOT=0 times the JIT build instead.
+if [ "${AOT:-1}" = 1 ]; then
+    AOT_DIR=$HERE/client/Stork.Get.Cli/bin/$CONF/aot
+    dotnet publish "$HERE/client/Stork.Get.Cli" -c "$CONF" -r linux-x64 -o "$AOT_DIR" -v q -nologo >/dev/null \
+        || { echo "error: dotnet publish (NativeAOT) of client/Stork.Get.Cli failed" >&2; exit 7; }
+    GET="$AOT_DIR/stork-get"
+else
+    GET="dotnet $HERE/client/Stork.Get.Cli/bin/$CONF/net10.0/stork-get.dll"
+fi
 PUB="dotnet $HERE/repo-tools/Stork.Publish.Cli/bin/$CONF/net10.0/stork-publish.dll"
 # The adopt variant needs `stork-get adopt`; without it the variant is skipped, never replaced by something else.
 run=()
@@ -85,8 +100,21 @@ remove_tree() { # DIR under $T: store files are immutable and hard-linked into t
     find "$1" -xdev -type f -exec chattr -i {} + 2>/dev/null || true
     rm -rf "$1"
 }
-cleanup() { stop_pids "$T/masters"; stop_pids "$T/pids"; remove_tree "$T"; }
+cleanup() {
+    stop_pids "$T/masters"; stop_pids "$T/pids"
+    if [ -n "$FS" ]; then find "$T" -xdev -type f -exec chattr -i {} + 2>/dev/null || true; umount "$T" || true; rm -f "$T.img"; rmdir "$T" 2>/dev/null || true
+    else remove_tree "$T"; fi
+}
 trap cleanup EXIT
+# --fs TYPE: everything (repository, stores, all guests on both sides) on a fresh loop-mounted filesystem of that type,
+# so the disk rows are measured there (on xfs and btrfs a small directory takes no data block; on ext4 it takes 4 KiB).
+if [ -n "$FS" ]; then
+    command -v "mkfs.$FS" >/dev/null || { echo "error: --fs $FS needs mkfs.$FS (apt-get install xfsprogs/btrfs-progs)" >&2; exit 7; }
+    truncate -s 24G "$T.img"
+    "mkfs.$FS" -q "$T.img" >/dev/null 2>&1 || "mkfs.$FS" -F -q "$T.img" >/dev/null
+    mount -o loop "$T.img" "$T" || { echo "error: cannot loop-mount a $FS image at $T" >&2; exit 7; }
+    say "working on a loop-mounted $FS ($T.img)"
+fi
 touch "$T/pids" "$T/masters"
 # shellcheck source=bench/debian/serve.sh
 . "$HERE/bench/debian/serve.sh" # import, publish and serve the P10 set (as breakdown.sh)
@@ -117,22 +145,16 @@ disk_per_guest() {
     one=$(du_b ${2:+"$2"} "$1/g1"); all=$(du_b ${2:+"$2"} "$1/g1" "${others[@]}")
     echo "$(( (all - one) / (N - 1) - base )) $(( (all - one) / (N - 1) ))"
 }
-# DIR OWN_CONFIG: starts nginx in each guest of DIR with worker_processes 1 on a loopback port, waits until it answers,
-# and, once all N run, prints the sum of the masters' Pss_File (kB). OWN_CONFIG=0: the guest's default site, moved to
-# the port; 1: a minimal config of ours (the guest has no default site: nginx-common's postinst makes it, and no script ran), loading
-# the echo module as libnginx-mod-http-echo's postinst would enable it, so the masters map the same files.
+# DIR: starts nginx in each guest of DIR with one minimal config of ours (/etc/nginx/p10.conf: worker_processes 1, one
+# server answering 200 on its own loopback port, the echo module loaded as libnginx-mod-http-echo's postinst would
+# enable it), waits until it answers, and, once all N run, prints the sum of the masters' Pss_File (kB). Every side
+# runs the same config, so the masters do the same work and touch the same code: only how their files are shared
+# differs (a guest without nginx-common's postinst has no enabled default site anyway).
 start_nginx_pss() {
     local i g p pid s=0
     for i in $(seq "$N"); do
         g="$1/g$i"; p=$(free_port)
-        if [ "$2" = 0 ]; then
-            sed -i "s/listen 80 default_server;/listen 127.0.0.1:$p default_server;/; /listen \[::\]:80 default_server;/d" \
-                "$g/etc/nginx/sites-available/default"
-            sed -i 's/^worker_processes .*/worker_processes 1;/' "$g/etc/nginx/nginx.conf"
-            chroot "$g" /usr/sbin/nginx
-            pid=$(cat "$g/run/nginx.pid")
-        else
-            cat >"$g/etc/nginx/p10.conf" <<EOF
+        cat >"$g/etc/nginx/p10.conf" <<EOF
 user www-data; worker_processes 1; pid /run/nginx-p10.pid; error_log /tmp/nginx-p10-error.log;
 load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
 events { worker_connections 64; }
@@ -140,9 +162,8 @@ http { access_log off; client_body_temp_path /tmp/p10-cb; proxy_temp_path /tmp/p
   uwsgi_temp_path /tmp/p10-u; scgi_temp_path /tmp/p10-s;
   server { listen 127.0.0.1:$p; location / { return 200 "p10\n"; } } }
 EOF
-            chroot "$g" /usr/sbin/nginx -c /etc/nginx/p10.conf -e /tmp/nginx-p10-error.log
-            pid=$(cat "$g/run/nginx-p10.pid")
-        fi
+        chroot "$g" /usr/sbin/nginx -c /etc/nginx/p10.conf -e /tmp/nginx-p10-error.log
+        pid=$(cat "$g/run/nginx-p10.pid")
         echo "$pid" >>"$T/masters"
         wait_http "http://127.0.0.1:$p/"
         # The files the first master maps, as paths in its guest: compared across variants at the end.
@@ -161,7 +182,7 @@ EOF
 }
 
 serve_p10
-declare -A cpu wall disk whole pss install_cpu
+declare -A cpu wall disk whole pss install_cpu install_disk
 if [[ " ${run[*]} " == *" adopt"* ]]; then
     # The image's own packages at the image's exact versions, into the same repository (not timed: publisher side).
     # Those the closure has at the same version are published already.
@@ -208,6 +229,8 @@ EOF
     timed "$D/time" sh -c "for i in \$(seq $N); do $GET --home '$H' guest add g\$i --root '$D/g'\$i --base dpkg >/dev/null || exit 1; done
       ${adopt:-:}" \
         || { cat "$D/adopt.out" 2>/dev/null | tail -20 >&2; echo "error: the $v variant failed" >&2; exit 7; }
+    # For the adopt variants, the disk the install alone adds per guest: counted after adoption, subtracted after the install.
+    [[ $v != adopt* ]] || before_install=$(disk_per_guest "$D" "$H/state/store")
     timed "$D/time.install" $GET --home "$H" install ${guests[*]} $ROOTS >"$D/install.out" 2>&1 \
         || { tail -20 "$D/install.out" >&2; echo "error: the $v variant failed" >&2; exit 7; }
     [[ $v != adopt* ]] || say "$v: $(tail -1 "$D/adopt.out")"
@@ -215,9 +238,9 @@ EOF
     cat "$D/time.install" >>"$D/time"
     wall[$v]=$(sum_time "$D/time" wall); cpu[$v]=$(sum_time "$D/time" cpu)
     dw=$(disk_per_guest "$D" "$H/state/store"); disk[$v]=${dw% *}; whole[$v]=${dw#* }
+    [[ $v != adopt* ]] || install_disk[$v]=$(( ${dw% *} - ${before_install% *} ))
     say "$v: starting $N nginx masters"
-    own=0; [[ $v != *files ]] || own=1
-    pss[$v]=$(start_nginx_pss "$D" "$own")
+    pss[$v]=$(start_nginx_pss "$D")
     stop_pids "$T/masters"; : >"$T/masters"
     remove_tree "$D"
 done
@@ -273,7 +296,7 @@ done
 wall_d=$(sum_time "$T/time.dpkg" wall); cpu_d=$(sum_time "$T/time.dpkg" cpu)
 dw=$(disk_per_guest "$T/dpkg"); disk_d=${dw% *}; whole_d=${dw#* }
 say "dpkg: starting $N nginx masters"
-pss_d=$(start_nginx_pss "$T/dpkg" 0)
+pss_d=$(start_nginx_pss "$T/dpkg")
 stop_pids "$T/masters"; : >"$T/masters"
 for v in "${run[@]}"; do # the Pss rows compare like with like only if the masters map the same files
     if [ ! -s "$T/maps.dpkg" ] || ! cmp -s "$T/maps.$v" "$T/maps.dpkg"; then
@@ -297,6 +320,7 @@ for v in "${run[@]}"; do
     row "$v.time_cpu_s" "${cpu[$v]}" "$cpu_d"
     [[ $v != adopt* ]] || row "$v.install_only_cpu_s" "${install_cpu[$v]}" "$cpu_d"
     row "$v.disk_per_added_guest_bytes" "${disk[$v]}" "$disk_d"
+    [[ $v != adopt* ]] || row "$v.install_only_disk_per_added_guest_bytes" "${install_disk[$v]}" "$disk_d"
     row "$v.whole_guest_per_added_guest_bytes" "${whole[$v]}" "$whole_d"
     row "$v.pss_file_nginx_masters_kb" "${pss[$v]}" "$pss_d"
 done
