@@ -152,6 +152,11 @@ disk_per_guest() {
 # differs (a guest without nginx-common's postinst has no enabled default site anyway).
 start_nginx_pss() {
     local i g p pid s=0
+    # From a cold page cache on every side: how many pages a fault maps around it depends on how the file entered the
+    # cache (large folios from read-ahead, when Stork hashed or wrote it, against pages that tar wrote), so a warm
+    # cache would compare cache histories, not sharing. Cold, each dpkg master reads its own copy as the first Stork
+    # master reads the shared one, and the masters' Rss agree.
+    sync; echo 1 >/proc/sys/vm/drop_caches
     for i in $(seq "$N"); do
         g="$1/g$i"; p=$(free_port)
         cat >"$g/etc/nginx/p10.conf" <<EOF
