@@ -1,3 +1,4 @@
+using Stork.Client.Diagnostics;
 using Stork.Client.Locking;
 using Stork.Client.Planning;
 using Stork.Client.State;
@@ -39,6 +40,7 @@ public sealed partial class GuestInstaller
 
         var store = ContentStore.For(paths, record);
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
+        var storePhase = PhaseTimings.Measure("store (manifests, ingest)");
         foreach (var package in changes.ToFetch)
         {
             ct.ThrowIfCancellationRequested();
@@ -47,6 +49,7 @@ public sealed partial class GuestInstaller
             RememberManifest(package, ingested.Manifest);
             manifests[package.Name] = ingested.Manifest;
         }
+        storePhase.Dispose();
 
         using var root = GuestRoot.Open(record);
         if (!DpkgBase.Has(root, record))
@@ -55,6 +58,8 @@ public sealed partial class GuestInstaller
         var image = (DpkgBase.Read(root, record) ?? []).ToDictionary(p => p.Name, StringComparer.Ordinal);
         var notAdopted = new SortedDictionary<string, string>(StringComparer.Ordinal);
         GuestAccounts? accounts = null;
+        using (PhaseTimings.Measure("adopt check"))
+        using (root.CacheDirectories()) // a read-only pass: staging and apply resolve every directory afresh
         foreach (var (name, manifest) in manifests)
         {
             if (!image.TryGetValue(name, out var own) || own.DebianVersion != candidates[name])
@@ -74,7 +79,9 @@ public sealed partial class GuestInstaller
         var input = new PlannerInput(record, installed, owned, desired, arriving, new GuestTreeView(root), e => Native.LStat(store.PathFor(e)), linkMode,
             VariantStatus(linkMode, store, root))
         { Adopting = adopting };
-        var plan = InstallPlanner.Plan(input);
+        InstallPlan plan;
+        using (PhaseTimings.Measure("plan"))
+        using (root.CacheDirectories()) plan = InstallPlanner.Plan(input);
         var packagesNow = desired.Select(p => new InstalledPackage(p.Name, p.Version, p.BlobSha256, p.Manual)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         int generation = database.Generations.Current(guest);
         var summary = "adopt from the image: " + string.Join(", ", adopted);
@@ -87,7 +94,8 @@ public sealed partial class GuestInstaller
         var installedNow = desired.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
             .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
         // The image's paragraphs become Stork-Managed ones, and .list/.md5sums Stork's; its maintainer scripts stay.
-        DpkgRegistration.Write(root, adopting, installedNow, store.PathFor);
+        using (PhaseTimings.Measure("dpkg registration"))
+            DpkgRegistration.Write(root, adopting, installedNow, store.PathFor);
         // Multi-Arch: same packages had NAME:ARCH.list and .md5sums; Stork's paragraph (no Multi-Arch) uses NAME.list.
         foreach (var name in adopting.Where(n => image[n].Architecture is { Length: > 0 }))
             foreach (var kind in new[] { "list", "md5sums" })

@@ -72,13 +72,35 @@ public sealed partial class GuestRoot
     public string Sha256(string relative)
     {
         using var handle = OpenRegularForRead(relative, out _);
-        using var stream = new FileStream(handle, FileAccess.Read, 0);
-        return Hashing.Sha256Hex(stream);
+        return Sha256Of(handle);
+    }
+
+    // pread in 128 KiB blocks: SHA256.HashData(Stream) reads 4 KiB at a time (adopt hashes ~156 MiB per guest).
+    private static string Sha256Of(SafeFileHandle handle)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 17);
+        try
+        {
+            long offset = 0;
+            int n;
+            while ((n = RandomAccess.Read(handle, buffer, offset)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                offset += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>mkdirat, then the mode through an O_NOFOLLOW descriptor. A directory already there is fine.</summary>
     public void CreateDirectory(string relative, int mode, GuestOwner? owner = null)
     {
+        NotWhileCaching();
         using var parent = OpenParent(relative, out var name);
         int errno = Mkdir(parent, name, 0700);
         if (errno is not (0 or EEXIST)) throw Failed("mkdir", relative, errno);
@@ -87,6 +109,7 @@ public sealed partial class GuestRoot
 
     public void SetDirectoryMode(string relative, int mode)
     {
+        NotWhileCaching();
         using var parent = OpenParent(relative, out var name);
         SetDirectoryMode(parent, name, relative, mode, null);
     }
@@ -107,6 +130,7 @@ public sealed partial class GuestRoot
     /// <summary>rmdir inside the guest; false when missing, not empty, or not a directory.</summary>
     public bool TryRemoveDirectory(string relative)
     {
+        NotWhileCaching();
         var parent = TryOpenParent(relative, out var name, out _);
         if (parent is null) return false;
         using (parent) return GuestSyscalls.Unlink(parent, name, directory: true) == 0;
@@ -115,6 +139,7 @@ public sealed partial class GuestRoot
     /// <summary>unlinkat of a file or symlink (never a directory); returns 0 or the errno (ENOENT when already gone).</summary>
     public int TryUnlink(string relative)
     {
+        NotWhileCaching();
         var parent = TryOpenParent(relative, out var name, out int errno);
         if (parent is null) return errno;
         using (parent) return GuestSyscalls.Unlink(parent, name, directory: false);
@@ -123,6 +148,7 @@ public sealed partial class GuestRoot
     /// <summary>Hard-links a store file at a new name; EEXIST is never replaced. EXDEV is a <see cref="CrossDeviceLinkException"/>.</summary>
     public int TryLinkFromStore(string storeFile, string relative)
     {
+        NotWhileCaching();
         using var parent = OpenParent(relative, out var name);
         int errno = LinkFromHost(storeFile, parent, name);
         if (errno == EXDEV) throw new CrossDeviceLinkException(storeFile, Path.Combine(HostPath, relative));
@@ -142,6 +168,7 @@ public sealed partial class GuestRoot
     /// <summary>Reflinks a store file to a new name; returns 0 or the FICLONE errno (the new name is removed then).</summary>
     public int TryReflinkFromStore(string storeFile, string relative, int mode)
     {
+        NotWhileCaching();
         using var source = File.OpenHandle(storeFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         int errno;
         using (var target = CreateExclusive(relative, mode)) errno = Reflink(source, target);
@@ -154,6 +181,7 @@ public sealed partial class GuestRoot
     // The owner is set before the mode: chown clears setuid/setgid bits, so fchmod comes last.
     private SafeFileHandle CreateExclusive(string relative, int mode, GuestOwner? owner = null)
     {
+        NotWhileCaching();
         using var parent = OpenParent(relative, out var name);
         int errno = Openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0600, out var handle);
         if (errno == EEXIST) throw Planted(relative);
@@ -166,6 +194,7 @@ public sealed partial class GuestRoot
 
     public void CreateSymlink(string target, string relative)
     {
+        NotWhileCaching();
         using var parent = OpenParent(relative, out var name);
         int errno = GuestSyscalls.Symlink(target, parent, name);
         if (errno == EEXIST) throw Planted(relative);
@@ -175,6 +204,7 @@ public sealed partial class GuestRoot
     /// <summary>renameat2 between two names of one directory; returns 0 or the errno.</summary>
     public int TryRename(string fromRelative, string toRelative, uint flags = 0)
     {
+        NotWhileCaching();
         var (fromDir, fromName) = Split(fromRelative);
         var (toDir, toName) = Split(toRelative);
         if (fromDir != toDir) throw new ArgumentException("renames stay within one directory");

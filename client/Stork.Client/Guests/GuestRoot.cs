@@ -72,6 +72,12 @@ public sealed partial class GuestRoot : IDisposable
     /// </summary>
     internal int OpenDirectory(string relativeDir, out SafeFileHandle? dir)
     {
+        if (TryCachedDirectory(relativeDir, out dir, out int known)) return known;
+        return RememberDirectory(relativeDir, ResolveDirectory(relativeDir, out dir), ref dir);
+    }
+
+    private int ResolveDirectory(string relativeDir, out SafeFileHandle? dir)
+    {
         if (relativeDir.Length == 0) return Openat(_root, ".", O_PATH | O_DIRECTORY, 0, out dir);
         if (!ForceWalk && !_noOpenat2)
         {

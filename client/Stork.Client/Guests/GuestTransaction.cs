@@ -160,16 +160,17 @@ internal sealed class GuestTransaction(GuestRoot root, ContentStore store, Store
                     if (action.Kind == FileActionKind.KeepConfigWriteNew) KeptConfigs.Add("/" + action.Path);
                     var target = action.WritePath;
                     var staged = StagedPath(action, i);
+                    var shared = NewStoreFile(action);
                     if (!_staged.Contains(i) && root.LStat(staged) is null)
                     {
-                        if (NewStoreFile(action) is { } shared
+                        if (shared is not null
                             && root.LStat(target) is { } t && Native.LStat(shared) is { } s && t.IsSameFileAs(s))
                             break; // done before a crash
                         Create(action, staged);
                     }
                     // A staged hard link of an immutable store inode cannot be renamed without lifting: lift at once.
-                    Guarded(() => Check(root.TryRename(staged, target), "rename", target), target, liftFirst: NewStoreFile(action) is not null,
-                        NewStoreFile(action), PreviousStoreFile(target));
+                    Guarded(() => Check(root.TryRename(staged, target), "rename", target), target, liftFirst: shared is not null,
+                        shared, PreviousStoreFile(target));
                     break;
             }
         }
