@@ -41,7 +41,7 @@ internal static class DpkgRegistration
         }
         foreach (var manifest in installed.Values)
             Put(root, manifest, files, storeFile, replaced: leaving.Contains(manifest.Name), repair: false);
-        root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(status), 0644, durable: true);
+        root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(status), 0x1A4 /* 0644 */, durable: true);
     }
 
     /// <summary>
