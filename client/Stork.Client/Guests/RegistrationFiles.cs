@@ -57,6 +57,7 @@ internal sealed class RegistrationFiles(ContentStore store, StoreGuard guard, bo
         {
             if (existing is { } e && e.IsSameFileAs(stored)) return; // already this one
             var temp = TempName(relative);
+            root.CreateDirectories(GuestRoot.Split(relative).Dir); // info/ of a dpkg database that has only its status
             guard.RunLifted(() =>
             {
                 int errno = root.TryLinkFromStore(storeFile, temp);
@@ -70,11 +71,11 @@ internal sealed class RegistrationFiles(ContentStore store, StoreGuard guard, bo
         var previous = existing is { } old ? StoreFileOf(root, relative, old) : null;
         if (previous is null)
         {
-            root.WriteFile(relative, bytes, 0644);
+            root.WriteFile(relative, bytes, 0x1A4 /* 0644 */);
             return;
         }
         var privateTemp = TempName(relative);
-        root.WriteFile(privateTemp, bytes, 0644);
+        root.WriteFile(privateTemp, bytes, 0x1A4 /* 0644 */);
         Replace(root, privateTemp, relative, existing, null);
     }
 
@@ -102,7 +103,7 @@ internal sealed class RegistrationFiles(ContentStore store, StoreGuard guard, bo
         return Native.LStat(path) is { } s && s.IsSameFileAs(status) ? path : null;
     }
 
-    // rename(2) over a name whose inode is an immutable store file needs that inode lifted for the call.
+    // rename(2) moving an immutable inode, or over a name whose inode is one, needs both lifted for the call.
     private void Replace(GuestRoot root, string temp, string relative, FileStatus? existing, string? storeFile)
     {
         var previous = existing is { } old ? StoreFileOf(root, relative, old) : null;
@@ -113,7 +114,7 @@ internal sealed class RegistrationFiles(ContentStore store, StoreGuard guard, bo
                 int errno = root.TryRename(temp, relative);
                 if (errno == GuestSyscalls.EPERM) throw new InodeImmutableException($"rename '/{relative}': EPERM");
                 if (errno != 0) throw root.Failed("rename", relative, errno);
-            }, relative, previous);
+            }, relative, [.. new[] { storeFile, previous }.OfType<string>().Distinct()]);
         }
         catch
         {
@@ -130,12 +131,13 @@ internal sealed class RegistrationFiles(ContentStore store, StoreGuard guard, bo
     }
 
     // EPERM with no store inode to lift (or after lifting it) is the guest's own flag on the file.
-    private void Run(GuestRoot root, Action operation, string relative, string? storeFile)
+    private void Run(GuestRoot root, Action operation, string relative, params string?[] storeFiles)
     {
+        var lift = storeFiles.OfType<string>().ToArray();
         try
         {
-            if (storeFile is null) operation();
-            else guard.RunLifted(operation, storeFile);
+            if (lift.Length == 0) operation();
+            else guard.RunLifted(operation, lift);
         }
         catch (InodeImmutableException) { throw root.Failed("change", relative, GuestSyscalls.EPERM); }
     }
