@@ -29,7 +29,7 @@ internal static class DpkgIncorporation
         if (records.Count == 0) return true;
         var text = Encoding.UTF8.GetString(bytes);
         var updated = Apply(text, records);
-        if (!ReferenceEquals(updated, text)) root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(updated), 0644, durable: true);
+        if (!ReferenceEquals(updated, text)) root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(updated), 0x1A4 /* 0644 */, durable: true);
         return true;
     }
 

@@ -18,7 +18,7 @@ internal static class DpkgRegistration
 
     /// <param name="storeFile">The store's copy of a regular file entry, to hash for md5sums.</param>
     public static void Write(GuestRoot root, IReadOnlyCollection<string> leaving, IReadOnlyDictionary<string, PackageManifest> installed,
-        Func<PackageFileEntry, string> storeFile)
+        Func<PackageFileEntry, string> storeFile, RegistrationFiles files)
     {
         if (root.ReadSmallFile(DpkgStatus.StatusPath, DpkgStatus.MaxBytes) is not { } bytes) return;
         var text = Encoding.UTF8.GetString(bytes).Replace("\r\n", "\n");
@@ -36,27 +36,40 @@ internal static class DpkgRegistration
         var status = string.Join("\n\n", kept.Concat(ours)) + "\n";
         foreach (var name in leaving.Where(n => !installed.ContainsKey(n)))
         {
-            root.TryUnlink($"{MaintainerScriptPhase.InfoDir}/{name}.list");
-            root.TryUnlink($"{MaintainerScriptPhase.InfoDir}/{name}.md5sums");
+            files.Remove(root, $"{MaintainerScriptPhase.InfoDir}/{name}.list");
+            files.Remove(root, $"{MaintainerScriptPhase.InfoDir}/{name}.md5sums");
         }
         foreach (var manifest in installed.Values)
+            Put(root, manifest, files, storeFile, replaced: leaving.Contains(manifest.Name), repair: false);
+        root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(status), 0x1A4 /* 0644 */, durable: true);
+    }
+
+    /// <summary>
+    /// A package's .list and .md5sums in the guest: shared store files when <paramref name="files"/> shares (the md5sums
+    /// hashed once per host, <see cref="RegistrationFiles.Md5SumsStoreFile"/>), else private files, whose md5sums are
+    /// hashed only for a version that replaced another in this change, or when none is there yet. <paramref name="repair"/>:
+    /// both rewritten, the md5sums hashed again.
+    /// </summary>
+    internal static void Put(GuestRoot root, PackageManifest manifest, RegistrationFiles files, Func<PackageFileEntry, string> storeFile, bool replaced, bool repair)
+    {
+        var list = $"{MaintainerScriptPhase.InfoDir}/{manifest.Name}.list";
+        var md5sums = $"{MaintainerScriptPhase.InfoDir}/{manifest.Name}.md5sums";
+        if (files.Share)
         {
-            var list = new StringBuilder("/.\n");
-            foreach (var entry in manifest.Files) list.Append('/').Append(entry.Path).Append('\n');
-            root.WriteFile($"{MaintainerScriptPhase.InfoDir}/{manifest.Name}.list", Encoding.UTF8.GetBytes(list.ToString()), 0644);
-            // Hashing reads every file: only for a version that replaced another in this change, or when none is there yet.
-            var md5sums = $"{MaintainerScriptPhase.InfoDir}/{manifest.Name}.md5sums";
-            if (leaving.Contains(manifest.Name) || root.LStat(md5sums) is null)
-                root.WriteFile(md5sums, Md5Sums(manifest, storeFile), 0644);
+            files.Put(root, list, files.ListStoreFile(manifest), () => RegistrationFiles.ListOf(manifest));
+            files.Put(root, md5sums, files.Md5SumsStoreFile(manifest, () => Md5Sums(manifest, storeFile), recompute: repair), () => Md5Sums(manifest, storeFile));
+            return;
         }
-        root.WriteFile(DpkgStatus.StatusPath, Encoding.UTF8.GetBytes(status), 0644, durable: true);
+        files.Put(root, list, null, () => RegistrationFiles.ListOf(manifest));
+        if (replaced || repair || root.LStat(md5sums) is null || files.StoreFileOf(root, md5sums, root.LStat(md5sums)!.Value) is not null)
+            files.Put(root, md5sums, null, () => Md5Sums(manifest, storeFile));
     }
 
     // dpkg's format: "HEX  PATH" per regular file, path without the leading slash; conffiles are checked by their own field.
-    private static byte[] Md5Sums(PackageManifest manifest, Func<PackageFileEntry, string> storeFile)
+    internal static byte[] Md5Sums(PackageManifest manifest, Func<PackageFileEntry, string> storeFile)
     {
         var text = new StringBuilder();
-        foreach (var entry in manifest.Files.Where(e => e.IsFile && !e.IsConfig && e.Sha256 is not null && e.Mode is not null))
+        foreach (var entry in RegistrationFiles.Md5SummedFiles(manifest))
         {
             var path = storeFile(entry);
             if (!File.Exists(path)) continue; // not in the store (never expected): left out, so dpkg -V does not check it

@@ -63,7 +63,7 @@ internal static class DpkgTriggers
             foreach (var awaiter in activation.Awaiters) text.Append(' ').Append(awaiter);
             text.Append('\n');
         }
-        root.WriteFile(UnincorpPath, Encoding.ASCII.GetBytes(text.ToString()), 0644, durable: true);
+        root.WriteFile(UnincorpPath, Encoding.ASCII.GetBytes(text.ToString()), 0x1A4 /* 0644 */, durable: true);
     }
 
     /// <summary>

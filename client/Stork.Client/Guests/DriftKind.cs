@@ -13,6 +13,8 @@ public enum DriftKind
     Mode,
     /// <summary>A store inode linked in the guest at a name no package owns (<see cref="GuestOrphans"/>).</summary>
     Orphan,
+    /// <summary>A dpkg guest's info/NAME.list or NAME.md5sums of a Stork package is missing or not what Stork registered.</summary>
+    Registration,
 }
 
 /// <summary>The kind's name in verify --json (stable: scripts match on it).</summary>
@@ -29,6 +31,7 @@ public static class DriftKindText
         DriftKind.Content => "content",
         DriftKind.Mode => "mode",
         DriftKind.Orphan => "orphan",
+        DriftKind.Registration => "dpkg-registration",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -95,7 +95,7 @@ public sealed partial class GuestInstaller
             .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
         // The image's paragraphs become Stork-Managed ones, and .list/.md5sums Stork's; its maintainer scripts stay.
         using (PhaseTimings.Measure("dpkg registration"))
-            DpkgRegistration.Write(root, adopting, installedNow, store.PathFor);
+            DpkgRegistration.Write(root, adopting, installedNow, store.PathFor, Registrations(linkMode, store));
         // Multi-Arch: same packages had NAME:ARCH.list and .md5sums; Stork's paragraph (no Multi-Arch) uses NAME.list.
         foreach (var name in adopting.Where(n => image[n].Architecture is { Length: > 0 }))
             foreach (var kind in new[] { "list", "md5sums" })

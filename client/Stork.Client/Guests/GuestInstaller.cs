@@ -155,7 +155,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             var installedNow = desiredFullSet.Select(p => (p.Name, Manifest: manifests.GetValueOrDefault(p.Name) ?? KnownManifest(p.BlobSha256)))
                 .Where(p => p.Manifest is not null).ToDictionary(p => p.Name, p => p.Manifest!, StringComparer.Ordinal);
             // A dpkg guest's apt and dpkg see Stork's packages (before postinsts, which may ask dpkg).
-            if (plan.Changed && dpkgBase) DpkgRegistration.Write(root, changes.Replaced, installedNow, store.PathFor);
+            if (plan.Changed && dpkgBase) DpkgRegistration.Write(root, changes.Replaced, installedNow, store.PathFor, Registrations(linkMode, store));
             if (scripts is not null) scriptFailures = await phase.AfterAsync(changes, manifests, leaving, installedNow, ct);
         }
         finally

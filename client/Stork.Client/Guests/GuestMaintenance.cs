@@ -21,7 +21,7 @@ public sealed record GcReport(int StoreFilesRemoved, long StoreBytesFreed, int B
 }
 
 /// <summary>verify, repair, rollback and gc across the guests of one host.</summary>
-public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, GuestInstaller installer)
+public sealed partial class GuestMaintenance(HostPaths paths, HostDatabase database, GuestInstaller installer)
 {
     public Action<string>? OnWait { get; init; }
 
@@ -59,6 +59,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                     if (file.Type == PackageFileKind.File && root.LStat(file.Path) is { IsRegularFile: true, LinkCount: > 1 } s)
                         shared.TryAdd((s.Device, s.Inode), found);
                 }
+            drift.AddRange(RegistrationDrift(guest, root));
             foreach (var orphan in orphans.Find(root, ownedFiles, changeInFlight: database.Journal.Find(name) is not null))
                 drift.Add(new Drift(name, "/" + orphan.Path, "", DriftKind.Orphan, $"store file linked outside any package: /{orphan.Path}"));
         }
@@ -145,7 +146,8 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
     /// </summary>
     public async Task<IReadOnlyList<string>> RepairAsync(string guest, CancellationToken ct)
     {
-        var drift = Verify([guest]).Where(d => d.Guest == guest && d.Kind != DriftKind.Orphan).ToList();
+        var found = Verify([guest]).Where(d => d.Guest == guest).ToList();
+        var drift = found.Where(d => d.Kind is not (DriftKind.Orphan or DriftKind.Registration)).ToList();
         var guard = new StoreGuard(paths);
         using var storeLock = await SharedLock.AcquireAsync(paths.StoreLock, exclusive: false, "store", OnWait, ct);
         using var guestLock = await FileLock.AcquireAsync(installer.GuestLockPath(guest), $"guest {guest}", OnWait, ct);
@@ -196,8 +198,10 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
         }
         // Under the guest lock with no change in flight, so every store inode at an unowned name is an orphan.
         // Nothing to journal: an unlink of a name no package owns is complete or not done, and repeating it is harmless.
+        var registration = RepairRegistration(record, root, store,
+            found.Where(d => d.Kind == DriftKind.Registration).Select(d => d.Package).ToHashSet(StringComparer.Ordinal));
         var released = database.Journal.Find(guest) is null ? new GuestOrphans(paths, guard).Release(root, ownedList) : [];
-        return [.. actions.Select(a => "/" + a.Path), .. released.Select(o => "/" + o.Path)];
+        return [.. actions.Select(a => "/" + a.Path), .. registration, .. released.Select(o => "/" + o.Path)];
     }
 
     /// <summary>
@@ -278,9 +282,9 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                     continue;
                 }
                 var status = Native.LStat(file);
-                // A variant lives while a guest links it: only Stork links store inodes (variants are made only in an
-                // immutable store), so its links are the guests that share it; its store name alone means unused.
-                if (!tmp && ContentStore.IsVariantName(Path.GetFileName(file)) && status is { LinkCount: > 1 })
+                // A variant (or a dpkg registration file) lives while a guest links it: only Stork links store inodes (both
+                // are linked only from an immutable store), so its links are the guests that share it; its store name alone means unused.
+                if (!tmp && (ContentStore.IsVariantName(Path.GetFileName(file)) || ContentStore.IsRegistrationName(Path.GetFileName(file))) && status is { LinkCount: > 1 })
                 {
                     guard.Protect(file);
                     continue;
@@ -299,6 +303,7 @@ public sealed class GuestMaintenance(HostPaths paths, HostDatabase database, Gue
                 if (status is { LinkCount: 1 } s) fileBytes += s.Size;
             }
         }
+        ContentStore.PruneMd5SumsIndex(paths);
         // Folders of groups that have no guests left (their files are gone by now).
         foreach (var groupDir in ContentStore.AllFilesDirs(paths).Skip(1))
             if (!groupStores.ContainsKey(Path.GetFileName(groupDir))) Directory.Delete(groupDir, recursive: true);

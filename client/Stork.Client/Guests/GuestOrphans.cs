@@ -111,6 +111,10 @@ public sealed class GuestOrphans(HostPaths paths, StoreGuard guard)
         var inodes = new HashSet<(ulong, ulong)>();
         foreach (var file in owned.Where(f => f.Type == PackageFileKind.File).DistinctBy(f => f.Path))
             if (root.LStat(file.Path) is { IsRegularFile: true } s) inodes.Add((s.Device, s.Inode));
+        // A package's dpkg registration files are store inodes at its own names (RegistrationFiles), not orphans.
+        foreach (var package in owned.Select(f => f.Package).Distinct(StringComparer.Ordinal))
+            foreach (var kind in new[] { "list", "md5sums" })
+                if (root.LStat($"{MaintainerScriptPhase.InfoDir}/{package}.{kind}") is { IsRegularFile: true } s) inodes.Add((s.Device, s.Inode));
         return inodes;
     }
 

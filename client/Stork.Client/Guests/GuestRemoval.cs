@@ -139,7 +139,8 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
             if (Native.LStat(store.PathFor(entry)) is not { } stored || !status.IsSameFileAs(stored)) continue; // not (or no longer) shared
             actions.Add(new FileAction(FileActionKind.Copy, file.Path, entry, true));
         }
-        if (actions.Count == 0) return 0;
+        int registration = DetachRegistration(record, root, store, blobs.Keys);
+        if (actions.Count == 0) return registration;
         var guard = new StoreGuard(paths);
         var transaction = new GuestTransaction(root, store, guard, LinkMode.Copy, GuestTransaction.NewTxId(), owned);
         var current = database.Ownership.ListInstalled(guest);
@@ -147,6 +148,26 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         var summary = $"detach {actions.Count} shared file(s) before guest remove";
         var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, LinkMode.Copy, summary, installer.Time.GetUtcNow().ToUnixTimeSeconds());
         JournaledChange.Run(database, transaction, journal, actions, () => database.CommitGeneration(guest, current, owned, LinkMode.Copy, summary, installer.Time.GetUtcNow()));
-        return actions.Count;
+        return actions.Count + registration;
+    }
+
+    // The guest's dpkg keeps working after Stork lets go: each shared registration file (RegistrationFiles) becomes a
+    // private copy of its bytes, renamed over it. Not journaled: each file is replaced whole or not at all, and a
+    // guest remove that stops leaves the guest registered, so running it again finishes the job.
+    private int DetachRegistration(GuestRecord record, GuestRoot root, ContentStore store, IEnumerable<string> packages)
+    {
+        if (record.Base == GuestBases.None || !DpkgStatus.Present(root)) return 0;
+        var files = new RegistrationFiles(store, new StoreGuard(paths), share: false);
+        int detached = 0;
+        foreach (var name in packages)
+            foreach (var kind in new[] { "list", "md5sums" })
+            {
+                var relative = $"{MaintainerScriptPhase.InfoDir}/{name}.{kind}";
+                if (root.LStat(relative) is not { } status || files.StoreFileOf(root, relative, status) is null) continue;
+                var bytes = root.ReadSmallFile(relative, 64 << 20)!;
+                files.Put(root, relative, null, () => bytes);
+                detached++;
+            }
+        return detached;
     }
 }

@@ -102,7 +102,7 @@ public sealed partial class GuestRoot
     {
         NotWhileCaching();
         using var parent = OpenParent(relative, out var name);
-        int errno = Mkdir(parent, name, 0700);
+        int errno = Mkdir(parent, name, 0x1C0 /* 0700 */);
         if (errno is not (0 or EEXIST)) throw Failed("mkdir", relative, errno);
         SetDirectoryMode(parent, name, relative, mode, owner);
     }
@@ -183,7 +183,7 @@ public sealed partial class GuestRoot
     {
         NotWhileCaching();
         using var parent = OpenParent(relative, out var name);
-        int errno = Openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0600, out var handle);
+        int errno = Openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0x180 /* 0600 */, out var handle);
         if (errno == EEXIST) throw Planted(relative);
         if (errno != 0) throw Failed("create", relative, errno);
         if (owner is { } o && (errno = Fchown(handle!, o.Uid, o.Gid)) != 0) { handle!.Dispose(); throw Failed("chown", relative, errno); }

@@ -55,7 +55,7 @@ public sealed partial class GuestRoot
         foreach (var part in relativeDir.Split('/'))
         {
             path = path.Length == 0 ? part : path + "/" + part;
-            if (!IsDirectory(path)) CreateDirectory(path, 0755);
+            if (!IsDirectory(path)) CreateDirectory(path, 0x1ED /* 0755 */);
         }
     }
 }

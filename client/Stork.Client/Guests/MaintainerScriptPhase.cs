@@ -168,7 +168,7 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         foreach (var member in MaintainerScripts.Names)
         {
             var path = $"{InfoDir}/{name}.{member}";
-            if (installed?.Scripts?.Get(member) is { } text) root.WriteFile(path, Encoding.UTF8.GetBytes(text), member == "templates" ? 0644 : 0755);
+            if (installed?.Scripts?.Get(member) is { } text) root.WriteFile(path, Encoding.UTF8.GetBytes(text), member == "templates" ? 0x1A4 /* 0644 */ : 0x1ED /* 0755 */);
             else root.TryUnlink(path);
         }
     }
@@ -349,10 +349,10 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
         }
         EnsurePolicyRcD();
         var path = $"{InfoDir}/{manifest.Name}.{script}";
-        root.WriteFile(path, Encoding.UTF8.GetBytes(text), 0755);
+        root.WriteFile(path, Encoding.UTF8.GetBytes(text), 0x1ED /* 0755 */);
         // debconf's frontend loads NAME.templates and runs NAME.config beside a preinst or postinst that uses it.
         if (script is "preinst" or "postinst")
-            foreach (var (member, mode) in new[] { ("templates", 0644), ("config", 0755) })
+            foreach (var (member, mode) in new[] { ("templates", 0x1A4 /* 0644 */), ("config", 0x1ED /* 0755 */) })
                 if (manifest.Scripts.Get(member) is { } extra) root.WriteFile($"{InfoDir}/{manifest.Name}.{member}", Encoding.UTF8.GetBytes(extra), mode);
         var run = await Runner().RunAsync(root, ["/" + path, .. args], Environment(manifest.Name, script, DebVersion(manifest)), ct);
         Log(manifest.Name, script, args, run);
@@ -376,7 +376,7 @@ internal sealed class MaintainerScriptPhase(GuestRoot root, ScriptPolicy policy,
     private void EnsurePolicyRcD()
     {
         if (_ourPolicyRcD || root.LStat(PolicyRcD) is not null) return;
-        root.WriteFile(PolicyRcD, "#!/bin/sh\n# Written by stork-get while maintainer scripts run: no service starts.\nexit 101\n"u8, 0755);
+        root.WriteFile(PolicyRcD, "#!/bin/sh\n# Written by stork-get while maintainer scripts run: no service starts.\nexit 101\n"u8, 0x1ED /* 0755 */);
         _ourPolicyRcD = true;
     }
 

@@ -51,11 +51,30 @@ public sealed class DebianAdoptTests(AdoptionRepository repo) : IClassFixture<Ad
             Assert.True(verify.ExitCode == 0 && verify.Stdout.Trim() == "", verify.ToString());
             var audit = ProcessRunner.Run("chroot", [root, "dpkg", "--audit"]);
             Assert.True(audit.ExitCode == 0 && audit.Stdout.Trim() == "", audit.ToString());
+            // dpkg reads Stork's shared registration files (info/libc6.list, .md5sums) as its own.
+            var files = ProcessRunner.Run("chroot", [root, "dpkg", "-L", "libc6"]);
+            Assert.True(files.ExitCode == 0 && files.Stdout.Split('\n').Contains("/" + LibC), files.ToString());
+            var owner = ProcessRunner.Run("chroot", [root, "dpkg", "-S", "/" + LibC]);
+            Assert.True(owner.ExitCode == 0 && owner.Stdout.StartsWith("libc6", StringComparison.Ordinal), owner.ToString());
             // One paragraph for libc6 in the guest's dpkg status, Stork's.
             var paragraphs = File.ReadAllText(Path.Combine(root, "var/lib/dpkg/status")).Split("\n\n").Where(p => p.StartsWith("Package: libc6\n", StringComparison.Ordinal)).ToList();
             Assert.Single(paragraphs);
             Assert.Contains("Stork-Managed: yes", paragraphs[0]);
             Assert.Contains($"Version: {repo.ImageVersions["libc6"]}", paragraphs[0]);
+        }
+        // The registration files are one immutable store inode in both guests, which the guest cannot change for the other.
+        foreach (var kind in new[] { "list", "md5sums" })
+        {
+            var info = $"var/lib/dpkg/info/libc6.{kind}";
+            Assert.Equal(Inode(Path.Combine(a, info)), Inode(Path.Combine(b, info)));
+            Assert.Contains(Inode(Path.Combine(a, info)), store);
+            var before = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(b, info))));
+            foreach (var change in new[] { new[] { "/bin/chmod", "0666", "/" + info }, ["/bin/rm", "-f", "/" + info], ["/bin/sh", "-c", $"echo x >> /{info}"] })
+            {
+                var refused = ProcessRunner.Run("chroot", [a, .. change]);
+                Assert.True(refused.ExitCode != 0 && refused.Stderr.Contains("Operation not permitted"), refused.ToString());
+            }
+            Assert.Equal(before, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(b, info)))));
         }
         var listed = host.Get("list", "-g", "ad-a");
         Assert.True(listed.ExitCode == 0 && listed.Stdout.Contains("libc6") && listed.Stdout.Contains(repo.ImageVersions["libc6"]), listed.ToString());
