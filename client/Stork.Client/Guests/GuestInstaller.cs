@@ -31,6 +31,14 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         return database.Ownership.ListInstalled(guest);
     }
 
+    /// <summary>The installed packages adopted from the guest's dpkg image (<c>adopt</c>): its base, which no change removes.</summary>
+    public IReadOnlySet<string> AdoptedInstalled(string guest)
+    {
+        var adopted = database.Adoptions.Load(guest);
+        return adopted.Count == 0 ? new HashSet<string>()
+            : ListInstalled(guest).Select(p => p.Name).Where(adopted.ContainsKey).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>The Debian version an installed package was imported from (its manifest's debianVersion), or null.</summary>
     public string? DebianVersionOf(InstalledPackage package) => KnownManifest(package.BlobSha256)?.DebianVersion;
 
