@@ -143,5 +143,10 @@ public sealed class AdoptionTableTests
         Assert.Contains("libx was adopted", refused.Message);
         Assert.Equal("library\n", File.ReadAllText(Path.Combine(root, "usr/lib/x/libx.so")));
         Assert.Equal(["libx"], host.Installer.ListInstalled("g").Select(p => p.Name));
+
+        // A desired set that is not "installed + candidates" cannot come from the CLI: a bug, not a user-facing error class.
+        var bug = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            host.Installer.AdoptAsync("g", [], new Dictionary<string, string> { ["libx"] = "1.0-1" }, host.Blobs, CancellationToken.None));
+        Assert.StartsWith("bug: ", bug.Message);
     }
 }
