@@ -29,6 +29,7 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
     private readonly Dictionary<string, string> _guestErrors = new(StringComparer.Ordinal);
     private HashSet<string> _problems = new(StringComparer.Ordinal);
     private HashSet<string> _deferred = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _keptAdopted = new(StringComparer.Ordinal);
 
     /// <returns>Null when stopped by <paramref name="stop"/>; the class of the error that ended the loop otherwise.</returns>
     public async Task<ErrorClass?> RunAsync(CancellationToken stop)
@@ -129,6 +130,11 @@ public sealed class AgentLoop(AgentLog log, AgentSettings settings, string host)
                 if (r.Removed.Count > 0) parts.Add("removed " + string.Join(", ", r.Removed));
                 log.Notice($"guest {guest.Guest}: generation {r.Generation}: {string.Join("; ", parts)}");
             }
+            // Said when it changes, not every round.
+            var kept = string.Join(", ", guest.KeptAdopted);
+            if (kept.Length > 0 && _keptAdopted.GetValueOrDefault(guest.Guest) != kept)
+                log.Info($"guest {guest.Guest}: kept as adopted (the guest's dpkg image): {kept}");
+            if (guest.Desired is not null) _keptAdopted[guest.Guest] = kept;
             if (guest.Repaired.Count > 0)
                 log.Warning($"guest {guest.Guest}: repaired {guest.Repaired.Count} drifted path(s): {string.Join(", ", guest.Repaired.Take(5))}{(guest.Repaired.Count > 5 ? ", ..." : "")}");
             if (guest.Error is { } e)

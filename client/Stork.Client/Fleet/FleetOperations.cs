@@ -65,16 +65,20 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
         var plans = new List<(string Guest, IReadOnlyList<DesiredPackage> Desired)>();
         var failures = new List<string>();
         var unplannable = new List<GuestRound>();
+        var keptByGuest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var guest in directives)
         {
             try
             {
                 var installed = installer.ListInstalled(guest.Guest);
-                var manualBefore = installed.Where(p => p.Manual).Select(p => p.Name).ToList();
-                var request = GuestRequestBuilder.Build(guest, installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(), manualBefore);
+                var adopted = installer.AdoptedInstalled(guest.Guest);
+                var manualBefore = installed.Where(p => p.Manual || adopted.Contains(p.Name)).Select(p => p.Name).ToList();
+                var (asked, keptAdopted) = KeepAdopted(guest, adopted, problems);
+                var request = GuestRequestBuilder.Build(asked, installed.Select(p => new PackageId(p.Name, NuGetVersion.Parse(p.Version))).ToList(), manualBefore);
                 var manual = request.ManuallyInstalled.Except(request.Remove).ToHashSet(StringComparer.Ordinal);
                 var result = GuestSolve.Solve(installer, guest.Guest, index, request, cancellation); // a dpkg base image counts as for the CLI
                 plans.Add((guest.Guest, DesiredSet.From(result, index, manual, guest.Guest, GuestRequestBuilder.Sources(guest))));
+                if (keptAdopted.Count > 0) keptByGuest[guest.Guest] = keptAdopted;
             }
             catch (RequestException e)
             {
@@ -99,7 +103,8 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
         if (!dryRun) await BlobPrefetch.ForPlansAsync(session, installer, plans, index, trusted, cancellation);
         foreach (var (guest, desired) in plans)
         {
-            if (dryRun) { rounds.Add(new GuestRound(guest, desired, null, [], null, true)); continue; }
+            IReadOnlyList<string> kept = keptByGuest.GetValueOrDefault(guest) ?? [];
+            if (dryRun) { rounds.Add(new GuestRound(guest, desired, null, [], null, true) { KeptAdopted = kept }); continue; }
             try
             {
                 // Maintainer scripts under the same policy as the CLI's: the signing roles stork.json allows.
@@ -108,15 +113,34 @@ public sealed class FleetOperations(HostSession session, GuestRegistry registry,
                     (name, version) => index.Find(name, version)?.Role, session.Config.ScriptTimeLimit);
                 var report = await installer.ApplyAsync(guest, desired, new RepositoryBlobSource(session, index, trusted), cancellation, scripts: scripts);
                 var repaired = managed.Contains(guest) ? await RepairOneAsync(guest, cancellation) : [];
-                rounds.Add(new GuestRound(guest, desired, report, repaired, null, false));
+                rounds.Add(new GuestRound(guest, desired, report, repaired, null, false) { KeptAdopted = kept });
             }
             catch (LocalException e) when (e is not RequestException)
             {
                 // A guest-level problem (a file no package owns in the way, a bad root): this guest waits, the others go on.
-                rounds.Add(new GuestRound(guest, desired, null, [], Failure.Describe(e).Message, false));
+                rounds.Add(new GuestRound(guest, desired, null, [], Failure.Describe(e).Message, false) { KeptAdopted = kept });
             }
         }
         return new FleetRound(host, metadataVersion, fingerprint, manifests.Count, problems, planner.Deferred, rounds, null, PlanSkipped: false);
+    }
+
+    /// <summary>
+    /// Packages adopted from a guest's dpkg image are its base (HOST-STATE.md, "Adopting the image"): manifests need not
+    /// list them, and they stay installed (as manual packages) whatever the manifests say. A remove of one is left out
+    /// of the request (said once among the round's problems) rather than failing the guest every round.
+    /// </summary>
+    private static (GuestDirectives Asked, IReadOnlyList<string> Kept) KeepAdopted(GuestDirectives guest, IReadOnlySet<string> adopted, List<string> problems)
+    {
+        if (adopted.Count == 0) return (guest, []);
+        var kept = new List<GuestDirective>();
+        foreach (var directive in guest.Directives)
+        {
+            if (directive.Action.Kind == FleetActionKind.Remove && adopted.Contains(directive.Action.Package))
+                problems.Add($"guest {guest.Guest}: {directive.Source} asks to {directive.Action}, but {directive.Action.Package} was adopted from the guest's dpkg image (its base); kept");
+            else kept.Add(directive);
+        }
+        var wanted = kept.Select(d => d.Action.Package).ToHashSet(StringComparer.Ordinal);
+        return (guest with { Directives = kept }, adopted.Where(n => !wanted.Contains(n)).Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>Drift repair alone (the plan failed or was skipped): every guest keeps its packages, files are put back.</summary>

@@ -10,6 +10,9 @@ namespace Stork.Client.Fleet;
 /// <param name="Error">Why this guest did not converge in this round, or null.</param>
 public sealed record GuestRound(string Guest, IReadOnlyList<DesiredPackage>? Desired, InstallReport? Report, IReadOnlyList<string> Repaired, string? Error, bool DryRun)
 {
+    /// <summary>Packages adopted from the guest's dpkg image that the manifests do not ask for (or ask to remove): kept, as its base.</summary>
+    public IReadOnlyList<string> KeptAdopted { get; init; } = [];
+
     public OperationOutcome ToOutcome() => new(Guest, Desired ?? [], Report, DryRun);
 
     public bool Changed => (Report?.Changed ?? false) || Repaired.Count > 0;

@@ -90,6 +90,7 @@ public static class HostStatus
                 ["installed"] = installedJson,
                 ["last_error"] = error ?? (round?.PlanError is not null && mine is not null ? "the fleet manifests cannot be applied (see plan_error)" : null),
                 ["repaired"] = JsonArrays.OfStrings(mine?.Repaired ?? []),
+                ["kept_adopted"] = JsonArrays.OfStrings(mine?.KeptAdopted ?? []),
             };
             guests.Add((JsonNode)entry);
         }

@@ -35,21 +35,14 @@ public sealed partial class GuestInstaller
         var installed = database.Ownership.ListInstalled(guest);
         var owned = database.Ownership.ListOwnedFiles(guest);
         var changes = PackageChanges.Create(installed, desiredFullSet);
+        // PackageOperations.AdoptAsync builds the set as the installed packages plus the candidates: anything else is a bug.
         if (changes.Removed.Count + changes.Upgraded.Count > 0 || changes.Added.Any(p => !candidates.ContainsKey(p.Name)))
-            throw new ArgumentException("an adoption only adds the candidates");
+            throw new InvalidOperationException("bug: an adoption's desired set must be the installed packages plus the candidates");
 
         var store = ContentStore.For(paths, record);
         var manifests = new Dictionary<string, PackageManifest>(StringComparer.Ordinal);
-        var storePhase = PhaseTimings.Measure("store (manifests, ingest)");
-        foreach (var package in changes.ToFetch)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (StoredManifest(store, package) is { } known) { manifests[package.Name] = known; continue; }
-            var ingested = store.Ingest(await blobs.GetVerifiedBlobPathAsync(package, ct), package.Name, package.Version);
-            RememberManifest(package, ingested.Manifest);
-            manifests[package.Name] = ingested.Manifest;
-        }
-        storePhase.Dispose();
+        using (PhaseTimings.Measure("store (manifests, ingest)"))
+            await FetchManifestsAsync(store, changes.ToFetch, blobs, manifests, ct);
 
         using var root = GuestRoot.Open(record);
         if (!DpkgBase.Has(root, record))
@@ -86,7 +79,7 @@ public sealed partial class GuestInstaller
         int generation = database.Generations.Current(guest);
         var summary = "adopt from the image: " + string.Join(", ", adopted);
         // Recorded before the change: whatever happens next, an adopted package is never removed with the image's files.
-        AdoptionRecord.Add(paths, guest, adopting, generation + 1);
+        database.Adoptions.Add(guest, adopting, generation + 1);
         var transaction = new GuestTransaction(root, store, new StoreGuard(paths), linkMode, GuestTransaction.NewTxId(), owned);
         var journal = new JournalRecord(guest, transaction.TxId, JournalState.Staging, desired, linkMode, summary, time.GetUtcNow().ToUnixTimeSeconds());
         generation = JournaledChange.Run(database, transaction, journal, plan.Actions,

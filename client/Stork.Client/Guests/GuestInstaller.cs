@@ -31,6 +31,14 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         return database.Ownership.ListInstalled(guest);
     }
 
+    /// <summary>The installed packages adopted from the guest's dpkg image (<c>adopt</c>): its base, which no change removes.</summary>
+    public IReadOnlySet<string> AdoptedInstalled(string guest)
+    {
+        var adopted = database.Adoptions.Load(guest);
+        return adopted.Count == 0 ? new HashSet<string>()
+            : ListInstalled(guest).Select(p => p.Name).Where(adopted.ContainsKey).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>The Debian version an installed package was imported from (its manifest's debianVersion), or null.</summary>
     public string? DebianVersionOf(InstalledPackage package) => KnownManifest(package.BlobSha256)?.DebianVersion;
 
@@ -82,7 +90,7 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         var installed = database.Ownership.ListInstalled(guest);
         var owned = database.Ownership.ListOwnedFiles(guest);
         var changes = PackageChanges.Create(installed, desiredFullSet);
-        if (!deletingRoot) AdoptionRecord.RequireKept(paths, guest, changes.Removed); // the image's files stay
+        if (!deletingRoot) AdoptionRecord.RequireKept(database, guest, changes.Removed); // the image's files stay
 
         // Store. Every blob is fully verified here; nothing in the guest has changed yet.
         var store = ContentStore.For(paths, record);
@@ -91,21 +99,9 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
         long storeBytes = _aheadBytes;
         _aheadFiles = 0;
         _aheadBytes = 0;
-        foreach (var package in changes.ToFetch)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (StoredManifest(store, package) is { } known)
-            {
-                manifests[package.Name] = known;
-                continue;
-            }
-            var blob = await blobs.GetVerifiedBlobPathAsync(package, ct);
-            var ingested = store.Ingest(blob, package.Name, package.Version);
-            RememberManifest(package, ingested.Manifest);
-            manifests[package.Name] = ingested.Manifest;
-            storeFiles += ingested.FilesAdded;
-            storeBytes += ingested.BytesAdded;
-        }
+        var (ingestedFiles, ingestedBytes) = await FetchManifestsAsync(store, changes.ToFetch, blobs, manifests, ct);
+        storeFiles += ingestedFiles;
+        storeBytes += ingestedBytes;
 
         storePhase.Dispose();
         var leaving = changes.Removed.Concat(changes.Upgraded.Select(u => u.Old))
@@ -192,6 +188,32 @@ public sealed partial class GuestInstaller(HostPaths paths, HostDatabase databas
             ScriptNotes = notes,
             Unreached = transaction.Unreached.Distinct().ToList(),
         };
+    }
+
+    /// <summary>
+    /// Each package's manifest into <paramref name="manifests"/>: the store's when it holds the package already, else
+    /// the blob is fetched, fully verified and ingested. Returns the files and bytes the store gained.
+    /// </summary>
+    private async Task<(int Files, long Bytes)> FetchManifestsAsync(ContentStore store, IEnumerable<DesiredPackage> packages, IBlobSource blobs,
+        Dictionary<string, PackageManifest> manifests, CancellationToken ct)
+    {
+        int files = 0;
+        long bytes = 0;
+        foreach (var package in packages)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (StoredManifest(store, package) is { } known)
+            {
+                manifests[package.Name] = known;
+                continue;
+            }
+            var ingested = store.Ingest(await blobs.GetVerifiedBlobPathAsync(package, ct), package.Name, package.Version);
+            RememberManifest(package, ingested.Manifest);
+            manifests[package.Name] = ingested.Manifest;
+            files += ingested.FilesAdded;
+            bytes += ingested.BytesAdded;
+        }
+        return (files, bytes);
     }
 
     /// <summary>

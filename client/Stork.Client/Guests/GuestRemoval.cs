@@ -96,12 +96,8 @@ public sealed class GuestRemoval(HostPaths paths, HostDatabase database, GuestIn
         return new GuestRemovalReport(guest, record.Root, false, 0, detached, []);
     }
 
-    // Unregistered: its adoption record goes too, so a later guest of the same name starts with nothing adopted.
-    private void Forget(string guest)
-    {
-        database.DeleteGuest(guest);
-        AdoptionRecord.Delete(paths, guest);
-    }
+    // Unregistered: its adoption record goes too (in DeleteGuest), so a later guest of the same name starts with nothing adopted.
+    private void Forget(string guest) => database.DeleteGuest(guest);
 
     // The root's own name is in a host directory (the guest cannot reach it): rmdir(2), which never follows a symlink.
     private static void DeleteRootDirectory(string guest, string rootPath)

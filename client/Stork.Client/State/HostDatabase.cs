@@ -5,7 +5,7 @@ namespace Stork.Client.State;
 /// <summary>
 /// The host's SQLite state: one connection (<see cref="SqlSession"/>) shared by one class per table family
 /// (<see cref="Guests"/>, <see cref="Ownership"/>, <see cref="Manifests"/>, <see cref="Generations"/>,
-/// <see cref="Journal"/>), each reading and writing only its own tables; tables, schema version and migrations in
+/// <see cref="Journal"/>, <see cref="Adoptions"/>), each reading and writing only its own tables; tables, schema version and migrations in
 /// <see cref="HostSchema"/>. The changes that span families (a generation's commit, a guest's removal) are here, each
 /// one transaction.
 /// </summary>
@@ -21,6 +21,7 @@ public sealed class HostDatabase : IDisposable
     public ManifestTable Manifests { get; }
     public GenerationTable Generations { get; }
     public JournalTable Journal { get; }
+    public AdoptionTable Adoptions { get; }
 
     /// <summary>Opens (creating if missing) a database file and brings its schema up to date. Hosts use <see cref="Open"/>.</summary>
     public HostDatabase(string databasePath) : this(databasePath, create: true)
@@ -45,6 +46,7 @@ public sealed class HostDatabase : IDisposable
         Manifests = new ManifestTable(_sql);
         Generations = new GenerationTable(_sql);
         Journal = new JournalTable(_sql);
+        Adoptions = new AdoptionTable(_sql);
     }
 
     /// <summary>
@@ -72,6 +74,7 @@ public sealed class HostDatabase : IDisposable
             database = new HostDatabase(paths.Database, create: false);
             database.CheckIdentity(paths, storeId);
             database.Migrate();
+            LegacyAdoptionFiles.Import(database, paths.StateDir);
             return database;
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26 /* SQLITE_CORRUPT, SQLITE_NOTADB */)
@@ -123,10 +126,11 @@ public sealed class HostDatabase : IDisposable
             return number;
         });
 
-    /// <summary>Unregisters a guest: its journal, packages, owned files and generations go with it, in one transaction.</summary>
+    /// <summary>Unregisters a guest: its journal, adoption record, packages, owned files and generations go with it, in one transaction.</summary>
     public void DeleteGuest(string guest) => _sql.InTransaction(() =>
     {
         Journal.Delete(guest);
+        Adoptions.Delete(guest);
         Ownership.Delete(guest);
         Generations.Delete(guest);
         Guests.Delete(guest);

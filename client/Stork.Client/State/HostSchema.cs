@@ -9,8 +9,9 @@ namespace Stork.Client.State;
 /// </summary>
 internal static class HostSchema
 {
-    /// <summary>1: the host table (host identity) and user_version itself. 2: guests.share_group. 3: guests.base. 4: JSON in text columns.</summary>
-    public const int Version = 4;
+    /// <summary>1: the host table (host identity) and user_version itself. 2: guests.share_group. 3: guests.base. 4: JSON in text columns.
+    /// 5: adopted_packages (before, STATE_DIR/adopted/GUEST.json; imported by <see cref="LegacyAdoptionFiles"/>).</summary>
+    public const int Version = 5;
 
     // Guests, their installed packages and owned files.
     private const string Schema = """
@@ -92,6 +93,16 @@ internal static class HostSchema
 
     private const string HostTable = "CREATE TABLE IF NOT EXISTS host (id TEXT NOT NULL)";
 
+    // Packages adopted from a guest's dpkg image, and the generation that adopted each.
+    private const string AdoptionSchema = """
+        CREATE TABLE IF NOT EXISTS adopted_packages (
+            guest      TEXT NOT NULL REFERENCES guests(name) ON DELETE CASCADE,
+            name       TEXT NOT NULL,
+            generation INTEGER NOT NULL,
+            PRIMARY KEY (guest, name)
+        );
+        """;
+
     /// <summary>Migration N brings a database from version N-1 to N; each runs in the transaction that sets user_version.</summary>
     private static readonly (int Version, Action<SqlSession> Apply)[] Migrations =
     [
@@ -99,6 +110,7 @@ internal static class HostSchema
         (2, sql => AddColumn(sql, "guests", "share_group", "TEXT NOT NULL DEFAULT 'default'")),
         (3, sql => AddColumn(sql, "guests", "base", "TEXT NOT NULL DEFAULT 'auto'")),
         (4, TextColumnsToJson),
+        (5, sql => sql.Execute(AdoptionSchema)),
     ];
 
     public static int UserVersion(SqlSession sql) => (int)sql.Integer("PRAGMA user_version");

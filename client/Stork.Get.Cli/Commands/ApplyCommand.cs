@@ -63,6 +63,7 @@ internal static class ApplyCommand
                 {
                     var o = OutcomePrinter.ToJson(g.ToOutcome());
                     o["repaired"] = JsonArrays.OfStrings(g.Repaired);
+                    o["kept_adopted"] = JsonArrays.OfStrings(g.KeptAdopted);
                     if (g.Error is not null) o["error"] = g.Error;
                     return (JsonNode)o;
                 })),
@@ -76,6 +77,7 @@ internal static class ApplyCommand
         foreach (var guest in round.Guests)
         {
             if (guest.DryRun || guest.Report is { Changed: true }) OutcomePrinter.Print(guest.ToOutcome());
+            if (guest.KeptAdopted.Count > 0) Console.WriteLine($"guest {guest.Guest}: kept as adopted (the guest's dpkg image): {string.Join(", ", guest.KeptAdopted)}");
             if (guest.Repaired.Count > 0) Console.WriteLine($"guest {guest.Guest}: repaired {guest.Repaired.Count} drifted path(s): {string.Join(", ", guest.Repaired)}");
         }
     }

@@ -85,6 +85,7 @@ public static partial class StatusSchema
             Packages(go["installed"], at + "installed");
             Need(go, "last_error", JsonValueKind.String, at, nullable: true);
             Need(go, "repaired", JsonValueKind.Array, at);
+            Need(go, "kept_adopted", JsonValueKind.Array, at);
         }
         return errors;
     }
