@@ -53,12 +53,14 @@ public sealed partial class GuestInstaller
         GuestAccounts? accounts = null;
         using (PhaseTimings.Measure("adopt check"))
         using (root.CacheDirectories()) // a read-only pass: staging and apply resolve every directory afresh
-        foreach (var (name, manifest) in manifests)
         {
-            if (!image.TryGetValue(name, out var own) || own.DebianVersion != candidates[name])
-                notAdopted[name] = $"the guest's dpkg no longer has {name} {candidates[name]} installed";
-            else if (ImageAdoption.FirstMismatch(root, manifest, () => accounts ??= GuestAccounts.Read(root)) is { } problem)
-                notAdopted[name] = problem;
+            foreach (var (name, manifest) in manifests)
+            {
+                if (!image.TryGetValue(name, out var own) || own.DebianVersion != candidates[name])
+                    notAdopted[name] = $"the guest's dpkg no longer has {name} {candidates[name]} installed";
+                else if (ImageAdoption.FirstMismatch(root, manifest, () => accounts ??= GuestAccounts.Read(root)) is { } problem)
+                    notAdopted[name] = problem;
+            }
         }
         var desired = desiredFullSet.Where(p => !notAdopted.ContainsKey(p.Name)).ToList();
         var adopting = manifests.Keys.Where(n => !notAdopted.ContainsKey(n)).ToHashSet(StringComparer.Ordinal);

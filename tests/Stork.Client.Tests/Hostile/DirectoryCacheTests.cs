@@ -32,17 +32,17 @@ public sealed class DirectoryCacheTests : IDisposable
         {
             Assert.True(root.CachingDirectories);
             Assert.NotNull(root.LStat("usr/lib/x/f"));
-            Assert.Throws<InvalidOperationException>(() => root.CreateDirectory("usr/lib/y", 0755));
+            Assert.Throws<InvalidOperationException>(() => root.CreateDirectory("usr/lib/y", 0x1ED /* 0755 */));
             Assert.Throws<InvalidOperationException>(() => root.TryUnlink("usr/lib/x/f"));
             Assert.Throws<InvalidOperationException>(() => root.TryRename("usr/lib/x/f", "usr/lib/x/g"));
             Assert.Throws<InvalidOperationException>(() => root.CreateSymlink("f", "usr/lib/x/l"));
-            Assert.Throws<InvalidOperationException>(() => root.WriteFile("usr/lib/x/w", "w"u8, 0644));
+            Assert.Throws<InvalidOperationException>(() => root.WriteFile("usr/lib/x/w", "w"u8, 0x1A4 /* 0644 */));
             using (root.CacheDirectories()) Assert.NotNull(root.LStat("usr/lib/x/f")); // nested: the outer scope keeps its cache
             Assert.True(root.CachingDirectories);
         }
         Assert.False(root.CachingDirectories);
         Assert.True(File.Exists(Path.Combine(dir, "usr/lib/x/f")), "nothing changed during the pass");
-        root.CreateDirectory("usr/lib/y", 0755);
+        root.CreateDirectory("usr/lib/y", 0x1ED /* 0755 */);
         Assert.True(Directory.Exists(Path.Combine(dir, "usr/lib/y")));
     }
 
@@ -64,7 +64,7 @@ public sealed class DirectoryCacheTests : IDisposable
         }
         Assert.Null(root.LStat("usr/lib/x/f")); // afresh: /usr/lib/x is /etc inside the guest now, which has no f
         Assert.Equal(root.CanonicalKey("etc/f"), root.CanonicalKey("usr/lib/x/f"));
-        root.CreateEmpty("usr/lib/x/new", 0644);
+        root.CreateEmpty("usr/lib/x/new", 0x1A4 /* 0644 */);
         Assert.True(File.Exists(Path.Combine(dir, "etc/new")), "created through the guest's symlink, inside the root");
         Assert.False(File.Exists(Path.Combine(dir, "usr/lib/moved/new")), "never through the descriptor cached before the swap");
     }
