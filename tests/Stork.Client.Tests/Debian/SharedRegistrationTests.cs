@@ -75,6 +75,8 @@ public sealed class SharedRegistrationTests
             Assert.Equal(0x124, a.Permissions); // 0444, read-only like every shared store file
             Assert.True(a.IsSameFileAs(Stat(store.RegistrationPath(Sha(Info(host, "a", kind))))), $"tool.{kind} is the store's registration file");
         }
+        // The status file Stork rewrote keeps dpkg's 0644 (a C# literal 0644 is decimal: it once made it 01204).
+        Assert.Equal(0x1A4, Stat(Path.Combine(host.GuestRoot("a"), "var/lib/dpkg/status")).Permissions);
         // What dpkg expects: "/." and every path (dpkg -L), and "MD5  PATH" of each regular file (dpkg -V).
         var list = File.ReadAllText(Info(host, "a", "list"));
         Assert.StartsWith("/.\n", list);
