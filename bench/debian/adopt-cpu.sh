@@ -48,24 +48,7 @@ fi
 # shellcheck source=bench/debian/serve.sh
 . "$HERE/bench/debian/serve.sh"
 serve_p10
-# The image's own packages at the image's exact versions, as p10.sh publishes them (not timed: publisher side).
-mkdir -p "$IMAGE_DEBS"
-tar -xOf "$MINBASE" ./var/lib/dpkg/status >"$T/image.status"
-published=" $($PUB list "$T/repo" | sed -n 's/^\([^ ]*\) [^ ]* (Debian \([^)]*\)).*/\1=\2/p' | tr '\n' ' ')"
-want=(); get=()
-while read -r name version; do
-    [[ "$published" == *" $name=$version "* ]] && continue
-    f=$(ls "$IMAGE_DEBS/${name}_${version//:/%3a}_"*.deb 2>/dev/null | head -1 || true)
-    if [ -n "$f" ]; then want+=("$f"); else get+=("$name=$version"); fi
-done < <(awk '/^Package:/ { n = $2 } /^Version:/ { print n, $2 }' "$T/image.status")
-if [ ${#get[@]} -gt 0 ]; then
-    say "apt-get download of ${#get[@]} image packages into $IMAGE_DEBS"
-    (cd "$IMAGE_DEBS" && apt-get download -q "${get[@]}" >"$T/download.log" 2>&1) \
-        || { tail -5 "$T/download.log" >&2; echo "error: apt-get download of the image's packages failed" >&2; exit 7; }
-    for nv in "${get[@]}"; do n=${nv%%=*}; ver=${nv#*=}; want+=("$(ls "$IMAGE_DEBS/${n}_${ver//:/%3a}_"*.deb | head -1)"); done
-fi
-$PUB import-deb "${want[@]}" --output "$T/image-imported" >/dev/null 2>"$T/image-import.err" || { cat "$T/image-import.err" >&2; exit 7; }
-$PUB add "$T/repo" "$T"/image-imported/*.stork --publish >/dev/null
+publish_image # the image's own packages, as p10.sh publishes them (serve.sh; not timed)
 
 H=$T/host
 $GET --home "$H" init --repo "http://127.0.0.1:$port/" --root "$T/repo/public/metadata/1.root.json" >/dev/null

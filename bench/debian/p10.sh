@@ -188,31 +188,8 @@ EOF
 
 serve_p10
 declare -A cpu wall disk whole pss install_cpu install_disk
-if [[ " ${run[*]} " == *" adopt"* ]]; then
-    # The image's own packages at the image's exact versions, into the same repository (not timed: publisher side).
-    # Those the closure has at the same version are published already.
-    mkdir -p "$IMAGE_DEBS"
-    tar -xOf "$MINBASE" ./var/lib/dpkg/status >"$T/image.status"
-    published=" $($PUB list "$T/repo" | sed -n 's/^\([^ ]*\) [^ ]* (Debian \([^)]*\)).*/\1=\2/p' | tr '\n' ' ')"
-    want=(); get=()
-    while read -r name version; do
-        [[ "$published" == *" $name=$version "* ]] && continue
-        f=$(ls "$IMAGE_DEBS/${name}_${version//:/%3a}_"*.deb 2>/dev/null | head -1 || true)
-        if [ -n "$f" ]; then want+=("$f"); else get+=("$name=$version"); fi
-    done < <(awk '/^Package:/ { n = $2 } /^Version:/ { print n, $2 }' "$T/image.status")
-    if [ ${#get[@]} -gt 0 ]; then
-        say "adopt: apt-get download of ${#get[@]} image packages into $IMAGE_DEBS"
-        (cd "$IMAGE_DEBS" && apt-get download -q "${get[@]}" >"$T/download.log" 2>&1) \
-            || { tail -5 "$T/download.log" >&2; echo "error: apt-get download of the image's packages failed" >&2; exit 7; }
-        for nv in "${get[@]}"; do
-            n=${nv%%=*}; ver=${nv#*=}; want+=("$(ls "$IMAGE_DEBS/${n}_${ver//:/%3a}_"*.deb | head -1)")
-        done
-    fi
-    say "adopt: import-deb + add --publish of ${#want[@]} image packages (the other $(( $(grep -c '^Package:' "$T/image.status") - ${#want[@]} )) are published with the closure)"
-    $PUB import-deb "${want[@]}" --output "$T/image-imported" ${LEVEL:+--level "$LEVEL"} >/dev/null 2>"$T/image-import.err" \
-        || { cat "$T/image-import.err" >&2; exit 7; }
-    $PUB add "$T/repo" "$T"/image-imported/*.stork --publish >/dev/null
-fi
+# The image's own packages, into the same repository (not timed: publisher side; serve.sh).
+[[ " ${run[*]} " != *" adopt"* ]] || publish_image
 
 guests=()
 for i in $(seq "$N"); do guests+=(--guest "g$i"); done
